@@ -1,0 +1,434 @@
+//! Starts a `verity-node` binary for end-to-end tests.
+//!
+//! - every node gets free ports (RPC, p2p, Prometheus) and its own temporary base path;
+//! - its output goes to a log file, which is kept (and its tail printed) when the test fails;
+//! - the process is always stopped: on drop, and by the kernel if the test process dies
+//!   (`PR_SET_PDEATHSIG` on Linux).
+//!
+//! ```no_run
+//! let node = verity_node_harness::NodeBuilder::new(env!("CARGO_BIN_EXE_verity-node"))
+//!     .arg("--dev")
+//!     .spawn()
+//!     .unwrap();
+//! println!("connect to {}", node.ws_url());
+//! ```
+
+use std::{
+	fs::File,
+	io::{BufRead, BufReader, Read, Write},
+	net::{TcpListener, TcpStream},
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+/// How long [`NodeBuilder::spawn`] waits for the RPC server to answer.
+pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Reserves `count` distinct free TCP ports on 127.0.0.1. The listeners are held until all
+/// are chosen, so the ports differ from one another; another process may still take one
+/// before the node binds it, which is rare and shows up as a start failure in the log.
+pub fn free_ports(count: usize) -> std::io::Result<Vec<u16>> {
+	let listeners = (0..count)
+		.map(|_| TcpListener::bind("127.0.0.1:0"))
+		.collect::<std::io::Result<Vec<_>>>()?;
+	listeners.iter().map(|l| l.local_addr().map(|a| a.port())).collect()
+}
+
+/// Configures a node process before it starts.
+pub struct NodeBuilder {
+	binary: PathBuf,
+	args: Vec<String>,
+	name: String,
+	start_timeout: Duration,
+	base_path: Option<PathBuf>,
+}
+
+impl NodeBuilder {
+	/// A node run from `binary` (in tests: `env!("CARGO_BIN_EXE_verity-node")`).
+	pub fn new(binary: impl Into<PathBuf>) -> Self {
+		Self {
+			binary: binary.into(),
+			args: Vec::new(),
+			name: "node".into(),
+			start_timeout: DEFAULT_START_TIMEOUT,
+			base_path: None,
+		}
+	}
+
+	/// Adds a command-line argument.
+	pub fn arg(mut self, arg: impl Into<String>) -> Self {
+		self.args.push(arg.into());
+		self
+	}
+
+	/// Adds command-line arguments.
+	pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
+		self.args.extend(args.into_iter().map(Into::into));
+		self
+	}
+
+	/// A name for logs and messages (e.g. `alice`).
+	pub fn name(mut self, name: impl Into<String>) -> Self {
+		self.name = name.into();
+		self
+	}
+
+	/// How long to wait for the RPC server.
+	pub fn start_timeout(mut self, timeout: Duration) -> Self {
+		self.start_timeout = timeout;
+		self
+	}
+
+	/// Uses this base path (kept after the node stops) instead of a fresh temporary one, so
+	/// that a node can be restarted on its database.
+	pub fn base_path(mut self, path: impl Into<PathBuf>) -> Self {
+		self.base_path = Some(path.into());
+		self
+	}
+
+	/// Starts the node and waits until its RPC server accepts connections.
+	pub fn spawn(self) -> Result<Node, String> {
+		let ports = free_ports(3).map_err(|e| format!("no free ports: {e}"))?;
+		let (rpc_port, p2p_port, prometheus_port) = (ports[0], ports[1], ports[2]);
+		let work_dir = tempfile::Builder::new()
+			.prefix(&format!("verity-{}-", self.name))
+			.tempdir()
+			.map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+		let base_path = self.base_path.clone().unwrap_or_else(|| work_dir.path().join("base"));
+		let log_path = work_dir.path().join("node.log");
+		let log = File::create(&log_path).map_err(|e| format!("cannot create the log: {e}"))?;
+		let log_err = log.try_clone().map_err(|e| format!("cannot share the log: {e}"))?;
+
+		let mut command = Command::new(&self.binary);
+		command
+			.args(&self.args)
+			.arg("--base-path")
+			.arg(&base_path)
+			.arg("--rpc-port")
+			.arg(rpc_port.to_string())
+			.arg("--port")
+			.arg(p2p_port.to_string())
+			.arg("--prometheus-port")
+			.arg(prometheus_port.to_string())
+			.arg("--no-telemetry")
+			.arg("--no-mdns")
+			.stdin(Stdio::null())
+			.stdout(Stdio::from(log))
+			.stderr(Stdio::from(log_err));
+		stop_with_parent(&mut command);
+		let child = command
+			.spawn()
+			.map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
+
+		let mut node = Node {
+			name: self.name,
+			child,
+			rpc_port,
+			p2p_port,
+			prometheus_port,
+			base_path,
+			log_path,
+			work_dir: Some(work_dir),
+		};
+		node.wait_for_rpc(self.start_timeout)?;
+		Ok(node)
+	}
+}
+
+/// Asks the kernel to kill the child when the test process dies, so that no node outlives
+/// a test even when it is killed without unwinding.
+fn stop_with_parent(command: &mut Command) {
+	#[cfg(target_os = "linux")]
+	{
+		use std::os::unix::process::CommandExt;
+		// SAFETY: `prctl` is async-signal-safe and only changes the child's own settings.
+		unsafe {
+			command.pre_exec(|| {
+				if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+					return Err(std::io::Error::last_os_error());
+				}
+				Ok(())
+			});
+		}
+	}
+	#[cfg(not(target_os = "linux"))]
+	let _ = command;
+}
+
+/// A running node. Dropping it stops the process; if the thread is panicking (a failed
+/// test), the log is kept on disk and its tail printed.
+pub struct Node {
+	name: String,
+	child: Child,
+	rpc_port: u16,
+	p2p_port: u16,
+	prometheus_port: u16,
+	base_path: PathBuf,
+	log_path: PathBuf,
+	work_dir: Option<tempfile::TempDir>,
+}
+
+impl Node {
+	/// The node's name, as given to the builder.
+	pub fn name(&self) -> &str {
+		&self.name
+	}
+
+	/// WebSocket URL of the RPC server.
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// RPC port.
+	pub fn rpc_port(&self) -> u16 {
+		self.rpc_port
+	}
+
+	/// Peer-to-peer port.
+	pub fn p2p_port(&self) -> u16 {
+		self.p2p_port
+	}
+
+	/// Prometheus port.
+	pub fn prometheus_port(&self) -> u16 {
+		self.prometheus_port
+	}
+
+	/// The node's base path (database and keystore).
+	pub fn base_path(&self) -> &Path {
+		&self.base_path
+	}
+
+	/// Path of the log file (stdout and stderr).
+	pub fn log_path(&self) -> &Path {
+		&self.log_path
+	}
+
+	/// The whole log so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	/// The OS process id.
+	pub fn pid(&self) -> u32 {
+		self.child.id()
+	}
+
+	fn wait_for_rpc(&mut self, timeout: Duration) -> Result<(), String> {
+		let deadline = Instant::now() + timeout;
+		loop {
+			if let Ok(Some(status)) = self.child.try_wait() {
+				return Err(format!(
+					"{} exited with {status} before its RPC server answered; log tail:\n{}",
+					self.name,
+					self.log_tail(40)
+				));
+			}
+			if self.rpc("system_health", serde_json::json!([])).is_ok() {
+				return Ok(());
+			}
+			if Instant::now() > deadline {
+				return Err(format!(
+					"{} did not answer RPC within {timeout:?}; log tail:\n{}",
+					self.name,
+					self.log_tail(40)
+				));
+			}
+			std::thread::sleep(Duration::from_millis(200));
+		}
+	}
+
+	/// Calls a JSON-RPC method over HTTP and returns its `result`.
+	pub fn rpc(
+		&self,
+		method: &str,
+		params: serde_json::Value,
+	) -> Result<serde_json::Value, String> {
+		let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+			.to_string();
+		let request = format!(
+			"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+			 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+			body.len()
+		);
+		let response = http_exchange(self.rpc_port, &request)?;
+		let value: serde_json::Value = serde_json::from_str(&response)
+			.map_err(|e| format!("bad JSON-RPC answer to {method}: {e}: {response}"))?;
+		match value.get("error") {
+			Some(error) => Err(format!("{method} failed: {error}")),
+			None => value.get("result").cloned().ok_or_else(|| format!("no result: {value}")),
+		}
+	}
+
+	/// The Prometheus metrics page.
+	pub fn metrics(&self) -> Result<String, String> {
+		http_exchange(
+			self.prometheus_port,
+			"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+		)
+	}
+
+	/// The value of the first sample of a Prometheus metric whose labels contain `labels`
+	/// (e.g. `substrate_block_height`, `status="finalized"`).
+	pub fn metric(&self, name: &str, labels: &str) -> Result<f64, String> {
+		let page = self.metrics()?;
+		page.lines()
+			.filter(|line| !line.starts_with('#'))
+			.find(|line| {
+				line.split(['{', ' ']).next() == Some(name) && line.contains(labels)
+			})
+			.and_then(|line| line.rsplit(' ').next())
+			.and_then(|value| value.parse().ok())
+			.ok_or_else(|| format!("metric {name}{{{labels}}} not found"))
+	}
+
+	/// Best and finalized block numbers, from RPC.
+	pub fn heights(&self) -> Result<(u64, u64), String> {
+		let best = self.rpc("chain_getHeader", serde_json::json!([]))?;
+		let finalized_hash = self.rpc("chain_getFinalizedHead", serde_json::json!([]))?;
+		let finalized = self.rpc("chain_getHeader", serde_json::json!([finalized_hash]))?;
+		Ok((block_number(&best)?, block_number(&finalized)?))
+	}
+
+	/// Waits until `condition(best, finalized)` holds, or fails after `timeout`.
+	pub fn wait_for_heights(
+		&self,
+		timeout: Duration,
+		condition: impl Fn(u64, u64) -> bool,
+	) -> Result<(u64, u64), String> {
+		let deadline = Instant::now() + timeout;
+		loop {
+			let heights = self.heights()?;
+			if condition(heights.0, heights.1) {
+				return Ok(heights);
+			}
+			if Instant::now() > deadline {
+				return Err(format!(
+					"{}: heights {heights:?} after {timeout:?}; log tail:\n{}",
+					self.name,
+					self.log_tail(20)
+				));
+			}
+			std::thread::sleep(Duration::from_millis(250));
+		}
+	}
+
+	/// The last `lines` lines of the log.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let Ok(file) = File::open(&self.log_path) else { return String::new() };
+		let all: Vec<String> = BufReader::new(file).lines().map_while(Result::ok).collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
+	}
+
+	/// Stops the node (SIGTERM, then SIGKILL after 10 s) and waits for it.
+	pub fn stop(&mut self) {
+		if let Ok(Some(_)) = self.child.try_wait() {
+			return;
+		}
+		// SAFETY: sending a signal to our own child process.
+		unsafe {
+			libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+		}
+		let deadline = Instant::now() + Duration::from_secs(10);
+		while Instant::now() < deadline {
+			if let Ok(Some(_)) = self.child.try_wait() {
+				return;
+			}
+			std::thread::sleep(Duration::from_millis(50));
+		}
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// Kills the node at once (SIGKILL), as a crash would.
+	pub fn kill(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		self.stop();
+		if std::thread::panicking() {
+			if let Some(dir) = self.work_dir.take() {
+				let kept = dir.keep();
+				eprintln!(
+					"--- {} failed; log kept at {} ---\n{}\n---",
+					self.name,
+					kept.join("node.log").display(),
+					self.log_tail(40)
+				);
+			}
+		}
+	}
+}
+
+fn block_number(header: &serde_json::Value) -> Result<u64, String> {
+	let hex = header
+		.get("number")
+		.and_then(|n| n.as_str())
+		.ok_or_else(|| format!("header without number: {header}"))?;
+	u64::from_str_radix(hex.trim_start_matches("0x"), 16).map_err(|e| format!("{hex}: {e}"))
+}
+
+/// Sends one HTTP/1.1 request (with `Connection: close`) and returns the response body.
+fn http_exchange(port: u16, request: &str) -> Result<String, String> {
+	let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+	stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+	stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+	let mut response = Vec::new();
+	stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
+	let response = String::from_utf8_lossy(&response);
+	let (head, body) = response.split_once("\r\n\r\n").ok_or("malformed HTTP response")?;
+	if !head.starts_with("HTTP/1.1 200") {
+		return Err(format!("HTTP error: {}", head.lines().next().unwrap_or_default()));
+	}
+	if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+		return Ok(dechunk(body));
+	}
+	Ok(body.to_string())
+}
+
+fn dechunk(mut body: &str) -> String {
+	let mut out = String::new();
+	while let Some((size, rest)) = body.split_once("\r\n") {
+		let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+		if size == 0 || rest.len() < size {
+			break;
+		}
+		out.push_str(&rest[..size]);
+		body = rest[size..].trim_start_matches("\r\n");
+	}
+	out
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn free_ports_are_distinct_and_bindable() {
+		let ports = free_ports(5).unwrap();
+		let mut unique = ports.clone();
+		unique.sort();
+		unique.dedup();
+		assert_eq!(unique.len(), 5);
+		for port in ports {
+			TcpListener::bind(("127.0.0.1", port)).expect("port is free");
+		}
+	}
+
+	#[test]
+	fn chunked_bodies_are_joined() {
+		assert_eq!(dechunk("4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"), "Wikipedia");
+	}
+
+	#[test]
+	fn a_binary_that_exits_reports_its_log() {
+		// `false` exits at once: the harness must say so instead of waiting for RPC.
+		let err = NodeBuilder::new("false").name("quitter").spawn().err().expect("fails");
+		assert!(err.contains("quitter exited"), "{err}");
+	}
+}

@@ -1,0 +1,71 @@
+//! Command-line interface of `verity-node`.
+
+use sc_cli::RunCmd;
+
+/// How the node produces blocks.
+#[derive(Debug, Copy, Clone, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sealing {
+	/// Aura slots with GRANDPA finality: the real consensus, one block per slot.
+	#[default]
+	Aura,
+	/// A block as soon as a transaction enters the pool, finalized at once (fast tests).
+	Instant,
+	/// A block only when asked over RPC (`engine_createBlock`, `engine_finalizeBlock`).
+	Manual,
+}
+
+/// The `verity-node` command line.
+#[derive(Debug, clap::Parser)]
+#[command(
+	propagate_version = true,
+	args_conflicts_with_subcommands = true,
+	subcommand_negates_reqs = true
+)]
+pub struct Cli {
+	#[command(subcommand)]
+	pub subcommand: Option<Subcommand>,
+
+	#[clap(flatten)]
+	pub run: RunCmd,
+
+	/// How blocks are produced. `instant` and `manual` need a single-validator chain such
+	/// as `--dev` and replace Aura and GRANDPA.
+	#[arg(long, value_enum, default_value_t = Sealing::Aura)]
+	pub sealing: Sealing,
+}
+
+/// Subcommands beside running the node.
+#[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)]
+pub enum Subcommand {
+	/// Key management (generate, inspect, insert into the keystore, ...).
+	#[command(subcommand)]
+	Key(sc_cli::KeySubcommand),
+
+	/// Export a chain spec built from a runtime preset (`--chain dev|local`) as JSON.
+	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Build a chain spec (legacy; prefer `export-chain-spec`).
+	BuildSpec(sc_cli::BuildSpecCmd),
+
+	/// Validate blocks.
+	CheckBlock(sc_cli::CheckBlockCmd),
+
+	/// Export blocks.
+	ExportBlocks(sc_cli::ExportBlocksCmd),
+
+	/// Export the state of a given block into a chain spec.
+	ExportState(sc_cli::ExportStateCmd),
+
+	/// Import blocks.
+	ImportBlocks(sc_cli::ImportBlocksCmd),
+
+	/// Remove the whole chain database.
+	PurgeChain(sc_cli::PurgeChainCmd),
+
+	/// Revert the chain to a previous state.
+	Revert(sc_cli::RevertCmd),
+
+	/// Database metadata.
+	ChainInfo(sc_cli::ChainInfoCmd),
+}

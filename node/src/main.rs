@@ -1,0 +1,15 @@
+//! `verity-node`: the Verity validator node.
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() {
+	if let Err(error) = command::run() {
+		// One line that says what went wrong and what to do; no backtrace.
+		eprintln!("Error: {}", command::explain(&error));
+		std::process::exit(1);
+	}
+}

@@ -1,0 +1,204 @@
+//! The node's command line: subcommands, checked-in chain specs, and bad input that must
+//! end the node with a one-line error and a non-zero exit code.
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Command, Output, Stdio},
+	time::{Duration, Instant},
+};
+
+use verity_node_harness::{free_ports, NodeBuilder};
+
+const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
+
+fn repo_root() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// Runs the node with `args` until it exits, killing it after `timeout`.
+fn run_to_exit(args: &[&str], timeout: Duration) -> Output {
+	let mut child = Command::new(NODE)
+		.args(args)
+		.stdin(Stdio::null())
+		.stdout(Stdio::piped())
+		.stderr(Stdio::piped())
+		.spawn()
+		.expect("the node starts");
+	let deadline = Instant::now() + timeout;
+	while child.try_wait().unwrap().is_none() {
+		if Instant::now() > deadline {
+			child.kill().unwrap();
+			let output = child.wait_with_output().unwrap();
+			panic!(
+				"`verity-node {}` still ran after {timeout:?}; stderr:\n{}",
+				args.join(" "),
+				String::from_utf8_lossy(&output.stderr)
+			);
+		}
+		std::thread::sleep(Duration::from_millis(100));
+	}
+	child.wait_with_output().unwrap()
+}
+
+/// Checks a failed start: non-zero exit, no panic, and a last line that starts with
+/// `Error:` and contains `expected`.
+fn assert_clean_failure(args: &[&str], expected: &str) {
+	let output = run_to_exit(args, Duration::from_secs(60));
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(!output.status.success(), "`{}` should fail; stderr:\n{stderr}", args.join(" "));
+	assert!(!stderr.contains("panicked"), "no panic expected:\n{stderr}");
+	assert!(!stderr.contains("stack backtrace"), "no backtrace expected:\n{stderr}");
+	let last = stderr.lines().last().unwrap_or_default();
+	assert!(last.starts_with("Error: "), "last line is the error: {stderr}");
+	assert!(last.contains(expected), "`{last}` should mention `{expected}`");
+}
+
+fn export_chain_spec(chain: &str) -> serde_json::Value {
+	let output = run_to_exit(&["export-chain-spec", "--chain", chain], Duration::from_secs(60));
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	serde_json::from_slice(&output.stdout).expect("the export is JSON")
+}
+
+#[test]
+fn checked_in_chain_specs_match_the_runtime_presets() {
+	for (chain, file) in [("dev", "dev.json"), ("local", "local.json")] {
+		let path = repo_root().join("chain-specs").join(file);
+		let checked_in: serde_json::Value = serde_json::from_str(
+			&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+		)
+		.unwrap();
+		assert!(
+			checked_in == export_chain_spec(chain),
+			"chain-specs/{file} differs from what the runtime generates; run \
+			 chain-specs/generate.sh and commit the result"
+		);
+	}
+}
+
+#[test]
+fn chain_specs_carry_token_properties_and_presets() {
+	let dev = export_chain_spec("dev");
+	assert_eq!(dev["properties"]["tokenDecimals"], 18);
+	assert_eq!(dev["properties"]["tokenSymbol"], "VRT");
+	assert_eq!(dev["chainType"], "Development");
+	let local = export_chain_spec("local");
+	assert_eq!(local["chainType"], "Local");
+	assert_eq!(local["id"], "verity_local");
+}
+
+#[test]
+fn key_subcommand_generates_and_inspects() {
+	let output = run_to_exit(
+		&["key", "inspect", "//Alice", "--output-type", "json"],
+		Duration::from_secs(30),
+	);
+	assert!(output.status.success());
+	let key: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+	assert_eq!(key["ss58Address"], "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+	let output = run_to_exit(&["key", "generate", "--output-type", "json"], Duration::from_secs(30));
+	assert!(output.status.success());
+}
+
+#[test]
+fn chain_maintenance_subcommands_work_on_a_real_database() {
+	let dir = tempfile::tempdir().unwrap();
+	let base = dir.path().join("chain");
+	let base_arg = base.to_str().unwrap();
+	{
+		let node = NodeBuilder::new(NODE)
+			.name("maintenance")
+			.arg("--dev")
+			.base_path(&base)
+			.spawn()
+			.unwrap();
+		node.wait_for_heights(Duration::from_secs(60), |best, _| best >= 3).unwrap();
+	}
+	let blocks = dir.path().join("blocks.json");
+	let common = ["--chain", "dev", "--base-path", base_arg];
+	let run = |args: &[&str]| {
+		let mut all = args.to_vec();
+		all.extend_from_slice(&common);
+		let output = run_to_exit(&all, Duration::from_secs(120));
+		assert!(
+			output.status.success(),
+			"`{}` failed:\n{}",
+			all.join(" "),
+			String::from_utf8_lossy(&output.stderr)
+		);
+		output
+	};
+	run(&["export-blocks", "--from", "0", "--to", "3", blocks.to_str().unwrap()]);
+	let exported = std::fs::read_to_string(&blocks).unwrap();
+	assert!(exported.contains("\"header\""), "exported blocks are JSON blocks");
+	run(&["check-block", "1"]);
+	let info = run(&["chain-info"]);
+	assert!(String::from_utf8_lossy(&info.stdout).contains("best"));
+	run(&["revert", "1"]);
+	run(&["purge-chain", "-y"]);
+
+	// The exported blocks import into a fresh database.
+	let fresh = dir.path().join("fresh");
+	let output = run_to_exit(
+		&[
+			"import-blocks",
+			"--chain",
+			"dev",
+			"--base-path",
+			fresh.to_str().unwrap(),
+			blocks.to_str().unwrap(),
+		],
+		Duration::from_secs(120),
+	);
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn unknown_chain_name_is_a_clean_error() {
+	assert_clean_failure(&["--chain", "no-such-chain", "--tmp"], "unknown chain `no-such-chain`");
+	assert_clean_failure(&["export-chain-spec", "--chain", "mainnet"], "unknown chain `mainnet`");
+}
+
+#[test]
+fn malformed_chain_spec_is_a_clean_error() {
+	let dir = tempfile::tempdir().unwrap();
+	let spec = dir.path().join("broken.json");
+	std::fs::write(&spec, "{ \"name\": \"broken\", ").unwrap();
+	assert_clean_failure(
+		&["--chain", spec.to_str().unwrap(), "--tmp"],
+		"is not a valid chain-spec JSON file",
+	);
+}
+
+#[test]
+fn occupied_rpc_port_is_a_clean_error() {
+	let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+	let port = taken.local_addr().unwrap().port().to_string();
+	let others = free_ports(2).unwrap();
+	assert_clean_failure(
+		&[
+			"--dev",
+			"--tmp",
+			"--rpc-port",
+			&port,
+			"--port",
+			&others[0].to_string(),
+			"--prometheus-port",
+			&others[1].to_string(),
+		],
+		"--rpc-port",
+	);
+}
+
+#[test]
+fn unwritable_base_path_is_a_clean_error() {
+	// A path below a regular file can never be created, not even by root.
+	let file = tempfile::NamedTempFile::new().unwrap();
+	let base = file.path().join("base");
+	assert_clean_failure(&["--dev", "--base-path", base.to_str().unwrap()], "--base-path");
+}
+
+#[test]
+fn instant_sealing_refuses_a_multi_validator_chain() {
+	assert_clean_failure(&["--chain", "local", "--tmp", "--sealing", "instant"], "--dev");
+}

@@ -1,0 +1,176 @@
+//! End to end: the built `verity-node` in `--dev`, driven by a real client (subxt over
+//! WebSocket).
+
+use std::time::Duration;
+
+use subxt::{dynamic, ext::scale_decode::DecodeAsType, OnlineClient, PolkadotConfig};
+use subxt_signer::{sr25519::dev, sr25519::Keypair, SecretUri};
+use verity_node_harness::{Node, NodeBuilder};
+
+const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
+/// One token: 18 decimals.
+const UNIT: u128 = 1_000_000_000_000_000_000;
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountInfo {
+	data: AccountData,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountData {
+	free: u128,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct TransactionFeePaid {
+	who: [u8; 32],
+	actual_fee: u128,
+	tip: u128,
+}
+
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Transfer {
+	from: [u8; 32],
+	to: [u8; 32],
+	amount: u128,
+}
+
+fn dev_node(extra: &[&str]) -> Node {
+	NodeBuilder::new(NODE)
+		.name("dev")
+		.arg("--dev")
+		.args(extra.iter().copied())
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn newcomer() -> Keypair {
+	let uri: SecretUri = "//VerityEndToEndNewcomer".parse().unwrap();
+	Keypair::from_uri(&uri).unwrap()
+}
+
+async fn free_balance(
+	api: &OnlineClient<PolkadotConfig>,
+	at: subxt::utils::H256,
+	who: [u8; 32],
+) -> u128 {
+	let at = api.at_block(at).await.unwrap();
+	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+	at.storage().fetch(address, (who,)).await.unwrap().decode().unwrap().data.free
+}
+
+async fn total_issuance(api: &OnlineClient<PolkadotConfig>, at: subxt::utils::H256) -> u128 {
+	let at = api.at_block(at).await.unwrap();
+	let address = dynamic::storage::<(), u128>("Balances", "TotalIssuance");
+	at.storage().fetch(address, ()).await.unwrap().decode().unwrap()
+}
+
+/// Transfers 10 tokens from Alice to a new account, waits for finality, and checks both
+/// balances, the fee, and that the fee was burned from the total issuance.
+async fn transfer_and_check(node: &Node) {
+	let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url())
+		.await
+		.expect("subxt connects over WebSocket");
+	let alice = dev::alice();
+	let alice_id = alice.public_key().0;
+	let newcomer_id = newcomer().public_key().0;
+	let amount = 10 * UNIT;
+
+	let before = api.at_current_block().await.unwrap();
+	let before_hash = before.block_hash();
+	let alice_before = free_balance(&api, before_hash, alice_id).await;
+	let issuance_before = total_issuance(&api, before_hash).await;
+	assert_eq!(free_balance(&api, before_hash, newcomer_id).await, 0, "the newcomer is new");
+
+	let transfer = dynamic::transaction(
+		"Balances",
+		"transfer_allow_death",
+		(newcomer().public_key().to_address::<()>(), amount),
+	);
+	let events = before
+		.transactions()
+		.sign_and_submit_then_watch_default(&transfer, &alice)
+		.await
+		.expect("submitted")
+		.wait_for_finalized_success()
+		.await
+		.expect("finalized and successful");
+
+	let mut fee = None;
+	let mut transferred = None;
+	for event in events.iter() {
+		let event = event.unwrap();
+		match (event.pallet_name(), event.event_name()) {
+			("TransactionPayment", "TransactionFeePaid") =>
+				fee = Some(event.decode_fields_unchecked_as::<TransactionFeePaid>().unwrap()),
+			("Balances", "Transfer") =>
+				transferred = Some(event.decode_fields_unchecked_as::<Transfer>().unwrap()),
+			_ => {},
+		}
+	}
+	let fee = fee.expect("a TransactionFeePaid event");
+	let transferred = transferred.expect("a Transfer event");
+	assert_eq!(fee.who, alice_id);
+	assert_eq!(fee.tip, 0);
+	assert_eq!((transferred.from, transferred.to, transferred.amount), (alice_id, newcomer_id, amount));
+	// A plain transfer costs about a thousandth of a token with the runtime's fee constants.
+	assert!(
+		fee.actual_fee > UNIT / 100_000 && fee.actual_fee < UNIT / 10,
+		"fee {} out of the expected range",
+		fee.actual_fee
+	);
+
+	// The transaction's block is finalized: read the state there.
+	let finalized_hash = node.rpc("chain_getFinalizedHead", serde_json::json!([])).unwrap();
+	let finalized: subxt::utils::H256 =
+		serde_json::from_value(finalized_hash).expect("a block hash");
+	assert_eq!(free_balance(&api, finalized, newcomer_id).await, amount);
+	assert_eq!(free_balance(&api, finalized, alice_id).await, alice_before - amount - fee.actual_fee);
+	assert_eq!(total_issuance(&api, finalized).await, issuance_before - fee.actual_fee, "fees are burned");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aura_grandpa_dev_chain_transfers_and_finalizes() {
+	let node = dev_node(&[]);
+	transfer_and_check(&node).await;
+	// Blocks keep coming and being finalized after the transfer.
+	let (best, finalized) = node.heights().unwrap();
+	node.wait_for_heights(Duration::from_secs(60), |b, f| b > best + 1 && f > finalized)
+		.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instant_seal_dev_chain_transfers_and_finalizes() {
+	let node = dev_node(&["--sealing", "instant"]);
+	transfer_and_check(&node).await;
+}
+
+#[test]
+fn manual_seal_makes_blocks_on_request() {
+	let node = dev_node(&["--sealing", "manual"]);
+	assert_eq!(node.heights().unwrap(), (0, 0));
+	for expected in 1..=3u64 {
+		node.rpc("engine_createBlock", serde_json::json!([true, false, null])).unwrap();
+		assert_eq!(node.heights().unwrap().0, expected);
+	}
+	let best = node.rpc("chain_getBlockHash", serde_json::json!([3])).unwrap();
+	node.rpc("engine_finalizeBlock", serde_json::json!([best, null])).unwrap();
+	assert_eq!(node.heights().unwrap(), (3, 3));
+}
+
+#[test]
+fn dev_chain_reports_token_properties_and_metrics() {
+	let node = dev_node(&[]);
+	let properties = node.rpc("system_properties", serde_json::json!([])).unwrap();
+	assert_eq!(properties["tokenDecimals"], 18);
+	assert_eq!(properties["tokenSymbol"], "VRT");
+	let version = node.rpc("state_getRuntimeVersion", serde_json::json!([])).unwrap();
+	assert_eq!(version["specName"], "verity");
+	node.wait_for_heights(Duration::from_secs(30), |best, _| best >= 2).unwrap();
+	let height = node.metric("substrate_block_height", "status=\"best\"").unwrap();
+	assert!(height >= 2.0, "Prometheus reports best block {height}");
+}

@@ -1,0 +1,11 @@
+//! Builds the runtime to WASM (target `wasm32v1-none`) with substrate-wasm-builder.
+//! `SKIP_WASM_BUILD=1` skips it for quick native checks.
+
+#[cfg(feature = "std")]
+fn main() {
+	substrate_wasm_builder::WasmBuilder::build_using_defaults();
+}
+
+/// The WASM build itself compiles this crate without `std`; nothing to do then.
+#[cfg(not(feature = "std"))]
+fn main() {}

@@ -1,0 +1,83 @@
+//! Genesis presets, served to the node through `sp-genesis-builder`:
+//!
+//! - `development`: Alice alone validates (Aura + GRANDPA) and holds the sudo key.
+//! - `local_testnet`: Alice, Bob and Charlie validate; Alice holds the sudo key.
+//!
+//! Both create the whole fixed supply, [`GENESIS_SUPPLY`], split by [`GENESIS_ALLOCATION`].
+
+use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, GENESIS_SUPPLY};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// How the genesis supply is split among the well-known development accounts, in
+/// millionths of [`GENESIS_SUPPLY`]. The shares add up to exactly one million.
+pub const GENESIS_ALLOCATION: [(Sr25519Keyring, u32); 6] = [
+	(Sr25519Keyring::Alice, 400_000),
+	(Sr25519Keyring::Bob, 200_000),
+	(Sr25519Keyring::Charlie, 100_000),
+	(Sr25519Keyring::Dave, 100_000),
+	(Sr25519Keyring::Eve, 100_000),
+	(Sr25519Keyring::Ferdie, 100_000),
+];
+
+/// The genesis balances: every account of [`GENESIS_ALLOCATION`] with its share of the supply.
+pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
+	GENESIS_ALLOCATION
+		.iter()
+		.map(|(who, millionths)| {
+			(who.to_account_id(), GENESIS_SUPPLY / 1_000_000 * Balance::from(*millionths))
+		})
+		.collect()
+}
+
+/// A validator's well-known keys: sr25519 for Aura, ed25519 for GRANDPA.
+type ValidatorKeyring = (Sr25519Keyring, Ed25519Keyring);
+
+const ALICE: ValidatorKeyring = (Sr25519Keyring::Alice, Ed25519Keyring::Alice);
+const BOB: ValidatorKeyring = (Sr25519Keyring::Bob, Ed25519Keyring::Bob);
+const CHARLIE: ValidatorKeyring = (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie);
+
+fn genesis(validators: &[ValidatorKeyring], root: AccountId) -> Value {
+	let keys: Vec<(AuraId, GrandpaId)> =
+		validators.iter().map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into())).collect();
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances: genesis_balances() },
+		aura: pallet_aura::GenesisConfig {
+			authorities: keys.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: keys.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// The `development` preset: one validator, Alice.
+pub fn development_genesis() -> Value {
+	genesis(&[ALICE], Sr25519Keyring::Alice.to_account_id())
+}
+
+/// The `local_testnet` preset: three validators, Alice, Bob and Charlie.
+pub fn local_testnet_genesis() -> Value {
+	genesis(&[ALICE, BOB, CHARLIE], Sr25519Keyring::Alice.to_account_id())
+}
+
+/// The JSON patch of the named preset, or `None` for an unknown name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEV_RUNTIME_PRESET => development_genesis(),
+		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		_ => return None,
+	};
+	serde_json::to_string(&patch).ok().map(String::into_bytes)
+}
+
+/// The names of all presets.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+}

@@ -1,0 +1,113 @@
+//! Runtime-level tests: genesis presets, the fixed supply, constants and extension order.
+
+use crate::{
+	genesis_config_presets::{self, GENESIS_ALLOCATION},
+	Balances, BuildStorage, Runtime, RuntimeGenesisConfig, System, GENESIS_SUPPLY,
+	MILLI_SECS_PER_BLOCK, UNIT,
+};
+use frame_support::traits::fungible::Inspect;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+
+/// Builds the genesis state of a named preset exactly as the node does: the preset's JSON
+/// patch applied on top of the default `RuntimeGenesisConfig`.
+fn preset_storage(name: &str) -> sp_io::TestExternalities {
+	let patch = genesis_config_presets::get_preset(&PresetId::from(name)).expect("known preset");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	json_merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
+	config.build_storage().unwrap().into()
+}
+
+fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+#[test]
+fn allocation_shares_add_up_to_the_whole_supply() {
+	let millionths: u32 = GENESIS_ALLOCATION.iter().map(|(_, share)| share).sum();
+	assert_eq!(millionths, 1_000_000);
+	let total: u128 = genesis_config_presets::genesis_balances().iter().map(|(_, b)| b).sum();
+	assert_eq!(total, GENESIS_SUPPLY);
+	assert_eq!(GENESIS_SUPPLY, 1_000_000_000 * 10u128.pow(18));
+}
+
+#[test]
+fn both_presets_mint_exactly_the_genesis_supply() {
+	for name in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		preset_storage(name).execute_with(|| {
+			assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY, "preset {name}");
+			assert_eq!(
+				Balances::balance(&Sr25519Keyring::Alice.to_account_id()),
+				400_000_000 * UNIT,
+				"preset {name}"
+			);
+		});
+	}
+}
+
+#[test]
+fn presets_set_the_expected_validators() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+	preset_storage(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let aura = pallet_aura::Authorities::<Runtime>::get();
+		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.public().into())
+				.collect();
+		assert_eq!(aura.into_inner(), expected);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
+	});
+}
+
+#[test]
+fn unknown_preset_is_refused() {
+	assert!(genesis_config_presets::get_preset(&PresetId::from("mainnet")).is_none());
+	assert_eq!(genesis_config_presets::preset_names().len(), 2);
+}
+
+#[test]
+fn block_time_is_at_most_three_seconds() {
+	assert!(MILLI_SECS_PER_BLOCK <= 3_000);
+	assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), MILLI_SECS_PER_BLOCK);
+}
+
+#[test]
+fn authorize_call_is_the_first_transaction_extension() {
+	use sp_runtime::traits::TransactionExtension;
+	let names: Vec<&str> = <crate::TxExtension as TransactionExtension<crate::RuntimeCall>>::metadata()
+		.into_iter()
+		.map(|m| m.identifier)
+		.collect();
+	assert_eq!(names.first(), Some(&"AuthorizeCall"));
+	assert!(names.contains(&"ChargeTransactionPayment"));
+}
+
+#[test]
+fn transfers_move_funds_and_keep_issuance() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let newcomer = Sr25519Keyring::One.to_account_id();
+		assert_eq!(Balances::balance(&newcomer), 0);
+		frame_support::assert_ok!(Balances::transfer_allow_death(
+			crate::RuntimeOrigin::signed(alice.clone()),
+			newcomer.clone().into(),
+			5 * UNIT,
+		));
+		assert_eq!(Balances::balance(&newcomer), 5 * UNIT);
+		assert_eq!(Balances::balance(&alice), 400_000_000 * UNIT - 5 * UNIT);
+		assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY);
+	});
+}

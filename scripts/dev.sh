@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds the node and starts the single-validator dev chain
+# (Aura + GRANDPA, temporary database, RPC on ws://127.0.0.1:9944, Prometheus on
+# http://127.0.0.1:9615/metrics). Extra arguments go to the node, e.g.
+# `scripts/dev.sh --sealing instant`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo build --release -p verity-node
+exec "${CARGO_TARGET_DIR:-target}/release/verity-node" --dev "$@"

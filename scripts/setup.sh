@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building Verity needs on a fresh Debian/Ubuntu machine. Idempotent: each
+# step is skipped when its tool is already there.
+set -euo pipefail
+
+need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v cargo >/dev/null 2>&1; then
+	echo "setup: Rust is missing; install it with rustup (https://rustup.rs) and re-run." >&2
+	exit 1
+fi
+
+# protoc: needed by the networking crates of the node.
+if ! command -v protoc >/dev/null 2>&1; then
+	echo "setup: installing protobuf-compiler (protoc)"
+	need_root apt-get update -qq
+	need_root apt-get install -y -qq protobuf-compiler
+fi
+
+# The runtime is compiled to WASM for this target by substrate-wasm-builder.
+if ! rustup target list --installed | grep -qx wasm32v1-none; then
+	echo "setup: adding the wasm32v1-none target"
+	rustup target add wasm32v1-none
+fi
+
+# rustfmt checks formatting in the test suite.
+if ! cargo fmt --version >/dev/null 2>&1; then
+	rustup component add rustfmt
+fi

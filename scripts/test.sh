@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up the machine and runs the whole test suite: formatting, then every crate's unit
+# and integration tests, including the end-to-end tests that start real nodes.
+# Everything builds in the release profile, once, for both the node binary and the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo fmt --all -- --check
+cargo test --release --workspace --locked "$@"
