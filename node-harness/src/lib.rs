@@ -35,6 +35,57 @@ pub fn free_ports(count: usize) -> std::io::Result<Vec<u16>> {
 	listeners.iter().map(|l| l.local_addr().map(|a| a.port())).collect()
 }
 
+/// Runs `binary` with `args` to completion and returns its output, killing it after
+/// `timeout`. Both pipes are drained while it runs, so large outputs cannot block it.
+pub fn run_to_exit(
+	binary: impl AsRef<Path>,
+	args: &[&str],
+	timeout: Duration,
+) -> Result<std::process::Output, String> {
+	let binary = binary.as_ref();
+	let mut child = Command::new(binary)
+		.args(args)
+		.stdin(Stdio::null())
+		.stdout(Stdio::piped())
+		.stderr(Stdio::piped())
+		.spawn()
+		.map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+	let drain = |pipe: Option<Box<dyn Read + Send>>| {
+		std::thread::spawn(move || {
+			let mut bytes = Vec::new();
+			if let Some(mut pipe) = pipe {
+				let _ = pipe.read_to_end(&mut bytes);
+			}
+			bytes
+		})
+	};
+	let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+	let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+	let deadline = Instant::now() + timeout;
+	let status = loop {
+		if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+			break status;
+		}
+		if Instant::now() > deadline {
+			let _ = child.kill();
+			let _ = child.wait();
+			let stderr = stderr.join().unwrap_or_default();
+			return Err(format!(
+				"`{} {}` still ran after {timeout:?}; stderr:\n{}",
+				binary.display(),
+				args.join(" "),
+				String::from_utf8_lossy(&stderr)
+			));
+		}
+		std::thread::sleep(Duration::from_millis(50));
+	};
+	Ok(std::process::Output {
+		status,
+		stdout: stdout.join().unwrap_or_default(),
+		stderr: stderr.join().unwrap_or_default(),
+	})
+}
+
 /// Configures a node process before it starts.
 pub struct NodeBuilder {
 	binary: PathBuf,
@@ -117,9 +168,8 @@ impl NodeBuilder {
 			.stdout(Stdio::from(log))
 			.stderr(Stdio::from(log_err));
 		stop_with_parent(&mut command);
-		let child = command
-			.spawn()
-			.map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
+		let child =
+			command.spawn().map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
 
 		let mut node = Node {
 			name: self.name,
@@ -245,8 +295,9 @@ impl Node {
 		method: &str,
 		params: serde_json::Value,
 	) -> Result<serde_json::Value, String> {
-		let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-			.to_string();
+		let body =
+			serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+				.to_string();
 		let request = format!(
 			"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
 			 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -275,9 +326,7 @@ impl Node {
 		let page = self.metrics()?;
 		page.lines()
 			.filter(|line| !line.starts_with('#'))
-			.find(|line| {
-				line.split(['{', ' ']).next() == Some(name) && line.contains(labels)
-			})
+			.find(|line| line.split(['{', ' ']).next() == Some(name) && line.contains(labels))
 			.and_then(|line| line.rsplit(' ').next())
 			.and_then(|value| value.parse().ok())
 			.ok_or_else(|| format!("metric {name}{{{labels}}} not found"))
@@ -423,6 +472,17 @@ mod tests {
 	#[test]
 	fn chunked_bodies_are_joined() {
 		assert_eq!(dechunk("4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"), "Wikipedia");
+	}
+
+	#[test]
+	fn run_to_exit_drains_large_outputs_and_enforces_the_timeout() {
+		// 1 MiB on stdout would fill an undrained pipe and block the child forever.
+		let output =
+			run_to_exit("head", &["-c", "1048576", "/dev/zero"], Duration::from_secs(30)).unwrap();
+		assert!(output.status.success());
+		assert_eq!(output.stdout.len(), 1 << 20);
+		let err = run_to_exit("sleep", &["30"], Duration::from_millis(300)).unwrap_err();
+		assert!(err.contains("still ran"), "{err}");
 	}
 
 	#[test]

@@ -109,31 +109,71 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
 		None => {
-			if let Some(base_path) = &cli.run.shared_params.base_path {
-				ensure_writable(base_path)?;
-			}
+			preflight(&cli)?;
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.sealing;
 			runner.run_node_until_exit(|config| async move {
-				if sealing != Sealing::Aura && config.chain_spec.chain_type() != sc_service::ChainType::Development {
-					return Err(sc_cli::Error::Input(format!(
-						"--sealing {sealing:?} only runs a development chain; use `--dev` or drop \
-						 --sealing"
-					)
-					.to_lowercase()));
-				}
 				match config.network.network_backend {
-					sc_network::config::NetworkBackendType::Libp2p =>
-						service::new_full::<sc_network::NetworkWorker<Block, verity_runtime::Hash>>(
-							config, sealing,
-						),
-					sc_network::config::NetworkBackendType::Litep2p =>
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config, sealing),
+					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
+						sc_network::NetworkWorker<Block, verity_runtime::Hash>,
+					>(config, sealing),
+					sc_network::config::NetworkBackendType::Litep2p => {
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, sealing)
+					},
 				}
 				.map_err(sc_cli::Error::Service)
 			})
 		},
 	}
+}
+
+/// Checks, before anything starts, the mistakes that would otherwise surface late or not at
+/// all: an unusable base path, a seal mode on a multi-validator chain, and taken ports (the
+/// RPC server would silently move to a random port).
+fn preflight(cli: &Cli) -> sc_cli::Result<()> {
+	let shared = &cli.run.shared_params;
+	if let Some(base_path) = &shared.base_path {
+		ensure_writable(base_path)?;
+	}
+	let spec = cli.load_spec(&shared.chain_id(shared.is_dev()))?;
+	if cli.sealing != Sealing::Aura && spec.chain_type() != sc_service::ChainType::Development {
+		let mode = clap::ValueEnum::to_possible_value(&cli.sealing)
+			.map(|value| value.get_name().to_owned())
+			.unwrap_or_default();
+		return Err(sc_cli::Error::Input(format!(
+			"--sealing {mode} only runs a development chain; use --dev or drop --sealing"
+		)));
+	}
+	let rpc = &cli.run.rpc_params;
+	if rpc.experimental_rpc_endpoint.is_empty() {
+		let external = rpc.rpc_external || rpc.unsafe_rpc_external;
+		ensure_port_free("RPC", external, rpc.rpc_port.unwrap_or(RPC_DEFAULT_PORT), "--rpc-port")?;
+	}
+	let prometheus = &cli.run.prometheus_params;
+	if !prometheus.no_prometheus {
+		ensure_port_free(
+			"Prometheus",
+			prometheus.prometheus_external,
+			prometheus.prometheus_port.unwrap_or(PROMETHEUS_DEFAULT_PORT),
+			"--prometheus-port",
+		)?;
+	}
+	Ok(())
+}
+
+/// Default RPC port of Substrate nodes.
+const RPC_DEFAULT_PORT: u16 = sc_cli::RPC_DEFAULT_PORT;
+/// Default Prometheus port of Substrate nodes.
+const PROMETHEUS_DEFAULT_PORT: u16 = 9615;
+
+fn ensure_port_free(what: &str, external: bool, port: u16, flag: &str) -> sc_cli::Result<()> {
+	let ip: std::net::IpAddr = if external { [0, 0, 0, 0].into() } else { [127, 0, 0, 1].into() };
+	std::net::TcpListener::bind((ip, port)).map(drop).map_err(|e| {
+		sc_cli::Error::Input(format!(
+			"{what} port {ip}:{port} is not available ({e}); stop the process using it or \
+			 choose another port with {flag}"
+		))
+	})
 }
 
 /// Fails early, with a hint, when the node could not write its database and keys under

@@ -13,7 +13,7 @@ use sc_consensus_manual_seal::{
 };
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
-use sc_transaction_pool_api::OffchainTransactionPoolFactory;
+use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use verity_runtime::{apis::RuntimeApi, opaque::Block, Hash};
 
@@ -96,8 +96,8 @@ pub fn new_partial(config: &Configuration, sealing: Sealing) -> Result<Service, 
 				telemetry.as_ref().map(|x| x.handle()),
 			)?;
 			let cidp_client = client.clone();
-			let import_queue =
-				sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
+			let import_queue = sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(
+				ImportQueueParams {
 					block_import: grandpa_block_import.clone(),
 					justification_import: Some(Box::new(grandpa_block_import.clone())),
 					client: client.clone(),
@@ -121,7 +121,8 @@ pub fn new_partial(config: &Configuration, sealing: Sealing) -> Result<Service, 
 					check_for_equivocation: Default::default(),
 					telemetry: telemetry.as_ref().map(|x| x.handle()),
 					compatibility_mode: Default::default(),
-				})?;
+				},
+			)?;
 			(import_queue, Some((grandpa_block_import, grandpa_link)))
 		},
 		Sealing::Instant | Sealing::Manual => {
@@ -333,8 +334,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 					telemetry: telemetry.as_ref().map(|x| x.handle()),
 					protocol_name,
 				};
-				let voter = sc_consensus_grandpa::run_grandpa_voter(
-					sc_consensus_grandpa::GrandpaParams {
+				let voter =
+					sc_consensus_grandpa::run_grandpa_voter(sc_consensus_grandpa::GrandpaParams {
 						config: grandpa_config,
 						link: grandpa_link,
 						network,
@@ -347,13 +348,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 						offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(
 							transaction_pool,
 						),
-					},
-				)?;
-				task_manager.spawn_essential_handle().spawn_blocking(
-					"grandpa-voter",
-					None,
-					voter,
-				);
+					})?;
+				task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
 			}
 		},
 		(Sealing::Instant | Sealing::Manual, _) => {
@@ -365,7 +361,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 				let client = cidp_client.clone();
 				async move {
 					let timestamp = SlotTimestampProvider::new_aura(client)?;
-					let slot = sp_consensus_aura::inherents::InherentDataProvider::new(timestamp.slot());
+					let slot =
+						sp_consensus_aura::inherents::InherentDataProvider::new(timestamp.slot());
 					Ok((slot, timestamp))
 				}
 			};
@@ -399,8 +396,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 				authorship,
 			);
 		},
-		(Sealing::Aura, None) =>
-			return Err(ServiceError::Other("Aura sealing without GRANDPA block import".into())),
+		(Sealing::Aura, None) => {
+			return Err(ServiceError::Other("Aura sealing without GRANDPA block import".into()))
+		},
 	}
 
 	Ok(task_manager)

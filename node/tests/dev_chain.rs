@@ -105,10 +105,12 @@ async fn transfer_and_check(node: &Node) {
 	for event in events.iter() {
 		let event = event.unwrap();
 		match (event.pallet_name(), event.event_name()) {
-			("TransactionPayment", "TransactionFeePaid") =>
-				fee = Some(event.decode_fields_unchecked_as::<TransactionFeePaid>().unwrap()),
-			("Balances", "Transfer") =>
-				transferred = Some(event.decode_fields_unchecked_as::<Transfer>().unwrap()),
+			("TransactionPayment", "TransactionFeePaid") => {
+				fee = Some(event.decode_fields_unchecked_as::<TransactionFeePaid>().unwrap())
+			},
+			("Balances", "Transfer") => {
+				transferred = Some(event.decode_fields_unchecked_as::<Transfer>().unwrap())
+			},
 			_ => {},
 		}
 	}
@@ -116,7 +118,10 @@ async fn transfer_and_check(node: &Node) {
 	let transferred = transferred.expect("a Transfer event");
 	assert_eq!(fee.who, alice_id);
 	assert_eq!(fee.tip, 0);
-	assert_eq!((transferred.from, transferred.to, transferred.amount), (alice_id, newcomer_id, amount));
+	assert_eq!(
+		(transferred.from, transferred.to, transferred.amount),
+		(alice_id, newcomer_id, amount)
+	);
 	// A plain transfer costs about a thousandth of a token with the runtime's fee constants.
 	assert!(
 		fee.actual_fee > UNIT / 100_000 && fee.actual_fee < UNIT / 10,
@@ -129,8 +134,15 @@ async fn transfer_and_check(node: &Node) {
 	let finalized: subxt::utils::H256 =
 		serde_json::from_value(finalized_hash).expect("a block hash");
 	assert_eq!(free_balance(&api, finalized, newcomer_id).await, amount);
-	assert_eq!(free_balance(&api, finalized, alice_id).await, alice_before - amount - fee.actual_fee);
-	assert_eq!(total_issuance(&api, finalized).await, issuance_before - fee.actual_fee, "fees are burned");
+	assert_eq!(
+		free_balance(&api, finalized, alice_id).await,
+		alice_before - amount - fee.actual_fee
+	);
+	assert_eq!(
+		total_issuance(&api, finalized).await,
+		issuance_before - fee.actual_fee,
+		"fees are burned"
+	);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -139,8 +151,7 @@ async fn aura_grandpa_dev_chain_transfers_and_finalizes() {
 	transfer_and_check(&node).await;
 	// Blocks keep coming and being finalized after the transfer.
 	let (best, finalized) = node.heights().unwrap();
-	node.wait_for_heights(Duration::from_secs(60), |b, f| b > best + 1 && f > finalized)
-		.unwrap();
+	node.wait_for_heights(Duration::from_secs(60), |b, f| b > best + 1 && f > finalized).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

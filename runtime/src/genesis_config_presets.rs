@@ -6,7 +6,7 @@
 //! Both create the whole fixed supply, [`GENESIS_SUPPLY`], split by [`GENESIS_ALLOCATION`].
 
 use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, GENESIS_SUPPLY};
-use alloc::{vec, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -43,8 +43,10 @@ const BOB: ValidatorKeyring = (Sr25519Keyring::Bob, Ed25519Keyring::Bob);
 const CHARLIE: ValidatorKeyring = (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie);
 
 fn genesis(validators: &[ValidatorKeyring], root: AccountId) -> Value {
-	let keys: Vec<(AuraId, GrandpaId)> =
-		validators.iter().map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into())).collect();
+	let keys: Vec<(AuraId, GrandpaId)> = validators
+		.iter()
+		.map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into()))
+		.collect();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: genesis_balances() },
 		aura: pallet_aura::GenesisConfig {

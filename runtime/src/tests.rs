@@ -21,10 +21,11 @@ fn preset_storage(name: &str) -> sp_io::TestExternalities {
 
 fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -86,10 +87,11 @@ fn block_time_is_at_most_three_seconds() {
 #[test]
 fn authorize_call_is_the_first_transaction_extension() {
 	use sp_runtime::traits::TransactionExtension;
-	let names: Vec<&str> = <crate::TxExtension as TransactionExtension<crate::RuntimeCall>>::metadata()
-		.into_iter()
-		.map(|m| m.identifier)
-		.collect();
+	let names: Vec<&str> =
+		<crate::TxExtension as TransactionExtension<crate::RuntimeCall>>::metadata()
+			.into_iter()
+			.map(|m| m.identifier)
+			.collect();
 	assert_eq!(names.first(), Some(&"AuthorizeCall"));
 	assert!(names.contains(&"ChargeTransactionPayment"));
 }

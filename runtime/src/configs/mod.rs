@@ -1,7 +1,9 @@
 //! The `Config` of every pallet in the runtime, and the chain-wide constants they use.
 
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -70,6 +72,9 @@ pub mod currency {
 /// The whole token supply, created at genesis and fixed: 1,000,000,000 tokens.
 pub const GENESIS_SUPPLY: currency::Balance = 1_000_000_000 * currency::UNIT;
 
+/// The largest block, in bytes of encoded extrinsics.
+const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
 /// Share of a block's weight and length that normal (not operational) transactions may use.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
@@ -82,9 +87,11 @@ parameter_types! {
 		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
-	/// At most 5 MiB of extrinsics per block.
-	pub RuntimeBlockLength: BlockLength =
-		BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
+	/// At most 5 MiB of extrinsics per block, 75% of it for normal transactions.
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(MAX_BLOCK_LENGTH)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+		.build();
 	/// Generic Substrate SS58 prefix.
 	pub const SS58Prefix: u16 = 42;
 }
