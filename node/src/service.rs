@@ -356,15 +356,12 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 			// Each block gets an Aura pre-digest and a timestamp one slot after its parent,
 			// so the runtime's Aura and Timestamp pallets accept it as they would a real one.
 			let consensus_data_provider = AuraConsensusDataProvider::new(client.clone());
+			// Only the timestamp is inherent data: Aura has no inherent extrinsic, and manual
+			// seal counts inherent data entries to tell an empty block.
 			let cidp_client = client.clone();
 			let create_inherent_data_providers = move |_, ()| {
 				let client = cidp_client.clone();
-				async move {
-					let timestamp = SlotTimestampProvider::new_aura(client)?;
-					let slot =
-						sp_consensus_aura::inherents::InherentDataProvider::new(timestamp.slot());
-					Ok((slot, timestamp))
-				}
+				async move { Ok(SlotTimestampProvider::new_aura(client)?) }
 			};
 			let commands_stream: futures::stream::BoxStream<'static, EngineCommand<Hash>> =
 				match manual_seal_commands {
