@@ -6,8 +6,7 @@ fn main() {
 	use std::{env, path::PathBuf};
 
 	// Source paths end up in the WASM (panic locations). Map the checkout and the cargo
-	// home to fixed names so that the same sources give the same WASM on any machine and in
-	// any clone, which keeps the checked-in chain specs reproducible.
+	// home to fixed names so that the WASM does not carry this machine's paths.
 	let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
 	let root = manifest_dir.parent().expect("the runtime lives in the workspace");
 	let cargo_home = env::var_os("CARGO_HOME")

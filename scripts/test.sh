@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo fmt --all -- --check
-cargo test --release --workspace --locked "$@"
+cargo test --release --workspace --locked --no-fail-fast "$@"
