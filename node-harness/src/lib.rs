@@ -6,7 +6,8 @@
 //!   (`PR_SET_PDEATHSIG` on Linux).
 //!
 //! ```no_run
-//! let node = verity_node_harness::NodeBuilder::new(env!("CARGO_BIN_EXE_verity-node"))
+//! // In the node's own integration tests: `env!("CARGO_BIN_EXE_verity-node")`.
+//! let node = verity_node_harness::NodeBuilder::new("target/release/verity-node")
 //!     .arg("--dev")
 //!     .spawn()
 //!     .unwrap();
