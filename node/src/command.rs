@@ -192,15 +192,17 @@ fn ensure_writable(base_path: &std::path::Path) -> sc_cli::Result<()> {
 		})
 }
 
-/// The error as one line, with what to do when a port is taken.
+/// The error as one line, with what to do for the failures that need a hint.
 pub fn explain(error: &sc_cli::Error) -> String {
 	let message = error.to_string().replace('\n', " ");
-	if message.contains("Address already in use") || message.contains("AddrInUse") {
-		format!(
-			"{message} (a port the node needs is taken by another process; stop it or choose \
-			 free ports with --rpc-port, --port and --prometheus-port)"
-		)
+	let hint = if message.contains("Address already in use") || message.contains("AddrInUse") {
+		"a port the node needs is taken by another process; stop it or choose free ports with \
+		 --rpc-port, --port and --prometheus-port"
+	} else if message.contains("Error parsing spec file") {
+		"the chain spec's genesis is not in a format this node reads; regenerate the spec with \
+		 `verity-node export-chain-spec`"
 	} else {
-		message
-	}
+		return message;
+	};
+	format!("{message} ({hint})")
 }

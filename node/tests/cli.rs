@@ -191,6 +191,16 @@ fn malformed_chain_spec_is_a_clean_error() {
 		&["--chain", spec.to_str().unwrap(), "--tmp"],
 		"is not a valid chain-spec JSON file",
 	);
+
+	// Valid JSON, but a genesis section this node does not know.
+	let mut dev = export_chain_spec("dev");
+	dev["genesis"]["runtimeGenesis"]["presetName"] = "development".into();
+	dev["genesis"]["runtimeGenesis"].as_object_mut().unwrap().remove("patch");
+	std::fs::write(&spec, dev.to_string()).unwrap();
+	assert_clean_failure(
+		&["--chain", spec.to_str().unwrap(), "--tmp", "--rpc-port", "0", "--prometheus-port", "0"],
+		"export-chain-spec",
+	);
 }
 
 #[test]
