@@ -6,5 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo build --release -p verity-node
+# Built exactly as the test suite builds it (same targets, hence the same crate features),
+# so that scripts/dev.sh and scripts/test.sh share one build instead of compiling twice.
+cargo test --release --workspace --locked --no-run
 exec "${CARGO_TARGET_DIR:-target}/release/verity-node" --dev "$@"
