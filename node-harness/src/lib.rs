@@ -51,17 +51,8 @@ pub fn run_to_exit(
 		.stderr(Stdio::piped())
 		.spawn()
 		.map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-	let drain = |pipe: Option<Box<dyn Read + Send>>| {
-		std::thread::spawn(move || {
-			let mut bytes = Vec::new();
-			if let Some(mut pipe) = pipe {
-				let _ = pipe.read_to_end(&mut bytes);
-			}
-			bytes
-		})
-	};
-	let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-	let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+	let stdout = drain(child.stdout.take());
+	let stderr = drain(child.stderr.take());
 	let deadline = Instant::now() + timeout;
 	let status = loop {
 		if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
@@ -84,6 +75,17 @@ pub fn run_to_exit(
 		status,
 		stdout: stdout.join().unwrap_or_default(),
 		stderr: stderr.join().unwrap_or_default(),
+	})
+}
+
+/// Reads a child's pipe to its end on a thread of its own.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+	std::thread::spawn(move || {
+		let mut bytes = Vec::new();
+		if let Some(mut pipe) = pipe {
+			let _ = pipe.read_to_end(&mut bytes);
+		}
+		bytes
 	})
 }
 

@@ -1,6 +1,6 @@
 //! Runs the subcommand chosen on the command line.
 
-use sc_cli::SubstrateCli;
+use sc_cli::{DefaultConfigurationValues, SubstrateCli};
 use sc_service::PartialComponents;
 use verity_runtime::opaque::Block;
 
@@ -147,24 +147,22 @@ fn preflight(cli: &Cli) -> sc_cli::Result<()> {
 	let rpc = &cli.run.rpc_params;
 	if rpc.experimental_rpc_endpoint.is_empty() {
 		let external = rpc.rpc_external || rpc.unsafe_rpc_external;
-		ensure_port_free("RPC", external, rpc.rpc_port.unwrap_or(RPC_DEFAULT_PORT), "--rpc-port")?;
+		let port = rpc.rpc_port.unwrap_or_else(<() as DefaultConfigurationValues>::rpc_listen_port);
+		ensure_port_free("RPC", external, port, "--rpc-port")?;
 	}
 	let prometheus = &cli.run.prometheus_params;
 	if !prometheus.no_prometheus {
 		ensure_port_free(
 			"Prometheus",
 			prometheus.prometheus_external,
-			prometheus.prometheus_port.unwrap_or(PROMETHEUS_DEFAULT_PORT),
+			prometheus
+				.prometheus_port
+				.unwrap_or_else(<() as DefaultConfigurationValues>::prometheus_listen_port),
 			"--prometheus-port",
 		)?;
 	}
 	Ok(())
 }
-
-/// Default RPC port of Substrate nodes.
-const RPC_DEFAULT_PORT: u16 = sc_cli::RPC_DEFAULT_PORT;
-/// Default Prometheus port of Substrate nodes.
-const PROMETHEUS_DEFAULT_PORT: u16 = 9615;
 
 fn ensure_port_free(what: &str, external: bool, port: u16, flag: &str) -> sc_cli::Result<()> {
 	let ip: std::net::IpAddr = if external { [0, 0, 0, 0].into() } else { [127, 0, 0, 1].into() };

@@ -169,10 +169,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	);
 	let metrics = N::register_notification_metrics(config.prometheus_registry());
 
-	// GRANDPA's gossip protocol and warp sync exist only with real consensus.
-	let mut grandpa_network = None;
+	// GRANDPA's gossip protocol and warp sync exist only with real consensus (Aura); from
+	// here on `grandpa` carries everything the voter needs.
 	let mut warp_sync_config = None;
-	if let Some((_, grandpa_link)) = &grandpa {
+	let grandpa = if let Some((block_import, grandpa_link)) = grandpa {
 		let genesis_hash = client
 			.block_hash(0)?
 			.ok_or_else(|| ServiceError::Other("the database has no genesis block".into()))?;
@@ -191,8 +191,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 			Vec::default(),
 		));
 		warp_sync_config = Some(WarpSyncConfig::WithProvider(warp_sync));
-		grandpa_network = Some((protocol_name, notification_service));
-	}
+		Some((block_import, grandpa_link, protocol_name, notification_service))
+	} else {
+		None
+	};
 
 	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
 		sc_service::build_network(sc_service::BuildNetworkParams {
@@ -282,8 +284,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		telemetry.as_ref().map(|x| x.handle()),
 	);
 
-	match (sealing, grandpa) {
-		(Sealing::Aura, Some((block_import, grandpa_link))) => {
+	match grandpa {
+		Some((block_import, grandpa_link, protocol_name, notification_service)) => {
 			if role.is_authority() {
 				let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
 				let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
@@ -320,8 +322,6 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 			}
 
 			if enable_grandpa {
-				let (protocol_name, notification_service) = grandpa_network
-					.ok_or_else(|| ServiceError::Other("GRANDPA protocol not set up".into()))?;
 				let keystore =
 					if role.is_authority() { Some(keystore_container.keystore()) } else { None };
 				let grandpa_config = sc_consensus_grandpa::Config {
@@ -352,7 +352,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 				task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
 			}
 		},
-		(Sealing::Instant | Sealing::Manual, _) => {
+		// Instant or manual seal.
+		None => {
 			// Each block gets an Aura pre-digest and a timestamp one slot after its parent,
 			// so the runtime's Aura and Timestamp pallets accept it as they would a real one.
 			let consensus_data_provider = AuraConsensusDataProvider::new(client.clone());
@@ -392,9 +393,6 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 				Some("block-authoring"),
 				authorship,
 			);
-		},
-		(Sealing::Aura, None) => {
-			return Err(ServiceError::Other("Aura sealing without GRANDPA block import".into()))
 		},
 	}
 

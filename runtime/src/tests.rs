@@ -10,24 +10,14 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::Sr25519Keyring;
 
 /// Builds the genesis state of a named preset exactly as the node does: the preset's JSON
-/// patch applied on top of the default `RuntimeGenesisConfig`.
+/// patch merged (by the node's own `json_patch::merge`) onto the default
+/// `RuntimeGenesisConfig`.
 fn preset_storage(name: &str) -> sp_io::TestExternalities {
 	let patch = genesis_config_presets::get_preset(&PresetId::from(name)).expect("known preset");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	json_merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	sc_chain_spec::json_patch::merge(&mut config, serde_json::from_slice(&patch).unwrap());
 	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
 	config.build_storage().unwrap().into()
-}
-
-fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
 }
 
 #[test]
