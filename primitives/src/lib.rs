@@ -1,0 +1,15 @@
+//! # Verity primitives
+//!
+//! Types shared by the chain (pallets, runtime) and off-chain code (node, worker, CLI), so both
+//! sides encode and decode the same bytes. `no_std`; nothing here depends on FRAME.
+//!
+//! - [`digest`]: artifact digests (BLAKE2b-256 + SHA-256) and a streaming hasher.
+//! - [`model`]: Model Hub records: models, versions, schemas, storage locations, modes.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod digest;
+pub mod model;
+
+pub use digest::{ArtifactDigest, ArtifactHasher};
+pub use model::*;
