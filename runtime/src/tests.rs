@@ -103,3 +103,36 @@ fn transfers_move_funds_and_keep_issuance() {
 		assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY);
 	});
 }
+
+#[test]
+fn model_hub_records_hold_deposits_in_vrt_and_take_down_needs_root() {
+	use crate::{ModelRegistry, RuntimeOrigin};
+	use verity_primitives::{Task, VersionNumber};
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let free_before = Balances::balance(&alice);
+		frame_support::assert_ok!(ModelRegistry::create_model(
+			RuntimeOrigin::signed(alice.clone()),
+			b"mnist-mlp".to_vec().try_into().unwrap(),
+			Default::default(),
+			Task::Classification,
+			b"MIT".to_vec().try_into().unwrap(),
+			Default::default(),
+		));
+		let info = pallet_model_registry::Models::<Runtime>::get(0).unwrap();
+		// 0.1 VRT base plus 0.001 VRT per byte of the record.
+		assert!(info.deposit > UNIT / 10 && info.deposit < UNIT);
+		assert_eq!(Balances::balance(&alice), free_before - info.deposit);
+		assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY);
+		frame_support::assert_noop!(
+			ModelRegistry::take_down_version(
+				RuntimeOrigin::signed(alice),
+				0,
+				VersionNumber::new(1, 0),
+				Default::default()
+			),
+			sp_runtime::DispatchError::BadOrigin
+		);
+	});
+}

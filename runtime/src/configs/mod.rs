@@ -21,7 +21,7 @@ use super::{
 	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
 	VERSION,
 };
-use currency::{Balance, EXISTENTIAL_DEPOSIT};
+use currency::{Balance, EXISTENTIAL_DEPOSIT, MILLI_UNIT, UNIT};
 use time::{BlockNumber, SLOT_DURATION};
 
 /// Block timing. Blocks are produced once per Aura slot.
@@ -184,4 +184,27 @@ impl pallet_utility::Config for Runtime {
 	type RuntimeCall = RuntimeCall;
 	type PalletsOrigin = OriginCaller;
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Every Model Hub record holds 0.1 VRT, whatever its size...
+	pub const ModelRecordDepositBase: Balance = UNIT / 10;
+	/// ...plus 0.001 VRT per byte (a largest version record, about 4.6 KB, holds about 4.7 VRT).
+	pub const ModelRecordDepositPerByte: Balance = MILLI_UNIT;
+}
+
+impl pallet_model_registry::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Root until on-chain governance lands; then a referendum track.
+	type TakeDownOrigin = frame_system::EnsureRoot<AccountId>;
+	type DepositBase = ModelRecordDepositBase;
+	type DepositPerByte = ModelRecordDepositPerByte;
+	/// 16 GiB: room for quantized LLMs.
+	type MaxArtifactSize = ConstU64<{ 16 << 30 }>;
+	type MaxVersionsPerModel = ConstU32<64>;
+	/// 2^26 elements (256 MiB of f32) in one tensor.
+	type MaxTensorElements = ConstU64<{ 1 << 26 }>;
+	type MaxContextTokens = ConstU32<{ 1 << 20 }>;
+	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 }

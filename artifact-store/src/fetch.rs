@@ -1,0 +1,448 @@
+//! Verified fetching from wherever an artifact lives, and uploading to a store or Walrus.
+//!
+//! Every download streams into a temporary file while hashing; only bytes that match the
+//! expected [`ArtifactDigest`] (both digests and the size) are kept, and a transfer stops as soon
+//! as it runs past the expected size. Locations:
+//! - a Verity artifact store: `GET <base>/artifacts/<blake2-256 hex>`;
+//! - Walrus: `GET <aggregator>/v1/blobs/<blob id>`; publishing: `PUT <publisher>/v1/blobs`;
+//! - IPFS: `GET <gateway>/ipfs/<cid>`;
+//! - HTTPS: `GET <url>`.
+//!
+//! Redirects are followed (at most 5); a location that answers an error status, does not answer
+//! within the timeout, or stalls mid-body fails with its own error and the next one is tried.
+
+use crate::{
+	body_chunks,
+	server::SHA256_HEADER,
+	store::{check, write_verified, ArtifactStore},
+	StoreError,
+};
+use bytes::Bytes;
+use futures::TryStreamExt;
+use http_body_util::{combinators::BoxBody, BodyExt, Empty, StreamBody};
+use hyper::{body::Frame, header, Method, Request, StatusCode, Uri};
+use hyper_rustls::HttpsConnector;
+use hyper_util::{
+	client::legacy::{connect::HttpConnector, Client},
+	rt::TokioExecutor,
+};
+use std::{path::Path, sync::Arc, time::Duration};
+use tokio_util::io::ReaderStream;
+use verity_primitives::{digest::to_hex, ArtifactDigest, StorageLocation};
+
+type RequestBody = BoxBody<Bytes, std::io::Error>;
+
+/// Where remote locations are resolved, and how long to wait.
+#[derive(Clone, Debug)]
+pub struct FetcherConfig {
+	/// Base URL of a Walrus aggregator (reads), e.g. `https://aggregator.walrus-testnet.walrus.space`.
+	pub walrus_aggregator: Option<String>,
+	/// Base URL of an IPFS HTTP gateway, e.g. `https://ipfs.io`.
+	pub ipfs_gateway: Option<String>,
+	/// Longest wait for a response's headers, and for each piece of its body.
+	pub timeout: Duration,
+	/// Extra trusted root certificates (DER), beside the system's.
+	pub extra_roots: Vec<Vec<u8>>,
+}
+
+impl Default for FetcherConfig {
+	fn default() -> Self {
+		Self {
+			walrus_aggregator: None,
+			ipfs_gateway: None,
+			timeout: Duration::from_secs(30),
+			extra_roots: Vec::new(),
+		}
+	}
+}
+
+/// What can go wrong fetching an artifact.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+	/// The location needs a service that is not configured.
+	#[error("no {0} configured")]
+	NotConfigured(&'static str),
+	/// The URL cannot be parsed.
+	#[error("bad URL {url}: {reason}")]
+	BadUrl {
+		/// The URL.
+		url: String,
+		/// Why.
+		reason: String,
+	},
+	/// The server has no such artifact.
+	#[error("{url}: not found (404)")]
+	NotFound {
+		/// The URL.
+		url: String,
+	},
+	/// The server answered another error status.
+	#[error("{url}: HTTP {status}: {body}")]
+	Status {
+		/// The URL.
+		url: String,
+		/// The status code.
+		status: u16,
+		/// The start of the response body.
+		body: String,
+	},
+	/// No answer in time.
+	#[error("{url}: no response within {timeout:?}")]
+	Timeout {
+		/// The URL.
+		url: String,
+		/// The timeout.
+		timeout: Duration,
+	},
+	/// The connection failed.
+	#[error("{url}: {reason}")]
+	Connection {
+		/// The URL.
+		url: String,
+		/// Why.
+		reason: String,
+	},
+	/// Too many redirects.
+	#[error("{url}: more than 5 redirects")]
+	TooManyRedirects {
+		/// The first URL.
+		url: String,
+	},
+	/// The bytes were refused (wrong digest, too long, stalled) or could not be stored.
+	#[error("{url}: {source}")]
+	Store {
+		/// The URL.
+		url: String,
+		/// The store's verdict.
+		source: StoreError,
+	},
+	/// A Walrus publisher's answer names no blob id.
+	#[error("unexpected Walrus publisher answer: {0}")]
+	BadWalrusAnswer(String),
+	/// Every location failed.
+	#[error("every location failed: {}", .0.join("; "))]
+	AllFailed(Vec<String>),
+	/// A local file error.
+	#[error("I/O error: {0}")]
+	Io(#[from] std::io::Error),
+}
+
+/// An HTTP(S) client that fetches artifacts and checks them.
+#[derive(Clone)]
+pub struct Fetcher {
+	client: Client<HttpsConnector<HttpConnector>, RequestBody>,
+	config: Arc<FetcherConfig>,
+}
+
+impl Fetcher {
+	/// A fetcher trusting the system's root certificates plus `config.extra_roots`.
+	pub fn new(config: FetcherConfig) -> Result<Self, FetchError> {
+		let mut roots = rustls::RootCertStore::empty();
+		let native = rustls_native_certs::load_native_certs();
+		let _ = roots.add_parsable_certificates(native.certs);
+		for der in &config.extra_roots {
+			roots.add(der.clone().into()).map_err(|error| FetchError::BadUrl {
+				url: "extra root".into(),
+				reason: error.to_string(),
+			})?;
+		}
+		let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+			rustls::crypto::ring::default_provider(),
+		))
+		.with_safe_default_protocol_versions()
+		.map_err(|error| FetchError::Connection { url: String::new(), reason: error.to_string() })?
+		.with_root_certificates(roots)
+		.with_no_client_auth();
+		let connector = hyper_rustls::HttpsConnectorBuilder::new()
+			.with_tls_config(tls)
+			.https_or_http()
+			.enable_http1()
+			.build();
+		let client = Client::builder(TokioExecutor::new()).build(connector);
+		Ok(Self { client, config: Arc::new(config) })
+	}
+
+	/// The URL a location's bytes are read from.
+	pub fn url_of(
+		&self,
+		location: &StorageLocation,
+		digest: &ArtifactDigest,
+	) -> Result<String, FetchError> {
+		let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+		Ok(match location {
+			StorageLocation::ArtifactStore(base) => format!(
+				"{}/artifacts/{}",
+				text(base).trim_end_matches('/'),
+				to_hex(&digest.blake2_256)
+			),
+			StorageLocation::Walrus(blob) => format!(
+				"{}/v1/blobs/{}",
+				self.config
+					.walrus_aggregator
+					.as_deref()
+					.ok_or(FetchError::NotConfigured("Walrus aggregator"))?
+					.trim_end_matches('/'),
+				text(blob)
+			),
+			StorageLocation::Ipfs(cid) => format!(
+				"{}/ipfs/{}",
+				self.config
+					.ipfs_gateway
+					.as_deref()
+					.ok_or(FetchError::NotConfigured("IPFS gateway"))?
+					.trim_end_matches('/'),
+				text(cid)
+			),
+			StorageLocation::Https(url) => text(url),
+		})
+	}
+
+	/// Downloads the artifact from `location` into `store`, keeping it only if it matches
+	/// `expected`.
+	pub async fn fetch_into_store(
+		&self,
+		location: &StorageLocation,
+		expected: &ArtifactDigest,
+		store: &ArtifactStore,
+	) -> Result<ArtifactDigest, FetchError> {
+		if store.contains(&expected.blake2_256) {
+			if let Ok((_, digest)) = store.open_verified(&expected.blake2_256).await {
+				if check(expected, &digest).is_ok() {
+					return Ok(digest);
+				}
+			}
+		}
+		let url = self.url_of(location, expected)?;
+		let response = self.get(&url).await?;
+		let chunks = body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
+		store
+			.put_chunks(chunks, Some(expected))
+			.await
+			.map_err(|source| FetchError::Store { url, source })
+	}
+
+	/// Downloads the artifact from `location` to the file `destination`, which appears only if
+	/// the bytes match `expected` (a temporary file beside it holds them until then).
+	pub async fn fetch_to_file(
+		&self,
+		location: &StorageLocation,
+		expected: &ArtifactDigest,
+		destination: &Path,
+	) -> Result<ArtifactDigest, FetchError> {
+		let url = self.url_of(location, expected)?;
+		let response = self.get(&url).await?;
+		let chunks = body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
+		let directory = match destination.parent() {
+			Some(parent) if !parent.as_os_str().is_empty() => parent,
+			_ => Path::new("."),
+		};
+		let temporary = tempfile::NamedTempFile::new_in(directory)?;
+		let stored = async {
+			let too_long = StoreError::LongerThanExpected { expected: expected.size };
+			let digest = write_verified(chunks, &temporary, expected.size, too_long).await?;
+			check(expected, &digest)?;
+			Ok::<_, StoreError>(digest)
+		}
+		.await
+		.map_err(|source| FetchError::Store { url, source })?;
+		temporary.persist(destination).map_err(|error| FetchError::Io(error.error))?;
+		Ok(stored)
+	}
+
+	/// Tries `locations` in order until one yields the expected bytes into `destination`;
+	/// returns the index of the location that did.
+	pub async fn fetch_first_to_file(
+		&self,
+		locations: &[StorageLocation],
+		expected: &ArtifactDigest,
+		destination: &Path,
+	) -> Result<usize, FetchError> {
+		let mut failures = Vec::new();
+		for (index, location) in locations.iter().enumerate() {
+			match self.fetch_to_file(location, expected, destination).await {
+				Ok(_) => return Ok(index),
+				Err(error) => {
+					log::warn!(target: "artifact-store", "location {index} failed: {error}");
+					failures.push(format!("location {index}: {error}"));
+				},
+			}
+		}
+		Err(FetchError::AllFailed(failures))
+	}
+
+	/// Uploads the file at `path`, whose digests are `digest`, to the artifact store at
+	/// `store_url`.
+	pub async fn upload_to_store(
+		&self,
+		store_url: &str,
+		path: &Path,
+		digest: &ArtifactDigest,
+	) -> Result<(), FetchError> {
+		let url =
+			format!("{}/artifacts/{}", store_url.trim_end_matches('/'), to_hex(&digest.blake2_256));
+		let request = Request::builder()
+			.method(Method::PUT)
+			.uri(parse_uri(&url)?)
+			.header(header::CONTENT_LENGTH, digest.size)
+			.header(SHA256_HEADER, to_hex(&digest.sha256))
+			.body(file_body(path).await?)
+			.map_err(|error| FetchError::BadUrl { url: url.clone(), reason: error.to_string() })?;
+		let response = self.send(&url, request).await?;
+		match response.status() {
+			StatusCode::OK | StatusCode::CREATED => Ok(()),
+			status => Err(status_error(&url, status, response.into_body()).await),
+		}
+	}
+
+	/// Publishes the file at `path` to a Walrus publisher for `epochs` epochs; returns the blob id.
+	pub async fn walrus_publish(
+		&self,
+		publisher: &str,
+		path: &Path,
+		epochs: u32,
+	) -> Result<String, FetchError> {
+		let url = format!("{}/v1/blobs?epochs={epochs}", publisher.trim_end_matches('/'));
+		let request = Request::builder()
+			.method(Method::PUT)
+			.uri(parse_uri(&url)?)
+			.header(header::CONTENT_LENGTH, tokio::fs::metadata(path).await?.len())
+			.body(file_body(path).await?)
+			.map_err(|error| FetchError::BadUrl { url: url.clone(), reason: error.to_string() })?;
+		let response = self.send(&url, request).await?;
+		if !response.status().is_success() {
+			return Err(status_error(&url, response.status(), response.into_body()).await);
+		}
+		let body = response
+			.into_body()
+			.collect()
+			.await
+			.map_err(|error| FetchError::Connection {
+				url: url.clone(),
+				reason: error.to_string(),
+			})?
+			.to_bytes();
+		let answer: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+			FetchError::BadWalrusAnswer(String::from_utf8_lossy(&body).into_owned())
+		})?;
+		// A new blob: {"newlyCreated": {"blobObject": {"blobId": ..}}}; a known one:
+		// {"alreadyCertified": {"blobId": ..}}.
+		answer
+			.pointer("/newlyCreated/blobObject/blobId")
+			.or_else(|| answer.pointer("/alreadyCertified/blobId"))
+			.and_then(|id| id.as_str())
+			.map(str::to_owned)
+			.ok_or_else(|| FetchError::BadWalrusAnswer(answer.to_string()))
+	}
+
+	/// `GET url`, following redirects; fails on any status but 200.
+	async fn get(&self, url: &str) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
+		let mut current = url.to_owned();
+		for _ in 0..=5 {
+			let request = Request::builder()
+				.uri(parse_uri(&current)?)
+				.body(Empty::new().map_err(|never| match never {}).boxed())
+				.map_err(|error| FetchError::BadUrl {
+					url: current.clone(),
+					reason: error.to_string(),
+				})?;
+			let response = self.send(&current, request).await?;
+			match response.status() {
+				StatusCode::OK => return Ok(response),
+				status if status.is_redirection() => {
+					let location = response
+						.headers()
+						.get(header::LOCATION)
+						.and_then(|value| value.to_str().ok())
+						.ok_or_else(|| FetchError::Status {
+							url: current.clone(),
+							status: status.as_u16(),
+							body: "redirect without Location".into(),
+						})?;
+					current = resolve(&current, location)?;
+				},
+				StatusCode::NOT_FOUND => return Err(FetchError::NotFound { url: current }),
+				status => return Err(status_error(&current, status, response.into_body()).await),
+			}
+		}
+		Err(FetchError::TooManyRedirects { url: url.to_owned() })
+	}
+
+	async fn send(
+		&self,
+		url: &str,
+		request: Request<RequestBody>,
+	) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
+		match tokio::time::timeout(self.config.timeout, self.client.request(request)).await {
+			Err(_) => {
+				Err(FetchError::Timeout { url: url.to_owned(), timeout: self.config.timeout })
+			},
+			Ok(Err(error)) => {
+				Err(FetchError::Connection { url: url.to_owned(), reason: error_chain(&error) })
+			},
+			Ok(Ok(response)) => Ok(response),
+		}
+	}
+}
+
+async fn file_body(path: &Path) -> Result<RequestBody, FetchError> {
+	let file = tokio::fs::File::open(path).await?;
+	Ok(BodyExt::boxed(StreamBody::new(
+		ReaderStream::with_capacity(file, 1 << 20).map_ok(Frame::data),
+	)))
+}
+
+fn parse_uri(url: &str) -> Result<Uri, FetchError> {
+	let uri: Uri = url.parse().map_err(|error: hyper::http::uri::InvalidUri| {
+		FetchError::BadUrl { url: url.to_owned(), reason: error.to_string() }
+	})?;
+	match uri.scheme_str() {
+		Some("http" | "https") if uri.host().is_some() => Ok(uri),
+		_ => Err(FetchError::BadUrl {
+			url: url.to_owned(),
+			reason: "not an http(s) URL with a host".into(),
+		}),
+	}
+}
+
+/// Resolves a redirect target against the URL that answered it.
+fn resolve(base: &str, location: &str) -> Result<String, FetchError> {
+	if location.starts_with("http://") || location.starts_with("https://") {
+		return Ok(location.to_owned());
+	}
+	let uri = parse_uri(base)?;
+	let origin = format!(
+		"{}://{}",
+		uri.scheme_str().unwrap_or("https"),
+		uri.authority().map(|a| a.as_str()).unwrap_or("")
+	);
+	if location.starts_with('/') {
+		Ok(format!("{origin}{location}"))
+	} else {
+		let path = uri.path();
+		let directory = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
+		Ok(format!("{origin}{directory}{location}"))
+	}
+}
+
+async fn status_error(url: &str, status: StatusCode, body: hyper::body::Incoming) -> FetchError {
+	let body = match tokio::time::timeout(Duration::from_secs(2), body.collect()).await {
+		Ok(Ok(collected)) => collected.to_bytes(),
+		_ => Bytes::new(),
+	};
+	let text = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
+	if status == StatusCode::NOT_FOUND {
+		return FetchError::NotFound { url: url.to_owned() };
+	}
+	FetchError::Status { url: url.to_owned(), status: status.as_u16(), body: text }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+	let mut text = error.to_string();
+	let mut source = error.source();
+	while let Some(cause) = source {
+		text.push_str(": ");
+		text.push_str(&cause.to_string());
+		source = cause.source();
+	}
+	text
+}
