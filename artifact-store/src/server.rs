@@ -42,37 +42,40 @@ impl ServerHandle {
 	}
 }
 
-/// Serves `store` on `address` (port 0 picks a free port) until the handle is stopped or the
-/// runtime ends.
+/// Serves `store` on `address` (port 0 picks a free port) on a task of the current tokio
+/// runtime, until the handle is stopped or the runtime ends.
 pub async fn start(store: ArtifactStore, address: SocketAddr) -> std::io::Result<ServerHandle> {
 	let listener = TcpListener::bind(address).await?;
 	let address = listener.local_addr()?;
-	let store = Arc::new(store);
-	let task = tokio::spawn(async move {
-		loop {
-			let (stream, peer) = match listener.accept().await {
-				Ok(accepted) => accepted,
-				Err(error) => {
-					log::warn!(target: "artifact-store", "accept failed: {error}");
-					continue;
-				},
-			};
-			let store = store.clone();
-			tokio::spawn(async move {
-				let service = hyper::service::service_fn(move |request| {
-					let store = store.clone();
-					async move { Ok::<_, Infallible>(handle(&store, request).await) }
-				});
-				if let Err(error) = hyper::server::conn::http1::Builder::new()
-					.serve_connection(TokioIo::new(stream), service)
-					.await
-				{
-					log::debug!(target: "artifact-store", "connection from {peer}: {error}");
-				}
-			});
-		}
-	});
+	let task = tokio::spawn(serve(store, listener));
 	Ok(ServerHandle { address, task })
+}
+
+/// Serves `store` on `listener` forever (the node spawns this on its task manager).
+pub async fn serve(store: ArtifactStore, listener: TcpListener) {
+	let store = Arc::new(store);
+	loop {
+		let (stream, peer) = match listener.accept().await {
+			Ok(accepted) => accepted,
+			Err(error) => {
+				log::warn!(target: "artifact-store", "accept failed: {error}");
+				continue;
+			},
+		};
+		let store = store.clone();
+		tokio::spawn(async move {
+			let service = hyper::service::service_fn(move |request| {
+				let store = store.clone();
+				async move { Ok::<_, Infallible>(handle(&store, request).await) }
+			});
+			if let Err(error) = hyper::server::conn::http1::Builder::new()
+				.serve_connection(TokioIo::new(stream), service)
+				.await
+			{
+				log::debug!(target: "artifact-store", "connection from {peer}: {error}");
+			}
+		});
+	}
 }
 
 async fn handle(store: &ArtifactStore, request: Request<Incoming>) -> Response<ResponseBody> {

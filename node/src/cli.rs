@@ -32,6 +32,25 @@ pub struct Cli {
 	/// as `--dev` and replace Aura and GRANDPA.
 	#[arg(long, value_enum, default_value_t = Sealing::Aura)]
 	pub sealing: Sealing,
+
+	#[clap(flatten)]
+	pub artifact_store: ArtifactStoreParams,
+}
+
+/// The node's artifact store: model artifacts, content-addressed, served over HTTP.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ArtifactStoreParams {
+	/// Do not run the artifact store.
+	#[arg(long)]
+	pub no_artifact_store: bool,
+
+	/// Address the artifact store's HTTP service listens on.
+	#[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:9955")]
+	pub artifact_store_addr: std::net::SocketAddr,
+
+	/// Largest artifact the store accepts, in bytes (default 16 GiB, the runtime's limit).
+	#[arg(long, value_name = "BYTES", default_value_t = 16 << 30)]
+	pub artifact_store_max_size: u64,
 }
 
 /// Subcommands beside running the node.

@@ -112,13 +112,16 @@ pub fn run() -> sc_cli::Result<()> {
 			preflight(&cli)?;
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.sealing;
+			let store = (!cli.artifact_store.no_artifact_store).then(|| cli.artifact_store.clone());
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, verity_runtime::Hash>,
-					>(config, sealing),
+					>(config, sealing, store),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config, sealing)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(
+							config, sealing, store,
+						)
 					},
 				}
 				.map_err(sc_cli::Error::Service)
@@ -129,7 +132,7 @@ pub fn run() -> sc_cli::Result<()> {
 
 /// Checks, before anything starts, the mistakes that would otherwise surface late or not at
 /// all: an unusable base path, a seal mode on a multi-validator chain, and taken ports (the
-/// RPC server would silently move to a random port).
+/// RPC server would silently move to a random port; the artifact store would not start).
 fn preflight(cli: &Cli) -> sc_cli::Result<()> {
 	let shared = &cli.run.shared_params;
 	if let Some(base_path) = &shared.base_path {
@@ -160,6 +163,16 @@ fn preflight(cli: &Cli) -> sc_cli::Result<()> {
 				.unwrap_or_else(<() as DefaultConfigurationValues>::prometheus_listen_port),
 			"--prometheus-port",
 		)?;
+	}
+	let store = &cli.artifact_store;
+	if !store.no_artifact_store {
+		std::net::TcpListener::bind(store.artifact_store_addr).map(drop).map_err(|e| {
+			sc_cli::Error::Input(format!(
+				"artifact store address {} is not available ({e}); stop the process using it, \
+				 choose another with --artifact-store-addr, or pass --no-artifact-store",
+				store.artifact_store_addr
+			))
+		})?;
 	}
 	Ok(())
 }

@@ -17,7 +17,7 @@ use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use verity_runtime::{apis::RuntimeApi, opaque::Block, Hash};
 
-use crate::cli::Sealing;
+use crate::cli::{ArtifactStoreParams, Sealing};
 
 /// The client: native node, runtime executed as WASM with the standard host functions.
 pub(crate) type FullClient = sc_service::TFullClient<
@@ -151,6 +151,7 @@ pub fn new_partial(config: &Configuration, sealing: Sealing) -> Result<Service, 
 pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	config: Configuration,
 	sealing: Sealing,
+	artifact_store: Option<ArtifactStoreParams>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -162,6 +163,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		transaction_pool,
 		other: (grandpa, mut telemetry),
 	} = new_partial(&config, sealing)?;
+
+	if let Some(params) = artifact_store {
+		start_artifact_store(&config, &params, &task_manager)?;
+	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<Block, Hash, N>::new(
 		&config.network,
@@ -397,4 +402,39 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	}
 
 	Ok(task_manager)
+}
+
+/// Opens the artifact store under the chain's data directory and serves it over HTTP on a task
+/// of the node.
+fn start_artifact_store(
+	config: &Configuration,
+	params: &ArtifactStoreParams,
+	task_manager: &TaskManager,
+) -> Result<(), ServiceError> {
+	let directory = config.data_path.join("artifacts");
+	let store =
+		verity_artifact_store::ArtifactStore::open(&directory, params.artifact_store_max_size)
+			.map_err(|e| {
+				ServiceError::Other(format!("artifact store at {}: {e}", directory.display()))
+			})?;
+	let listener = std::net::TcpListener::bind(params.artifact_store_addr)
+		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+		.and_then(tokio::net::TcpListener::from_std)
+		.map_err(|e| {
+			ServiceError::Other(format!(
+				"artifact store address {}: {e}",
+				params.artifact_store_addr
+			))
+		})?;
+	log::info!(
+		"📦 Artifact store on http://{} (files in {})",
+		params.artifact_store_addr,
+		directory.display()
+	);
+	task_manager.spawn_handle().spawn(
+		"artifact-store",
+		None,
+		verity_artifact_store::server::serve(store, listener),
+	);
+	Ok(())
 }

@@ -1,0 +1,196 @@
+//! Talking to a Verity node: connection, signing, submitting calls, reading storage.
+//!
+//! Call arguments and storage values are SCALE-encoded and decoded with the very types of
+//! `verity-primitives` that the runtime uses, so the CLI and the chain cannot disagree on a
+//! field; subxt supplies the transport, the metadata and the transaction format.
+
+use codec::{Decode, Encode};
+use subxt::{
+	dynamic::{self, Value},
+	ext::scale_encode::{self, EncodeAsType, TypeResolver},
+	utils::AccountId32,
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+/// A failure, as one line for the user.
+pub type Failure = String;
+
+/// A connected client.
+pub struct Chain {
+	api: OnlineClient<PolkadotConfig>,
+}
+
+/// A call argument, SCALE-encoded from the runtime's own type (see [`Scale::of`]).
+pub struct Scale(Vec<u8>);
+
+impl Scale {
+	/// The argument `value`, encoded.
+	pub fn of(value: &impl Encode) -> Self {
+		Self(value.encode())
+	}
+}
+
+impl EncodeAsType for Scale {
+	fn encode_as_type_to<R: TypeResolver>(
+		&self,
+		_type_id: R::TypeId,
+		_types: &R,
+		out: &mut Vec<u8>,
+	) -> Result<(), scale_encode::Error> {
+		out.extend_from_slice(&self.0);
+		Ok(())
+	}
+}
+
+/// An event of a successful call.
+pub struct Event {
+	/// `Pallet.Event`.
+	pub name: String,
+	/// The event's fields, SCALE-encoded.
+	pub fields: Vec<u8>,
+}
+
+/// The outcome of a successful call.
+pub struct Included {
+	/// The finalized block that holds it.
+	pub block: String,
+	/// Its events.
+	pub events: Vec<Event>,
+}
+
+/// The signer named by a secret URI (`//Alice`, a mnemonic, a hex seed).
+pub fn signer(suri: Option<&str>) -> Result<Keypair, Failure> {
+	let suri = suri.ok_or(
+		"this command signs a transaction: pass --suri (e.g. --suri //Alice on a dev chain)",
+	)?;
+	let uri: SecretUri = suri.parse().map_err(|e| format!("--suri is not a secret URI: {e}"))?;
+	Keypair::from_uri(&uri).map_err(|e| format!("--suri: {e}"))
+}
+
+/// The account of a signer.
+pub fn account_of(signer: &Keypair) -> AccountId32 {
+	signer.public_key().to_account_id()
+}
+
+impl Chain {
+	/// Connects to the node at `url` (`ws://` or `wss://`).
+	pub async fn connect(url: &str) -> Result<Self, Failure> {
+		let api = if url.starts_with("ws://") {
+			OnlineClient::<PolkadotConfig>::from_insecure_url(url).await
+		} else {
+			OnlineClient::<PolkadotConfig>::from_url(url).await
+		}
+		.map_err(|e| format!("cannot connect to {url}: {e}"))?;
+		Ok(Self { api })
+	}
+
+	/// Signs `call` (pallet, call name, SCALE-encoded arguments) with `signer`, submits it and
+	/// waits until it is finalized. A failed dispatch becomes `Pallet::Error: its doc line`.
+	pub async fn submit(
+		&self,
+		pallet: &str,
+		call: &str,
+		arguments: Vec<Scale>,
+		signer: &Keypair,
+	) -> Result<Included, Failure> {
+		let transaction = dynamic::transaction(pallet, call, arguments);
+		let at = self.api.at_current_block().await.map_err(|e| e.to_string())?;
+		let progress = at
+			.transactions()
+			.sign_and_submit_then_watch_default(&transaction, signer)
+			.await
+			.map_err(|e| format!("{pallet}.{call} was not accepted: {e}"))?;
+		let in_block =
+			progress.wait_for_finalized().await.map_err(|e| format!("{pallet}.{call}: {e}"))?;
+		let block = format!("{:?}", in_block.block_hash());
+		let events = in_block.wait_for_success().await.map_err(|e| explain(pallet, call, &e))?;
+		let mut found = Vec::new();
+		for event in events.iter() {
+			let event = event.map_err(|e| e.to_string())?;
+			found.push(Event {
+				name: format!("{}.{}", event.pallet_name(), event.event_name()),
+				fields: event.field_bytes().to_vec(),
+			});
+		}
+		Ok(Included { block, events: found })
+	}
+
+	/// The value at `pallet.entry(keys)` in the latest block, decoded as `V`.
+	pub async fn read<V: Decode>(
+		&self,
+		pallet: &str,
+		entry: &str,
+		keys: Vec<Value>,
+	) -> Result<Option<V>, Failure> {
+		let at = self.api.at_current_block().await.map_err(|e| e.to_string())?;
+		let address = dynamic::storage::<Vec<Value>, Value>(pallet, entry);
+		let Some(value) = at
+			.storage()
+			.try_fetch(address, keys)
+			.await
+			.map_err(|e| format!("reading {pallet}.{entry}: {e}"))?
+		else {
+			return Ok(None);
+		};
+		V::decode(&mut value.bytes())
+			.map(Some)
+			.map_err(|e| format!("decoding {pallet}.{entry}: {e}"))
+	}
+
+	/// Every value under `pallet.entry(prefix..)` in the latest block, with its full key
+	/// decoded as dynamic values.
+	pub async fn read_all<V: Decode>(
+		&self,
+		pallet: &str,
+		entry: &str,
+		prefix: Vec<Value>,
+	) -> Result<Vec<(Vec<Value>, V)>, Failure> {
+		let at = self.api.at_current_block().await.map_err(|e| e.to_string())?;
+		let address = dynamic::storage::<Vec<Value>, Value>(pallet, entry);
+		let mut entries = at
+			.storage()
+			.iter(address, prefix)
+			.await
+			.map_err(|e| format!("reading {pallet}.{entry}: {e}"))?;
+		let mut found = Vec::new();
+		while let Some(entry_value) = entries.next().await {
+			let entry_value = entry_value.map_err(|e| format!("reading {pallet}.{entry}: {e}"))?;
+			let key = entry_value
+				.key()
+				.map_err(|e| e.to_string())?
+				.decode()
+				.map_err(|e| e.to_string())?;
+			let value = V::decode(&mut entry_value.value().bytes())
+				.map_err(|e| format!("decoding {pallet}.{entry}: {e}"))?;
+			found.push((key, value));
+		}
+		Ok(found)
+	}
+
+	/// A constant of the runtime, decoded as `V`.
+	pub async fn constant<V: Decode>(&self, pallet: &str, name: &str) -> Result<V, Failure> {
+		let at = self.api.at_current_block().await.map_err(|e| e.to_string())?;
+		let bytes = at
+			.constants()
+			.entry_bytes(dynamic::constant::<Value>(pallet, name))
+			.map_err(|e| format!("constant {pallet}.{name}: {e}"))?;
+		V::decode(&mut &bytes[..]).map_err(|e| format!("decoding {pallet}.{name}: {e}"))
+	}
+}
+
+/// A dispatch failure as `Pallet::Error: doc line`.
+fn explain(pallet: &str, call: &str, error: &subxt::error::TransactionEventsError) -> Failure {
+	use subxt::error::{DispatchError, TransactionEventsError};
+	if let TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) = error {
+		if let Ok(details) = module.details() {
+			return format!(
+				"{pallet}.{call} failed: {}::{}: {}",
+				details.pallet.name(),
+				details.variant.name,
+				details.variant.docs.join(" ").trim()
+			);
+		}
+	}
+	format!("{pallet}.{call} failed: {error}")
+}

@@ -1,0 +1,79 @@
+//! `verity`: the command-line client of a Verity chain.
+//!
+//! Every subcommand takes `--url` (the node's RPC endpoint), `--suri` (the signer's secret URI,
+//! for commands that send transactions) and `--json` (machine-readable output on stdout). On
+//! failure it prints one `Error:` line (or `{"error": ...}` with `--json`) and exits with 1.
+
+mod chain;
+mod model;
+mod schema;
+
+use clap::Parser;
+
+/// Command-line client of a Verity chain.
+#[derive(Debug, Parser)]
+#[command(name = "verity", version, about)]
+struct Cli {
+	/// RPC endpoint of a Verity node.
+	#[arg(long, global = true, default_value = "ws://127.0.0.1:9944")]
+	url: String,
+
+	/// Secret URI of the signing account (e.g. `//Alice` on a dev chain, or a mnemonic).
+	#[arg(long, global = true)]
+	suri: Option<String>,
+
+	/// Print machine-readable JSON instead of text.
+	#[arg(long, global = true)]
+	json: bool,
+
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+	/// The Model Hub: models, their versions and artifacts.
+	#[command(subcommand)]
+	Model(model::ModelCommand),
+}
+
+/// What a command prints: text for people, JSON for programs.
+pub struct Output {
+	/// The human-readable form.
+	pub text: String,
+	/// The machine-readable form.
+	pub json: serde_json::Value,
+}
+
+/// Options every command sees.
+pub struct Global {
+	/// RPC endpoint.
+	pub url: String,
+	/// Signer's secret URI.
+	pub suri: Option<String>,
+}
+
+fn main() {
+	let cli = Cli::parse();
+	let runtime = tokio::runtime::Builder::new_multi_thread()
+		.enable_all()
+		.build()
+		.expect("a tokio runtime starts");
+	let global = Global { url: cli.url, suri: cli.suri };
+	let result = runtime.block_on(async {
+		match cli.command {
+			Command::Model(command) => model::run(command, &global).await,
+		}
+	});
+	match result {
+		Ok(output) if cli.json => println!("{}", output.json),
+		Ok(output) => println!("{}", output.text),
+		Err(message) => {
+			if cli.json {
+				println!("{}", serde_json::json!({ "error": message }));
+			}
+			eprintln!("Error: {message}");
+			std::process::exit(1);
+		},
+	}
+}

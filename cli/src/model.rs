@@ -1,0 +1,521 @@
+//! `verity model ...`: the Model Hub from the command line.
+
+use crate::{
+	chain::{account_of, signer, Chain, Scale},
+	schema, Global, Output,
+};
+use codec::Decode;
+use serde_json::{json, Value as Json};
+use std::path::{Path, PathBuf};
+use subxt::{
+	dynamic::{At, Value},
+	utils::AccountId32,
+};
+use verity_artifact_store::{Fetcher, FetcherConfig};
+use verity_primitives::{
+	digest::to_hex, ArtifactDigest, ArtifactFormat, ArtifactHasher, ModelId, ModelInfo,
+	ModelVersion, ModelVersionRef, SchemaError, StorageLocation, Task, VerificationMode,
+	VerificationModes, VersionNumber, VersionSpec, VersionStatus,
+};
+
+const PALLET: &str = "ModelRegistry";
+
+type Balance = u128;
+type Info = ModelInfo<[u8; 32], Balance>;
+type Version = ModelVersion<Balance, u32>;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ModelCommand {
+	/// Create a model owned by the signer.
+	Create {
+		/// Name, unique among the signer's models.
+		#[arg(long)]
+		name: String,
+		/// What the model does: classification, regression, text-generation, embedding, other.
+		#[arg(long)]
+		task: Task,
+		/// Licence of the weights (an SPDX id such as Apache-2.0).
+		#[arg(long)]
+		licence: String,
+		/// Free-text description.
+		#[arg(long, default_value = "")]
+		description: String,
+		/// A search tag (repeat for more).
+		#[arg(long = "tag")]
+		tags: Vec<String>,
+	},
+	/// Upload an artifact, compute its digests and register it as a new version, in one step.
+	Publish {
+		/// The artifact file.
+		file: PathBuf,
+		/// The model (its id).
+		#[arg(long)]
+		model: ModelId,
+		/// The new version, `major.minor`; higher than every earlier one.
+		#[arg(long)]
+		version: VersionNumber,
+		/// File format: onnx, gguf, safetensors, verity-int8.
+		#[arg(long)]
+		format: ArtifactFormat,
+		/// JSON file with the input/output schema.
+		#[arg(long)]
+		schema: PathBuf,
+		/// Verification modes the version may be served with, comma-separated: vanilla, tee, zkml.
+		#[arg(long, value_delimiter = ',', default_value = "vanilla")]
+		modes: Vec<VerificationMode>,
+		/// Price per inference, in the smallest unit of the token.
+		#[arg(long, default_value_t = 0)]
+		price: Balance,
+		/// Price per generated token (LLMs), in the smallest unit of the token.
+		#[arg(long, default_value_t = 0)]
+		price_per_token: Balance,
+		/// The ZK verifying key (required with zkml); its digest is registered and the file uploaded.
+		#[arg(long)]
+		zk_verifying_key: Option<PathBuf>,
+		/// Base URL of the artifact store to upload to (recorded as the first location).
+		#[arg(long, default_value = "http://127.0.0.1:9955")]
+		store_url: String,
+		/// Register the store location without uploading (the artifact is already there).
+		#[arg(long)]
+		no_upload: bool,
+		/// Also publish to this Walrus publisher and record the blob id.
+		#[arg(long)]
+		walrus_publisher: Option<String>,
+		/// Walrus storage epochs.
+		#[arg(long, default_value_t = 1)]
+		walrus_epochs: u32,
+		/// Also record this IPFS CID (the artifact must be pinned there).
+		#[arg(long)]
+		ipfs_cid: Option<String>,
+		/// Also record this https:// URL.
+		#[arg(long)]
+		https_url: Option<String>,
+	},
+	/// List every model.
+	List {
+		/// Only the models of this account (SS58).
+		#[arg(long)]
+		owner: Option<AccountId32>,
+	},
+	/// Show a model and all its versions.
+	Show {
+		/// The model's id.
+		model: ModelId,
+	},
+	/// Download a version's artifact, verified against the chain's digests; exits non-zero on
+	/// any mismatch and leaves no file behind.
+	Download {
+		/// `<model-id>@<major>.<minor>`.
+		reference: ModelVersionRef,
+		/// Where to write the artifact.
+		#[arg(short, long)]
+		output: PathBuf,
+		/// Walrus aggregator for Walrus locations.
+		#[arg(long)]
+		walrus_aggregator: Option<String>,
+		/// IPFS gateway for IPFS locations.
+		#[arg(long)]
+		ipfs_gateway: Option<String>,
+		/// Seconds to wait for a location to answer (and for each piece of its body).
+		#[arg(long, default_value_t = 30)]
+		timeout: u64,
+	},
+}
+
+pub async fn run(command: ModelCommand, global: &Global) -> Result<Output, String> {
+	let chain = Chain::connect(&global.url).await?;
+	match command {
+		ModelCommand::Create { name, task, licence, description, tags } => {
+			let signer = signer(global.suri.as_deref())?;
+			let name: verity_primitives::ModelName = bounded(&name, "--name")?;
+			let tags: verity_primitives::Tags = tags
+				.iter()
+				.map(|tag| bounded::<verity_primitives::Tag>(tag, "--tag"))
+				.collect::<Result<Vec<_>, _>>()?
+				.try_into()
+				.map_err(|_| format!("at most {} tags", verity_primitives::MAX_TAGS))?;
+			let arguments = vec![
+				Scale::of(&name),
+				Scale::of(&bounded::<verity_primitives::Description>(
+					&description,
+					"--description",
+				)?),
+				Scale::of(&task),
+				Scale::of(&bounded::<verity_primitives::Licence>(&licence, "--licence")?),
+				Scale::of(&tags),
+			];
+			let included = chain.submit(PALLET, "create_model", arguments, &signer).await?;
+			let event = included
+				.events
+				.iter()
+				.find(|event| event.name == "ModelRegistry.ModelCreated")
+				.ok_or("no ModelCreated event")?;
+			let (model, owner, _name, deposit) =
+				<(ModelId, [u8; 32], verity_primitives::ModelName, Balance)>::decode(
+					&mut &event.fields[..],
+				)
+				.map_err(|e| format!("decoding ModelCreated: {e}"))?;
+			Ok(Output {
+				text: format!(
+					"Created model {model} ({}), deposit {deposit}",
+					String::from_utf8_lossy(&name)
+				),
+				json: json!({
+					"model": model,
+					"owner": AccountId32(owner).to_string(),
+					"deposit": deposit.to_string(),
+					"block": included.block,
+				}),
+			})
+		},
+		ModelCommand::Publish {
+			file,
+			model,
+			version,
+			format,
+			schema,
+			modes,
+			price,
+			price_per_token,
+			zk_verifying_key,
+			store_url,
+			no_upload,
+			walrus_publisher,
+			walrus_epochs,
+			ipfs_cid,
+			https_url,
+		} => {
+			let signer = signer(global.suri.as_deref())?;
+			let info: Info = chain
+				.read(PALLET, "Models", vec![Value::u128(model.into())])
+				.await?
+				.ok_or(format!("no model {model}"))?;
+			if info.owner != account_of(&signer).0 {
+				return Err(format!(
+					"model {model} belongs to {}, not to the signer",
+					AccountId32(info.owner)
+				));
+			}
+			let schema_text = std::fs::read_to_string(&schema)
+				.map_err(|e| format!("{}: {e}", schema.display()))?;
+			let schema = schema::parse(&schema_text)?;
+			let max_elements: u64 = chain.constant(PALLET, "MaxTensorElements").await?;
+			let max_context: u32 = chain.constant(PALLET, "MaxContextTokens").await?;
+			schema
+				.validate(max_elements, max_context)
+				.map_err(|e| schema_message(e, max_elements, max_context))?;
+
+			let artifact = digest_file(&file).await?;
+			let max_size: u64 = chain.constant(PALLET, "MaxArtifactSize").await?;
+			if artifact.size > max_size {
+				return Err(format!(
+					"{} is {} bytes, larger than the chain's maximum artifact size of {max_size} bytes",
+					file.display(),
+					artifact.size
+				));
+			}
+			if artifact.size == 0 {
+				return Err(format!("{} is empty", file.display()));
+			}
+			let fetcher = Fetcher::new(FetcherConfig::default()).map_err(|e| e.to_string())?;
+			let mut locations = Vec::new();
+			if !no_upload {
+				fetcher.upload_to_store(&store_url, &file, &artifact).await.map_err(|e| {
+					format!("uploading {} to the artifact store: {e}", file.display())
+				})?;
+			}
+			locations.push(StorageLocation::ArtifactStore(bounded(&store_url, "--store-url")?));
+			if let Some(publisher) = walrus_publisher {
+				let blob = fetcher
+					.walrus_publish(&publisher, &file, walrus_epochs)
+					.await
+					.map_err(|e| format!("publishing to Walrus: {e}"))?;
+				locations.push(StorageLocation::Walrus(bounded(&blob, "Walrus blob id")?));
+			}
+			if let Some(cid) = ipfs_cid {
+				locations.push(StorageLocation::Ipfs(bounded(&cid, "--ipfs-cid")?));
+			}
+			if let Some(url) = https_url {
+				locations.push(StorageLocation::Https(bounded(&url, "--https-url")?));
+			}
+			if let Some(location) = locations.iter().find(|location| !location.is_well_formed()) {
+				return Err(format!("malformed location {}", location_json(location)));
+			}
+			let zk_verifying_key = match zk_verifying_key {
+				Some(path) => {
+					let digest = digest_file(&path).await?;
+					if !no_upload {
+						fetcher
+							.upload_to_store(&store_url, &path, &digest)
+							.await
+							.map_err(|e| format!("uploading the verifying key: {e}"))?;
+					}
+					Some(digest)
+				},
+				None => None,
+			};
+			let spec = VersionSpec {
+				artifact,
+				format,
+				schema,
+				modes: VerificationModes::of(&modes),
+				price_per_inference: price,
+				price_per_token,
+				zk_verifying_key,
+				locations: locations.try_into().map_err(|_| "too many locations")?,
+			};
+			let arguments = vec![Scale::of(&model), Scale::of(&version), Scale::of(&spec)];
+			let included = chain.submit(PALLET, "publish_version", arguments, &signer).await?;
+			Ok(Output {
+				text: format!(
+					"Published model {model} version {version}\n  blake2-256 {}\n  sha-256    {}\n  size       {} bytes",
+					to_hex(&artifact.blake2_256),
+					to_hex(&artifact.sha256),
+					artifact.size
+				),
+				json: json!({
+					"model": model,
+					"version": version.to_string(),
+					"artifact": digest_json(&artifact),
+					"locations": spec.locations.iter().map(location_json).collect::<Vec<_>>(),
+					"block": included.block,
+				}),
+			})
+		},
+		ModelCommand::List { owner } => {
+			let mut models: Vec<(ModelId, Info)> = chain
+				.read_all::<Info>(PALLET, "Models", vec![])
+				.await?
+				.into_iter()
+				.map(|(key, info)| Ok((key_u64(&key, 0)?, info)))
+				.collect::<Result<_, String>>()?;
+			models.retain(|(_, info)| owner.as_ref().is_none_or(|owner| owner.0 == info.owner));
+			models.sort_by_key(|(id, _)| *id);
+			let text = if models.is_empty() {
+				"No models.".to_owned()
+			} else {
+				models
+					.iter()
+					.map(|(id, info)| {
+						format!(
+							"{id:>4}  {:<32} {:<16} latest {:<8} owner {}",
+							String::from_utf8_lossy(&info.name),
+							info_task(info),
+							info.latest_version.map(|v| v.to_string()).unwrap_or("-".into()),
+							AccountId32(info.owner)
+						)
+					})
+					.collect::<Vec<_>>()
+					.join("\n")
+			};
+			Ok(Output {
+				text,
+				json: models.iter().map(|(id, info)| model_json(*id, info)).collect(),
+			})
+		},
+		ModelCommand::Show { model } => {
+			let info: Info = chain
+				.read(PALLET, "Models", vec![Value::u128(model.into())])
+				.await?
+				.ok_or(format!("no model {model}"))?;
+			let mut versions: Vec<(VersionNumber, Version)> = chain
+				.read_all::<Version>(PALLET, "Versions", vec![Value::u128(model.into())])
+				.await?
+				.into_iter()
+				.map(|(key, version)| Ok((key_version(&key)?, version)))
+				.collect::<Result<_, String>>()?;
+			versions.sort_by_key(|(number, _)| *number);
+			let mut text = format!(
+				"Model {model}: {} ({}, licence {})\n  owner {}\n  {}\n",
+				String::from_utf8_lossy(&info.name),
+				info_task(&info),
+				String::from_utf8_lossy(&info.licence),
+				AccountId32(info.owner),
+				String::from_utf8_lossy(&info.description),
+			);
+			for (number, version) in &versions {
+				text.push_str(&format!(
+					"  {number:<8} {:<11} {:<12} blake2-256 {} ({} bytes)\n",
+					status_name(&version.status),
+					version.spec.format.name(),
+					to_hex(&version.spec.artifact.blake2_256),
+					version.spec.artifact.size
+				));
+			}
+			let mut json = model_json(model, &info);
+			json["versions"] =
+				versions.iter().map(|(number, version)| version_json(*number, version)).collect();
+			Ok(Output { text: text.trim_end().to_owned(), json })
+		},
+		ModelCommand::Download { reference, output, walrus_aggregator, ipfs_gateway, timeout } => {
+			let version: Version = chain
+				.read(
+					PALLET,
+					"Versions",
+					vec![Value::u128(reference.model.into()), version_key(reference.version)],
+				)
+				.await?
+				.ok_or(format!("no version {reference} on chain"))?;
+			if version.status != VersionStatus::Active {
+				eprintln!(
+					"Warning: {reference} is {}; downloading it for audit",
+					status_name(&version.status)
+				);
+			}
+			let fetcher = Fetcher::new(FetcherConfig {
+				walrus_aggregator,
+				ipfs_gateway,
+				timeout: std::time::Duration::from_secs(timeout),
+				..Default::default()
+			})
+			.map_err(|e| e.to_string())?;
+			let used = fetcher
+				.fetch_first_to_file(&version.spec.locations, &version.spec.artifact, &output)
+				.await
+				.map_err(|e| format!("{reference} not downloaded: {e}"))?;
+			let artifact = &version.spec.artifact;
+			Ok(Output {
+				text: format!(
+					"Downloaded {reference} to {} ({} bytes, blake2-256 and sha-256 verified)",
+					output.display(),
+					artifact.size
+				),
+				json: json!({
+					"model": reference.model,
+					"version": reference.version.to_string(),
+					"file": output.display().to_string(),
+					"artifact": digest_json(artifact),
+					"location": location_json(&version.spec.locations[used]),
+				}),
+			})
+		},
+	}
+}
+
+/// The digests of a file, read in 1 MiB pieces.
+async fn digest_file(path: &Path) -> Result<ArtifactDigest, String> {
+	use tokio::io::AsyncReadExt;
+	let mut file =
+		tokio::fs::File::open(path).await.map_err(|e| format!("{}: {e}", path.display()))?;
+	let mut hasher = ArtifactHasher::new();
+	let mut buffer = vec![0u8; 1 << 20];
+	loop {
+		let read = file.read(&mut buffer).await.map_err(|e| format!("{}: {e}", path.display()))?;
+		if read == 0 {
+			return Ok(hasher.finish());
+		}
+		hasher.update(&buffer[..read]);
+	}
+}
+
+fn bounded<B: TryFrom<Vec<u8>>>(text: &str, what: &str) -> Result<B, String> {
+	text.as_bytes()
+		.to_vec()
+		.try_into()
+		.map_err(|_| format!("{what} is too long ({} bytes)", text.len()))
+}
+
+fn schema_message(error: SchemaError, max_elements: u64, max_context: u32) -> String {
+	let reason = match error {
+		SchemaError::NoTensors => {
+			"a tensor schema needs at least one input and one output".to_owned()
+		},
+		SchemaError::EmptyTensorName => "every tensor needs a name".to_owned(),
+		SchemaError::DuplicateTensorName => "two tensors on the same side share a name".to_owned(),
+		SchemaError::ZeroDimension => "a dimension is zero".to_owned(),
+		SchemaError::TensorTooLarge => {
+			format!("a tensor has more than the chain's {max_elements} elements")
+		},
+		SchemaError::BadContextLength => format!("max_context_tokens must be 1..={max_context}"),
+	};
+	format!("schema: {reason} ({error:?})")
+}
+
+fn key_u64(key: &[Value], index: usize) -> Result<u64, String> {
+	key.get(index)
+		.and_then(|value| value.as_u128())
+		.and_then(|value| u64::try_from(value).ok())
+		.ok_or_else(|| "unexpected storage key".to_owned())
+}
+
+fn key_version(key: &[Value]) -> Result<VersionNumber, String> {
+	let part = key.get(1).ok_or("unexpected storage key")?;
+	let field = |name: &str| {
+		part.at(name)
+			.and_then(|value| value.as_u128())
+			.and_then(|value| u16::try_from(value).ok())
+			.ok_or_else(|| "unexpected version key".to_owned())
+	};
+	Ok(VersionNumber::new(field("major")?, field("minor")?))
+}
+
+fn version_key(version: VersionNumber) -> Value {
+	Value::named_composite([
+		("major", Value::u128(version.major.into())),
+		("minor", Value::u128(version.minor.into())),
+	])
+}
+
+fn info_task(info: &Info) -> &'static str {
+	info.task.name()
+}
+
+fn status_name(status: &VersionStatus) -> &'static str {
+	match status {
+		VersionStatus::Active => "active",
+		VersionStatus::Deprecated => "deprecated",
+		VersionStatus::TakenDown { .. } => "taken-down",
+	}
+}
+
+fn digest_json(digest: &ArtifactDigest) -> Json {
+	json!({ "blake2_256": to_hex(&digest.blake2_256), "sha256": to_hex(&digest.sha256), "size": digest.size })
+}
+
+fn location_json(location: &StorageLocation) -> Json {
+	let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+	match location {
+		StorageLocation::ArtifactStore(url) => json!({ "artifact_store": text(url) }),
+		StorageLocation::Walrus(blob) => json!({ "walrus": text(blob) }),
+		StorageLocation::Ipfs(cid) => json!({ "ipfs": text(cid) }),
+		StorageLocation::Https(url) => json!({ "https": text(url) }),
+	}
+}
+
+fn model_json(id: ModelId, info: &Info) -> Json {
+	json!({
+		"id": id,
+		"owner": AccountId32(info.owner).to_string(),
+		"name": String::from_utf8_lossy(&info.name),
+		"description": String::from_utf8_lossy(&info.description),
+		"task": info.task.name(),
+		"licence": String::from_utf8_lossy(&info.licence),
+		"tags": info.tags.iter().map(|tag| String::from_utf8_lossy(tag).into_owned()).collect::<Vec<_>>(),
+		"latest_version": info.latest_version.map(|version| version.to_string()),
+		"version_count": info.version_count,
+		"deposit": info.deposit.to_string(),
+		"versions_deposit": info.versions_deposit.to_string(),
+	})
+}
+
+fn version_json(number: VersionNumber, version: &Version) -> Json {
+	let spec = &version.spec;
+	let mut json = json!({
+		"version": number.to_string(),
+		"status": status_name(&version.status),
+		"artifact": digest_json(&spec.artifact),
+		"format": spec.format.name(),
+		"schema": schema::to_json(&spec.schema),
+		"modes": spec.modes.iter().map(|mode| mode.name()).collect::<Vec<_>>(),
+		"price_per_inference": spec.price_per_inference.to_string(),
+		"price_per_token": spec.price_per_token.to_string(),
+		"zk_verifying_key": spec.zk_verifying_key.as_ref().map(digest_json),
+		"locations": spec.locations.iter().map(location_json).collect::<Vec<_>>(),
+		"published_at": version.published_at,
+		"deposit": version.deposit.to_string(),
+	});
+	if let VersionStatus::TakenDown { reason } = &version.status {
+		json["take_down_reason"] = json!(String::from_utf8_lossy(reason));
+	}
+	json
+}
