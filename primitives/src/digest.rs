@@ -4,11 +4,10 @@
 //! key of the artifact store) and SHA-256 (what most other tools print, so a user can check a
 //! file with `sha256sum`). Both must match before any byte is used.
 
-use blake2::{digest::consts::U32, Blake2b, Digest};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::fmt;
 use scale_info::TypeInfo;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 /// The two digests of an artifact's bytes, plus its length.
 #[derive(
@@ -49,11 +48,23 @@ impl fmt::Debug for ArtifactDigest {
 }
 
 /// Computes an [`ArtifactDigest`] over bytes fed in pieces (a stream, a file read in chunks).
-#[derive(Clone, Default)]
+/// BLAKE2b runs on `blake2b_simd` (AVX2 where the CPU has it), SHA-256 on `sha2` (SHA-NI where
+/// the CPU has it).
+#[derive(Clone)]
 pub struct ArtifactHasher {
-	blake2: Blake2b<U32>,
+	blake2: blake2b_simd::State,
 	sha256: Sha256,
 	size: u64,
+}
+
+impl Default for ArtifactHasher {
+	fn default() -> Self {
+		Self {
+			blake2: blake2b_simd::Params::new().hash_length(32).to_state(),
+			sha256: Sha256::new(),
+			size: 0,
+		}
+	}
 }
 
 impl ArtifactHasher {
@@ -77,7 +88,7 @@ impl ArtifactHasher {
 	/// The digests of everything fed.
 	pub fn finish(self) -> ArtifactDigest {
 		ArtifactDigest {
-			blake2_256: self.blake2.finalize().into(),
+			blake2_256: self.blake2.finalize().as_bytes().try_into().expect("hash_length is 32"),
 			sha256: self.sha256.finalize().into(),
 			size: self.size,
 		}

@@ -146,7 +146,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(record.status != VersionStatus::Active, Error::<T>::VersionStillActive);
 
 		Self::release_deposit(&owner, record.deposit)?;
-		info.version_count -= 1;
+		info.version_count = info.version_count.saturating_sub(1);
 		info.versions_deposit = info.versions_deposit.saturating_sub(record.deposit);
 		Versions::<T>::remove(model, version);
 		Models::<T>::insert(model, info);
