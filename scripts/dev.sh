@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# Built exactly as the test suite builds it (same targets, hence the same crate features),
+# Built exactly as the test suite builds it (same targets and features: governance periods
+# of a few blocks, `fast-runtime`),
 # so that scripts/dev.sh and scripts/test.sh share one build instead of compiling twice.
-cargo test --release --workspace --locked --no-run
+cargo test --release --workspace --locked --features verity-node/fast-runtime --no-run
 exec "${CARGO_TARGET_DIR:-target}/release/verity-node" --dev "$@"

@@ -27,3 +27,14 @@ fi
 if ! cargo fmt --version >/dev/null 2>&1; then
 	rustup component add rustfmt
 fi
+
+# zombienet (npm CLI, native provider) runs the multi-validator network tests.
+if ! command -v npm >/dev/null 2>&1; then
+	echo "setup: installing Node.js and npm (for zombienet)"
+	need_root apt-get update -qq
+	need_root apt-get install -y -qq nodejs npm
+fi
+if [ ! -x zombienet/node_modules/.bin/zombienet ]; then
+	echo "setup: installing zombienet (zombienet/package-lock.json)"
+	(cd zombienet && npm ci --no-audit --no-fund --loglevel=error)
+fi

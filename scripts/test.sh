@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo fmt --all -- --check
-cargo test --release --workspace --locked --no-fail-fast "$@"
+cargo test --release --workspace --locked --no-fail-fast --features verity-node/fast-runtime "$@"
 # Every pallet benchmark runs once as a test on its pallet's mock runtime. A separate cargo
 # call, because the `runtime-benchmarks` feature must not reach the node's build.
 cargo test --release --locked --no-fail-fast -p pallet-model-registry --features runtime-benchmarks

@@ -193,6 +193,29 @@ impl NodeBuilder {
 	}
 }
 
+/// Calls a JSON-RPC method over HTTP on the node whose RPC port is `port` (one this harness
+/// did not start, e.g. a zombienet node) and returns its `result`.
+pub fn rpc_at(
+	port: u16,
+	method: &str,
+	params: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+	let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+		.to_string();
+	let request = format!(
+		"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+		 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+		body.len()
+	);
+	let response = http_exchange(port, &request)?;
+	let value: serde_json::Value = serde_json::from_str(&response)
+		.map_err(|e| format!("bad JSON-RPC answer to {method}: {e}: {response}"))?;
+	match value.get("error") {
+		Some(error) => Err(format!("{method} failed: {error}")),
+		None => value.get("result").cloned().ok_or_else(|| format!("no result: {value}")),
+	}
+}
+
 /// Asks the kernel to kill the child when the test process dies, so that no node outlives
 /// a test even when it is killed without unwinding.
 fn stop_with_parent(command: &mut Command) {
@@ -309,21 +332,7 @@ impl Node {
 		method: &str,
 		params: serde_json::Value,
 	) -> Result<serde_json::Value, String> {
-		let body =
-			serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-				.to_string();
-		let request = format!(
-			"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-			 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-			body.len()
-		);
-		let response = http_exchange(self.rpc_port, &request)?;
-		let value: serde_json::Value = serde_json::from_str(&response)
-			.map_err(|e| format!("bad JSON-RPC answer to {method}: {e}: {response}"))?;
-		match value.get("error") {
-			Some(error) => Err(format!("{method} failed: {error}")),
-			None => value.get("result").cloned().ok_or_else(|| format!("no result: {value}")),
-		}
+		rpc_at(self.rpc_port, method, params)
 	}
 
 	/// The Prometheus metrics page.

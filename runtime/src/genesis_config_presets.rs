@@ -1,11 +1,18 @@
 //! Genesis presets, served to the node through `sp-genesis-builder`:
 //!
 //! - `development`: Alice alone validates (Aura + GRANDPA) and holds the sudo key.
-//! - `local_testnet`: Alice, Bob and Charlie validate; Alice holds the sudo key.
+//! - `local_testnet`: Alice, Bob and Charlie validate; no sudo key: governance only.
+//! - `production`: the template of a live chain: no sudo key, governance only. Its validator
+//!   keys and allocation are the well-known development ones: a team forking Verity replaces
+//!   them before launch.
 //!
-//! Both create the whole fixed supply, [`GENESIS_SUPPLY`], split by [`GENESIS_ALLOCATION`].
+//! All create the whole fixed supply, [`GENESIS_SUPPLY`], split by [`GENESIS_ALLOCATION`]; in
+//! all, Alice, Bob and Charlie form the technical committee.
 
-use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, GENESIS_SUPPLY};
+use crate::{
+	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig,
+	GENESIS_SUPPLY,
+};
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -42,7 +49,10 @@ const ALICE: ValidatorKeyring = (Sr25519Keyring::Alice, Ed25519Keyring::Alice);
 const BOB: ValidatorKeyring = (Sr25519Keyring::Bob, Ed25519Keyring::Bob);
 const CHARLIE: ValidatorKeyring = (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie);
 
-fn genesis(validators: &[ValidatorKeyring], root: AccountId) -> Value {
+/// The name of the `production` preset.
+pub const PRODUCTION_RUNTIME_PRESET: &str = "production";
+
+fn genesis(validators: &[ValidatorKeyring], sudo: Option<AccountId>) -> Value {
 	let keys: Vec<(AuraId, GrandpaId)> = validators
 		.iter()
 		.map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into()))
@@ -55,18 +65,29 @@ fn genesis(validators: &[ValidatorKeyring], root: AccountId) -> Value {
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: keys.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: sudo },
+		technical_committee: TechnicalCommitteeConfig {
+			members: [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|who| who.to_account_id())
+				.collect::<Vec<_>>(),
+		},
 	})
 }
 
 /// The `development` preset: one validator, Alice.
 pub fn development_genesis() -> Value {
-	genesis(&[ALICE], Sr25519Keyring::Alice.to_account_id())
+	genesis(&[ALICE], Some(Sr25519Keyring::Alice.to_account_id()))
 }
 
-/// The `local_testnet` preset: three validators, Alice, Bob and Charlie.
+/// The `local_testnet` preset: three validators, Alice, Bob and Charlie; no sudo.
 pub fn local_testnet_genesis() -> Value {
-	genesis(&[ALICE, BOB, CHARLIE], Sr25519Keyring::Alice.to_account_id())
+	genesis(&[ALICE, BOB, CHARLIE], None)
+}
+
+/// The `production` preset: like `local_testnet` (no sudo), as the template of a live chain.
+pub fn production_genesis() -> Value {
+	genesis(&[ALICE, BOB, CHARLIE], None)
 }
 
 /// The JSON patch of the named preset, or `None` for an unknown name.
@@ -74,6 +95,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		DEV_RUNTIME_PRESET => development_genesis(),
 		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		PRODUCTION_RUNTIME_PRESET => production_genesis(),
 		_ => return None,
 	};
 	serde_json::to_string(&patch).ok().map(String::into_bytes)
@@ -81,5 +103,9 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 
 /// The names of all presets.
 pub fn preset_names() -> Vec<PresetId> {
-	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+	vec![
+		PresetId::from(DEV_RUNTIME_PRESET),
+		PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_RUNTIME_PRESET),
+	]
 }

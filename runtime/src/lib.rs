@@ -6,7 +6,9 @@
 //!
 //! - [`configs`]: the `Config` of every pallet and the chain-wide constants they use.
 //! - [`apis`]: the runtime APIs the node calls (block building, Aura, GRANDPA, fees, presets).
-//! - [`genesis_config_presets`]: the `development` and `local_testnet` genesis presets.
+//! - [`governance`]: referenda, conviction voting, the technical committee, tracks, origins
+//!   and governable parameters.
+//! - [`genesis_config_presets`]: the `development`, `local_testnet` and `production` presets.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `#[frame_support::runtime]` expands to large types.
@@ -22,6 +24,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 #[cfg(test)]
 mod tests;
 
@@ -66,14 +69,31 @@ impl_opaque_keys! {
 	}
 }
 
-/// The runtime's version. Bump `spec_version` with every runtime change that reaches a chain;
-/// the chain refuses an upgrade whose `spec_name` differs or whose `spec_version` is not higher.
+/// The runtime's version. Bump `spec_version` with every runtime change that reaches a chain
+/// (in both declarations below); the chain refuses an upgrade whose `spec_name` differs or
+/// whose `spec_version` is not higher.
+#[cfg(not(feature = "spec-version-bump"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("verity"),
 	impl_name: Cow::Borrowed("verity-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The same runtime one `spec_version` higher (feature `spec-version-bump`): the upgrade that
+/// the runtime-upgrade test passes by referendum.
+#[cfg(feature = "spec-version-bump")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("verity"),
+	impl_name: Cow::Borrowed("verity-node"),
+	authoring_version: 1,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -173,4 +193,29 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type ModelRegistry = pallet_model_registry;
+
+	// Governance.
+	#[runtime::pallet_index(20)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(21)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(22)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(23)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(24)]
+	pub type TechnicalCommittee = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(25)]
+	pub type Whitelist = pallet_whitelist;
+
+	#[runtime::pallet_index(26)]
+	pub type Origins = governance::origins::pallet_custom_origins;
+
+	#[runtime::pallet_index(27)]
+	pub type Parameters = pallet_parameters;
 }

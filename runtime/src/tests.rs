@@ -1,7 +1,10 @@
-//! Runtime-level tests: genesis presets, the fixed supply, constants and extension order.
+//! Runtime-level tests: genesis presets, the fixed supply, constants and extension order;
+//! governance in `governance.rs`.
+
+mod governance;
 
 use crate::{
-	genesis_config_presets::{self, GENESIS_ALLOCATION},
+	genesis_config_presets::{self, GENESIS_ALLOCATION, PRODUCTION_RUNTIME_PRESET},
 	Balances, BuildStorage, Runtime, RuntimeGenesisConfig, System, GENESIS_SUPPLY,
 	MILLI_SECS_PER_BLOCK, UNIT,
 };
@@ -30,8 +33,8 @@ fn allocation_shares_add_up_to_the_whole_supply() {
 }
 
 #[test]
-fn both_presets_mint_exactly_the_genesis_supply() {
-	for name in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+fn every_preset_mints_exactly_the_genesis_supply() {
+	for name in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET, PRODUCTION_RUNTIME_PRESET] {
 		preset_storage(name).execute_with(|| {
 			assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY, "preset {name}");
 			assert_eq!(
@@ -63,9 +66,29 @@ fn presets_set_the_expected_validators() {
 }
 
 #[test]
+fn only_the_development_preset_has_a_sudo_key_and_all_have_a_technical_committee() {
+	for (name, sudo) in [
+		(DEV_RUNTIME_PRESET, Some(Sr25519Keyring::Alice.to_account_id())),
+		(LOCAL_TESTNET_RUNTIME_PRESET, None),
+		(PRODUCTION_RUNTIME_PRESET, None),
+	] {
+		preset_storage(name).execute_with(|| {
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), sudo, "preset {name}");
+			assert_eq!(
+				pallet_collective::Members::<Runtime, crate::governance::TechnicalCollective>::get(
+				)
+				.len(),
+				3,
+				"preset {name}"
+			);
+		});
+	}
+}
+
+#[test]
 fn unknown_preset_is_refused() {
 	assert!(genesis_config_presets::get_preset(&PresetId::from("mainnet")).is_none());
-	assert_eq!(genesis_config_presets::preset_names().len(), 2);
+	assert_eq!(genesis_config_presets::preset_names().len(), 3);
 }
 
 #[test]

@@ -21,7 +21,7 @@ use super::{
 	RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
 	VERSION,
 };
-use currency::{Balance, EXISTENTIAL_DEPOSIT, MILLI_UNIT, UNIT};
+use currency::{Balance, EXISTENTIAL_DEPOSIT};
 use time::{BlockNumber, SLOT_DURATION};
 
 /// Block timing. Blocks are produced once per Aura slot.
@@ -186,20 +186,16 @@ impl pallet_utility::Config for Runtime {
 	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
 }
 
-parameter_types! {
-	/// Every Model Hub record holds 0.1 VRT, whatever its size...
-	pub const ModelRecordDepositBase: Balance = UNIT / 10;
-	/// ...plus 0.001 VRT per byte (a largest version record, about 4.6 KB, holds about 4.7 VRT).
-	pub const ModelRecordDepositPerByte: Balance = MILLI_UNIT;
-}
-
 impl pallet_model_registry::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	/// Root until on-chain governance lands; then a referendum track.
+	/// Root: a referendum on the `root` track, or a call the technical committee whitelisted
+	/// and a `whitelisted_caller` referendum passed.
 	type TakeDownOrigin = frame_system::EnsureRoot<AccountId>;
-	type DepositBase = ModelRecordDepositBase;
-	type DepositPerByte = ModelRecordDepositPerByte;
+	/// Governable (`Parameters` pallet): 0.1 VRT per record plus 0.001 VRT per byte at genesis
+	/// (a largest version record, about 4.6 KB, holds about 4.7 VRT).
+	type DepositBase = crate::governance::parameters::dynamic_params::model_hub::DepositBase;
+	type DepositPerByte = crate::governance::parameters::dynamic_params::model_hub::DepositPerByte;
 	/// 16 GiB: room for quantized LLMs.
 	type MaxArtifactSize = ConstU64<{ 16 << 30 }>;
 	type MaxVersionsPerModel = ConstU32<64>;

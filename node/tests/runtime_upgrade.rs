@@ -1,0 +1,194 @@
+//! A runtime upgrade by on-chain vote, on a running dev chain (real Aura + GRANDPA, governance
+//! periods of `fast-runtime`):
+//!
+//! 1. a referendum on the `root` track authorizes a code that is not a runtime; once enacted,
+//!    applying that code is rejected with `RejectedInvalidAuthorizedUpgrade` and the chain keeps
+//!    its runtime;
+//! 2. a referendum authorizes the same runtime built with `spec_version` one higher (feature
+//!    `spec-version-bump`, built by this test into its own target directory); Bob applies it and
+//!    the node reports the new `spec_version` over RPC while blocks keep being produced and
+//!    finalized.
+//!
+//! Prints the time from referendum submission to enactment.
+
+use codec::Encode;
+use std::{
+	path::{Path, PathBuf},
+	process::Command,
+	time::{Duration, Instant},
+};
+use subxt::{
+	dynamic::{self, Value},
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+use verity_node_harness::{Node, NodeBuilder};
+
+const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
+const UNIT: u128 = 1_000_000_000_000_000_000;
+
+/// Builds the runtime with `spec-version-bump` (and `fast-runtime`, like the node under test)
+/// into `<target>/upgrade-runtime`, and returns its compressed WASM.
+fn bumped_runtime() -> Vec<u8> {
+	let target =
+		Path::new(NODE).parent().and_then(Path::parent).expect("target/release/verity-node");
+	let directory = target.join("upgrade-runtime");
+	let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+	let status = Command::new(cargo)
+		.current_dir(workspace)
+		.args(["check", "--release", "--locked", "-p", "verity-runtime"])
+		.args(["--features", "fast-runtime,spec-version-bump"])
+		.env("CARGO_TARGET_DIR", &directory)
+		.env_remove("SKIP_WASM_BUILD")
+		.status()
+		.expect("cargo runs");
+	assert!(status.success(), "building the bumped runtime failed");
+	let wasm: PathBuf =
+		directory.join("release/wbuild/verity-runtime/verity_runtime.compact.compressed.wasm");
+	std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()))
+}
+
+fn spec_version(node: &Node) -> u64 {
+	node.rpc("state_getRuntimeVersion", serde_json::json!([])).unwrap()["specVersion"]
+		.as_u64()
+		.unwrap()
+}
+
+async fn submit(
+	api: &OnlineClient<PolkadotConfig>,
+	pallet: &str,
+	call: &str,
+	fields: Vec<Value>,
+	signer: &Keypair,
+) -> subxt::extrinsics::ExtrinsicEvents<PolkadotConfig> {
+	let transaction = dynamic::transaction(pallet, call, fields);
+	api.at_current_block()
+		.await
+		.unwrap()
+		.transactions()
+		.sign_and_submit_then_watch_default(&transaction, signer)
+		.await
+		.unwrap_or_else(|e| panic!("{pallet}.{call} not accepted: {e}"))
+		.wait_for_finalized_success()
+		.await
+		.unwrap_or_else(|e| panic!("{pallet}.{call} failed: {e}"))
+}
+
+fn names(events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>) -> Vec<String> {
+	events
+		.iter()
+		.map(|event| {
+			let event = event.unwrap();
+			format!("{}.{}", event.pallet_name(), event.event_name())
+		})
+		.collect()
+}
+
+/// Passes a `root` referendum that authorizes an upgrade to `code`; returns how long it took
+/// from submission to enactment.
+async fn authorize_by_referendum(
+	node: &Node,
+	api: &OnlineClient<PolkadotConfig>,
+	code: &[u8],
+	index: u32,
+) -> Duration {
+	let alice = dev::alice();
+	let authorize = verity_runtime::RuntimeCall::System(frame_system::Call::authorize_upgrade {
+		code_hash: sp_io::hashing::blake2_256(code).into(),
+	});
+	let started = Instant::now();
+	submit(
+		api,
+		"Referenda",
+		"submit",
+		vec![
+			Value::unnamed_variant("system", [Value::unnamed_variant("Root", [])]),
+			Value::unnamed_variant("Inline", [Value::from_bytes(authorize.encode())]),
+			Value::unnamed_variant("After", [Value::u128(0)]),
+		],
+		&alice,
+	)
+	.await;
+	submit(api, "Referenda", "place_decision_deposit", vec![Value::u128(index.into())], &alice)
+		.await;
+	// Aye, no conviction (bit 7 set, conviction 0), with 39% of the supply.
+	let vote = Value::named_variant(
+		"Standard",
+		[("vote", Value::u128(0x80)), ("balance", Value::u128(390_000_000 * UNIT))],
+	);
+	submit(api, "ConvictionVoting", "vote", vec![Value::u128(index.into()), vote], &alice).await;
+
+	let deadline = Instant::now() + Duration::from_secs(180);
+	loop {
+		let at = api.at_current_block().await.unwrap();
+		let address = dynamic::storage::<(), Value>("System", "AuthorizedUpgrade");
+		if at.storage().try_fetch(address, ()).await.unwrap().is_some() {
+			return started.elapsed();
+		}
+		assert!(
+			Instant::now() < deadline,
+			"referendum {index} not enacted in 3 minutes:\n{}",
+			node.log_tail(30)
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_referendum_upgrades_the_runtime_and_a_bad_code_is_rejected() {
+	let code = tokio::task::spawn_blocking(bumped_runtime).await.unwrap();
+	let node = NodeBuilder::new(NODE)
+		.name("upgrade")
+		.arg("--dev")
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
+	let before = spec_version(&node);
+
+	// 1. Not a runtime: authorized by vote, rejected when applied, the old runtime stays.
+	let garbage = b"\0asm this is not a runtime".to_vec();
+	authorize_by_referendum(&node, &api, &garbage, 0).await;
+	let events = submit(
+		&api,
+		"System",
+		"apply_authorized_upgrade",
+		vec![Value::from_bytes(&garbage)],
+		&dev::bob(),
+	)
+	.await;
+	let events = names(&events);
+	assert!(events.contains(&"System.RejectedInvalidAuthorizedUpgrade".to_owned()), "{events:?}");
+	assert!(!events.contains(&"System.CodeUpdated".to_owned()), "{events:?}");
+	assert_eq!(spec_version(&node), before);
+
+	// 2. The same runtime, one spec_version higher.
+	let enactment = authorize_by_referendum(&node, &api, &code, 1).await;
+	let events = submit(
+		&api,
+		"System",
+		"apply_authorized_upgrade",
+		vec![Value::from_bytes(&code)],
+		&dev::bob(),
+	)
+	.await;
+	assert!(names(&events).contains(&"System.CodeUpdated".to_owned()));
+	let deadline = Instant::now() + Duration::from_secs(60);
+	while spec_version(&node) != before + 1 {
+		assert!(
+			Instant::now() < deadline,
+			"the new runtime is not reported:\n{}",
+			node.log_tail(30)
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	// Blocks are still produced and finalized by the new runtime.
+	let (best, finalized) = node.heights().unwrap();
+	node.wait_for_heights(Duration::from_secs(60), |b, f| b >= best + 3 && f >= finalized + 3)
+		.unwrap_or_else(|e| panic!("{e}"));
+	eprintln!(
+		"figure: referendum submission to enactment with fast-runtime: {:.1} s; new spec_version {}",
+		enactment.as_secs_f64(),
+		before + 1
+	);
+}
