@@ -1,15 +1,32 @@
-//! Weights of the pallet's calls.
+//! Weights of `pallet_model_registry`, measured by frame-omni-bencher 64.0.0 on 2026-11-25
+//! (AMD EPYC; steps 2, repeat 20, WASM execution Compiled).
+//! Regenerate with `scripts/bench-weights.sh` after changing a call; do not edit by hand.
 //!
-//! Measured with `frame-omni-bencher` on the runtime built with `runtime-benchmarks`; see
-//! `pallets/model-registry/README.md` for the command. Regenerate after changing a call.
+//! Command:
+//! frame-omni-bencher
+//! v1
+//! benchmark
+//! pallet
+//! --runtime
+//! /tmp/bench-runtime.wasm
+//! --pallet
+//! pallet_model_registry
+//! --extrinsic
+//! *
+//! --steps
+//! 2
+//! --repeat
+//! 20
+//! --template
+//! /work/main/scripts/weight-template.hbs
+//! --output
+//! /tmp/weights-out.rs
 
+#![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens, unused_imports, missing_docs)]
 
 use core::marker::PhantomData;
-use frame_support::{
-	traits::Get,
-	weights::{constants::RocksDbWeight, Weight},
-};
+use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 
 /// Weight functions of `pallet_model_registry`.
 pub trait WeightInfo {
@@ -24,65 +41,172 @@ pub trait WeightInfo {
 	fn accept_ownership() -> Weight;
 }
 
-/// Weights for `pallet_model_registry` on a runtime with ParityDb-like storage costs.
+/// Measured weights, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `ModelRegistry::ModelIdByName` (r:1 w:1)
+	/// Proof: `ModelRegistry::ModelIdByName` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::NextModelId` (r:1 w:1)
+	/// Proof: `ModelRegistry::NextModelId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Models` (r:0 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
-		Weight::from_parts(50_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(3, 3))
+		// Proof size: measured 145 bytes, estimated 3603.
+		Weight::from_parts(64_486_000, 3603)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn publish_version() -> Weight {
-		Weight::from_parts(80_000_000, 12000).saturating_add(T::DbWeight::get().reads_writes(4, 3))
+		// Proof size: measured 1907 bytes, estimated 8207.
+		Weight::from_parts(101_822_000, 8207)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
-		Weight::from_parts(30_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(2, 1))
+		// Proof size: measured 6161 bytes, estimated 8207.
+		Weight::from_parts(38_467_000, 8207)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn take_down_version() -> Weight {
-		Weight::from_parts(30_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(2, 1))
+		// Proof size: measured 4693 bytes, estimated 8207.
+		Weight::from_parts(36_404_000, 8207)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn remove_version() -> Weight {
-		Weight::from_parts(50_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(4, 3))
+		// Proof size: measured 6319 bytes, estimated 8207.
+		Weight::from_parts(83_164_000, 8207)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ModelIdByName` (r:0 w:1)
+	/// Proof: `ModelRegistry::ModelIdByName` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::OwnershipOffers` (r:0 w:1)
+	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
-		Weight::from_parts(50_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(3, 5))
+		// Proof size: measured 1839 bytes, estimated 4986.
+		Weight::from_parts(57_987_000, 4986)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::OwnershipOffers` (r:0 w:1)
+	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn offer_ownership() -> Weight {
-		Weight::from_parts(20_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(1, 1))
+		// Proof size: measured 1648 bytes, estimated 4986.
+		Weight::from_parts(17_075_000, 4986)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::OwnershipOffers` (r:1 w:1)
+	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn cancel_ownership_offer() -> Weight {
-		Weight::from_parts(20_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(2, 1))
+		// Proof size: measured 1726 bytes, estimated 4986.
+		Weight::from_parts(18_688_000, 4986)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `ModelRegistry::OwnershipOffers` (r:1 w:1)
+	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Models` (r:1 w:1)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ModelIdByName` (r:1 w:2)
+	/// Proof: `ModelRegistry::ModelIdByName` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn accept_ownership() -> Weight {
-		Weight::from_parts(80_000_000, 6000).saturating_add(T::DbWeight::get().reads_writes(6, 6))
+		// Proof size: measured 2155 bytes, estimated 6196.
+		Weight::from_parts(115_692_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 }
 
+/// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn create_model() -> Weight {
-		Weight::from_parts(50_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(3, 3))
+		Weight::from_parts(64_486_000, 3603)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn publish_version() -> Weight {
-		Weight::from_parts(80_000_000, 12000)
-			.saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+		Weight::from_parts(101_822_000, 8207)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deprecate_version() -> Weight {
-		Weight::from_parts(30_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
+		Weight::from_parts(38_467_000, 8207)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn take_down_version() -> Weight {
-		Weight::from_parts(30_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
+		Weight::from_parts(36_404_000, 8207)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_version() -> Weight {
-		Weight::from_parts(50_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(4, 3))
+		Weight::from_parts(83_164_000, 8207)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_model() -> Weight {
-		Weight::from_parts(50_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(3, 5))
+		Weight::from_parts(57_987_000, 4986)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn offer_ownership() -> Weight {
-		Weight::from_parts(20_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(17_075_000, 4986)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn cancel_ownership_offer() -> Weight {
-		Weight::from_parts(20_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
+		Weight::from_parts(18_688_000, 4986)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_ownership() -> Weight {
-		Weight::from_parts(80_000_000, 6000).saturating_add(RocksDbWeight::get().reads_writes(6, 6))
+		Weight::from_parts(115_692_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 }
