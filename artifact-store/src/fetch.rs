@@ -271,15 +271,37 @@ impl Fetcher {
 	}
 
 	/// Uploads the file at `path`, whose digests are `digest`, to the artifact store at
-	/// `store_url`.
+	/// `store_url`. An artifact above the store's limit (read from `/health` first) is not sent:
+	/// a store refuses it with `413` before reading the body, and a client still writing then
+	/// sees only a broken connection.
 	pub async fn upload_to_store(
 		&self,
 		store_url: &str,
 		path: &Path,
 		digest: &ArtifactDigest,
 	) -> Result<(), FetchError> {
-		let url =
-			format!("{}/artifacts/{}", store_url.trim_end_matches('/'), to_hex(&digest.blake2_256));
+		let base = store_url.trim_end_matches('/');
+		let health_url = format!("{base}/health");
+		let health = self.get(&health_url).await?;
+		let health = health
+			.into_body()
+			.collect()
+			.await
+			.map_err(|error| FetchError::Connection {
+				url: health_url.clone(),
+				reason: error.to_string(),
+			})?
+			.to_bytes();
+		let limit = serde_json::from_slice::<serde_json::Value>(&health)
+			.ok()
+			.and_then(|health| health["max_size"].as_u64());
+		if let Some(limit) = limit.filter(|limit| digest.size > *limit) {
+			return Err(FetchError::Store {
+				url: health_url,
+				source: StoreError::TooLarge { limit },
+			});
+		}
+		let url = format!("{base}/artifacts/{}", to_hex(&digest.blake2_256));
 		let request = Request::builder()
 			.method(Method::PUT)
 			.uri(parse_uri(&url)?)

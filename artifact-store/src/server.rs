@@ -5,7 +5,7 @@
 //!   if the store already held it; `400` bad key, `413` too large, `422` digest mismatch.
 //! - `GET /artifacts/<blake2-256 hex>`: download, after re-hashing the file; the response carries
 //!   `x-verity-sha256`. `404` unknown, `500` if the stored file no longer matches its key.
-//! - `GET /health`: `200`.
+//! - `GET /health`: `200` with `{"status": "ok", "max_size": <largest artifact accepted>}`.
 //!
 //! Errors are JSON objects `{"error": "..."}`.
 
@@ -83,7 +83,7 @@ async fn handle(store: &ArtifactStore, request: Request<Incoming>) -> Response<R
 	let key = path.strip_prefix("/artifacts/");
 	match (request.method().clone(), key) {
 		(Method::GET, _) if path == "/health" => {
-			json(StatusCode::OK, serde_json::json!({"status": "ok"}))
+			json(StatusCode::OK, serde_json::json!({"status": "ok", "max_size": store.max_size()}))
 		},
 		(Method::GET, Some(key)) => download(store, key).await,
 		(Method::PUT, Some(key)) => upload(store, key, request).await,

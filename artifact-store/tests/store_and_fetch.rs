@@ -101,6 +101,20 @@ async fn handle(request: Request<hyper::body::Incoming>, good: Arc<Vec<u8>>) -> 
 
 use futures::StreamExt;
 
+/// Sends only the head of an upload declaring `length` bytes; returns the response's text.
+async fn raw_put(address: SocketAddr, digest: &ArtifactDigest, length: usize) -> String {
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+	let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+	let head = format!(
+		"PUT /artifacts/{} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n",
+		verity_primitives::digest::to_hex(&digest.blake2_256)
+	);
+	stream.write_all(head.as_bytes()).await.unwrap();
+	let mut response = vec![0u8; 4096];
+	let read = stream.read(&mut response).await.unwrap();
+	String::from_utf8_lossy(&response[..read]).into_owned()
+}
+
 /// Serves [`handle`] on a free local port, over TLS when `tls` is given.
 async fn mock_host(good: Vec<u8>, tls: Option<Arc<rustls::ServerConfig>>) -> SocketAddr {
 	let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -192,7 +206,13 @@ async fn the_store_refuses_wrong_digests_and_oversized_artifacts_and_keeps_nothi
 	std::fs::write(&source, &large).unwrap();
 	let error =
 		fetcher.upload_to_store(&base, &source, &ArtifactDigest::of(&large)).await.unwrap_err();
-	assert!(matches!(&error, FetchError::Status { status: 413, .. }), "{error}");
+	assert!(
+		matches!(&error, FetchError::Store { source: StoreError::TooLarge { limit: 100_000 }, .. }),
+		"{error}"
+	);
+	// A client that sends anyway gets 413 as soon as the declared length is read.
+	let response = raw_put(service.address, &ArtifactDigest::of(&large), large.len()).await;
+	assert!(response.starts_with("HTTP/1.1 413"), "{response}");
 
 	assert_eq!(files_in(&dir.path().join("artifacts")), Vec::<String>::new());
 

@@ -481,15 +481,15 @@ mod tests {
 	use super::*;
 
 	#[test]
-	fn free_ports_are_distinct_and_bindable() {
+	fn free_ports_are_distinct_and_unprivileged() {
+		// Whether a port is still free when used cannot be asserted: other tests (nodes,
+		// zombienet) take ports concurrently; `free_ports` held each one bound while choosing.
 		let ports = free_ports(5).unwrap();
 		let mut unique = ports.clone();
 		unique.sort();
 		unique.dedup();
 		assert_eq!(unique.len(), 5);
-		for port in ports {
-			TcpListener::bind(("127.0.0.1", port)).expect("port is free");
-		}
+		assert!(ports.iter().all(|port| *port > 1024));
 	}
 
 	#[test]
