@@ -102,6 +102,30 @@ pub enum ModelCommand {
 		/// The model's id.
 		model: ModelId,
 	},
+	/// Deprecate a version of the signer's model: kept for audits, no longer served.
+	Deprecate {
+		/// `<model-id>@<major>.<minor>`.
+		reference: ModelVersionRef,
+	},
+	/// Remove a deprecated or taken-down version (`<id>@<version>`), or a model without
+	/// versions (`<id>`); releases its deposit.
+	Remove {
+		/// `<model-id>` or `<model-id>@<major>.<minor>`.
+		target: String,
+	},
+	/// Offer the signer's model to another account, which then runs `model accept`.
+	Transfer {
+		/// The model's id.
+		model: ModelId,
+		/// The new owner (SS58).
+		#[arg(long)]
+		to: AccountId32,
+	},
+	/// Accept a model offered to the signer; its deposits are then held from the signer.
+	Accept {
+		/// The model's id.
+		model: ModelId,
+	},
 	/// Download a version's artifact, verified against the chain's digests; exits non-zero on
 	/// any mismatch and leaves no file behind.
 	Download {
@@ -347,6 +371,51 @@ pub async fn run(command: ModelCommand, global: &Global) -> Result<Output, Strin
 				versions.iter().map(|(number, version)| version_json(*number, version)).collect();
 			Ok(Output { text: text.trim_end().to_owned(), json })
 		},
+		ModelCommand::Deprecate { reference } => {
+			let arguments = vec![Scale::of(&reference.model), Scale::of(&reference.version)];
+			let included = signed_call(&chain, global, "deprecate_version", arguments).await?;
+			Ok(done(
+				format!("Deprecated {reference}"),
+				json!({ "deprecated": reference.to_string(), "block": included }),
+			))
+		},
+		ModelCommand::Remove { target } => {
+			if target.contains('@') {
+				let reference: ModelVersionRef = target.parse()?;
+				let arguments = vec![Scale::of(&reference.model), Scale::of(&reference.version)];
+				let included = signed_call(&chain, global, "remove_version", arguments).await?;
+				Ok(done(
+					format!("Removed {reference}"),
+					json!({ "removed": reference.to_string(), "block": included }),
+				))
+			} else {
+				let model: ModelId = target
+					.parse()
+					.map_err(|_| "expected <model-id> or <model-id>@<major>.<minor>")?;
+				let included =
+					signed_call(&chain, global, "remove_model", vec![Scale::of(&model)]).await?;
+				Ok(done(
+					format!("Removed model {model}"),
+					json!({ "removed": model.to_string(), "block": included }),
+				))
+			}
+		},
+		ModelCommand::Transfer { model, to } => {
+			let arguments = vec![Scale::of(&model), Scale::of(&to.0)];
+			let included = signed_call(&chain, global, "offer_ownership", arguments).await?;
+			Ok(done(
+				format!("Offered model {model} to {to}; it becomes theirs when they run `verity model accept {model}`"),
+				json!({ "model": model, "offered_to": to.to_string(), "block": included }),
+			))
+		},
+		ModelCommand::Accept { model } => {
+			let included =
+				signed_call(&chain, global, "accept_ownership", vec![Scale::of(&model)]).await?;
+			Ok(done(
+				format!("Model {model} is now the signer's"),
+				json!({ "model": model, "block": included }),
+			))
+		},
 		ModelCommand::Download { reference, output, walrus_aggregator, ipfs_gateway, timeout } => {
 			let version: Version = chain
 				.read(
@@ -390,6 +459,21 @@ pub async fn run(command: ModelCommand, global: &Global) -> Result<Output, Strin
 			})
 		},
 	}
+}
+
+/// Signs and submits a call of the registry; returns the block that holds it.
+async fn signed_call(
+	chain: &Chain,
+	global: &Global,
+	call: &str,
+	arguments: Vec<Scale>,
+) -> Result<String, String> {
+	let signer = signer(global.suri.as_deref())?;
+	Ok(chain.submit(PALLET, call, arguments, &signer).await?.block)
+}
+
+fn done(text: String, json: Json) -> Output {
+	Output { text, json }
 }
 
 /// The digests of a file, read in 1 MiB pieces.

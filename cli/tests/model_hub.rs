@@ -45,9 +45,13 @@ struct Run {
 }
 
 fn verity(node: &Node, args: &[&str]) -> Run {
+	verity_as(node, "//Alice", args)
+}
+
+fn verity_as(node: &Node, suri: &str, args: &[&str]) -> Run {
 	let output = Command::new(VERITY)
 		.args(args)
-		.args(["--url", &node.ws_url(), "--suri", "//Alice", "--json"])
+		.args(["--url", &node.ws_url(), "--suri", suri, "--json"])
 		.output()
 		.expect("verity runs");
 	let stdout = String::from_utf8_lossy(&output.stdout);
@@ -91,8 +95,11 @@ struct AccountData {
 }
 
 async fn reserved_by_alice(node: &Node) -> u128 {
+	reserved_by(node, subxt_signer::sr25519::dev::alice().public_key().0).await
+}
+
+async fn reserved_by(node: &Node, alice: [u8; 32]) -> u128 {
 	let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
-	let alice = subxt_signer::sr25519::dev::alice().public_key().0;
 	let at = api.at_current_block().await.unwrap();
 	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
 	at.storage().fetch(address, (alice,)).await.unwrap().decode().unwrap().data.reserved
@@ -318,6 +325,33 @@ async fn publish_list_show_and_verified_download() {
 	assert!(String::from_utf8_lossy(&unsigned.stderr).contains("pass --suri"));
 	let shown = succeeds(&node, &["model", "show", "0"]);
 	assert_eq!(reserved_by_alice(&node).await, deposits(&shown));
+
+	// Life cycle: deprecate, remove (deposit released), hand over to Bob.
+	fails(&node, &["model", "remove", "0@1.1"], "ModelRegistry::VersionStillActive");
+	succeeds(&node, &["model", "deprecate", "0@1.1"]);
+	fails(&node, &["model", "deprecate", "0@1.1"], "ModelRegistry::VersionNotActive");
+	let shown = succeeds(&node, &["model", "show", "0"]);
+	assert_eq!(shown["versions"][1]["status"], "deprecated");
+	succeeds(&node, &["model", "remove", "0@1.1"]);
+	let shown = succeeds(&node, &["model", "show", "0"]);
+	assert_eq!(shown["version_count"], 1);
+	assert_eq!(
+		reserved_by_alice(&node).await,
+		deposits(&shown),
+		"the removed record's deposit is released"
+	);
+	fails(&node, &["model", "remove", "0"], "ModelRegistry::ModelHasVersions");
+
+	let bob = subxt_signer::sr25519::dev::bob().public_key().0;
+	let bob_ss58 = subxt::utils::AccountId32(bob).to_string();
+	fails(&node, &["model", "accept", "0"], "ModelRegistry::NoOwnershipOffer");
+	succeeds(&node, &["model", "transfer", "0", "--to", &bob_ss58]);
+	let accepted = verity_as(&node, "//Bob", &["model", "accept", "0"]);
+	assert!(accepted.ok, "{}", accepted.stderr);
+	let shown = succeeds(&node, &["model", "show", "0"]);
+	assert_eq!(shown["owner"], bob_ss58);
+	assert_eq!(reserved_by_alice(&node).await, 0);
+	assert_eq!(reserved_by(&node, bob).await, deposits(&shown), "the deposits moved to Bob");
 }
 
 #[test]
