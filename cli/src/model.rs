@@ -324,7 +324,7 @@ pub async fn run(command: ModelCommand, global: &Global) -> Result<Output, Strin
 						format!(
 							"{id:>4}  {:<32} {:<16} latest {:<8} owner {}",
 							String::from_utf8_lossy(&info.name),
-							info_task(info),
+							info.task.name(),
 							info.latest_version.map(|v| v.to_string()).unwrap_or("-".into()),
 							AccountId32(info.owner)
 						)
@@ -352,7 +352,7 @@ pub async fn run(command: ModelCommand, global: &Global) -> Result<Output, Strin
 			let mut text = format!(
 				"Model {model}: {} ({}, licence {})\n  owner {}\n  {}\n",
 				String::from_utf8_lossy(&info.name),
-				info_task(&info),
+				info.task.name(),
 				String::from_utf8_lossy(&info.licence),
 				AccountId32(info.owner),
 				String::from_utf8_lossy(&info.description),
@@ -538,10 +538,6 @@ fn version_key(version: VersionNumber) -> Value {
 		("major", Value::u128(version.major.into())),
 		("minor", Value::u128(version.minor.into())),
 	])
-}
-
-fn info_task(info: &Info) -> &'static str {
-	info.task.name()
 }
 
 fn status_name(status: &VersionStatus) -> &'static str {

@@ -1,26 +1,6 @@
 //! Weights of `pallet_model_registry`, measured by frame-omni-bencher 64.0.0 on 2026-11-25
 //! (AMD EPYC; steps 2, repeat 20, WASM execution Compiled).
 //! Regenerate with `scripts/bench-weights.sh` after changing a call; do not edit by hand.
-//!
-//! Command:
-//! frame-omni-bencher
-//! v1
-//! benchmark
-//! pallet
-//! --runtime
-//! /tmp/bench-runtime.wasm
-//! --pallet
-//! pallet_model_registry
-//! --extrinsic
-//! *
-//! --steps
-//! 2
-//! --repeat
-//! 20
-//! --template
-//! /work/main/scripts/weight-template.hbs
-//! --output
-//! /tmp/weights-out.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens, unused_imports, missing_docs)]
@@ -56,7 +36,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof size: measured 145 bytes, estimated 3603.
-		Weight::from_parts(64_486_000, 3603)
+		Weight::from_parts(64_466_000, 3603)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -70,7 +50,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn publish_version() -> Weight {
 		// Proof size: measured 1907 bytes, estimated 8207.
-		Weight::from_parts(101_822_000, 8207)
+		Weight::from_parts(101_552_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -80,7 +60,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof size: measured 6161 bytes, estimated 8207.
-		Weight::from_parts(38_467_000, 8207)
+		Weight::from_parts(38_828_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -90,7 +70,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn take_down_version() -> Weight {
 		// Proof size: measured 4693 bytes, estimated 8207.
-		Weight::from_parts(36_404_000, 8207)
+		Weight::from_parts(36_254_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -104,7 +84,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn remove_version() -> Weight {
 		// Proof size: measured 6319 bytes, estimated 8207.
-		Weight::from_parts(83_164_000, 8207)
+		Weight::from_parts(76_775_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -120,7 +100,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof size: measured 1839 bytes, estimated 4986.
-		Weight::from_parts(57_987_000, 4986)
+		Weight::from_parts(57_185_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -130,7 +110,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn offer_ownership() -> Weight {
 		// Proof size: measured 1648 bytes, estimated 4986.
-		Weight::from_parts(17_075_000, 4986)
+		Weight::from_parts(16_585_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -140,7 +120,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn cancel_ownership_offer() -> Weight {
 		// Proof size: measured 1726 bytes, estimated 4986.
-		Weight::from_parts(18_688_000, 4986)
+		Weight::from_parts(18_307_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -156,7 +136,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn accept_ownership() -> Weight {
 		// Proof size: measured 2155 bytes, estimated 6196.
-		Weight::from_parts(115_692_000, 6196)
+		Weight::from_parts(114_230_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -165,47 +145,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn create_model() -> Weight {
-		Weight::from_parts(64_486_000, 3603)
+		Weight::from_parts(64_466_000, 3603)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn publish_version() -> Weight {
-		Weight::from_parts(101_822_000, 8207)
+		Weight::from_parts(101_552_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deprecate_version() -> Weight {
-		Weight::from_parts(38_467_000, 8207)
+		Weight::from_parts(38_828_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn take_down_version() -> Weight {
-		Weight::from_parts(36_404_000, 8207)
+		Weight::from_parts(36_254_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_version() -> Weight {
-		Weight::from_parts(83_164_000, 8207)
+		Weight::from_parts(76_775_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_model() -> Weight {
-		Weight::from_parts(57_987_000, 4986)
+		Weight::from_parts(57_185_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn offer_ownership() -> Weight {
-		Weight::from_parts(17_075_000, 4986)
+		Weight::from_parts(16_585_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn cancel_ownership_offer() -> Weight {
-		Weight::from_parts(18_688_000, 4986)
+		Weight::from_parts(18_307_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_ownership() -> Weight {
-		Weight::from_parts(115_692_000, 6196)
+		Weight::from_parts(114_230_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
