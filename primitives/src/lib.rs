@@ -9,6 +9,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod digest;
+pub mod int8;
 pub mod model;
 
 pub use digest::{ArtifactDigest, ArtifactHasher};

@@ -1,0 +1,1 @@
+//! Verity inference worker.

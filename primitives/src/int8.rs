@@ -1,0 +1,1 @@
+//! Verity's integer-quantized model format (see the module docs once written).
