@@ -5,8 +5,11 @@
 //!
 //! - [`digest`]: artifact digests (BLAKE2b-256 + SHA-256) and a streaming hasher.
 //! - [`model`]: Model Hub records: models, versions, schemas, storage locations, modes.
+//! - [`int8`]: Verity's integer-quantized model format.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
 
 pub mod digest;
 pub mod int8;
