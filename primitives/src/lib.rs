@@ -5,6 +5,7 @@
 //!
 //! - [`digest`]: artifact digests (BLAKE2b-256 + SHA-256) and a streaming hasher.
 //! - [`model`]: Model Hub records: models, versions, schemas, storage locations, modes.
+//! - [`inference`]: requests, results and the receipt a worker signs.
 //! - [`int8`]: Verity's integer-quantized model format.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -12,8 +13,10 @@
 extern crate alloc;
 
 pub mod digest;
+pub mod inference;
 pub mod int8;
 pub mod model;
 
 pub use digest::{ArtifactDigest, ArtifactHasher};
+pub use inference::*;
 pub use model::*;

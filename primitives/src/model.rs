@@ -178,11 +178,34 @@ pub struct TensorSpec {
 	pub shape: BoundedVec<u32, ConstU32<MAX_TENSOR_RANK>>,
 }
 
+impl TensorDtype {
+	/// Bytes of one element in the canonical tensor encoding (little-endian; a bool is one byte).
+	pub const fn size_bytes(self) -> u64 {
+		match self {
+			TensorDtype::F32 | TensorDtype::I32 => 4,
+			TensorDtype::F16 | TensorDtype::Bf16 => 2,
+			TensorDtype::I64 => 8,
+			TensorDtype::I8 | TensorDtype::U8 | TensorDtype::Bool => 1,
+		}
+	}
+}
+
 impl TensorSpec {
 	/// Number of elements (the product of the dimensions), or `None` on overflow.
 	pub fn elements(&self) -> Option<u64> {
 		self.shape.iter().try_fold(1u64, |acc, dim| acc.checked_mul(u64::from(*dim)))
 	}
+
+	/// Bytes of this tensor in the canonical encoding, or `None` on overflow.
+	pub fn encoded_len(&self) -> Option<u64> {
+		self.elements()?.checked_mul(self.dtype.size_bytes())
+	}
+}
+
+/// Bytes of a list of tensors in the canonical encoding: the tensors concatenated in order, each
+/// row-major with little-endian elements. `None` on overflow.
+pub fn tensors_encoded_len(specs: &[TensorSpec]) -> Option<u64> {
+	specs.iter().try_fold(0u64, |acc, spec| acc.checked_add(spec.encoded_len()?))
 }
 
 /// The tensors of one side of a schema.
@@ -473,6 +496,8 @@ pub struct ModelInfo<AccountId, Balance> {
 	Copy,
 	PartialEq,
 	Eq,
+	PartialOrd,
+	Ord,
 	Debug,
 	TypeInfo,
 	MaxEncodedLen,
@@ -544,6 +569,7 @@ macro_rules! names {
 		}
 	};
 }
+pub(crate) use names;
 
 names!(Task {
 	Classification => "classification",

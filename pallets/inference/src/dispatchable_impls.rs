@@ -1,0 +1,510 @@
+//! The `do_*` functions behind the calls, hooks and the authorization of results.
+
+use crate::*;
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{InspectHold, MutateHold},
+		tokens::{Fortitude, Precision, Restriction},
+		Randomness,
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{CheckedAdd, Saturating, Zero},
+	SaturatedConversion,
+	transaction_validity::{
+		InvalidTransaction, TransactionValidityError, TransactionValidityWithRefund,
+		ValidTransaction,
+	},
+};
+use verity_primitives::{
+	tensors_encoded_len, HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptSignature,
+	RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes,
+};
+
+/// Priority of result transactions: above ordinary transfers, so that results beat deadlines.
+const RESULT_PRIORITY: u64 = 1 << 20;
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_register_worker(
+		who: T::AccountId,
+		signing_key: SigningKey,
+		endpoint: Endpoint,
+		hardware: HardwareClass,
+		modes: VerificationModes,
+		models: BoundedVec<ModelVersionRef, T::MaxModelsPerWorker>,
+		fee_per_inference: BalanceOf<T>,
+		stake: BalanceOf<T>,
+	) -> DispatchResult {
+		ensure!(!Workers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+		ensure!(
+			!WorkerBySigningKey::<T>::contains_key(signing_key),
+			Error::<T>::SigningKeyInUse
+		);
+		Self::check_offer(&endpoint, modes, &models)?;
+		ensure!(stake >= T::MinWorkerStake::get(), Error::<T>::StakeTooLow);
+		ActiveWorkers::<T>::try_append(&who).map_err(|_| Error::<T>::TooManyWorkers)?;
+		T::Currency::hold(&HoldReason::WorkerStake.into(), &who, stake)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		WorkerBySigningKey::<T>::insert(signing_key, &who);
+		Workers::<T>::insert(
+			&who,
+			WorkerInfo {
+				signing_key,
+				endpoint,
+				hardware,
+				modes,
+				models,
+				fee_per_inference,
+				stake,
+				status: WorkerStatus::Active,
+				open_requests: 0,
+				missed: 0,
+				delivered: 0,
+			},
+		);
+		Self::deposit_event(Event::WorkerRegistered { worker: who, signing_key, stake });
+		Ok(())
+	}
+
+	pub(crate) fn do_update_worker(
+		who: T::AccountId,
+		endpoint: Endpoint,
+		hardware: HardwareClass,
+		modes: VerificationModes,
+		models: BoundedVec<ModelVersionRef, T::MaxModelsPerWorker>,
+		fee_per_inference: BalanceOf<T>,
+	) -> DispatchResult {
+		Self::check_offer(&endpoint, modes, &models)?;
+		Workers::<T>::try_mutate(&who, |worker| {
+			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(worker.status == WorkerStatus::Active, Error::<T>::NotActive);
+			worker.endpoint = endpoint;
+			worker.hardware = hardware;
+			worker.modes = modes;
+			worker.models = models;
+			worker.fee_per_inference = fee_per_inference;
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::deposit_event(Event::WorkerUpdated { worker: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_bond_extra(who: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let total = Workers::<T>::try_mutate(&who, |worker| {
+			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(worker.status == WorkerStatus::Active, Error::<T>::NotActive);
+			worker.stake = worker.stake.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			T::Currency::hold(&HoldReason::WorkerStake.into(), &who, amount)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Ok::<_, DispatchError>(worker.stake)
+		})?;
+		Self::deposit_event(Event::StakeBonded { worker: who, amount, total });
+		Ok(())
+	}
+
+	pub(crate) fn do_unbond(who: T::AccountId) -> DispatchResult {
+		let until = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::UnbondingPeriod::get());
+		Workers::<T>::try_mutate(&who, |worker| {
+			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(worker.status == WorkerStatus::Active, Error::<T>::NotActive);
+			worker.status = WorkerStatus::Unbonding { until };
+			Ok::<_, DispatchError>(())
+		})?;
+		ActiveWorkers::<T>::mutate(|active| active.retain(|account| account != &who));
+		Self::deposit_event(Event::WorkerUnbonding { worker: who, until });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw(who: T::AccountId) -> DispatchResult {
+		let worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		let WorkerStatus::Unbonding { until } = worker.status else {
+			return Err(Error::<T>::NotUnbonding.into());
+		};
+		ensure!(frame_system::Pallet::<T>::block_number() >= until, Error::<T>::UnbondingNotOver);
+		ensure!(worker.open_requests == 0, Error::<T>::OpenRequests);
+		T::Currency::release(
+			&HoldReason::WorkerStake.into(),
+			&who,
+			worker.stake,
+			Precision::BestEffort,
+		)?;
+		Workers::<T>::remove(&who);
+		WorkerBySigningKey::<T>::remove(worker.signing_key);
+		Self::deposit_event(Event::WorkerWithdrawn { worker: who, stake: worker.stake });
+		Ok(())
+	}
+
+	pub(crate) fn do_request_inference(
+		who: T::AccountId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		mode: VerificationMode,
+		max_fee: BalanceOf<T>,
+		deadline_blocks: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
+		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
+		ensure!(mode == VerificationMode::Vanilla, Error::<T>::ModeNotVerifiable);
+		let IoSchema::Tensors { inputs, outputs } = &version.schema else {
+			return Err(Error::<T>::UnsupportedSchema.into());
+		};
+		let expected_input = tensors_encoded_len(inputs).ok_or(Error::<T>::Overflow)?;
+		ensure!(input.len() == expected_input, Error::<T>::InputSizeMismatch);
+		if let RequestInput::Stored { location, .. } = &input {
+			ensure!(location.is_well_formed(), Error::<T>::MalformedInputLocation);
+		}
+		let output_len = tensors_encoded_len(outputs).ok_or(Error::<T>::Overflow)?;
+		ensure!(
+			!deadline_blocks.is_zero() && deadline_blocks <= T::MaxDeadline::get(),
+			Error::<T>::BadDeadline
+		);
+		let now = frame_system::Pallet::<T>::block_number();
+		let deadline = now.saturating_add(deadline_blocks);
+
+		let request = NextRequestId::<T>::get();
+		let (worker, worker_fee) = Self::assign(request, &model, mode, version.price, max_fee)?;
+		let fee = Self::fee_split(version.price, worker_fee)?;
+		let total = Self::fee_total(&fee)?;
+
+		Deadlines::<T>::try_append(deadline, request)
+			.map_err(|_| Error::<T>::DeadlineBlockFull)?;
+		T::Currency::hold(&HoldReason::RequestFee.into(), &who, total)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Workers::<T>::mutate(&worker, |info| {
+			if let Some(info) = info {
+				info.open_requests.saturating_inc();
+			}
+		});
+		NextRequestId::<T>::put(request.saturating_add(1));
+		Assignments::<T>::insert(&worker, request, ());
+		Requests::<T>::insert(
+			request,
+			InferenceRequest {
+				requester: who.clone(),
+				model,
+				model_digest: version.artifact.blake2_256,
+				model_owner: version.owner,
+				input_digest: input.digest(),
+				input,
+				output_len,
+				mode,
+				worker: worker.clone(),
+				fee,
+				submitted_at: now,
+				deadline,
+			},
+		);
+		Self::deposit_event(Event::InferenceRequested {
+			request,
+			requester: who,
+			model,
+			mode,
+			worker,
+			fee: total,
+			deadline,
+		});
+		Ok(())
+	}
+
+	/// Picks the worker for `request`: `H(randomness, request) mod count` over the eligible
+	/// workers in registration order. Returns it with its fee.
+	pub(crate) fn assign(
+		request: RequestId,
+		model: &ModelVersionRef,
+		mode: VerificationMode,
+		price: BalanceOf<T>,
+		max_fee: BalanceOf<T>,
+	) -> Result<(T::AccountId, BalanceOf<T>), DispatchError> {
+		let mut serving = 0u32;
+		let mut eligible: Vec<(T::AccountId, BalanceOf<T>)> = Vec::new();
+		for account in ActiveWorkers::<T>::get() {
+			let Some(info) = Workers::<T>::get(&account) else { continue };
+			if info.status != WorkerStatus::Active ||
+				!info.modes.contains(mode) ||
+				!info.models.contains(model) ||
+				info.stake < T::MinWorkerStake::get()
+			{
+				continue;
+			}
+			serving += 1;
+			let cost = Self::fee_split(price, info.fee_per_inference)
+				.and_then(|split| Self::fee_total(&split));
+			if matches!(cost, Ok(cost) if cost <= max_fee) {
+				eligible.push((account, info.fee_per_inference));
+			}
+		}
+		ensure!(serving > 0, Error::<T>::NoWorkerServes);
+		ensure!(!eligible.is_empty(), Error::<T>::MaxFeeTooLow);
+		let (seed, _) = T::Randomness::random(&(b"verity/assign", request).encode());
+		let pick = sp_io::hashing::blake2_256(&(seed, request).encode());
+		let index = u64::from_le_bytes([
+			pick[0], pick[1], pick[2], pick[3], pick[4], pick[5], pick[6], pick[7],
+		]) % eligible.len() as u64;
+		Ok(eligible.swap_remove(index as usize))
+	}
+
+	/// The fee of a request by payee: the protocol share is `TreasuryShare` of price plus fee.
+	pub fn fee_split(
+		model_price: BalanceOf<T>,
+		worker_fee: BalanceOf<T>,
+	) -> Result<FeeSplit<BalanceOf<T>>, DispatchError> {
+		let base = model_price.checked_add(&worker_fee).ok_or(Error::<T>::Overflow)?;
+		Ok(FeeSplit { model_price, worker_fee, protocol_fee: T::TreasuryShare::get() * base })
+	}
+
+	/// The sum of a fee split (what is held from the requester).
+	pub fn fee_total(fee: &FeeSplit<BalanceOf<T>>) -> Result<BalanceOf<T>, DispatchError> {
+		fee.model_price
+			.checked_add(&fee.worker_fee)
+			.and_then(|sum| sum.checked_add(&fee.protocol_fee))
+			.ok_or_else(|| Error::<T>::Overflow.into())
+	}
+
+	/// The chain's genesis hash as receipts bind it.
+	pub fn genesis_hash() -> [u8; 32] {
+		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let mut out = [0u8; 32];
+		let bytes = hash.as_ref();
+		let len = bytes.len().min(32);
+		out[..len].copy_from_slice(&bytes[..len]);
+		out
+	}
+
+	/// Checks a result against its open request; the same checks serve validation (in the
+	/// pool) and dispatch (in the block).
+	pub(crate) fn check_result(
+		receipt: &Receipt<T::AccountId>,
+		output: &ResultOutput,
+		signature: &ReceiptSignature,
+	) -> Result<(InferenceRequestOf<T>, SigningKey), ResultRejection> {
+		let request =
+			Requests::<T>::get(receipt.request_id).ok_or(ResultRejection::UnknownRequest)?;
+		if frame_system::Pallet::<T>::block_number() > request.deadline {
+			return Err(ResultRejection::PastDeadline);
+		}
+		if receipt.genesis_hash != Self::genesis_hash() ||
+			receipt.model != request.model ||
+			receipt.model_digest != request.model_digest ||
+			receipt.input_digest != request.input_digest ||
+			receipt.mode != request.mode ||
+			receipt.worker != request.worker
+		{
+			return Err(ResultRejection::ReceiptMismatch);
+		}
+		let worker = Workers::<T>::get(&request.worker).ok_or(ResultRejection::BadSignature)?;
+		let valid = sp_io::crypto::sr25519_verify(
+			&sp_core::sr25519::Signature::from_raw(*signature),
+			&receipt.signing_payload(),
+			&sp_core::sr25519::Public::from_raw(worker.signing_key),
+		);
+		if !valid {
+			return Err(ResultRejection::BadSignature);
+		}
+		if output.digest() != receipt.output_digest || output.len() != request.output_len {
+			return Err(ResultRejection::BadOutput);
+		}
+		if let ResultOutput::Stored { location, .. } = output {
+			if !location.is_well_formed() {
+				return Err(ResultRejection::BadOutput);
+			}
+		}
+		Ok((request, worker.signing_key))
+	}
+
+	/// The `#[pallet::authorize]` rule of `submit_result`.
+	pub(crate) fn authorize_submit_result(
+		receipt: &Receipt<T::AccountId>,
+		output: &ResultOutput,
+		signature: &ReceiptSignature,
+	) -> TransactionValidityWithRefund {
+		let (request, _) = Self::check_result(receipt, output, signature).map_err(|rejection| {
+			TransactionValidityError::Invalid(match rejection {
+				ResultRejection::UnknownRequest | ResultRejection::PastDeadline =>
+					InvalidTransaction::Stale,
+				other => InvalidTransaction::Custom(other as u8),
+			})
+		})?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let longevity: u64 =
+			request.deadline.saturating_sub(now).saturating_add(1u32.into()).saturated_into();
+		let validity = ValidTransaction::with_tag_prefix("VerityInferenceResult")
+			.and_provides(receipt.request_id)
+			.priority(RESULT_PRIORITY)
+			.longevity(longevity)
+			.propagate(true)
+			.build()?;
+		Ok((validity, Weight::zero()))
+	}
+
+	pub(crate) fn do_submit_result(
+		receipt: Receipt<T::AccountId>,
+		output: ResultOutput,
+		signature: ReceiptSignature,
+	) -> DispatchResult {
+		let request_id = receipt.request_id;
+		let (request, signing_key) =
+			Self::check_result(&receipt, &output, &signature).map_err(|rejection| {
+				match rejection {
+					ResultRejection::UnknownRequest => Error::<T>::UnknownRequest,
+					ResultRejection::ReceiptMismatch => Error::<T>::ReceiptMismatch,
+					ResultRejection::BadSignature => Error::<T>::BadSignature,
+					ResultRejection::BadOutput => Error::<T>::BadOutput,
+					ResultRejection::PastDeadline => Error::<T>::PastDeadline,
+				}
+			})?;
+		let reason = HoldReason::RequestFee.into();
+		let pay = |dest: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
+			if !amount.is_zero() {
+				T::Currency::transfer_on_hold(
+					&reason,
+					&request.requester,
+					dest,
+					amount,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Polite,
+				)?;
+			}
+			Ok(())
+		};
+		pay(&request.model_owner, request.fee.model_price)?;
+		pay(&request.worker, request.fee.worker_fee)?;
+		pay(&T::TreasuryAccount::get(), request.fee.protocol_fee)?;
+
+		Self::close_request(request_id, &request);
+		Workers::<T>::mutate(&request.worker, |info| {
+			if let Some(info) = info {
+				info.delivered.saturating_inc();
+			}
+		});
+		let output_digest = receipt.output_digest;
+		Results::<T>::insert(
+			request_id,
+			SettledResult {
+				requester: request.requester.clone(),
+				receipt,
+				signing_key,
+				signature,
+				output,
+				paid: request.fee.clone(),
+				settled_at: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		Self::deposit_event(Event::ResultRecorded {
+			request: request_id,
+			worker: request.worker.clone(),
+			output_digest,
+		});
+		Self::deposit_event(Event::ModelOwnerPaid {
+			request: request_id,
+			owner: request.model_owner,
+			amount: request.fee.model_price,
+		});
+		Self::deposit_event(Event::WorkerPaid {
+			request: request_id,
+			worker: request.worker,
+			amount: request.fee.worker_fee,
+		});
+		Self::deposit_event(Event::TreasuryPaid {
+			request: request_id,
+			amount: request.fee.protocol_fee,
+		});
+		Ok(())
+	}
+
+	/// Removes an open request from every index and counts it off its worker.
+	fn close_request(request_id: RequestId, request: &InferenceRequestOf<T>) {
+		Requests::<T>::remove(request_id);
+		Assignments::<T>::remove(&request.worker, request_id);
+		Deadlines::<T>::mutate_exists(request.deadline, |ids| {
+			if let Some(list) = ids {
+				list.retain(|id| *id != request_id);
+				if list.is_empty() {
+					*ids = None;
+				}
+			}
+		});
+		Workers::<T>::mutate(&request.worker, |info| {
+			if let Some(info) = info {
+				info.open_requests.saturating_dec();
+			}
+		});
+	}
+
+	/// Expires the requests whose deadline was `block`: refunds each in full and penalizes its
+	/// worker. Returns how many it expired.
+	pub(crate) fn do_expire_requests(block: BlockNumberFor<T>) -> u32 {
+		let ids = Deadlines::<T>::take(block);
+		let mut expired = 0;
+		for request_id in ids {
+			let Some(request) = Requests::<T>::get(request_id) else { continue };
+			expired += 1;
+			let total = Self::fee_total(&request.fee).unwrap_or_else(|_| {
+				T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), &request.requester)
+			});
+			let refunded = T::Currency::release(
+				&HoldReason::RequestFee.into(),
+				&request.requester,
+				total,
+				Precision::BestEffort,
+			)
+			.unwrap_or_else(|_| Zero::zero());
+			Self::close_request(request_id, &request);
+			let penalty = Workers::<T>::mutate(&request.worker, |info| {
+				let info = info.as_mut()?;
+				info.missed.saturating_inc();
+				let amount = T::TimeoutPenalty::get().min(info.stake);
+				let moved = T::Currency::transfer_on_hold(
+					&HoldReason::WorkerStake.into(),
+					&request.worker,
+					&T::TreasuryAccount::get(),
+					amount,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)
+				.ok()?;
+				info.stake = info.stake.saturating_sub(moved);
+				Some(moved)
+			});
+			Self::deposit_event(Event::RequestExpired {
+				request: request_id,
+				requester: request.requester,
+				refunded,
+			});
+			if let Some(amount) = penalty.filter(|amount| !amount.is_zero()) {
+				Self::deposit_event(Event::WorkerPenalized {
+					worker: request.worker,
+					request: request_id,
+					amount,
+				});
+			}
+		}
+		expired
+	}
+
+	/// Endpoint, modes and models of a worker's offer are well formed.
+	fn check_offer(
+		endpoint: &Endpoint,
+		modes: VerificationModes,
+		models: &[ModelVersionRef],
+	) -> DispatchResult {
+		let url = core::str::from_utf8(endpoint).map_err(|_| Error::<T>::MalformedEndpoint)?;
+		let rest = url
+			.strip_prefix("http://")
+			.or_else(|| url.strip_prefix("https://"))
+			.ok_or(Error::<T>::MalformedEndpoint)?;
+		ensure!(
+			!rest.is_empty() && !rest.contains(char::is_whitespace),
+			Error::<T>::MalformedEndpoint
+		);
+		ensure!(!modes.is_empty() && modes.is_known(), Error::<T>::BadModes);
+		ensure!(!models.is_empty(), Error::<T>::NoModels);
+		Ok(())
+	}
+}

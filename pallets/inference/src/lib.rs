@@ -1,0 +1,475 @@
+//! # Inference pallet
+//!
+//! The chain side of Verity's inference pipeline.
+//!
+//! - **Workers** register a receipt-signing key (sr25519), an endpoint, the model versions and
+//!   verification modes they serve, their fee, and bond stake (a fungible hold,
+//!   [`HoldReason::WorkerStake`]). Unbonding stops new assignments at once; the stake comes back
+//!   after [`Config::UnbondingPeriod`] once no request is open.
+//! - **Requests** name a servable model version (through [`Config::Models`]), an input (inline, or
+//!   an artifact by digest), a verification mode, a maximum fee and a deadline. The input's size
+//!   is checked against the version's schema. The fee (model price + worker fee + protocol share)
+//!   is held from the requester ([`HoldReason::RequestFee`]).
+//! - **Assignment** is deterministic: among the active workers that serve the version and the
+//!   mode, have at least [`Config::MinWorkerStake`] and cost no more than the maximum fee, the
+//!   pick is `H(randomness, request id) mod count`. The randomness comes from
+//!   [`Config::Randomness`]; with a parent-hash source the block author can bias the pick by
+//!   choosing which blocks and transactions to produce (it cannot pick freely, only re-roll at the
+//!   cost of its slot), so stake and timeouts, not assignment, are what keep workers honest.
+//! - **Results** come from the assigned worker's node: its offchain worker asks the inference
+//!   worker to run the job and submits `submit_result` as an *authorized* general transaction
+//!   (`#[pallet::authorize]`; no fee, no account). Validation checks the receipt against the
+//!   request (genesis hash, model digest, input digest, mode, worker), the output against its
+//!   digest and the schema's size, and the signature against the worker's registered key, and
+//!   `provides` the request id, so duplicates and replays never enter the pool.
+//! - **Settlement** (Vanilla): the output or its digest is recorded with the receipt, and the
+//!   held fee is paid out: the model price to the model's owner, the worker's fee to the worker,
+//!   the protocol share to [`Config::TreasuryAccount`].
+//! - **Timeouts**: a request still open after its deadline is refunded in full in the next
+//!   block's `on_initialize`, and its worker loses [`Config::TimeoutPenalty`] of its stake to the
+//!   treasury.
+//!
+//! Every balance is either free, held for a request, or held as stake: nothing is minted or
+//! burnt here, and a request's hold is either paid out once or refunded once.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod dispatchable_impls;
+#[cfg(test)]
+mod mock;
+pub mod offchain;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			Randomness,
+		},
+	};
+	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
+	use sp_runtime::{traits::One, Permill};
+	use verity_primitives::{
+		Digest32, HardwareClass, ModelVersionRef, Receipt, ReceiptSignature, RequestId,
+		RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes,
+	};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ CreateAuthorizedTransaction<Call<Self>>
+	{
+		/// The currency fees and stake are held in.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The Model Hub.
+		type Models: ModelProvider<Self::AccountId, BalanceOf<Self>>;
+
+		/// Source of the randomness that assigns workers.
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Receives the protocol's share of fees and timeout penalties.
+		#[pallet::constant]
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// The protocol's share, on top of model price plus worker fee.
+		#[pallet::constant]
+		type TreasuryShare: Get<Permill>;
+
+		/// Least stake a worker needs to be assigned requests.
+		#[pallet::constant]
+		type MinWorkerStake: Get<BalanceOf<Self>>;
+
+		/// Stake a worker loses for every request it lets expire.
+		#[pallet::constant]
+		type TimeoutPenalty: Get<BalanceOf<Self>>;
+
+		/// Blocks between `unbond` and the stake's release.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Longest deadline a request may ask for, in blocks.
+		#[pallet::constant]
+		type MaxDeadline: Get<BlockNumberFor<Self>>;
+
+		/// Most registered workers that take requests at once.
+		#[pallet::constant]
+		type MaxWorkers: Get<u32>;
+
+		/// Most model versions one worker serves.
+		#[pallet::constant]
+		type MaxModelsPerWorker: Get<u32>;
+
+		/// Most requests whose deadline falls in one block.
+		#[pallet::constant]
+		type MaxRequestsPerBlock: Get<u32>;
+
+		/// Weights of the calls, measured by the benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A worker's stake.
+		WorkerStake,
+		/// A request's fee, until it is paid out or refunded.
+		RequestFee,
+	}
+
+	/// Registered workers.
+	#[pallet::storage]
+	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WorkerInfoOf<T>>;
+
+	/// The worker account of each registered signing key (keys are unique).
+	#[pallet::storage]
+	pub type WorkerBySigningKey<T: Config> =
+		StorageMap<_, Blake2_128Concat, SigningKey, T::AccountId>;
+
+	/// Workers that take new requests, in registration order.
+	#[pallet::storage]
+	pub type ActiveWorkers<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxWorkers>, ValueQuery>;
+
+	/// Id of the next request.
+	#[pallet::storage]
+	pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
+
+	/// Open requests.
+	#[pallet::storage]
+	pub type Requests<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, InferenceRequestOf<T>>;
+
+	/// Open requests by assigned worker (what a worker's offchain worker scans).
+	#[pallet::storage]
+	pub type Assignments<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RequestId, ()>;
+
+	/// Open requests by deadline block; expired in the following block.
+	#[pallet::storage]
+	pub type Deadlines<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<RequestId, T::MaxRequestsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Settled results.
+	#[pallet::storage]
+	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, SettledResultOf<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A worker registered and bonded stake.
+		WorkerRegistered {
+			/// The worker's account.
+			worker: T::AccountId,
+			/// Its receipt-signing key.
+			signing_key: SigningKey,
+			/// Stake held.
+			stake: BalanceOf<T>,
+		},
+		/// A worker changed what it serves or charges.
+		WorkerUpdated {
+			/// The worker's account.
+			worker: T::AccountId,
+		},
+		/// A worker bonded more stake.
+		StakeBonded {
+			/// The worker's account.
+			worker: T::AccountId,
+			/// Stake added.
+			amount: BalanceOf<T>,
+			/// Its stake now.
+			total: BalanceOf<T>,
+		},
+		/// A worker stopped taking requests; its stake is released from `until` on.
+		WorkerUnbonding {
+			/// The worker's account.
+			worker: T::AccountId,
+			/// First block in which it can withdraw.
+			until: BlockNumberFor<T>,
+		},
+		/// A worker left and its stake was released.
+		WorkerWithdrawn {
+			/// The worker's account.
+			worker: T::AccountId,
+			/// Stake released.
+			stake: BalanceOf<T>,
+		},
+		/// A request was accepted, its fee held and a worker assigned.
+		InferenceRequested {
+			/// The request.
+			request: RequestId,
+			/// Who asked and paid.
+			requester: T::AccountId,
+			/// The model version.
+			model: ModelVersionRef,
+			/// The verification mode.
+			mode: VerificationMode,
+			/// The worker assigned.
+			worker: T::AccountId,
+			/// Fee held (model price + worker fee + protocol share).
+			fee: BalanceOf<T>,
+			/// Last block in which a result is accepted.
+			deadline: BlockNumberFor<T>,
+		},
+		/// A valid result was recorded.
+		ResultRecorded {
+			/// The request.
+			request: RequestId,
+			/// The worker that answered.
+			worker: T::AccountId,
+			/// BLAKE2b-256 of the output.
+			output_digest: Digest32,
+		},
+		/// The model's owner was paid the version's price.
+		ModelOwnerPaid {
+			/// The request.
+			request: RequestId,
+			/// The model's owner.
+			owner: T::AccountId,
+			/// Amount paid.
+			amount: BalanceOf<T>,
+		},
+		/// The worker was paid its fee.
+		WorkerPaid {
+			/// The request.
+			request: RequestId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Amount paid.
+			amount: BalanceOf<T>,
+		},
+		/// The treasury was paid the protocol's share.
+		TreasuryPaid {
+			/// The request.
+			request: RequestId,
+			/// Amount paid.
+			amount: BalanceOf<T>,
+		},
+		/// A request passed its deadline without a result; its fee was refunded in full.
+		RequestExpired {
+			/// The request.
+			request: RequestId,
+			/// Who asked and got the refund.
+			requester: T::AccountId,
+			/// Amount refunded.
+			refunded: BalanceOf<T>,
+		},
+		/// A worker lost stake for letting a request expire.
+		WorkerPenalized {
+			/// The worker.
+			worker: T::AccountId,
+			/// The request it let expire.
+			request: RequestId,
+			/// Stake moved to the treasury.
+			amount: BalanceOf<T>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// This account is already a registered worker.
+		AlreadyRegistered,
+		/// This account is not a registered worker.
+		NotRegistered,
+		/// The stake is below the minimum a worker needs.
+		StakeTooLow,
+		/// Another worker registered this signing key.
+		SigningKeyInUse,
+		/// The list of active workers is full.
+		TooManyWorkers,
+		/// A worker must support at least one verification mode, and only known ones.
+		BadModes,
+		/// A worker must serve at least one model version.
+		NoModels,
+		/// The endpoint is not a UTF-8 `http://` or `https://` URL.
+		MalformedEndpoint,
+		/// The worker is unbonding and takes no changes or requests.
+		NotActive,
+		/// The worker has not started unbonding.
+		NotUnbonding,
+		/// The unbonding period has not passed yet.
+		UnbondingNotOver,
+		/// The worker still has open requests.
+		OpenRequests,
+		/// The account cannot cover the hold (fee or stake).
+		InsufficientBalance,
+		/// The model version does not exist, or is deprecated or taken down.
+		VersionNotServable,
+		/// The model version is not offered with this verification mode.
+		ModeNotOffered,
+		/// This chain settles only Vanilla results so far (TEE and ZKML come with the proofs
+		/// pallet).
+		ModeNotVerifiable,
+		/// The model's schema is not tensors in, tensors out (chat models come later).
+		UnsupportedSchema,
+		/// The input's size differs from what the schema's tensors take.
+		InputSizeMismatch,
+		/// The stored input's location is malformed.
+		MalformedInputLocation,
+		/// The deadline must be between 1 and `MaxDeadline` blocks ahead.
+		BadDeadline,
+		/// Too many requests already have their deadline in that block; pick another deadline.
+		DeadlineBlockFull,
+		/// No active worker with enough stake serves this version in this mode.
+		NoWorkerServes,
+		/// Workers serve this version, but each costs more than the maximum fee.
+		MaxFeeTooLow,
+		/// An amount overflowed.
+		Overflow,
+		/// No open request has this id (never existed, or already settled or expired).
+		UnknownRequest,
+		/// The receipt does not match the request (chain, model, digests, mode or worker).
+		ReceiptMismatch,
+		/// The signature is not by the assigned worker's registered key.
+		BadSignature,
+		/// The output's digest or size does not match the receipt and the schema.
+		BadOutput,
+		/// The request's deadline has passed.
+		PastDeadline,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			if now < One::one() {
+				return Weight::zero();
+			}
+			let expired = Self::do_expire_requests(now - One::one());
+			T::WeightInfo::expire_requests(expired)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			offchain::run::<T>(now);
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register the caller as a worker and hold `stake` from it.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_worker())]
+		pub fn register_worker(
+			origin: OriginFor<T>,
+			signing_key: SigningKey,
+			endpoint: Endpoint,
+			hardware: HardwareClass,
+			modes: VerificationModes,
+			models: BoundedVec<ModelVersionRef, T::MaxModelsPerWorker>,
+			fee_per_inference: BalanceOf<T>,
+			stake: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register_worker(
+				who,
+				signing_key,
+				endpoint,
+				hardware,
+				modes,
+				models,
+				fee_per_inference,
+				stake,
+			)
+		}
+
+		/// Change what an active worker serves, where it listens and what it charges.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_worker())]
+		pub fn update_worker(
+			origin: OriginFor<T>,
+			endpoint: Endpoint,
+			hardware: HardwareClass,
+			modes: VerificationModes,
+			models: BoundedVec<ModelVersionRef, T::MaxModelsPerWorker>,
+			fee_per_inference: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_update_worker(who, endpoint, hardware, modes, models, fee_per_inference)
+		}
+
+		/// Hold more stake from an active worker.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::bond_extra())]
+		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bond_extra(who, amount)
+		}
+
+		/// Stop taking requests; the stake can be withdrawn after the unbonding period.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unbond())]
+		pub fn unbond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unbond(who)
+		}
+
+		/// Release an unbonded worker's stake and remove its record.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who)
+		}
+
+		/// Ask for an inference: hold the fee and assign a worker.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::request_inference(T::MaxWorkers::get()))]
+		pub fn request_inference(
+			origin: OriginFor<T>,
+			model: ModelVersionRef,
+			input: RequestInput,
+			mode: VerificationMode,
+			max_fee: BalanceOf<T>,
+			deadline_blocks: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_request_inference(who, model, input, mode, max_fee, deadline_blocks)
+		}
+
+		/// Record a signed result and pay for it. Submitted by the assigned worker's offchain
+		/// worker as an authorized general transaction: no fee, no signer; the receipt's
+		/// signature is the authorization.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::submit_result())]
+		#[pallet::authorize(|_source, receipt, output, signature| {
+			Pallet::<T>::authorize_submit_result(receipt, output, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result())]
+		pub fn submit_result(
+			origin: OriginFor<T>,
+			receipt: Receipt<T::AccountId>,
+			output: ResultOutput,
+			signature: ReceiptSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			Self::do_submit_result(receipt, output, signature)
+		}
+	}
+}

@@ -1,0 +1,182 @@
+//! A test runtime: System, Balances and the inference pallet, with a Model Hub stand-in and
+//! `AuthorizeCall` in the transaction extensions so that authorized results go through the real
+//! validation path.
+
+use crate as pallet_inference;
+use crate::{ModelProvider, ServableModel};
+use core::cell::RefCell;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64, Randomness},
+};
+use sp_core::H256;
+use sp_runtime::{testing::TestSignature, BuildStorage, Permill};
+use std::collections::BTreeMap;
+use verity_primitives::{
+	ArtifactDigest, ArtifactFormat, IoSchema, ModelVersionRef, TensorDtype, TensorSpec,
+	VerificationMode, VerificationModes,
+};
+
+/// The transaction extensions of the test runtime.
+pub type TxExtension = (frame_system::AuthorizeCall<Test>,);
+/// Extrinsics of the test runtime.
+pub type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<Test, TestSignature, TxExtension>;
+type Block = frame_system::mocking::MockBlock<Test, TestSignature, TxExtension>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Inference: pallet_inference,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl frame_system::offchain::CreateTransactionBase<pallet_inference::Call<Test>> for Test {
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl frame_system::offchain::CreateTransaction<pallet_inference::Call<Test>> for Test {
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl frame_system::offchain::CreateAuthorizedTransaction<pallet_inference::Call<Test>> for Test {
+	fn create_extension() -> TxExtension {
+		(frame_system::AuthorizeCall::new(),)
+	}
+}
+
+thread_local! {
+	/// The Model Hub stand-in: version -> (record, servable).
+	pub static MODELS: RefCell<BTreeMap<ModelVersionRef, (ServableModel<u64, u64>, bool)>> =
+		RefCell::new(BTreeMap::new());
+	/// The randomness the next assignment sees.
+	pub static SEED: RefCell<H256> = RefCell::new(H256::zero());
+}
+
+/// The Model Hub stand-in.
+pub struct TestModels;
+impl ModelProvider<u64, u64> for TestModels {
+	fn servable(model: &ModelVersionRef) -> Option<ServableModel<u64, u64>> {
+		MODELS.with(|models| {
+			models.borrow().get(model).filter(|(_, servable)| *servable).map(|(m, _)| m.clone())
+		})
+	}
+	fn artifact(model: &ModelVersionRef) -> Option<ServableModel<u64, u64>> {
+		MODELS.with(|models| models.borrow().get(model).map(|(m, _)| m.clone()))
+	}
+}
+
+/// Randomness the tests control.
+pub struct TestRandomness;
+impl Randomness<H256, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (H256, u64) {
+		let seed = SEED.with(|seed| *seed.borrow());
+		(H256(sp_io::hashing::blake2_256(&[seed.as_bytes(), subject].concat())), 0)
+	}
+}
+
+/// The treasury's account.
+pub const TREASURY: u64 = 99;
+/// Least stake.
+pub const MIN_STAKE: u64 = 1_000;
+/// Penalty per expired request.
+pub const PENALTY: u64 = 300;
+/// Unbonding period.
+pub const UNBONDING: u64 = 10;
+
+parameter_types! {
+	pub const Treasury: u64 = TREASURY;
+	pub const TreasuryShare: Permill = Permill::from_percent(10);
+}
+
+impl pallet_inference::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = TestModels;
+	type Randomness = TestRandomness;
+	type TreasuryAccount = Treasury;
+	type TreasuryShare = TreasuryShare;
+	type MinWorkerStake = ConstU64<MIN_STAKE>;
+	type TimeoutPenalty = ConstU64<PENALTY>;
+	type UnbondingPeriod = ConstU64<UNBONDING>;
+	type MaxDeadline = ConstU64<100>;
+	type MaxWorkers = ConstU32<8>;
+	type MaxModelsPerWorker = ConstU32<4>;
+	type MaxRequestsPerBlock = ConstU32<4>;
+	type WeightInfo = ();
+}
+
+/// Owner of the test model.
+pub const OWNER: u64 = 10;
+
+/// The test model: `x: f32[1,4]` in, `y: f32[1,2]` out, price 50, Vanilla and TEE.
+pub fn model_ref(version: u16) -> ModelVersionRef {
+	ModelVersionRef { model: 0, version: verity_primitives::VersionNumber { major: 1, minor: version } }
+}
+
+fn tensor(name: &str, shape: &[u32]) -> TensorSpec {
+	TensorSpec {
+		name: name.as_bytes().to_vec().try_into().unwrap(),
+		dtype: TensorDtype::F32,
+		shape: shape.to_vec().try_into().unwrap(),
+	}
+}
+
+/// Puts a version in the Model Hub stand-in.
+pub fn add_model(model: ModelVersionRef, price: u64, servable: bool) {
+	let record = ServableModel {
+		owner: OWNER,
+		artifact: ArtifactDigest { blake2_256: [7; 32], sha256: [8; 32], size: 1234 },
+		format: ArtifactFormat::Onnx,
+		schema: IoSchema::Tensors {
+			inputs: vec![tensor("x", &[1, 4])].try_into().unwrap(),
+			outputs: vec![tensor("y", &[1, 2])].try_into().unwrap(),
+		},
+		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
+		price,
+		locations: Default::default(),
+	};
+	MODELS.with(|models| models.borrow_mut().insert(model, (record, servable)));
+}
+
+/// Accounts 1..=5 start with 1,000,000 each; the owner and the treasury with 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	MODELS.with(|models| models.borrow_mut().clear());
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![
+			(1, 1_000_000),
+			(2, 1_000_000),
+			(3, 1_000_000),
+			(4, 1_000_000),
+			(5, 1_000_000),
+			(OWNER, 1),
+			(TREASURY, 1),
+		],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		add_model(model_ref(0), 50, true);
+	});
+	ext
+}

@@ -1,0 +1,146 @@
+//! The offchain worker: on a node that runs an inference worker, relays the requests assigned
+//! to that worker and submits the signed results as authorized transactions.
+//!
+//! The node tells the offchain worker where its inference worker listens and which key the
+//! worker signs with, in two entries of the node's persistent offchain storage
+//! ([`WORKER_URL_KEY`], [`WORKER_SIGNING_KEY_KEY`]). A node without them does nothing here.
+//!
+//! For each open request assigned to the worker with that key, at most once every
+//! [`RETRY_BLOCKS`] blocks (a lock in offchain storage): `POST <url>/v1/jobs` with the SCALE
+//! encoded [`WorkerJob`]; the answer is a SCALE [`WorkerAnswer`], submitted as
+//! `submit_result`. The chain validates it like any other submission; a worker that answers
+//! wrongly or not at all lets the request expire.
+
+use crate::*;
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+use frame_system::{
+	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
+	pallet_prelude::BlockNumberFor,
+};
+use sp_runtime::{
+	offchain::{http, storage::StorageValueRef, Duration},
+	traits::Saturating,
+};
+use verity_primitives::{SigningKey, WorkerAnswer, WorkerJob};
+
+/// Offchain storage key of the inference worker's base URL (UTF-8 bytes), set by the node.
+pub const WORKER_URL_KEY: &[u8] = b"verity::worker-url";
+/// Offchain storage key of the inference worker's signing key (32 bytes), set by the node.
+pub const WORKER_SIGNING_KEY_KEY: &[u8] = b"verity::worker-signing-key";
+/// Blocks before a job that got no answer is sent to the worker again.
+pub const RETRY_BLOCKS: u32 = 5;
+/// Most jobs sent in one offchain worker run.
+pub const MAX_JOBS_PER_RUN: usize = 8;
+/// How long one job may take, from sending to the worker's answer.
+pub const JOB_TIMEOUT_MS: u64 = 30_000;
+
+const LOG_TARGET: &str = "runtime::inference::ocw";
+
+/// One offchain worker run at block `now`.
+pub fn run<T: Config>(now: BlockNumberFor<T>) {
+	let Ok(Some(url)) = StorageValueRef::persistent(WORKER_URL_KEY).get::<Vec<u8>>() else {
+		return;
+	};
+	let Ok(Some(signing_key)) =
+		StorageValueRef::persistent(WORKER_SIGNING_KEY_KEY).get::<SigningKey>()
+	else {
+		return;
+	};
+	let Some(worker) = WorkerBySigningKey::<T>::get(signing_key) else {
+		log::debug!(target: LOG_TARGET, "the local worker's key is not registered");
+		return;
+	};
+	let Ok(url) = core::str::from_utf8(&url) else {
+		log::warn!(target: LOG_TARGET, "the worker URL in offchain storage is not UTF-8");
+		return;
+	};
+	let genesis_hash = Pallet::<T>::genesis_hash();
+	let mut sent = 0;
+	for (request_id, ()) in Assignments::<T>::iter_prefix(&worker) {
+		if sent == MAX_JOBS_PER_RUN {
+			break;
+		}
+		if !take_job_lock::<T>(request_id, now) {
+			continue;
+		}
+		sent += 1;
+		let Some(request) = Requests::<T>::get(request_id) else { continue };
+		let Some(model) = T::Models::artifact(&request.model) else { continue };
+		let job = WorkerJob {
+			genesis_hash,
+			request_id,
+			model: request.model,
+			artifact: model.artifact,
+			format: model.format,
+			schema: model.schema,
+			locations: model.locations,
+			input: request.input,
+			mode: request.mode,
+			worker: worker.clone(),
+		};
+		match ask_worker::<T>(url, &job) {
+			Ok(answer) => submit::<T>(request_id, answer),
+			Err(error) => log::warn!(
+				target: LOG_TARGET,
+				"request {request_id}: the inference worker gave no result: {error}"
+			),
+		}
+	}
+}
+
+/// Takes the lock on a job for `RETRY_BLOCKS` blocks; false if another run holds it.
+fn take_job_lock<T: Config>(request_id: u64, now: BlockNumberFor<T>) -> bool {
+	let key = (b"verity::job-lock/", request_id).encode();
+	let lock = StorageValueRef::persistent(&key);
+	lock.mutate::<BlockNumberFor<T>, (), _>(|held| match held {
+		Ok(Some(until)) if until > now => Err(()),
+		_ => Ok(now.saturating_add(RETRY_BLOCKS.into())),
+	})
+	.is_ok()
+}
+
+fn ask_worker<T: Config>(
+	url: &str,
+	job: &WorkerJob<T::AccountId>,
+) -> Result<WorkerAnswer<T::AccountId>, &'static str> {
+	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(JOB_TIMEOUT_MS));
+	let endpoint = alloc::format!("{}/v1/jobs", url.trim_end_matches('/'));
+	let pending = http::Request::post(&endpoint, alloc::vec![job.encode()])
+		.add_header("content-type", "application/octet-stream")
+		.deadline(deadline)
+		.send()
+		.map_err(|_| "cannot reach the worker")?;
+	let response = pending
+		.try_wait(deadline)
+		.map_err(|_| "the worker timed out")?
+		.map_err(|_| "the worker's answer failed")?;
+	let body: Vec<u8> = response.body().collect();
+	if response.code != 200 {
+		log::warn!(
+			target: LOG_TARGET,
+			"the worker refused job {}: {} {}",
+			job.request_id,
+			response.code,
+			core::str::from_utf8(&body).unwrap_or("(not UTF-8)")
+		);
+		return Err("the worker refused the job");
+	}
+	WorkerAnswer::decode(&mut &body[..]).map_err(|_| "the worker's answer does not decode")
+}
+
+fn submit<T: Config>(request_id: u64, answer: WorkerAnswer<T::AccountId>) {
+	let call = Call::<T>::submit_result {
+		receipt: answer.receipt,
+		output: answer.output,
+		signature: answer.signature,
+	};
+	let xt = <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
+	match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
+		Ok(()) => log::info!(target: LOG_TARGET, "request {request_id}: result submitted"),
+		Err(()) => log::warn!(
+			target: LOG_TARGET,
+			"request {request_id}: the pool refused the result transaction"
+		),
+	}
+}

@@ -1,0 +1,626 @@
+//! Tests of the inference pallet on the mock runtime. Results go through the real authorization
+//! path: an extrinsic built by `create_authorized_transaction`, validated and applied with the
+//! `AuthorizeCall` extension.
+
+use crate::{mock::*, *};
+use codec::{Decode, Encode};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::GetDispatchInfo,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Hooks,
+	},
+};
+use frame_system::offchain::CreateAuthorizedTransaction;
+use sp_core::{sr25519, Pair};
+use sp_runtime::{
+	traits::{Applyable, Checkable},
+	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	ApplyExtrinsicResult,
+};
+use verity_primitives::{
+	blake2_256, HardwareClass, Receipt, RequestInput, ResultOutput,
+	VerificationMode, VerificationModes, WorkerAnswer,
+};
+
+const FEE: u64 = 20;
+
+fn key(seed: u8) -> sr25519::Pair {
+	sr25519::Pair::from_seed(&[seed; 32])
+}
+
+fn register(who: u64, seed: u8, fee: u64) {
+	assert_ok!(Inference::register_worker(
+		RuntimeOrigin::signed(who),
+		key(seed).public().0,
+		b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
+		HardwareClass::Cpu,
+		VerificationModes::of(&[VerificationMode::Vanilla]),
+		vec![model_ref(0)].try_into().unwrap(),
+		fee,
+		MIN_STAKE,
+	));
+}
+
+fn input() -> RequestInput {
+	RequestInput::Inline(vec![1u8; 16].try_into().unwrap())
+}
+
+fn request(who: u64) -> u64 {
+	let id = NextRequestId::<Test>::get();
+	assert_ok!(Inference::request_inference(
+		RuntimeOrigin::signed(who),
+		model_ref(0),
+		input(),
+		VerificationMode::Vanilla,
+		1_000,
+		10,
+	));
+	id
+}
+
+/// The output a worker returns (8 bytes: two f32).
+fn output() -> ResultOutput {
+	ResultOutput::Inline(vec![9u8; 8].try_into().unwrap())
+}
+
+/// An answer for `request` signed by `signer`.
+fn answer(request_id: u64, signer: &sr25519::Pair) -> WorkerAnswer<u64> {
+	let request = Requests::<Test>::get(request_id).unwrap();
+	let output = output();
+	let receipt = Receipt {
+		genesis_hash: Inference::genesis_hash(),
+		request_id,
+		model: request.model,
+		model_digest: request.model_digest,
+		input_digest: request.input_digest,
+		output_digest: output.digest(),
+		mode: request.mode,
+		worker: request.worker,
+	};
+	let signature = signer.sign(&receipt.signing_payload()).0;
+	WorkerAnswer { receipt, output, signature }
+}
+
+fn result_xt(answer: WorkerAnswer<u64>) -> Extrinsic {
+	let call = crate::Call::<Test>::submit_result {
+		receipt: answer.receipt,
+		output: answer.output,
+		signature: answer.signature,
+	};
+	<Test as CreateAuthorizedTransaction<crate::Call<Test>>>::create_authorized_transaction(
+		call.into(),
+	)
+}
+
+/// Validates the extrinsic as the pool would.
+fn validate(xt: Extrinsic) -> sp_runtime::transaction_validity::TransactionValidity {
+	let len = xt.encoded_size();
+	let checked = xt.check(&frame_system::ChainContext::<Test>::default()).unwrap();
+	let info = checked.function.get_dispatch_info();
+	checked.validate::<Test>(TransactionSource::External, &info, len)
+}
+
+/// Applies the extrinsic as block building would.
+fn apply(xt: Extrinsic) -> ApplyExtrinsicResult {
+	let len = xt.encoded_size();
+	let checked = xt.check(&frame_system::ChainContext::<Test>::default()).unwrap();
+	let info = checked.function.get_dispatch_info();
+	checked.apply::<Test>(&info, len).map(|outcome| outcome.map(|_| ()).map_err(|e| e.error))
+}
+
+fn fee_hold(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::RequestFee.into(), &who)
+}
+
+fn stake_hold(who: u64) -> u64 {
+	Balances::balance_on_hold(&HoldReason::WorkerStake.into(), &who)
+}
+
+fn advance_to(block: u64) {
+	while System::block_number() < block {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Inference::on_initialize(next);
+	}
+}
+
+#[test]
+fn registration_holds_stake_and_checks_the_offer() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		assert_eq!(stake_hold(1), MIN_STAKE);
+		assert_eq!(WorkerBySigningKey::<Test>::get(key(1).public().0), Some(1));
+		assert_eq!(ActiveWorkers::<Test>::get().to_vec(), vec![1]);
+		let endpoint = |url: &str| url.as_bytes().to_vec().try_into().unwrap();
+		let models = || -> frame_support::BoundedVec<_, _> { vec![model_ref(0)].try_into().unwrap() };
+		let vanilla = VerificationModes::of(&[VerificationMode::Vanilla]);
+		let try_register = |who, seed: u8, url: &str, modes, models, stake| {
+			Inference::register_worker(
+				RuntimeOrigin::signed(who),
+				key(seed).public().0,
+				endpoint(url),
+				HardwareClass::CudaGpu,
+				modes,
+				models,
+				FEE,
+				stake,
+			)
+		};
+		let ok_url = "https://worker.example";
+		assert_noop!(
+			try_register(1, 9, ok_url, vanilla, models(), MIN_STAKE),
+			Error::<Test>::AlreadyRegistered
+		);
+		assert_noop!(
+			try_register(2, 1, ok_url, vanilla, models(), MIN_STAKE),
+			Error::<Test>::SigningKeyInUse
+		);
+		assert_noop!(
+			try_register(2, 2, "ftp://x", vanilla, models(), MIN_STAKE),
+			Error::<Test>::MalformedEndpoint
+		);
+		assert_noop!(
+			try_register(2, 2, "http://", vanilla, models(), MIN_STAKE),
+			Error::<Test>::MalformedEndpoint
+		);
+		assert_noop!(
+			try_register(2, 2, ok_url, VerificationModes::of(&[]), models(), MIN_STAKE),
+			Error::<Test>::BadModes
+		);
+		assert_noop!(
+			try_register(2, 2, ok_url, vanilla, Default::default(), MIN_STAKE),
+			Error::<Test>::NoModels
+		);
+		assert_noop!(
+			try_register(2, 2, ok_url, vanilla, models(), MIN_STAKE - 1),
+			Error::<Test>::StakeTooLow
+		);
+		assert_noop!(
+			try_register(OWNER, 2, ok_url, vanilla, models(), MIN_STAKE),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_ok!(Inference::bond_extra(RuntimeOrigin::signed(1), 500));
+		assert_eq!(stake_hold(1), MIN_STAKE + 500);
+		assert_eq!(Workers::<Test>::get(1).unwrap().stake, MIN_STAKE + 500);
+	});
+}
+
+#[test]
+fn a_request_holds_price_fee_and_share_and_is_assigned() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let before = Balances::balance(&3);
+		let id = request(3);
+		let request = Requests::<Test>::get(id).unwrap();
+		// 50 (model) + 20 (worker) + 10% of 70 (treasury) = 77.
+		assert_eq!(fee_hold(3), 77);
+		assert_eq!(Balances::balance(&3), before - 77);
+		assert_eq!(request.worker, 1);
+		assert_eq!(request.fee, FeeSplit { model_price: 50, worker_fee: 20, protocol_fee: 7 });
+		assert_eq!(request.input_digest, blake2_256(&[1u8; 16]));
+		assert_eq!(request.output_len, 8);
+		assert_eq!(request.deadline, 11);
+		assert!(Assignments::<Test>::contains_key(1, id));
+		assert_eq!(Deadlines::<Test>::get(11).to_vec(), vec![id]);
+		assert_eq!(Workers::<Test>::get(1).unwrap().open_requests, 1);
+	});
+}
+
+#[test]
+fn bad_requests_are_refused_and_hold_nothing() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		add_model(model_ref(1), 50, false);
+		let ask = |model, input, mode, max_fee, deadline| {
+			Inference::request_inference(
+				RuntimeOrigin::signed(3),
+				model,
+				input,
+				mode,
+				max_fee,
+				deadline,
+			)
+		};
+		let vanilla = VerificationMode::Vanilla;
+		assert_noop!(
+			ask(model_ref(1), input(), vanilla, 1_000, 10),
+			Error::<Test>::VersionNotServable
+		);
+		assert_noop!(
+			ask(model_ref(7), input(), vanilla, 1_000, 10),
+			Error::<Test>::VersionNotServable
+		);
+		assert_noop!(
+			ask(model_ref(0), input(), VerificationMode::Zkml, 1_000, 10),
+			Error::<Test>::ModeNotOffered
+		);
+		assert_noop!(
+			ask(model_ref(0), input(), VerificationMode::Tee, 1_000, 10),
+			Error::<Test>::ModeNotVerifiable
+		);
+		let short = RequestInput::Inline(vec![1u8; 15].try_into().unwrap());
+		assert_noop!(
+			ask(model_ref(0), short, vanilla, 1_000, 10),
+			Error::<Test>::InputSizeMismatch
+		);
+		assert_noop!(ask(model_ref(0), input(), vanilla, 1_000, 0), Error::<Test>::BadDeadline);
+		assert_noop!(ask(model_ref(0), input(), vanilla, 1_000, 101), Error::<Test>::BadDeadline);
+		assert_noop!(ask(model_ref(0), input(), vanilla, 76, 10), Error::<Test>::MaxFeeTooLow);
+		assert_ok!(Inference::unbond(RuntimeOrigin::signed(1)));
+		assert_noop!(ask(model_ref(0), input(), vanilla, 1_000, 10), Error::<Test>::NoWorkerServes);
+		register(2, 2, FEE);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(OWNER),
+				model_ref(0),
+				input(),
+				vanilla,
+				1_000,
+				10
+			),
+			Error::<Test>::InsufficientBalance
+		);
+		for _ in 0..4 {
+			request(3);
+		}
+		assert_noop!(
+			ask(model_ref(0), input(), vanilla, 1_000, 10),
+			Error::<Test>::DeadlineBlockFull
+		);
+		assert_ok!(ask(model_ref(0), input(), vanilla, 1_000, 11));
+	});
+}
+
+#[test]
+fn assignment_is_deterministic_and_spreads_over_eligible_workers() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		register(2, 2, FEE);
+		register(4, 4, 5_000); // too expensive for a max fee of 1,000
+		let mut seen = std::collections::BTreeSet::new();
+		for round in 0..24u8 {
+			SEED.with(|seed| *seed.borrow_mut() = sp_core::H256::repeat_byte(round));
+			let picked = Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000)
+				.unwrap();
+			let again = Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000)
+				.unwrap();
+			assert_eq!(picked, again);
+			assert_ne!(picked.0, 4);
+			seen.insert(picked.0);
+		}
+		assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![1, 2]);
+	});
+}
+
+#[test]
+fn a_valid_result_is_recorded_and_paid_once() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		let (owner, worker, treasury) =
+			(Balances::balance(&OWNER), Balances::balance(&1), Balances::balance(&TREASURY));
+		let issuance = Balances::total_issuance();
+		let xt = result_xt(answer(id, &key(1)));
+		let validity = validate(xt.clone()).expect("valid");
+		assert_eq!(validity.provides, vec![("VerityInferenceResult", id).encode()]);
+		assert_ok!(apply(xt.clone()).unwrap());
+		assert_eq!(Balances::balance(&OWNER), owner + 50);
+		assert_eq!(Balances::balance(&1), worker + 20);
+		assert_eq!(Balances::balance(&TREASURY), treasury + 7);
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(Balances::total_issuance(), issuance);
+		let settled = Results::<Test>::get(id).unwrap();
+		assert_eq!(settled.output, output());
+		assert_eq!(settled.signing_key, key(1).public().0);
+		assert!(Requests::<Test>::get(id).is_none());
+		assert!(!Assignments::<Test>::contains_key(1, id));
+		let info = Workers::<Test>::get(1).unwrap();
+		assert_eq!((info.open_requests, info.delivered), (0, 1));
+		System::assert_has_event(
+			Event::WorkerPaid { request: id, worker: 1, amount: 20 }.into(),
+		);
+		System::assert_has_event(Event::TreasuryPaid { request: id, amount: 7 }.into());
+		// A replay is refused by validation, not only by dispatch.
+		assert_eq!(
+			validate(xt.clone()),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+		assert!(apply(xt).is_err());
+		assert_eq!(Balances::balance(&1), worker + 20);
+		// Deadlines do not touch a settled request.
+		advance_to(20);
+		assert_eq!(Balances::balance(&3), 1_000_000 - 77);
+	});
+}
+
+#[test]
+fn forged_and_mismatched_results_are_refused_in_validation() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		register(2, 2, FEE);
+		SEED.with(|seed| *seed.borrow_mut() = sp_core::H256::zero());
+		let id = request(3);
+		let assigned = Requests::<Test>::get(id).unwrap().worker;
+		let (right, other) = if assigned == 1 { (key(1), key(2)) } else { (key(2), key(1)) };
+		let custom = |code: ResultRejection| {
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(code as u8)))
+		};
+		// Signed by the other registered worker's key.
+		assert_eq!(validate(result_xt(answer(id, &other))), custom(ResultRejection::BadSignature));
+		// A receipt naming the other worker, signed by that worker.
+		let mut forged = answer(id, &right);
+		forged.receipt.worker = if assigned == 1 { 2 } else { 1 };
+		forged.signature = other.sign(&forged.receipt.signing_payload()).0;
+		assert_eq!(validate(result_xt(forged)), custom(ResultRejection::ReceiptMismatch));
+		// An output that is not the one signed.
+		let mut tampered = answer(id, &right);
+		tampered.output = ResultOutput::Inline(vec![8u8; 8].try_into().unwrap());
+		assert_eq!(validate(result_xt(tampered)), custom(ResultRejection::BadOutput));
+		// An output of the wrong size, signed.
+		let mut wrong_size = answer(id, &right);
+		wrong_size.output = ResultOutput::Inline(vec![9u8; 4].try_into().unwrap());
+		wrong_size.receipt.output_digest = wrong_size.output.digest();
+		wrong_size.signature = right.sign(&wrong_size.receipt.signing_payload()).0;
+		assert_eq!(validate(result_xt(wrong_size)), custom(ResultRejection::BadOutput));
+		// Another chain's receipt.
+		let mut other_chain = answer(id, &right);
+		other_chain.receipt.genesis_hash = [1; 32];
+		other_chain.signature = right.sign(&other_chain.receipt.signing_payload()).0;
+		assert_eq!(validate(result_xt(other_chain)), custom(ResultRejection::ReceiptMismatch));
+		// An unknown request.
+		let mut unknown = answer(id, &right);
+		unknown.receipt.request_id = 42;
+		unknown.signature = right.sign(&unknown.receipt.signing_payload()).0;
+		assert_eq!(
+			validate(result_xt(unknown)),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+		// Dispatching a forged result directly fails too and moves nothing.
+		let forged = answer(id, &other);
+		assert_noop!(
+			Inference::submit_result(
+				frame_system::RawOrigin::Authorized.into(),
+				forged.receipt,
+				forged.output,
+				forged.signature
+			),
+			Error::<Test>::BadSignature
+		);
+		// Only the authorization path may dispatch it.
+		let valid = answer(id, &right);
+		assert!(Inference::submit_result(
+			RuntimeOrigin::signed(3),
+			valid.receipt,
+			valid.output,
+			valid.signature
+		)
+		.is_err());
+		assert_eq!(fee_hold(3), 77);
+	});
+}
+
+#[test]
+fn an_expired_request_is_refunded_and_its_worker_penalized() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		let xt = result_xt(answer(id, &key(1)));
+		let treasury = Balances::balance(&TREASURY);
+		let issuance = Balances::total_issuance();
+		advance_to(11);
+		assert!(Requests::<Test>::get(id).is_some(), "still open in its deadline block");
+		advance_to(12);
+		assert!(Requests::<Test>::get(id).is_none());
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(Balances::balance(&3), 1_000_000);
+		assert_eq!(stake_hold(1), MIN_STAKE - PENALTY);
+		assert_eq!(Balances::balance(&TREASURY), treasury + PENALTY);
+		assert_eq!(Balances::total_issuance(), issuance);
+		let info = Workers::<Test>::get(1).unwrap();
+		assert_eq!((info.stake, info.missed, info.open_requests), (MIN_STAKE - PENALTY, 1, 0));
+		System::assert_has_event(
+			Event::RequestExpired { request: id, requester: 3, refunded: 77 }.into(),
+		);
+		System::assert_has_event(
+			Event::WorkerPenalized { worker: 1, request: id, amount: PENALTY }.into(),
+		);
+		// A late result is refused.
+		assert_eq!(
+			validate(xt),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+		// Below the minimum stake, the worker is no longer assigned.
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(3),
+				model_ref(0),
+				input(),
+				VerificationMode::Vanilla,
+				1_000,
+				10
+			),
+			Error::<Test>::NoWorkerServes
+		);
+	});
+}
+
+#[test]
+fn unbonding_waits_for_the_period_and_open_requests() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		assert_noop!(Inference::withdraw(RuntimeOrigin::signed(1)), Error::<Test>::NotUnbonding);
+		assert_ok!(Inference::unbond(RuntimeOrigin::signed(1)));
+		assert!(ActiveWorkers::<Test>::get().is_empty());
+		assert_noop!(Inference::bond_extra(RuntimeOrigin::signed(1), 5), Error::<Test>::NotActive);
+		assert_noop!(
+			Inference::withdraw(RuntimeOrigin::signed(1)),
+			Error::<Test>::UnbondingNotOver
+		);
+		// The open request can still be answered while unbonding.
+		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		advance_to(1 + UNBONDING);
+		assert_ok!(Inference::withdraw(RuntimeOrigin::signed(1)));
+		assert_eq!(stake_hold(1), 0);
+		assert!(Workers::<Test>::get(1).is_none());
+		assert!(WorkerBySigningKey::<Test>::get(key(1).public().0).is_none());
+		// The key can be registered again.
+		register(2, 1, FEE);
+	});
+}
+
+#[test]
+fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
+	use sp_core::offchain::{
+		testing::{PendingRequest, TestOffchainExt, TestTransactionPoolExt},
+		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+	};
+	let mut ext = new_test_ext();
+	let (offchain, offchain_state) = TestOffchainExt::new();
+	let (pool, pool_state) = TestTransactionPoolExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		let expected = answer(id, &key(1));
+		let request = Requests::<Test>::get(id).unwrap();
+		let job = verity_primitives::WorkerJob {
+			genesis_hash: Inference::genesis_hash(),
+			request_id: id,
+			model: request.model,
+			artifact: TestModels::artifact(&request.model).unwrap().artifact,
+			format: verity_primitives::ArtifactFormat::Onnx,
+			schema: TestModels::artifact(&request.model).unwrap().schema,
+			locations: Default::default(),
+			input: request.input.clone(),
+			mode: VerificationMode::Vanilla,
+			worker: 1u64,
+		};
+		sp_io::offchain::local_storage_set(
+			sp_core::offchain::StorageKind::PERSISTENT,
+			offchain::WORKER_URL_KEY,
+			&b"http://127.0.0.1:9956".to_vec().encode(),
+		);
+		sp_io::offchain::local_storage_set(
+			sp_core::offchain::StorageKind::PERSISTENT,
+			offchain::WORKER_SIGNING_KEY_KEY,
+			&key(1).public().0.encode(),
+		);
+		{
+			let mut state = offchain_state.write();
+			state.expect_request(PendingRequest {
+				method: "POST".into(),
+				uri: "http://127.0.0.1:9956/v1/jobs".into(),
+				headers: vec![("content-type".into(), "application/octet-stream".into())],
+				body: job.encode(),
+				response: Some(expected.encode()),
+				sent: true,
+				..Default::default()
+			});
+		}
+		Inference::offchain_worker(1);
+		// The lock keeps a second run from sending the job again.
+		Inference::offchain_worker(1);
+		let txs = std::mem::take(&mut pool_state.write().transactions);
+		assert_eq!(txs.len(), 1);
+		let xt = Extrinsic::decode(&mut &txs[0][..]).unwrap();
+		assert!(matches!(xt.preamble, sp_runtime::generic::Preamble::General(..)));
+		assert!(validate(xt.clone()).is_ok());
+		assert_ok!(apply(xt).unwrap());
+		assert!(Results::<Test>::get(id).is_some());
+	});
+}
+
+/// Total issuance never changes, and the holds always equal what the records say, over a
+/// random sequence of requests, results, forged results, timeouts and worker changes.
+#[test]
+fn balances_stay_consistent_over_random_operations() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		register(2, 2, 35);
+		let issuance = Balances::total_issuance();
+		let mut state = 0x2545_f491_4f6c_dd1du64;
+		let mut next = move || {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state
+		};
+		let mut settled = 0;
+		let mut expired_before = 0;
+		for step in 0..600 {
+			let requester = 3 + next() % 3;
+			match next() % 6 {
+				0 | 1 => {
+					let _ = Inference::request_inference(
+						RuntimeOrigin::signed(requester),
+						model_ref(0),
+						input(),
+						VerificationMode::Vanilla,
+						70 + next() % 80,
+						1 + next() % 6,
+					);
+				},
+				2 => {
+					let open: Vec<_> = Requests::<Test>::iter_keys().collect();
+					if let Some(id) = open.get((next() % (open.len() as u64 + 1)) as usize) {
+						let worker = Requests::<Test>::get(id).unwrap().worker;
+						let signer = if next() % 4 == 0 { key(7) } else { key(worker as u8) };
+						if apply(result_xt(answer(*id, &signer))).map(|r| r.is_ok()) == Ok(true) {
+							settled += 1;
+						}
+					}
+				},
+				3 => advance_to(System::block_number() + 1 + next() % 3),
+				4 => {
+					let _ = Inference::bond_extra(RuntimeOrigin::signed(1 + next() % 2), 100);
+				},
+				_ => {
+					// A duplicate of a settled result, or one for a request that never was.
+					let _ = apply(result_xt(WorkerAnswer {
+						receipt: Receipt {
+							genesis_hash: Inference::genesis_hash(),
+							request_id: 10_000 + step,
+							model: model_ref(0),
+							model_digest: [7; 32],
+							input_digest: blake2_256(&[1u8; 16]),
+							output_digest: output().digest(),
+							mode: VerificationMode::Vanilla,
+							worker: 1,
+						},
+						output: output(),
+						signature: [0; 64],
+					}));
+				},
+			}
+			assert_eq!(Balances::total_issuance(), issuance, "issuance changed at step {step}");
+			for account in [3u64, 4, 5] {
+				let open: u64 = Requests::<Test>::iter_values()
+					.filter(|r| r.requester == account)
+					.map(|r| Inference::fee_total(&r.fee).unwrap())
+					.sum();
+				assert_eq!(fee_hold(account), open, "fee hold of {account} at step {step}");
+			}
+			for worker in [1u64, 2] {
+				let info = Workers::<Test>::get(worker).unwrap();
+				assert_eq!(stake_hold(worker), info.stake, "stake of {worker} at step {step}");
+				let open = Requests::<Test>::iter_values().filter(|r| r.worker == worker).count();
+				assert_eq!(info.open_requests as usize, open);
+			}
+			expired_before = expired_before.max(
+				System::events()
+					.iter()
+					.filter(|e| {
+						matches!(e.event, RuntimeEvent::Inference(Event::RequestExpired { .. }))
+					})
+					.count(),
+			);
+		}
+		assert!(settled > 10, "too few settled results ({settled}) to mean anything");
+		assert!(expired_before > 0, "no request expired");
+	});
+}

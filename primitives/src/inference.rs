@@ -1,0 +1,218 @@
+//! Inference requests, results and the receipt a worker signs.
+//!
+//! A receipt binds everything a verifier needs to know about one inference: which chain
+//! (genesis hash), which request, the exact model bytes (the artifact's BLAKE2b-256), the exact
+//! input and output (their BLAKE2b-256), the verification mode and the worker. The worker signs
+//! [`Receipt::signing_payload`] (the domain tag followed by the receipt's SCALE encoding) with
+//! its registered sr25519 key; the chain, the CLI and anyone else check the same bytes.
+//!
+//! Tensors travel in the canonical encoding of [`crate::tensors_encoded_len`]: the schema's
+//! tensors concatenated in order, row-major, little-endian elements.
+
+use crate::model::names;
+use crate::{digest::ArtifactDigest, model::ModelVersionRef, StorageLocation, VerificationMode};
+use bounded_collections::{BoundedVec, ConstU32};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::str::FromStr;
+use scale_info::TypeInfo;
+
+extern crate alloc;
+use alloc::vec::Vec;
+
+/// Identifier of an inference request, assigned by the chain in submission order.
+pub type RequestId = u64;
+
+/// Domain separation tag that starts every signed receipt payload.
+pub const RECEIPT_DOMAIN: &[u8; 24] = b"verity/inference-receipt";
+
+/// Largest input carried inside a request, in bytes; larger inputs go to an artifact store.
+pub const MAX_INLINE_INPUT: u32 = 64 * 1024;
+/// Largest output recorded inside a result, in bytes; larger outputs are recorded by digest.
+pub const MAX_INLINE_OUTPUT: u32 = 16 * 1024;
+/// Longest worker endpoint URL, in bytes.
+pub const MAX_ENDPOINT_LEN: u32 = 256;
+
+/// A 32-byte BLAKE2b-256 digest.
+pub type Digest32 = [u8; 32];
+
+/// BLAKE2b-256 of `bytes` (the digest of inputs and outputs in receipts).
+pub fn blake2_256(bytes: &[u8]) -> Digest32 {
+	let hash = blake2b_simd::Params::new().hash_length(32).hash(bytes);
+	let mut out = [0u8; 32];
+	out.copy_from_slice(hash.as_bytes());
+	out
+}
+
+/// A request's input.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum RequestInput {
+	/// The input bytes themselves.
+	Inline(BoundedVec<u8, ConstU32<MAX_INLINE_INPUT>>),
+	/// An input stored as an artifact: the worker fetches it and checks it against the digest.
+	Stored {
+		/// Digests and size of the input bytes.
+		digest: ArtifactDigest,
+		/// Where to fetch them.
+		location: StorageLocation,
+	},
+}
+
+impl RequestInput {
+	/// The BLAKE2b-256 of the input bytes, as the receipt binds it.
+	pub fn digest(&self) -> Digest32 {
+		match self {
+			RequestInput::Inline(bytes) => blake2_256(bytes),
+			RequestInput::Stored { digest, .. } => digest.blake2_256,
+		}
+	}
+
+	/// Length of the input bytes.
+	pub fn len(&self) -> u64 {
+		match self {
+			RequestInput::Inline(bytes) => bytes.len() as u64,
+			RequestInput::Stored { digest, .. } => digest.size,
+		}
+	}
+
+	/// Whether the input is empty.
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
+}
+
+/// A result's output, as recorded on chain.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum ResultOutput {
+	/// The output bytes themselves.
+	Inline(BoundedVec<u8, ConstU32<MAX_INLINE_OUTPUT>>),
+	/// An output too large to record: its digests, and where the worker stored it.
+	Stored {
+		/// Digests and size of the output bytes.
+		digest: ArtifactDigest,
+		/// Where to fetch them.
+		location: StorageLocation,
+	},
+}
+
+impl ResultOutput {
+	/// The BLAKE2b-256 of the output bytes.
+	pub fn digest(&self) -> Digest32 {
+		match self {
+			ResultOutput::Inline(bytes) => blake2_256(bytes),
+			ResultOutput::Stored { digest, .. } => digest.blake2_256,
+		}
+	}
+
+	/// Length of the output bytes.
+	pub fn len(&self) -> u64 {
+		match self {
+			ResultOutput::Inline(bytes) => bytes.len() as u64,
+			ResultOutput::Stored { digest, .. } => digest.size,
+		}
+	}
+
+	/// Whether the output is empty.
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
+}
+
+/// What a worker's machine computes on.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum HardwareClass {
+	/// CPU only.
+	Cpu,
+	/// An NVIDIA GPU (CUDA).
+	CudaGpu,
+}
+
+names!(HardwareClass { Cpu => "cpu", CudaGpu => "cuda-gpu" });
+
+/// What a worker signs for one inference. Generic over the chain's account id.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Receipt<AccountId> {
+	/// The chain's genesis hash: a receipt never counts on another chain.
+	pub genesis_hash: [u8; 32],
+	/// The request it answers.
+	pub request_id: RequestId,
+	/// The model version requested.
+	pub model: ModelVersionRef,
+	/// BLAKE2b-256 of the model artifact that ran.
+	pub model_digest: Digest32,
+	/// BLAKE2b-256 of the input bytes.
+	pub input_digest: Digest32,
+	/// BLAKE2b-256 of the output bytes.
+	pub output_digest: Digest32,
+	/// The verification mode the request asked for.
+	pub mode: VerificationMode,
+	/// The worker's account.
+	pub worker: AccountId,
+}
+
+impl<AccountId: Encode> Receipt<AccountId> {
+	/// The bytes the worker signs: [`RECEIPT_DOMAIN`] then the receipt's SCALE encoding.
+	pub fn signing_payload(&self) -> Vec<u8> {
+		let mut payload = RECEIPT_DOMAIN.to_vec();
+		self.encode_to(&mut payload);
+		payload
+	}
+}
+
+/// An sr25519 public key (a worker's receipt-signing key).
+pub type SigningKey = [u8; 32];
+/// An sr25519 signature over [`Receipt::signing_payload`].
+pub type ReceiptSignature = [u8; 64];
+
+/// A job the chain's offchain worker sends to the inference worker (SCALE over HTTP,
+/// `POST /v1/jobs`): everything needed to run the request and sign its receipt.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct WorkerJob<AccountId> {
+	/// The chain's genesis hash.
+	pub genesis_hash: [u8; 32],
+	/// The request.
+	pub request_id: RequestId,
+	/// The model version requested.
+	pub model: ModelVersionRef,
+	/// Digests and size of the model artifact.
+	pub artifact: ArtifactDigest,
+	/// The artifact's format.
+	pub format: crate::ArtifactFormat,
+	/// What the model takes and returns.
+	pub schema: crate::IoSchema,
+	/// Where the artifact can be fetched.
+	pub locations: crate::Locations,
+	/// The input.
+	pub input: RequestInput,
+	/// The verification mode requested.
+	pub mode: VerificationMode,
+	/// The worker account the receipt must name.
+	pub worker: AccountId,
+}
+
+/// The inference worker's answer to a [`WorkerJob`]: the output and the signed receipt.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct WorkerAnswer<AccountId> {
+	/// The receipt.
+	pub receipt: Receipt<AccountId>,
+	/// The output (inline, or stored by digest when larger than [`MAX_INLINE_OUTPUT`]).
+	pub output: ResultOutput,
+	/// The worker key's signature over [`Receipt::signing_payload`].
+	pub signature: ReceiptSignature,
+}
