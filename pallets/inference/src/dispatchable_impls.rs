@@ -14,11 +14,11 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	traits::{CheckedAdd, Saturating, Zero},
-	SaturatedConversion,
 	transaction_validity::{
 		InvalidTransaction, TransactionValidityError, TransactionValidityWithRefund,
 		ValidTransaction,
 	},
+	SaturatedConversion,
 };
 use verity_primitives::{
 	tensors_encoded_len, HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptSignature,
@@ -40,10 +40,7 @@ impl<T: Config> Pallet<T> {
 		stake: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!Workers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-		ensure!(
-			!WorkerBySigningKey::<T>::contains_key(signing_key),
-			Error::<T>::SigningKeyInUse
-		);
+		ensure!(!WorkerBySigningKey::<T>::contains_key(signing_key), Error::<T>::SigningKeyInUse);
 		Self::check_offer(&endpoint, modes, &models)?;
 		ensure!(stake >= T::MinWorkerStake::get(), Error::<T>::StakeTooLow);
 		ActiveWorkers::<T>::try_append(&who).map_err(|_| Error::<T>::TooManyWorkers)?;
@@ -107,8 +104,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_unbond(who: T::AccountId) -> DispatchResult {
-		let until = frame_system::Pallet::<T>::block_number()
-			.saturating_add(T::UnbondingPeriod::get());
+		let until =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		Workers::<T>::try_mutate(&who, |worker| {
 			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
 			ensure!(worker.status == WorkerStatus::Active, Error::<T>::NotActive);
@@ -171,8 +168,7 @@ impl<T: Config> Pallet<T> {
 		let fee = Self::fee_split(version.price, worker_fee)?;
 		let total = Self::fee_total(&fee)?;
 
-		Deadlines::<T>::try_append(deadline, request)
-			.map_err(|_| Error::<T>::DeadlineBlockFull)?;
+		Deadlines::<T>::try_append(deadline, request).map_err(|_| Error::<T>::DeadlineBlockFull)?;
 		T::Currency::hold(&HoldReason::RequestFee.into(), &who, total)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		Workers::<T>::mutate(&worker, |info| {
@@ -224,10 +220,10 @@ impl<T: Config> Pallet<T> {
 		let mut eligible: Vec<(T::AccountId, BalanceOf<T>)> = Vec::new();
 		for account in ActiveWorkers::<T>::get() {
 			let Some(info) = Workers::<T>::get(&account) else { continue };
-			if info.status != WorkerStatus::Active ||
-				!info.modes.contains(mode) ||
-				!info.models.contains(model) ||
-				info.stake < T::MinWorkerStake::get()
+			if info.status != WorkerStatus::Active
+				|| !info.modes.contains(mode)
+				|| !info.models.contains(model)
+				|| info.stake < T::MinWorkerStake::get()
 			{
 				continue;
 			}
@@ -287,12 +283,12 @@ impl<T: Config> Pallet<T> {
 		if frame_system::Pallet::<T>::block_number() > request.deadline {
 			return Err(ResultRejection::PastDeadline);
 		}
-		if receipt.genesis_hash != Self::genesis_hash() ||
-			receipt.model != request.model ||
-			receipt.model_digest != request.model_digest ||
-			receipt.input_digest != request.input_digest ||
-			receipt.mode != request.mode ||
-			receipt.worker != request.worker
+		if receipt.genesis_hash != Self::genesis_hash()
+			|| receipt.model != request.model
+			|| receipt.model_digest != request.model_digest
+			|| receipt.input_digest != request.input_digest
+			|| receipt.mode != request.mode
+			|| receipt.worker != request.worker
 		{
 			return Err(ResultRejection::ReceiptMismatch);
 		}
@@ -324,8 +320,9 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		let (request, _) = Self::check_result(receipt, output, signature).map_err(|rejection| {
 			TransactionValidityError::Invalid(match rejection {
-				ResultRejection::UnknownRequest | ResultRejection::PastDeadline =>
-					InvalidTransaction::Stale,
+				ResultRejection::UnknownRequest | ResultRejection::PastDeadline => {
+					InvalidTransaction::Stale
+				},
 				other => InvalidTransaction::Custom(other as u8),
 			})
 		})?;
@@ -347,16 +344,15 @@ impl<T: Config> Pallet<T> {
 		signature: ReceiptSignature,
 	) -> DispatchResult {
 		let request_id = receipt.request_id;
-		let (request, signing_key) =
-			Self::check_result(&receipt, &output, &signature).map_err(|rejection| {
-				match rejection {
-					ResultRejection::UnknownRequest => Error::<T>::UnknownRequest,
-					ResultRejection::ReceiptMismatch => Error::<T>::ReceiptMismatch,
-					ResultRejection::BadSignature => Error::<T>::BadSignature,
-					ResultRejection::BadOutput => Error::<T>::BadOutput,
-					ResultRejection::PastDeadline => Error::<T>::PastDeadline,
-				}
-			})?;
+		let (request, signing_key) = Self::check_result(&receipt, &output, &signature).map_err(
+			|rejection| match rejection {
+				ResultRejection::UnknownRequest => Error::<T>::UnknownRequest,
+				ResultRejection::ReceiptMismatch => Error::<T>::ReceiptMismatch,
+				ResultRejection::BadSignature => Error::<T>::BadSignature,
+				ResultRejection::BadOutput => Error::<T>::BadOutput,
+				ResultRejection::PastDeadline => Error::<T>::PastDeadline,
+			},
+		)?;
 		let reason = HoldReason::RequestFee.into();
 		let pay = |dest: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
 			if !amount.is_zero() {

@@ -129,6 +129,10 @@ pub mod pallet {
 
 		/// Weights of the calls, measured by the benchmarks.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up a servable model for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// Why the pallet holds funds.
@@ -160,8 +164,7 @@ pub mod pallet {
 
 	/// Open requests.
 	#[pallet::storage]
-	pub type Requests<T: Config> =
-		StorageMap<_, Twox64Concat, RequestId, InferenceRequestOf<T>>;
+	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, InferenceRequestOf<T>>;
 
 	/// Open requests by assigned worker (what a worker's offchain worker scans).
 	#[pallet::storage]

@@ -20,7 +20,8 @@ use verity_primitives::{
 /// The transaction extensions of the test runtime.
 pub type TxExtension = (frame_system::AuthorizeCall<Test>,);
 /// Extrinsics of the test runtime.
-pub type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<Test, TestSignature, TxExtension>;
+pub type Extrinsic =
+	frame_system::mocking::MockUncheckedExtrinsic<Test, TestSignature, TxExtension>;
 type Block = frame_system::mocking::MockBlock<Test, TestSignature, TxExtension>;
 
 frame_support::construct_runtime!(
@@ -120,6 +121,19 @@ impl pallet_inference::Config for Test {
 	type MaxModelsPerWorker = ConstU32<4>;
 	type MaxRequestsPerBlock = ConstU32<4>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestModels;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for TestModels {
+	fn servable_model() -> ModelVersionRef {
+		let model = model_ref(9);
+		let inline_f32s = verity_primitives::MAX_INLINE_INPUT / 4;
+		let output_f32s = verity_primitives::MAX_INLINE_OUTPUT / 4;
+		add_model_with(model, 50, true, &[1, inline_f32s], &[1, output_f32s]);
+		model
+	}
 }
 
 /// Owner of the test model.
@@ -127,7 +141,10 @@ pub const OWNER: u64 = 10;
 
 /// The test model: `x: f32[1,4]` in, `y: f32[1,2]` out, price 50, Vanilla and TEE.
 pub fn model_ref(version: u16) -> ModelVersionRef {
-	ModelVersionRef { model: 0, version: verity_primitives::VersionNumber { major: 1, minor: version } }
+	ModelVersionRef {
+		model: 0,
+		version: verity_primitives::VersionNumber { major: 1, minor: version },
+	}
 }
 
 fn tensor(name: &str, shape: &[u32]) -> TensorSpec {
@@ -140,13 +157,24 @@ fn tensor(name: &str, shape: &[u32]) -> TensorSpec {
 
 /// Puts a version in the Model Hub stand-in.
 pub fn add_model(model: ModelVersionRef, price: u64, servable: bool) {
+	add_model_with(model, price, servable, &[1, 4], &[1, 2]);
+}
+
+/// Puts a version with these input and output shapes in the Model Hub stand-in.
+pub fn add_model_with(
+	model: ModelVersionRef,
+	price: u64,
+	servable: bool,
+	input: &[u32],
+	output: &[u32],
+) {
 	let record = ServableModel {
 		owner: OWNER,
 		artifact: ArtifactDigest { blake2_256: [7; 32], sha256: [8; 32], size: 1234 },
 		format: ArtifactFormat::Onnx,
 		schema: IoSchema::Tensors {
-			inputs: vec![tensor("x", &[1, 4])].try_into().unwrap(),
-			outputs: vec![tensor("y", &[1, 2])].try_into().unwrap(),
+			inputs: vec![tensor("x", input)].try_into().unwrap(),
+			outputs: vec![tensor("y", output)].try_into().unwrap(),
 		},
 		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
 		price,
@@ -174,6 +202,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		add_model(model_ref(0), 50, true);

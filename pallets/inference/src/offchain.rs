@@ -135,7 +135,8 @@ fn submit<T: Config>(request_id: u64, answer: WorkerAnswer<T::AccountId>) {
 		output: answer.output,
 		signature: answer.signature,
 	};
-	let xt = <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
+	let xt =
+		<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
 	match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
 		Ok(()) => log::info!(target: LOG_TARGET, "request {request_id}: result submitted"),
 		Err(()) => log::warn!(

@@ -20,8 +20,8 @@ use sp_runtime::{
 	ApplyExtrinsicResult,
 };
 use verity_primitives::{
-	blake2_256, HardwareClass, Receipt, RequestInput, ResultOutput,
-	VerificationMode, VerificationModes, WorkerAnswer,
+	blake2_256, HardwareClass, Receipt, RequestInput, ResultOutput, VerificationMode,
+	VerificationModes, WorkerAnswer,
 };
 
 const FEE: u64 = 20;
@@ -134,7 +134,8 @@ fn registration_holds_stake_and_checks_the_offer() {
 		assert_eq!(WorkerBySigningKey::<Test>::get(key(1).public().0), Some(1));
 		assert_eq!(ActiveWorkers::<Test>::get().to_vec(), vec![1]);
 		let endpoint = |url: &str| url.as_bytes().to_vec().try_into().unwrap();
-		let models = || -> frame_support::BoundedVec<_, _> { vec![model_ref(0)].try_into().unwrap() };
+		let models =
+			|| -> frame_support::BoundedVec<_, _> { vec![model_ref(0)].try_into().unwrap() };
 		let vanilla = VerificationModes::of(&[VerificationMode::Vanilla]);
 		let try_register = |who, seed: u8, url: &str, modes, models, stake| {
 			Inference::register_worker(
@@ -282,10 +283,10 @@ fn assignment_is_deterministic_and_spreads_over_eligible_workers() {
 		let mut seen = std::collections::BTreeSet::new();
 		for round in 0..24u8 {
 			SEED.with(|seed| *seed.borrow_mut() = sp_core::H256::repeat_byte(round));
-			let picked = Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000)
-				.unwrap();
-			let again = Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000)
-				.unwrap();
+			let picked =
+				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000).unwrap();
+			let again =
+				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000).unwrap();
 			assert_eq!(picked, again);
 			assert_ne!(picked.0, 4);
 			seen.insert(picked.0);
@@ -318,9 +319,7 @@ fn a_valid_result_is_recorded_and_paid_once() {
 		assert!(!Assignments::<Test>::contains_key(1, id));
 		let info = Workers::<Test>::get(1).unwrap();
 		assert_eq!((info.open_requests, info.delivered), (0, 1));
-		System::assert_has_event(
-			Event::WorkerPaid { request: id, worker: 1, amount: 20 }.into(),
-		);
+		System::assert_has_event(Event::WorkerPaid { request: id, worker: 1, amount: 20 }.into());
 		System::assert_has_event(Event::TreasuryPaid { request: id, amount: 7 }.into());
 		// A replay is refused by validation, not only by dispatch.
 		assert_eq!(
@@ -427,10 +426,7 @@ fn an_expired_request_is_refunded_and_its_worker_penalized() {
 			Event::WorkerPenalized { worker: 1, request: id, amount: PENALTY }.into(),
 		);
 		// A late result is refused.
-		assert_eq!(
-			validate(xt),
-			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
-		);
+		assert_eq!(validate(xt), Err(TransactionValidityError::Invalid(InvalidTransaction::Stale)));
 		// Below the minimum stake, the worker is no longer assigned.
 		assert_noop!(
 			Inference::request_inference(

@@ -147,11 +147,8 @@ pub struct InferenceRequest<AccountId, Balance, BlockNumber> {
 }
 
 /// A request record of a runtime.
-pub type InferenceRequestOf<T> = InferenceRequest<
-	<T as frame_system::Config>::AccountId,
-	BalanceOf<T>,
-	BlockNumberFor<T>,
->;
+pub type InferenceRequestOf<T> =
+	InferenceRequest<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
 /// A settled result: what anyone needs to re-check its receipt.
 #[derive(
@@ -175,11 +172,8 @@ pub struct SettledResult<AccountId, Balance, BlockNumber> {
 }
 
 /// A settled result of a runtime.
-pub type SettledResultOf<T> = SettledResult<
-	<T as frame_system::Config>::AccountId,
-	BalanceOf<T>,
-	BlockNumberFor<T>,
->;
+pub type SettledResultOf<T> =
+	SettledResult<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
 /// Why a result transaction is invalid, as `InvalidTransaction::Custom` codes (validation runs
 /// before dispatch, so the pool never takes such a transaction).
@@ -195,4 +189,12 @@ pub enum ResultRejection {
 	BadOutput = 4,
 	/// The request's deadline has passed.
 	PastDeadline = 5,
+}
+
+/// Sets up what the benchmarks need from the rest of the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Publishes a servable model version offered in every mode whose schema takes the largest
+	/// inline input and returns the largest inline output, and returns it.
+	fn servable_model() -> ModelVersionRef;
 }

@@ -1,0 +1,256 @@
+//! Benchmarks of every call, the authorization of results and the expiry hook, each on its worst
+//! case: the longest active-worker list, full model lists, the largest inline input and output.
+
+use super::*;
+use crate::Pallet as Inference;
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	pallet_prelude::TransactionSource,
+	traits::{fungible::Mutate, Authorize, Get},
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_core::crypto::KeyTypeId;
+use sp_runtime::traits::Bounded;
+use verity_primitives::{
+	HardwareClass, IoSchema, ModelVersionRef, Receipt, RequestId, RequestInput, ResultOutput,
+	SigningKey, VerificationMode, VerificationModes, VersionNumber, MAX_ENDPOINT_LEN,
+};
+
+const KEY_TYPE: KeyTypeId = KeyTypeId(*b"vbnc");
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 1024u32.into());
+	who
+}
+
+/// A fresh sr25519 key in the benchmark keystore.
+fn signing_key(index: u32) -> SigningKey {
+	let seed = alloc::format!("//verity-bench-{index}");
+	sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed.into_bytes())).0
+}
+
+fn endpoint() -> Endpoint {
+	let mut url = b"https://".to_vec();
+	url.resize(MAX_ENDPOINT_LEN as usize, b'w');
+	url.try_into().unwrap()
+}
+
+/// A full model list that serves `model` last, so eligibility scans all of it.
+fn models<T: Config>(model: ModelVersionRef) -> BoundedVec<ModelVersionRef, T::MaxModelsPerWorker> {
+	let mut list: Vec<_> = (1..T::MaxModelsPerWorker::get())
+		.map(|i| ModelVersionRef {
+			model: u64::MAX - u64::from(i),
+			version: VersionNumber { major: 1, minor: 0 },
+		})
+		.collect();
+	list.push(model);
+	list.try_into().unwrap()
+}
+
+fn register<T: Config>(index: u32, model: ModelVersionRef) -> T::AccountId {
+	let who = funded::<T>("worker", index);
+	Inference::<T>::do_register_worker(
+		who.clone(),
+		signing_key(index),
+		endpoint(),
+		HardwareClass::CudaGpu,
+		VerificationModes::of(&VerificationMode::ALL),
+		models::<T>(model),
+		1u32.into(),
+		T::MinWorkerStake::get(),
+	)
+	.expect("funded worker, fresh key");
+	who
+}
+
+/// The model version and its largest inline input.
+fn model_and_input<T: Config>() -> (ModelVersionRef, RequestInput) {
+	let model = T::BenchmarkHelper::servable_model();
+	let record = T::Models::servable(&model).expect("the helper published it");
+	let IoSchema::Tensors { inputs, .. } = record.schema else { panic!("tensor schema") };
+	let len = verity_primitives::tensors_encoded_len(&inputs).unwrap() as usize;
+	(model, RequestInput::Inline(vec![1u8; len].try_into().expect("fits inline")))
+}
+
+/// An open request assigned to a registered worker, and that worker's index.
+fn open_request<T: Config>(deadline: u32) -> (RequestId, u32) {
+	let (model, input) = model_and_input::<T>();
+	let index = 0;
+	if Workers::<T>::get(account::<T::AccountId>("worker", index, 0)).is_none() {
+		register::<T>(index, model);
+	}
+	let requester = funded::<T>("requester", 0);
+	let id = NextRequestId::<T>::get();
+	Inference::<T>::do_request_inference(
+		requester,
+		model,
+		input,
+		VerificationMode::Vanilla,
+		BalanceOf::<T>::max_value() / 16u32.into(),
+		deadline.into(),
+	)
+	.expect("a worker serves it");
+	(id, index)
+}
+
+/// A result for `id` with the largest inline output, signed by worker `index`'s key.
+fn signed_result<T: Config>(
+	id: RequestId,
+	index: u32,
+) -> (Receipt<T::AccountId>, ResultOutput, verity_primitives::ReceiptSignature) {
+	let request = Requests::<T>::get(id).unwrap();
+	let output = ResultOutput::Inline(vec![2u8; request.output_len as usize].try_into().unwrap());
+	let receipt = Receipt {
+		genesis_hash: Inference::<T>::genesis_hash(),
+		request_id: id,
+		model: request.model,
+		model_digest: request.model_digest,
+		input_digest: request.input_digest,
+		output_digest: output.digest(),
+		mode: request.mode,
+		worker: request.worker,
+	};
+	let public = sp_core::sr25519::Public::from_raw(signing_key(index));
+	let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, &receipt.signing_payload())
+		.expect("the key is in the keystore");
+	(receipt, output, signature.0)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_worker() {
+		let (model, _) = model_and_input::<T>();
+		for i in 1..T::MaxWorkers::get() {
+			register::<T>(i, model);
+		}
+		let who = funded::<T>("worker", 0);
+		let key = signing_key(0);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(who.clone()),
+			key,
+			endpoint(),
+			HardwareClass::CudaGpu,
+			VerificationModes::of(&VerificationMode::ALL),
+			models::<T>(model),
+			1u32.into(),
+			T::MinWorkerStake::get(),
+		);
+		assert!(Workers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn update_worker() {
+		let (model, _) = model_and_input::<T>();
+		let who = register::<T>(0, model);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(who.clone()),
+			endpoint(),
+			HardwareClass::Cpu,
+			VerificationModes::of(&[VerificationMode::Vanilla]),
+			models::<T>(model),
+			2u32.into(),
+		);
+		assert_eq!(Workers::<T>::get(&who).unwrap().hardware, HardwareClass::Cpu);
+	}
+
+	#[benchmark]
+	fn bond_extra() {
+		let (model, _) = model_and_input::<T>();
+		let who = register::<T>(0, model);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::MinWorkerStake::get());
+		assert!(Workers::<T>::get(&who).unwrap().stake > T::MinWorkerStake::get());
+	}
+
+	#[benchmark]
+	fn unbond() {
+		let (model, _) = model_and_input::<T>();
+		for i in 1..T::MaxWorkers::get() {
+			register::<T>(i, model);
+		}
+		let who = register::<T>(0, model);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(!ActiveWorkers::<T>::get().contains(&who));
+	}
+
+	#[benchmark]
+	fn withdraw() {
+		let (model, _) = model_and_input::<T>();
+		let who = register::<T>(0, model);
+		Inference::<T>::do_unbond(who.clone()).unwrap();
+		frame_system::Pallet::<T>::set_block_number(
+			frame_system::Pallet::<T>::block_number() + T::UnbondingPeriod::get(),
+		);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(!Workers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn request_inference(w: Linear<1, { T::MaxWorkers::get() }>) {
+		let (model, input) = model_and_input::<T>();
+		for i in 0..w {
+			register::<T>(i, model);
+		}
+		let requester = funded::<T>("requester", 0);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(requester),
+			model,
+			input,
+			VerificationMode::Vanilla,
+			BalanceOf::<T>::max_value() / 16u32.into(),
+			T::MaxDeadline::get(),
+		);
+		assert!(Requests::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn submit_result() {
+		let (id, index) = open_request::<T>(10);
+		let (receipt, output, signature) = signed_result::<T>(id, index);
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, receipt, output, signature);
+		assert!(Results::<T>::contains_key(id));
+	}
+
+	#[benchmark]
+	fn authorize_submit_result() -> Result<(), BenchmarkError> {
+		let (id, index) = open_request::<T>(10);
+		let (receipt, output, signature) = signed_result::<T>(id, index);
+		let call = Call::<T>::submit_result { receipt, output, signature };
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or("submit_result must be authorized")?
+				.map_err(|_| "a valid result")?;
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn expire_requests(n: Linear<0, { T::MaxRequestsPerBlock::get() }>) {
+		let deadline = 5u32;
+		for _ in 0..n {
+			open_request::<T>(deadline);
+		}
+		let block: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number() + deadline.into();
+		let expired;
+		#[block]
+		{
+			expired = Inference::<T>::do_expire_requests(block);
+		}
+		assert_eq!(expired, n);
+	}
+
+	impl_benchmark_test_suite!(Inference, crate::mock::new_test_ext(), crate::mock::Test);
+}
