@@ -11,4 +11,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_utility, Utility]
 	[pallet_model_registry, ModelRegistry]
+	[pallet_inference, Inference]
 );

@@ -10,8 +10,8 @@
 //! all, Alice, Bob and Charlie form the technical committee.
 
 use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig,
-	GENESIS_SUPPLY,
+	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig,
+	TechnicalCommitteeConfig, EXISTENTIAL_DEPOSIT, GENESIS_SUPPLY,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -32,14 +32,19 @@ pub const GENESIS_ALLOCATION: [(Sr25519Keyring, u32); 6] = [
 	(Sr25519Keyring::Ferdie, 100_000),
 ];
 
-/// The genesis balances: every account of [`GENESIS_ALLOCATION`] with its share of the supply.
+/// The genesis balances: every account of [`GENESIS_ALLOCATION`] with its share of the supply,
+/// and the protocol treasury with the existential deposit, taken from the first account's share
+/// (the treasury must exist to receive fee shares smaller than the existential deposit).
 pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
-	GENESIS_ALLOCATION
+	let mut balances: Vec<(AccountId, Balance)> = GENESIS_ALLOCATION
 		.iter()
 		.map(|(who, millionths)| {
 			(who.to_account_id(), GENESIS_SUPPLY / 1_000_000 * Balance::from(*millionths))
 		})
-		.collect()
+		.collect();
+	balances[0].1 -= EXISTENTIAL_DEPOSIT;
+	balances.push((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
+	balances
 }
 
 /// A validator's well-known keys: sr25519 for Aura, ed25519 for GRANDPA.

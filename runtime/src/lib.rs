@@ -194,6 +194,9 @@ mod runtime {
 	#[runtime::pallet_index(10)]
 	pub type ModelRegistry = pallet_model_registry;
 
+	#[runtime::pallet_index(11)]
+	pub type Inference = pallet_inference;
+
 	// Governance.
 	#[runtime::pallet_index(20)]
 	pub type Preimage = pallet_preimage;

@@ -1,5 +1,8 @@
 //! The `Config` of every pallet in the runtime, and the chain-wide constants they use.
 
+mod inference;
+pub use inference::{ModelHub, ParentHashRandomness, TreasuryAccount};
+
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,

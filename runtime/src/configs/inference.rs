@@ -1,0 +1,193 @@
+//! The inference pallet's configuration, and the adapters it is wired with: the Model Hub as its
+//! [`pallet_inference::ModelProvider`], parent-hash randomness for assignment, and the
+//! construction of the authorized transactions its offchain worker submits.
+
+use super::{
+	currency::{Balance, UNIT},
+	time::{BlockNumber, HOURS},
+};
+use crate::{
+	governance::period, AccountId, Hash, Runtime, RuntimeCall, RuntimeHoldReason, TxExtension,
+	UncheckedExtrinsic,
+};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU128, ConstU32, Randomness},
+	PalletId,
+};
+use sp_runtime::{
+	generic::Era,
+	traits::{AccountIdConversion, BlakeTwo256, Hash as HashT},
+	Permill,
+};
+use verity_primitives::{ModelVersionRef, VersionStatus};
+
+parameter_types! {
+	/// The protocol treasury's account: receives the protocol's share of inference fees and the
+	/// penalties of workers that let requests expire.
+	pub TreasuryAccount: AccountId = PalletId(*b"vrt/trsy").into_account_truncating();
+	/// 5% on top of the model price plus the worker fee.
+	pub const InferenceTreasuryShare: Permill = Permill::from_percent(5);
+}
+
+impl pallet_inference::Config for Runtime {
+	type Currency = crate::Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = ModelHub;
+	type Randomness = ParentHashRandomness;
+	type TreasuryAccount = TreasuryAccount;
+	type TreasuryShare = InferenceTreasuryShare;
+	/// 100 VRT.
+	type MinWorkerStake = ConstU128<{ 100 * UNIT }>;
+	/// 1 VRT per expired request.
+	type TimeoutPenalty = ConstU128<{ UNIT }>;
+	/// 7 days (20 blocks with `fast-runtime`).
+	type UnbondingPeriod = ConstU32<{ period(7 * 24 * HOURS, 20) }>;
+	/// One hour.
+	type MaxDeadline = ConstU32<{ HOURS }>;
+	type MaxWorkers = ConstU32<64>;
+	type MaxModelsPerWorker = ConstU32<16>;
+	type MaxRequestsPerBlock = ConstU32<64>;
+	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ModelHub;
+}
+
+/// The Model Hub (`pallet-model-registry`) as the inference pallet sees it.
+pub struct ModelHub;
+
+impl ModelHub {
+	fn read(
+		model: &ModelVersionRef,
+		servable_only: bool,
+	) -> Option<pallet_inference::ServableModel<AccountId, Balance>> {
+		let record = pallet_model_registry::Versions::<Runtime>::get(model.model, model.version)?;
+		if servable_only && record.status != VersionStatus::Active {
+			return None;
+		}
+		let owner = pallet_model_registry::Models::<Runtime>::get(model.model)?.owner;
+		Some(pallet_inference::ServableModel {
+			owner,
+			artifact: record.spec.artifact,
+			format: record.spec.format,
+			schema: record.spec.schema,
+			modes: record.spec.modes,
+			price: record.spec.price_per_inference,
+			locations: record.spec.locations,
+		})
+	}
+}
+
+impl pallet_inference::ModelProvider<AccountId, Balance> for ModelHub {
+	fn servable(model: &ModelVersionRef) -> Option<pallet_inference::ServableModel<AccountId, Balance>> {
+		Self::read(model, true)
+	}
+	fn artifact(model: &ModelVersionRef) -> Option<pallet_inference::ServableModel<AccountId, Balance>> {
+		Self::read(model, false)
+	}
+}
+
+/// Randomness from the parent block's hash, mixed with the subject. Whoever authored the parent
+/// block could have re-rolled it only by producing a different block in its slot (or none):
+/// enough to bias an assignment a little, never to choose it freely.
+pub struct ParentHashRandomness;
+
+impl Randomness<Hash, BlockNumber> for ParentHashRandomness {
+	fn random(subject: &[u8]) -> (Hash, BlockNumber) {
+		let parent = frame_system::Pallet::<Runtime>::parent_hash();
+		let now = frame_system::Pallet::<Runtime>::block_number();
+		let seed = BlakeTwo256::hash(&[parent.as_ref(), subject].concat());
+		(seed, now.saturating_sub(1))
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	/// The full extension pipeline; for an authorized (unsigned-style) origin the nonce, fee and
+	/// sender checks pass through without an account.
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_inference::BenchmarkHelper for ModelHub {
+	fn servable_model() -> ModelVersionRef {
+		use frame_support::traits::fungible::Mutate;
+		use verity_primitives::*;
+		let owner: AccountId = frame_benchmarking::account("model-owner", 0, 0);
+		crate::Balances::set_balance(&owner, 1_000_000 * UNIT);
+		let model = pallet_model_registry::NextModelId::<Runtime>::get();
+		let origin = crate::RuntimeOrigin::signed(owner);
+		fn text<S: frame_support::traits::Get<u32>>(s: &str) -> frame_support::BoundedVec<u8, S> {
+			s.as_bytes().to_vec().try_into().unwrap()
+		}
+		crate::ModelRegistry::create_model(
+			origin.clone(),
+			text("bench"),
+			text("benchmark model"),
+			Task::Classification,
+			text("Apache-2.0"),
+			Default::default(),
+		)
+		.expect("funded owner");
+		let tensor = |name: &str, elements: u32| TensorSpec {
+			name: text(name),
+			dtype: TensorDtype::F32,
+			shape: alloc::vec![1, elements].try_into().unwrap(),
+		};
+		let spec = VersionSpec {
+			artifact: ArtifactDigest::of(b"bench model"),
+			format: ArtifactFormat::VerityInt8,
+			schema: IoSchema::Tensors {
+				inputs: alloc::vec![tensor("x", MAX_INLINE_INPUT / 4)].try_into().unwrap(),
+				outputs: alloc::vec![tensor("y", MAX_INLINE_OUTPUT / 4)].try_into().unwrap(),
+			},
+			modes: VerificationModes::of(&VerificationMode::ALL),
+			price_per_inference: UNIT,
+			price_per_token: 0,
+			zk_verifying_key: Some(ArtifactDigest::of(b"vk")),
+			locations: alloc::vec![StorageLocation::ArtifactStore(
+				b"http://127.0.0.1:9955".to_vec().try_into().unwrap()
+			)]
+			.try_into()
+			.unwrap(),
+		};
+		let version = VersionNumber { major: 1, minor: 0 };
+		crate::ModelRegistry::publish_version(origin, model, version, alloc::boxed::Box::new(spec))
+			.expect("a valid version");
+		ModelVersionRef { model, version }
+	}
+}
