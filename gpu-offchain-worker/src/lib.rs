@@ -6,6 +6,9 @@
 //! - [`tensor`]: the canonical byte layout of request inputs and result outputs, and JSON.
 //! - [`exec`]: [`exec::Executor`] runs an artifact (ONNX via tract, or Verity int8) on input
 //!   bytes, caching loaded models by digest.
+//! - [`signer`]: the receipt-signing key (a 0600 key file) and receipt signatures.
+//! - [`service`]: [`service::Worker`] runs chain jobs (fetch and verify the artifact, run,
+//!   sign) and serves them over HTTP.
 //! - [`testmodels`]: deterministic float ONNX models built in Rust, for tests and demos.
 //!
 //! The model format itself lives in [`verity_primitives::int8`], shared with the chain side.
@@ -14,5 +17,7 @@ pub mod convert;
 pub mod engine;
 pub mod exec;
 pub mod rng;
+pub mod service;
+pub mod signer;
 pub mod tensor;
 pub mod testmodels;

@@ -32,6 +32,13 @@ pub const MAX_INLINE_OUTPUT: u32 = 16 * 1024;
 /// Longest worker endpoint URL, in bytes.
 pub const MAX_ENDPOINT_LEN: u32 = 256;
 
+/// Offchain storage key (persistent kind) where a node puts its inference worker's base URL
+/// (SCALE `Vec<u8>` of UTF-8), read by the inference pallet's offchain worker.
+pub const OFFCHAIN_WORKER_URL_KEY: &[u8] = b"verity::worker-url";
+/// Offchain storage key (persistent kind) where a node puts its inference worker's signing key
+/// (32 bytes).
+pub const OFFCHAIN_WORKER_SIGNING_KEY_KEY: &[u8] = b"verity::worker-signing-key";
+
 /// A 32-byte BLAKE2b-256 digest.
 pub type Digest32 = [u8; 32];
 

@@ -24,10 +24,10 @@ use sp_runtime::{
 };
 use verity_primitives::{SigningKey, WorkerAnswer, WorkerJob};
 
-/// Offchain storage key of the inference worker's base URL (UTF-8 bytes), set by the node.
-pub const WORKER_URL_KEY: &[u8] = b"verity::worker-url";
-/// Offchain storage key of the inference worker's signing key (32 bytes), set by the node.
-pub const WORKER_SIGNING_KEY_KEY: &[u8] = b"verity::worker-signing-key";
+pub use verity_primitives::{
+	OFFCHAIN_WORKER_SIGNING_KEY_KEY as WORKER_SIGNING_KEY_KEY,
+	OFFCHAIN_WORKER_URL_KEY as WORKER_URL_KEY,
+};
 /// Blocks before a job that got no answer is sent to the worker again.
 pub const RETRY_BLOCKS: u32 = 5;
 /// Most jobs sent in one offchain worker run.

@@ -1,0 +1,323 @@
+//! The worker as a service: runs the jobs a chain's offchain worker sends, and serves over HTTP.
+//!
+//! - `GET /v1/info`: `{"signing_key": hex, "backend": "cpu"|"gpu", "version": ...}`.
+//! - `POST /v1/jobs`: body a SCALE [`WorkerJob`]; answer `200` with a SCALE [`WorkerAnswer`], or
+//!   an error status with a one-line reason (`422` the job cannot run as given: bad input,
+//!   unsupported or unloadable model; `502` no location yielded the verified artifact).
+//!
+//! A job runs as: fetch the artifact into the local cache (an [`ArtifactStore`]: every byte is
+//! checked against the digest the chain recorded, before it is used) -> load it (cached by
+//! digest) -> run it on the input -> sign the receipt that binds the chain, the request, the
+//! model digest, the input and output digests, the mode and the worker.
+
+use crate::{
+	exec::{ExecError, Executor},
+	signer::WorkerKey,
+};
+use bytes::Bytes;
+use codec::{Decode, Encode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::{body::Incoming, header, Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::{convert::Infallible, net::SocketAddr, path::PathBuf, sync::Arc};
+use tokio::{net::TcpListener, task::JoinHandle};
+use verity_artifact_store::{
+	fetch::{Fetcher, FetcherConfig},
+	ArtifactStore,
+};
+use verity_primitives::{
+	blake2_256, ArtifactDigest, Receipt, RequestInput, ResultOutput, SigningKey, StorageLocation,
+	WorkerAnswer, WorkerJob, MAX_INLINE_OUTPUT,
+};
+
+const LOG_TARGET: &str = "worker";
+/// Largest job body accepted.
+const MAX_JOB_BYTES: usize = 1 << 20;
+
+/// A job or answer of a chain whose accounts are 32 bytes.
+pub type Job = WorkerJob<[u8; 32]>;
+/// The answer to a [`Job`].
+pub type Answer = WorkerAnswer<[u8; 32]>;
+
+/// How a worker is set up.
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+	/// Directory of the verified artifact cache.
+	pub cache_dir: PathBuf,
+	/// Largest artifact the cache takes, in bytes.
+	pub cache_max_size: u64,
+	/// Where remote artifact locations are resolved.
+	pub fetcher: FetcherConfig,
+	/// Artifact store (base URL) that takes outputs larger than [`MAX_INLINE_OUTPUT`].
+	pub output_store: Option<String>,
+}
+
+/// Why a job did not produce an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+	/// No location yielded bytes matching the artifact's digest.
+	#[error("artifact {digest}: {reason}")]
+	Artifact {
+		/// The artifact's BLAKE2b-256, hex.
+		digest: String,
+		/// What each location did.
+		reason: String,
+	},
+	/// The stored input could not be fetched and verified.
+	#[error("input: {0}")]
+	Input(String),
+	/// The model did not run on the input.
+	#[error(transparent)]
+	Exec(#[from] ExecError),
+	/// The output is too large to record and no output store is configured.
+	#[error("output of {len} bytes exceeds {limit} and no output store is configured")]
+	OutputTooLarge {
+		/// Its length.
+		len: usize,
+		/// The inline limit.
+		limit: u32,
+	},
+	/// The output could not be stored.
+	#[error("output store: {0}")]
+	OutputStore(String),
+	/// The worker's own machinery failed.
+	#[error("internal: {0}")]
+	Internal(String),
+}
+
+impl JobError {
+	fn status(&self) -> StatusCode {
+		match self {
+			JobError::Artifact { .. } | JobError::Input(_) | JobError::OutputStore(_) => {
+				StatusCode::BAD_GATEWAY
+			},
+			JobError::Exec(_) | JobError::OutputTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+			JobError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+		}
+	}
+}
+
+/// An inference worker: key, executor, artifact cache.
+pub struct Worker {
+	key: WorkerKey,
+	executor: Executor,
+	cache: ArtifactStore,
+	fetcher: Fetcher,
+	output_store: Option<String>,
+}
+
+impl Worker {
+	/// A worker signing with `key`, running models on the best backend found.
+	pub fn new(key: WorkerKey, config: WorkerConfig) -> Result<Self, String> {
+		Self::with_executor(key, config, Executor::default())
+	}
+
+	/// A worker with a given executor.
+	pub fn with_executor(
+		key: WorkerKey,
+		config: WorkerConfig,
+		executor: Executor,
+	) -> Result<Self, String> {
+		let cache = ArtifactStore::open(&config.cache_dir, config.cache_max_size)
+			.map_err(|e| format!("artifact cache at {}: {e}", config.cache_dir.display()))?;
+		let fetcher = Fetcher::new(config.fetcher).map_err(|e| e.to_string())?;
+		Ok(Self { key, executor, cache, fetcher, output_store: config.output_store })
+	}
+
+	/// The receipt-signing key.
+	pub fn signing_key(&self) -> SigningKey {
+		self.key.public()
+	}
+
+	/// The integer engine's backend: `cpu` or `gpu`.
+	pub fn backend(&self) -> &'static str {
+		self.executor.backend().name()
+	}
+
+	/// Fetches `digest` from the first location that yields it, into the cache; returns its
+	/// bytes.
+	async fn fetch(
+		&self,
+		locations: &[StorageLocation],
+		digest: &ArtifactDigest,
+	) -> Result<Vec<u8>, String> {
+		let mut failures = Vec::new();
+		for location in locations {
+			match self.fetcher.fetch_into_store(location, digest, &self.cache).await {
+				Ok(_) => {
+					return tokio::fs::read(self.cache.path_of(&digest.blake2_256))
+						.await
+						.map_err(|e| format!("reading the cached copy: {e}"))
+				},
+				Err(error) => failures.push(error.to_string()),
+			}
+		}
+		if failures.is_empty() {
+			failures.push("no location".into());
+		}
+		Err(failures.join("; "))
+	}
+
+	/// Runs a job: fetch and verify the artifact (and a stored input), run the model, sign.
+	pub async fn run_job(self: &Arc<Self>, job: Job) -> Result<Answer, JobError> {
+		let artifact = self.fetch(&job.locations, &job.artifact).await.map_err(|reason| {
+			JobError::Artifact { digest: hex::encode(job.artifact.blake2_256), reason }
+		})?;
+		let input = match &job.input {
+			RequestInput::Inline(bytes) => bytes.to_vec(),
+			RequestInput::Stored { digest, location } => self
+				.fetch(core::slice::from_ref(location), digest)
+				.await
+				.map_err(JobError::Input)?,
+		};
+		let worker = self.clone();
+		let (format, digest, schema) = (job.format, job.artifact.blake2_256, job.schema.clone());
+		let output = tokio::task::spawn_blocking(move || {
+			worker.executor.run(format, digest, &artifact, &schema, &input)
+		})
+		.await
+		.map_err(|e| JobError::Internal(e.to_string()))??;
+		let output = self.record_output(output).await?;
+		let receipt = Receipt {
+			genesis_hash: job.genesis_hash,
+			request_id: job.request_id,
+			model: job.model,
+			model_digest: job.artifact.blake2_256,
+			input_digest: job.input.digest(),
+			output_digest: output.digest(),
+			mode: job.mode,
+			worker: job.worker,
+		};
+		let signature = self.key.sign(&receipt);
+		log::info!(
+			target: LOG_TARGET,
+			"request {} on model {}: {} output bytes, receipt signed",
+			job.request_id,
+			job.model,
+			output.len()
+		);
+		Ok(WorkerAnswer { receipt, output, signature })
+	}
+
+	/// Inline when small enough, else uploaded to the output store and recorded by digest.
+	async fn record_output(&self, output: Vec<u8>) -> Result<ResultOutput, JobError> {
+		if output.len() <= MAX_INLINE_OUTPUT as usize {
+			return Ok(ResultOutput::Inline(output.try_into().expect("length checked")));
+		}
+		let Some(store) = &self.output_store else {
+			return Err(JobError::OutputTooLarge { len: output.len(), limit: MAX_INLINE_OUTPUT });
+		};
+		let digest = ArtifactDigest::of(&output);
+		let file = tempfile::NamedTempFile::new_in(self.cache.dir())
+			.map_err(|e| JobError::OutputStore(e.to_string()))?;
+		tokio::fs::write(file.path(), &output)
+			.await
+			.map_err(|e| JobError::OutputStore(e.to_string()))?;
+		self.fetcher
+			.upload_to_store(store, file.path(), &digest)
+			.await
+			.map_err(|e| JobError::OutputStore(e.to_string()))?;
+		let location =
+			StorageLocation::ArtifactStore(
+				store.as_bytes().to_vec().try_into().map_err(|_| {
+					JobError::OutputStore("the output store's URL is too long".into())
+				})?,
+			);
+		debug_assert_eq!(digest.blake2_256, blake2_256(&output));
+		Ok(ResultOutput::Stored { digest, location })
+	}
+}
+
+/// A running worker service.
+pub struct ServiceHandle {
+	/// The address it listens on.
+	pub address: SocketAddr,
+	task: JoinHandle<()>,
+}
+
+impl ServiceHandle {
+	/// Stops accepting connections.
+	pub fn stop(self) {
+		self.task.abort();
+	}
+}
+
+/// Serves `worker` on `address` (port 0 picks one) on a task of the current tokio runtime.
+pub async fn start(worker: Arc<Worker>, address: SocketAddr) -> std::io::Result<ServiceHandle> {
+	let listener = TcpListener::bind(address).await?;
+	let address = listener.local_addr()?;
+	let task = tokio::spawn(serve(worker, listener));
+	Ok(ServiceHandle { address, task })
+}
+
+/// Serves `worker` on `listener` until the task ends (the node spawns this).
+pub async fn serve(worker: Arc<Worker>, listener: TcpListener) {
+	loop {
+		let (stream, peer) = match listener.accept().await {
+			Ok(accepted) => accepted,
+			Err(error) => {
+				log::warn!(target: LOG_TARGET, "accept failed: {error}");
+				continue;
+			},
+		};
+		let worker = worker.clone();
+		tokio::spawn(async move {
+			let service = hyper::service::service_fn(move |request| {
+				let worker = worker.clone();
+				async move { Ok::<_, Infallible>(handle(&worker, request).await) }
+			});
+			if let Err(error) = hyper::server::conn::http1::Builder::new()
+				.serve_connection(TokioIo::new(stream), service)
+				.await
+			{
+				log::debug!(target: LOG_TARGET, "connection from {peer}: {error}");
+			}
+		});
+	}
+}
+
+fn reply(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Full<Bytes>> {
+	Response::builder()
+		.status(status)
+		.header(header::CONTENT_TYPE, content_type)
+		.body(Full::new(Bytes::from(body)))
+		.expect("static headers are valid")
+}
+
+fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+	reply(status, "text/plain; charset=utf-8", message.as_bytes().to_vec())
+}
+
+async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+	match (request.method(), request.uri().path()) {
+		(&Method::GET, "/v1/info") | (&Method::GET, "/health") => {
+			let info = serde_json::json!({
+				"signing_key": hex::encode(worker.signing_key()),
+				"backend": worker.backend(),
+				"version": env!("CARGO_PKG_VERSION"),
+			});
+			reply(StatusCode::OK, "application/json", info.to_string().into_bytes())
+		},
+		(&Method::POST, "/v1/jobs") => {
+			let body = match Limited::new(request.into_body(), MAX_JOB_BYTES).collect().await {
+				Ok(body) => body.to_bytes(),
+				Err(error) => return text(StatusCode::PAYLOAD_TOO_LARGE, &error.to_string()),
+			};
+			let job = match Job::decode(&mut &body[..]) {
+				Ok(job) => job,
+				Err(error) => {
+					return text(StatusCode::BAD_REQUEST, &format!("job does not decode: {error}"))
+				},
+			};
+			let request_id = job.request_id;
+			match worker.run_job(job).await {
+				Ok(answer) => reply(StatusCode::OK, "application/octet-stream", answer.encode()),
+				Err(error) => {
+					log::warn!(target: LOG_TARGET, "request {request_id}: {error}");
+					text(error.status(), &error.to_string())
+				},
+			}
+		},
+		_ => text(StatusCode::NOT_FOUND, "unknown route: GET /v1/info or POST /v1/jobs"),
+	}
+}

@@ -1,0 +1,158 @@
+//! The worker's receipt-signing key (sr25519) and receipt signatures.
+//!
+//! The key lives in a file holding its 32-byte seed as hex, created with mode 0600 and refused
+//! when others can read it. A development key can come from a secret URI (`//Alice`) instead.
+
+use codec::Encode;
+use sp_core::{crypto::Pair as _, sr25519};
+use std::{fs, io::Write, os::unix::fs::OpenOptionsExt, path::Path};
+use verity_primitives::{Receipt, ReceiptSignature, SigningKey};
+
+/// What can go wrong loading a key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+	/// The key file could not be read or written.
+	#[error("key file {path}: {source}")]
+	Io {
+		/// The file.
+		path: String,
+		/// The failure.
+		source: std::io::Error,
+	},
+	/// The key file is readable by others.
+	#[error("key file {path} has mode {mode:o}: others may read it; run `chmod 600 {path}`")]
+	TooOpen {
+		/// The file.
+		path: String,
+		/// Its permission bits.
+		mode: u32,
+	},
+	/// The key file does not hold 64 hex digits.
+	#[error("key file {0} does not hold a 32-byte hex seed")]
+	Malformed(String),
+	/// The secret URI is not valid.
+	#[error("invalid secret URI: {0}")]
+	BadUri(String),
+}
+
+/// A receipt-signing key.
+#[derive(Clone)]
+pub struct WorkerKey {
+	pair: sr25519::Pair,
+}
+
+impl WorkerKey {
+	/// Loads the key from `path`, or creates a new random one there (mode 0600).
+	pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+		let name = path.display().to_string();
+		let io = |source| KeyError::Io { path: name.clone(), source };
+		if path.exists() {
+			use std::os::unix::fs::PermissionsExt;
+			let mode = fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+			if mode & 0o077 != 0 {
+				return Err(KeyError::TooOpen { path: name, mode });
+			}
+			let text = fs::read_to_string(path).map_err(io)?;
+			let seed = hex::decode(text.trim())
+				.ok()
+				.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+				.ok_or_else(|| KeyError::Malformed(name.clone()))?;
+			return Ok(Self { pair: sr25519::Pair::from_seed(&seed) });
+		}
+		if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+			fs::create_dir_all(parent).map_err(io)?;
+		}
+		let (pair, seed) = sr25519::Pair::generate();
+		let mut file = fs::OpenOptions::new()
+			.write(true)
+			.create_new(true)
+			.mode(0o600)
+			.open(path)
+			.map_err(io)?;
+		file.write_all(hex::encode(seed).as_bytes()).map_err(io)?;
+		file.sync_all().map_err(io)?;
+		Ok(Self { pair })
+	}
+
+	/// A key from a secret URI such as `//Alice` (development only).
+	pub fn from_uri(uri: &str) -> Result<Self, KeyError> {
+		sr25519::Pair::from_string(uri, None)
+			.map(|pair| Self { pair })
+			.map_err(|e| KeyError::BadUri(format!("{e:?}")))
+	}
+
+	/// The public key, as workers register it on chain.
+	pub fn public(&self) -> SigningKey {
+		self.pair.public().0
+	}
+
+	/// Signs a receipt's payload.
+	pub fn sign<AccountId: Encode>(&self, receipt: &Receipt<AccountId>) -> ReceiptSignature {
+		self.pair.sign(&receipt.signing_payload()).0
+	}
+}
+
+/// Whether `signature` is `key`'s signature over `receipt`.
+pub fn verify<AccountId: Encode>(
+	receipt: &Receipt<AccountId>,
+	signature: &ReceiptSignature,
+	key: &SigningKey,
+) -> bool {
+	sr25519::Pair::verify(
+		&sr25519::Signature::from_raw(*signature),
+		receipt.signing_payload(),
+		&sr25519::Public::from_raw(*key),
+	)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::os::unix::fs::PermissionsExt;
+	use verity_primitives::{ModelVersionRef, VerificationMode, VersionNumber};
+
+	fn receipt() -> Receipt<[u8; 32]> {
+		Receipt {
+			genesis_hash: [1; 32],
+			request_id: 7,
+			model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
+			model_digest: [2; 32],
+			input_digest: [3; 32],
+			output_digest: [4; 32],
+			mode: VerificationMode::Vanilla,
+			worker: [5; 32],
+		}
+	}
+
+	#[test]
+	fn a_key_file_is_created_private_and_loads_the_same_key() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("worker/key");
+		let key = WorkerKey::load_or_create(&path).unwrap();
+		assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+		let again = WorkerKey::load_or_create(&path).unwrap();
+		assert_eq!(key.public(), again.public());
+		let signature = key.sign(&receipt());
+		assert!(verify(&receipt(), &signature, &key.public()));
+		let mut other = receipt();
+		other.output_digest = [9; 32];
+		assert!(!verify(&other, &signature, &key.public()));
+	}
+
+	#[test]
+	fn an_open_or_malformed_key_file_is_refused() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("key");
+		fs::write(&path, "00".repeat(32)).unwrap();
+		fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+		assert!(matches!(WorkerKey::load_or_create(&path), Err(KeyError::TooOpen { .. })));
+		fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+		assert!(WorkerKey::load_or_create(&path).is_ok());
+		fs::write(&path, "not hex").unwrap();
+		assert!(matches!(WorkerKey::load_or_create(&path), Err(KeyError::Malformed(_))));
+		assert_eq!(
+			WorkerKey::from_uri("//Alice").unwrap().public(),
+			WorkerKey::from_uri("//Alice").unwrap().public()
+		);
+	}
+}

@@ -1,0 +1,225 @@
+//! The worker service end to end on local servers: an artifact store holds the model, the
+//! worker fetches and verifies it, runs the job and signs the receipt; bad artifacts and inputs
+//! get clear errors.
+
+use codec::{Decode, Encode};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use verity_artifact_store::{fetch::FetcherConfig, server, ArtifactStore};
+use verity_gpu_offchain_worker::{
+	convert,
+	exec::Executor,
+	service::{self, Answer, Job, Worker, WorkerConfig},
+	signer::{self, WorkerKey},
+	testmodels,
+};
+use verity_primitives::{
+	blake2_256, ArtifactDigest, ArtifactFormat, IoSchema, ModelVersionRef, RequestInput,
+	ResultOutput, StorageLocation, VerificationMode, VersionNumber,
+};
+
+struct Setup {
+	_dirs: (tempfile::TempDir, tempfile::TempDir),
+	store_url: String,
+	worker_url: String,
+	key: WorkerKey,
+	client: reqwest_like::Client,
+}
+
+/// A tiny HTTP client on hyper (the worker crate's own dependencies).
+mod reqwest_like {
+	use bytes::Bytes;
+	use http_body_util::{BodyExt, Full};
+	use hyper_util::{client::legacy::Client as Legacy, rt::TokioExecutor};
+
+	pub struct Client(Legacy<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>);
+
+	impl Client {
+		pub fn new() -> Self {
+			Self(Legacy::builder(TokioExecutor::new()).build_http())
+		}
+		pub async fn send(&self, method: &str, url: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
+			let request = hyper::Request::builder()
+				.method(method)
+				.uri(url)
+				.body(Full::new(Bytes::from(body)))
+				.unwrap();
+			let response = self.0.request(request).await.unwrap();
+			let status = response.status().as_u16();
+			(status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+		}
+	}
+}
+
+async fn setup() -> Setup {
+	let store_dir = tempfile::tempdir().unwrap();
+	let cache_dir = tempfile::tempdir().unwrap();
+	let store = ArtifactStore::open(store_dir.path(), 1 << 30).unwrap();
+	let store_server = server::start(store, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+	let store_url = format!("http://{}", store_server.address);
+	std::mem::forget(store_server);
+	let key = WorkerKey::from_uri("//WorkerTest").unwrap();
+	let worker = Worker::with_executor(
+		key.clone(),
+		WorkerConfig {
+			cache_dir: cache_dir.path().into(),
+			cache_max_size: 1 << 30,
+			fetcher: FetcherConfig { timeout: Duration::from_secs(5), ..Default::default() },
+			output_store: Some(store_url.clone()),
+		},
+		Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu),
+	)
+	.unwrap();
+	let handle =
+		service::start(Arc::new(worker), SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+	let worker_url = format!("http://{}", handle.address);
+	std::mem::forget(handle);
+	Setup {
+		_dirs: (store_dir, cache_dir),
+		store_url,
+		worker_url,
+		key,
+		client: reqwest_like::Client::new(),
+	}
+}
+
+async fn upload(setup: &Setup, bytes: &[u8]) -> ArtifactDigest {
+	let digest = ArtifactDigest::of(bytes);
+	let url = format!("{}/artifacts/{}", setup.store_url, hex::encode(digest.blake2_256));
+	let (status, body) = setup.client.send("PUT", &url, bytes.to_vec()).await;
+	assert!(status == 200 || status == 201, "upload: {status} {}", String::from_utf8_lossy(&body));
+	digest
+}
+
+fn job(
+	setup: &Setup,
+	artifact: ArtifactDigest,
+	format: ArtifactFormat,
+	schema: IoSchema,
+	input: Vec<u8>,
+) -> Job {
+	Job {
+		genesis_hash: [9; 32],
+		request_id: 42,
+		model: ModelVersionRef { model: 3, version: VersionNumber { major: 1, minor: 0 } },
+		artifact,
+		format,
+		schema,
+		locations: vec![StorageLocation::ArtifactStore(
+			setup.store_url.as_bytes().to_vec().try_into().unwrap(),
+		)]
+		.try_into()
+		.unwrap(),
+		input: RequestInput::Inline(input.try_into().unwrap()),
+		mode: VerificationMode::Vanilla,
+		worker: [5; 32],
+	}
+}
+
+fn f32_bytes(values: &[f32]) -> Vec<u8> {
+	values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_run_verified_models_and_sign_receipts() {
+	let setup = setup().await;
+	let (status, info) =
+		setup.client.send("GET", &format!("{}/v1/info", setup.worker_url), vec![]).await;
+	assert_eq!(status, 200);
+	let info: serde_json::Value = serde_json::from_slice(&info).unwrap();
+	assert_eq!(info["signing_key"], hex::encode(setup.key.public()));
+	assert_eq!(info["backend"], "cpu");
+
+	let onnx = testmodels::mlp_onnx(11, &[8, 16, 3]);
+	let onnx_digest = upload(&setup, &onnx).await;
+	let schema = testmodels::f32_schema(&[1, 8], &[1, 3]);
+	let input = f32_bytes(&testmodels::random_inputs(5, 1, 8)[0]);
+	let int8 = convert::convert_to_file(&onnx, &testmodels::random_inputs(6, 32, 8)).unwrap();
+	let int8_digest = upload(&setup, &int8).await;
+
+	for (digest, format, bytes) in [
+		(onnx_digest, ArtifactFormat::Onnx, &onnx),
+		(int8_digest, ArtifactFormat::VerityInt8, &int8),
+	] {
+		let job = job(&setup, digest, format, schema.clone(), input.clone());
+		let url = format!("{}/v1/jobs", setup.worker_url);
+		let (status, body) = setup.client.send("POST", &url, job.encode()).await;
+		assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+		let answer = Answer::decode(&mut &body[..]).unwrap();
+		let direct = Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu)
+			.run(format, digest.blake2_256, bytes, &schema, &input)
+			.unwrap();
+		assert_eq!(answer.output, ResultOutput::Inline(direct.clone().try_into().unwrap()));
+		assert_eq!(answer.receipt.output_digest, blake2_256(&direct));
+		assert_eq!(answer.receipt.input_digest, blake2_256(&input));
+		assert_eq!(answer.receipt.model_digest, digest.blake2_256);
+		assert_eq!(answer.receipt.request_id, 42);
+		assert_eq!(answer.receipt.worker, [5; 32]);
+		assert!(signer::verify(&answer.receipt, &answer.signature, &setup.key.public()));
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_artifacts_and_inputs_get_clear_errors() {
+	let setup = setup().await;
+	let onnx = testmodels::mlp_onnx(12, &[4, 4, 2]);
+	let digest = upload(&setup, &onnx).await;
+	let schema = testmodels::f32_schema(&[1, 4], &[1, 2]);
+	let url = format!("{}/v1/jobs", setup.worker_url);
+
+	// A digest no location can satisfy: the store holds other bytes under no such key.
+	let mut wrong = digest;
+	wrong.blake2_256[0] ^= 1;
+	let (status, body) = setup
+		.client
+		.send(
+			"POST",
+			&url,
+			job(&setup, wrong, ArtifactFormat::Onnx, schema.clone(), f32_bytes(&[0.0; 4])).encode(),
+		)
+		.await;
+	assert_eq!(status, 502);
+	assert!(
+		String::from_utf8_lossy(&body).contains("artifact"),
+		"{}",
+		String::from_utf8_lossy(&body)
+	);
+
+	// Wrong input length.
+	let (status, body) = setup
+		.client
+		.send(
+			"POST",
+			&url,
+			job(&setup, digest, ArtifactFormat::Onnx, schema.clone(), vec![0; 3]).encode(),
+		)
+		.await;
+	assert_eq!(status, 422);
+	assert!(String::from_utf8_lossy(&body).contains("input"), "{}", String::from_utf8_lossy(&body));
+
+	// Bytes that are not a model of the format claimed.
+	let junk = upload(&setup, b"definitely not onnx").await;
+	let (status, body) = setup
+		.client
+		.send(
+			"POST",
+			&url,
+			job(&setup, junk, ArtifactFormat::Onnx, schema.clone(), f32_bytes(&[0.0; 4])).encode(),
+		)
+		.await;
+	assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+
+	// A format the worker does not run.
+	let (status, _) = setup
+		.client
+		.send(
+			"POST",
+			&url,
+			job(&setup, digest, ArtifactFormat::Gguf, schema, f32_bytes(&[0.0; 4])).encode(),
+		)
+		.await;
+	assert_eq!(status, 422);
+
+	// A body that is not a job.
+	let (status, _) = setup.client.send("POST", &url, b"garbage".to_vec()).await;
+	assert_eq!(status, 400);
+}
