@@ -168,6 +168,11 @@ impl Chain {
 		Ok(found)
 	}
 
+	/// The chain's genesis hash.
+	pub fn genesis_hash(&self) -> [u8; 32] {
+		self.api.genesis_hash().0
+	}
+
 	/// A constant of the runtime, decoded as `V`.
 	pub async fn constant<V: Decode>(&self, pallet: &str, name: &str) -> Result<V, Failure> {
 		let at = self.api.at_current_block().await.map_err(|e| e.to_string())?;

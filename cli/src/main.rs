@@ -5,6 +5,8 @@
 //! failure it prints one `Error:` line (or `{"error": ...}` with `--json`) and exits with 1.
 
 mod chain;
+mod demo;
+mod inference;
 mod model;
 mod schema;
 
@@ -35,6 +37,18 @@ enum Command {
 	/// The Model Hub: models, their versions and artifacts.
 	#[command(subcommand)]
 	Model(model::ModelCommand),
+	/// Inference workers: register, show.
+	#[command(subcommand)]
+	Worker(inference::WorkerCommand),
+	/// Run a model version on an input through the chain; prints the output and its verified
+	/// receipt.
+	Infer(inference::InferArgs),
+	/// Receipts of settled results.
+	#[command(subcommand)]
+	Receipt(inference::ReceiptCommand),
+	/// The dev chain's demo: publish a demo model and register the node's worker.
+	#[command(subcommand)]
+	Demo(demo::DemoCommand),
 }
 
 /// What a command prints: text for people, JSON for programs.
@@ -63,6 +77,10 @@ fn main() {
 	let result = runtime.block_on(async {
 		match cli.command {
 			Command::Model(command) => model::run(command, &global).await,
+			Command::Worker(command) => inference::worker(command, &global).await,
+			Command::Infer(args) => inference::infer(args, &global).await,
+			Command::Receipt(command) => inference::receipt(command, &global).await,
+			Command::Demo(command) => demo::run(command, &global).await,
 		}
 	});
 	match result {

@@ -533,7 +533,7 @@ fn key_version(key: &[Value]) -> Result<VersionNumber, String> {
 	Ok(VersionNumber::new(field("major")?, field("minor")?))
 }
 
-fn version_key(version: VersionNumber) -> Value {
+pub(crate) fn version_key(version: VersionNumber) -> Value {
 	Value::named_composite([
 		("major", Value::u128(version.major.into())),
 		("minor", Value::u128(version.minor.into())),

@@ -321,3 +321,27 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 		_ => text(StatusCode::NOT_FOUND, "unknown route: GET /v1/info or POST /v1/jobs"),
 	}
 }
+
+/// Reads the signing key of the worker at `url` from its `/v1/info`.
+pub async fn fetch_info(url: &str) -> Result<SigningKey, String> {
+	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+	let client: Client<_, http_body_util::Empty<Bytes>> =
+		Client::builder(TokioExecutor::new()).build_http();
+	let uri: hyper::Uri = format!("{}/v1/info", url.trim_end_matches('/'))
+		.parse()
+		.map_err(|e| format!("{url}: {e}"))?;
+	let response = tokio::time::timeout(std::time::Duration::from_secs(10), client.get(uri))
+		.await
+		.map_err(|_| "timed out".to_string())?
+		.map_err(|e| e.to_string())?;
+	if !response.status().is_success() {
+		return Err(format!("status {}", response.status()));
+	}
+	let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+	let info: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+	info["signing_key"]
+		.as_str()
+		.and_then(|text| hex::decode(text).ok())
+		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+		.ok_or_else(|| "its /v1/info has no 32-byte signing_key".to_string())
+}

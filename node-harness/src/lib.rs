@@ -1,6 +1,6 @@
 //! Starts a `verity-node` binary for end-to-end tests.
 //!
-//! - every node gets free ports (RPC, p2p, Prometheus, artifact store) and its own temporary base path;
+//! - every node gets free ports (RPC, p2p, Prometheus, artifact store, worker) and its own temporary base path;
 //! - its output goes to a log file, which is kept (and its tail printed) when the test fails;
 //! - the process is always stopped: on drop, and by the kernel if the test process dies
 //!   (`PR_SET_PDEATHSIG` on Linux).
@@ -143,9 +143,9 @@ impl NodeBuilder {
 
 	/// Starts the node and waits until its RPC server accepts connections.
 	pub fn spawn(self) -> Result<Node, String> {
-		let ports = free_ports(4).map_err(|e| format!("no free ports: {e}"))?;
-		let (rpc_port, p2p_port, prometheus_port, artifact_store_port) =
-			(ports[0], ports[1], ports[2], ports[3]);
+		let ports = free_ports(5).map_err(|e| format!("no free ports: {e}"))?;
+		let (rpc_port, p2p_port, prometheus_port, artifact_store_port, worker_port) =
+			(ports[0], ports[1], ports[2], ports[3], ports[4]);
 		let work_dir = tempfile::Builder::new()
 			.prefix(&format!("verity-{}-", self.name))
 			.tempdir()
@@ -168,6 +168,8 @@ impl NodeBuilder {
 			.arg(prometheus_port.to_string())
 			.arg("--artifact-store-addr")
 			.arg(format!("127.0.0.1:{artifact_store_port}"))
+			.arg("--worker-addr")
+			.arg(format!("127.0.0.1:{worker_port}"))
 			.arg("--no-telemetry")
 			.arg("--no-mdns")
 			.stdin(Stdio::null())
@@ -184,6 +186,7 @@ impl NodeBuilder {
 			p2p_port,
 			prometheus_port,
 			artifact_store_port,
+			worker_port,
 			base_path,
 			log_path,
 			work_dir: Some(work_dir),
@@ -245,6 +248,7 @@ pub struct Node {
 	p2p_port: u16,
 	prometheus_port: u16,
 	artifact_store_port: u16,
+	worker_port: u16,
 	base_path: PathBuf,
 	log_path: PathBuf,
 	work_dir: Option<tempfile::TempDir>,
@@ -275,6 +279,11 @@ impl Node {
 	/// `--no-artifact-store`).
 	pub fn artifact_store_url(&self) -> String {
 		format!("http://127.0.0.1:{}", self.artifact_store_port)
+	}
+
+	/// Base URL of the embedded inference worker (unless started with `--no-worker`).
+	pub fn worker_url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.worker_port)
 	}
 
 	/// Prometheus port.

@@ -35,6 +35,36 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub artifact_store: ArtifactStoreParams,
+
+	#[clap(flatten)]
+	pub worker: WorkerParams,
+}
+
+/// The inference worker whose assigned requests this node's offchain worker relays.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkerParams {
+	/// Run no inference worker and relay no requests.
+	#[arg(long)]
+	pub no_worker: bool,
+
+	/// Address the embedded inference worker's HTTP service listens on.
+	#[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:9956")]
+	pub worker_addr: std::net::SocketAddr,
+
+	/// Use the inference worker at this URL (a GPU machine, an enclave) instead of embedding
+	/// one; its signing key is read from its `/v1/info`.
+	#[arg(long, value_name = "URL", conflicts_with = "no_worker")]
+	pub worker_url: Option<String>,
+
+	/// The embedded worker's key file (created with mode 0600 if missing). Default:
+	/// `<base-path>/chains/<chain>/worker/signing-key`.
+	#[arg(long, value_name = "PATH")]
+	pub worker_key_file: Option<std::path::PathBuf>,
+
+	/// The embedded worker's signing key from a secret URI instead of a key file (development
+	/// only, e.g. `//Alice`).
+	#[arg(long, value_name = "URI", conflicts_with = "worker_key_file")]
+	pub worker_dev_key: Option<String>,
 }
 
 /// The node's artifact store: model artifacts, content-addressed, served over HTTP.

@@ -113,14 +113,17 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.sealing;
 			let store = (!cli.artifact_store.no_artifact_store).then(|| cli.artifact_store.clone());
+			let worker = (!cli.worker.no_worker).then(|| cli.worker.clone());
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
-					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-						sc_network::NetworkWorker<Block, verity_runtime::Hash>,
-					>(config, sealing, store),
+					sc_network::config::NetworkBackendType::Libp2p => {
+						service::new_full::<sc_network::NetworkWorker<Block, verity_runtime::Hash>>(
+							config, sealing, store, worker,
+						)
+					},
 					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(
-							config, sealing, store,
+							config, sealing, store, worker,
 						)
 					},
 				}
@@ -171,6 +174,16 @@ fn preflight(cli: &Cli) -> sc_cli::Result<()> {
 				"artifact store address {} is not available ({e}); stop the process using it, \
 				 choose another with --artifact-store-addr, or pass --no-artifact-store",
 				store.artifact_store_addr
+			))
+		})?;
+	}
+	let worker = &cli.worker;
+	if !worker.no_worker && worker.worker_url.is_none() {
+		std::net::TcpListener::bind(worker.worker_addr).map(drop).map_err(|e| {
+			sc_cli::Error::Input(format!(
+				"worker address {} is not available ({e}); stop the process using it, choose \
+				 another with --worker-addr, or pass --no-worker",
+				worker.worker_addr
 			))
 		})?;
 	}

@@ -17,7 +17,7 @@ use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use verity_runtime::{apis::RuntimeApi, opaque::Block, Hash};
 
-use crate::cli::{ArtifactStoreParams, Sealing};
+use crate::cli::{ArtifactStoreParams, Sealing, WorkerParams};
 
 /// The client: native node, runtime executed as WASM with the standard host functions.
 pub(crate) type FullClient = sc_service::TFullClient<
@@ -152,6 +152,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	config: Configuration,
 	sealing: Sealing,
 	artifact_store: Option<ArtifactStoreParams>,
+	worker: Option<WorkerParams>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -164,8 +165,12 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		other: (grandpa, mut telemetry),
 	} = new_partial(&config, sealing)?;
 
+	let store_url = artifact_store.as_ref().map(|p| format!("http://{}", p.artifact_store_addr));
 	if let Some(params) = artifact_store {
 		start_artifact_store(&config, &params, &task_manager)?;
+	}
+	if let Some(params) = worker {
+		start_worker(&config, &params, &task_manager, backend.clone(), store_url)?;
 	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<Block, Hash, N>::new(
@@ -435,6 +440,92 @@ fn start_artifact_store(
 		"artifact-store",
 		None,
 		verity_artifact_store::server::serve(store, listener),
+	);
+	Ok(())
+}
+
+/// Tells the inference pallet's offchain worker where this node's inference worker listens and
+/// which key it signs with (two entries of the node's persistent offchain storage).
+fn announce_worker(backend: &FullBackend, url: &str, signing_key: [u8; 32]) {
+	use codec::Encode;
+	use sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
+	let Some(mut storage) = backend.offchain_storage() else {
+		log::warn!("no offchain storage: the inference worker will get no requests");
+		return;
+	};
+	storage.set(
+		STORAGE_PREFIX,
+		verity_primitives::OFFCHAIN_WORKER_URL_KEY,
+		&url.as_bytes().to_vec().encode(),
+	);
+	storage.set(STORAGE_PREFIX, verity_primitives::OFFCHAIN_WORKER_SIGNING_KEY_KEY, &signing_key);
+}
+
+/// Starts the embedded inference worker (or finds the remote one) and announces it to the
+/// offchain worker.
+fn start_worker(
+	config: &Configuration,
+	params: &WorkerParams,
+	task_manager: &TaskManager,
+	backend: Arc<FullBackend>,
+	store_url: Option<String>,
+) -> Result<(), ServiceError> {
+	use verity_gpu_offchain_worker::{
+		service::{Worker, WorkerConfig},
+		signer::WorkerKey,
+	};
+	if let Some(url) = params.worker_url.clone() {
+		task_manager.spawn_handle().spawn("worker-info", None, async move {
+			loop {
+				match verity_gpu_offchain_worker::service::fetch_info(&url).await {
+					Ok(key) => {
+						log::info!(
+							"🧠 Using the inference worker at {url} (signing key 0x{})",
+							hex::encode(key)
+						);
+						announce_worker(&backend, &url, key);
+						return;
+					},
+					Err(error) => {
+						log::warn!("inference worker at {url} not reachable yet: {error}");
+						tokio::time::sleep(Duration::from_secs(5)).await;
+					},
+				}
+			}
+		});
+		return Ok(());
+	}
+	let key = match (&params.worker_dev_key, &params.worker_key_file) {
+		(Some(uri), _) => WorkerKey::from_uri(uri),
+		(None, Some(path)) => WorkerKey::load_or_create(path),
+		(None, None) => WorkerKey::load_or_create(&config.data_path.join("worker/signing-key")),
+	}
+	.map_err(|e| ServiceError::Other(format!("inference worker key: {e}")))?;
+	let worker = Worker::new(
+		key,
+		WorkerConfig {
+			cache_dir: config.data_path.join("worker/cache"),
+			cache_max_size: 16 << 30,
+			fetcher: Default::default(),
+			output_store: store_url,
+		},
+	)
+	.map_err(|e| ServiceError::Other(format!("inference worker: {e}")))?;
+	let listener = std::net::TcpListener::bind(params.worker_addr)
+		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+		.and_then(tokio::net::TcpListener::from_std)
+		.map_err(|e| ServiceError::Other(format!("worker address {}: {e}", params.worker_addr)))?;
+	let url = format!("http://{}", params.worker_addr);
+	log::info!(
+		"🧠 Inference worker on {url} (signing key 0x{}, integer engine on {})",
+		hex::encode(worker.signing_key()),
+		worker.backend()
+	);
+	announce_worker(&backend, &url, worker.signing_key());
+	task_manager.spawn_handle().spawn(
+		"inference-worker",
+		None,
+		verity_gpu_offchain_worker::service::serve(Arc::new(worker), listener),
 	);
 	Ok(())
 }

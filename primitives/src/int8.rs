@@ -741,7 +741,13 @@ mod tests {
 				_ => unreachable!(),
 			}
 		}
-		check(&|m| drop(dense(m).weights.pop()), Some(3), "weights length");
+		check(
+			&|m| {
+				dense(m).weights.pop();
+			},
+			Some(3),
+			"weights length",
+		);
 		check(&|m| dense(m).bias.push(1), Some(3), "bias length");
 		check(&|m| dense(m).in_features = 9, Some(3), "in_features");
 		check(&|m| dense(m).requant.multiplier = -1, Some(3), "negative");

@@ -79,10 +79,14 @@ impl ModelHub {
 }
 
 impl pallet_inference::ModelProvider<AccountId, Balance> for ModelHub {
-	fn servable(model: &ModelVersionRef) -> Option<pallet_inference::ServableModel<AccountId, Balance>> {
+	fn servable(
+		model: &ModelVersionRef,
+	) -> Option<pallet_inference::ServableModel<AccountId, Balance>> {
 		Self::read(model, true)
 	}
-	fn artifact(model: &ModelVersionRef) -> Option<pallet_inference::ServableModel<AccountId, Balance>> {
+	fn artifact(
+		model: &ModelVersionRef,
+	) -> Option<pallet_inference::ServableModel<AccountId, Balance>> {
 		Self::read(model, false)
 	}
 }
@@ -156,7 +160,7 @@ impl pallet_inference::BenchmarkHelper for ModelHub {
 		}
 		crate::ModelRegistry::create_model(
 			origin.clone(),
-			text("bench"),
+			text(&alloc::format!("bench-{model}")),
 			text("benchmark model"),
 			Task::Classification,
 			text("Apache-2.0"),

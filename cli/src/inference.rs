@@ -1,0 +1,473 @@
+//! `verity worker ...`, `verity infer ...` and `verity receipt verify ...`: the inference
+//! pipeline from the command line.
+
+use crate::{
+	chain::{account_of, signer, Chain, Scale},
+	model::version_key,
+	Global, Output,
+};
+use codec::Decode;
+use serde_json::{json, Value as Json};
+use std::{
+	path::PathBuf,
+	time::{Duration, Instant},
+};
+use subxt::{dynamic::Value, utils::AccountId32};
+use verity_gpu_offchain_worker::{service::fetch_info, signer as receipt_signer, tensor};
+use verity_primitives::{
+	blake2_256, HardwareClass, InferenceRequest, IoSchema, ModelVersion, ModelVersionRef,
+	RequestId, RequestInput, ResultOutput, SettledResult, SigningKey, VerificationMode,
+	VerificationModes, WorkerInfo, MAX_INLINE_INPUT,
+};
+
+const PALLET: &str = "Inference";
+
+type Balance = u128;
+type Account = [u8; 32];
+type Settled = SettledResult<Account, Balance, u32>;
+type Request = InferenceRequest<Account, Balance, u32>;
+/// Decodes a worker record whatever the runtime's model-list bound (the bound is not encoded).
+type Worker = WorkerInfo<Balance, u32, bounded_collections::ConstU32<{ u32::MAX }>>;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum WorkerCommand {
+	/// Register the signer as a worker and bond stake.
+	Register {
+		/// The URL requesters and the chain know the worker by.
+		#[arg(long)]
+		endpoint: String,
+		/// The receipt-signing key (hex); by default read from the worker's `/v1/info` at
+		/// `--endpoint`.
+		#[arg(long)]
+		signing_key: Option<String>,
+		/// A model version it serves, `<model>@<major>.<minor>` (repeat for more).
+		#[arg(long = "model", required = true)]
+		models: Vec<ModelVersionRef>,
+		/// Verification modes it supports, comma-separated: vanilla, tee, zkml.
+		#[arg(long, value_delimiter = ',', default_value = "vanilla")]
+		modes: Vec<VerificationMode>,
+		/// What it computes on: cpu, cuda-gpu.
+		#[arg(long, default_value = "cpu")]
+		hardware: HardwareClass,
+		/// Its fee per inference, in the smallest unit of the token.
+		#[arg(long, default_value_t = 0)]
+		fee: Balance,
+		/// Stake to bond, in the smallest unit of the token.
+		#[arg(long)]
+		stake: Balance,
+	},
+	/// Change what the signer's worker serves, where it listens and what it charges.
+	Update {
+		/// The URL requesters and the chain know the worker by.
+		#[arg(long)]
+		endpoint: String,
+		/// A model version it serves, `<model>@<major>.<minor>` (repeat for more).
+		#[arg(long = "model", required = true)]
+		models: Vec<ModelVersionRef>,
+		/// Verification modes it supports, comma-separated: vanilla, tee, zkml.
+		#[arg(long, value_delimiter = ',', default_value = "vanilla")]
+		modes: Vec<VerificationMode>,
+		/// What it computes on: cpu, cuda-gpu.
+		#[arg(long, default_value = "cpu")]
+		hardware: HardwareClass,
+		/// Its fee per inference, in the smallest unit of the token.
+		#[arg(long, default_value_t = 0)]
+		fee: Balance,
+	},
+	/// Show a worker (by default the signer's account).
+	Show {
+		/// The worker's account (SS58).
+		account: Option<String>,
+	},
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InferArgs {
+	/// The model version, `<model>@<major>.<minor>`.
+	target: ModelVersionRef,
+	/// JSON file with the input: `{tensor name: nested array}`, or a bare array for a
+	/// single-input model.
+	#[arg(long)]
+	input: PathBuf,
+	/// Verification mode: vanilla, tee, zkml.
+	#[arg(long, default_value = "vanilla")]
+	mode: VerificationMode,
+	/// Most the request may cost (model price + worker fee + protocol share), in the smallest
+	/// unit of the token; default 10 VRT.
+	#[arg(long, default_value_t = 10 * 10u128.pow(18))]
+	max_fee: Balance,
+	/// Blocks the worker has to answer.
+	#[arg(long, default_value_t = 20)]
+	deadline: u32,
+	/// Seconds to wait for the result.
+	#[arg(long, default_value_t = 180)]
+	timeout: u64,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReceiptCommand {
+	/// Re-check a settled result's receipt against the chain's state, on this machine.
+	Verify {
+		/// The request.
+		request: RequestId,
+		/// The input JSON file, to check the receipt's input digest too.
+		#[arg(long)]
+		input: Option<PathBuf>,
+	},
+}
+
+/// The version record and its tensor schema.
+async fn version_of(
+	chain: &Chain,
+	target: &ModelVersionRef,
+) -> Result<ModelVersion<Balance, u32>, String> {
+	chain
+		.read::<ModelVersion<Balance, u32>>(
+			"ModelRegistry",
+			"Versions",
+			vec![Value::u128(target.model.into()), version_key(target.version)],
+		)
+		.await?
+		.ok_or_else(|| format!("model version {target} does not exist"))
+}
+
+fn tensors(
+	schema: &IoSchema,
+) -> Result<(&[verity_primitives::TensorSpec], &[verity_primitives::TensorSpec]), String> {
+	match schema {
+		IoSchema::Tensors { inputs, outputs } => Ok((inputs, outputs)),
+		IoSchema::Chat { .. } => Err("chat models are not served yet".into()),
+	}
+}
+
+fn read_input(path: &PathBuf, specs: &[verity_primitives::TensorSpec]) -> Result<Vec<u8>, String> {
+	let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+	let value: Json =
+		serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+	tensor::json_to_bytes(specs, &value).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn account_key(account: &Account) -> Value {
+	Value::from_bytes(account)
+}
+
+pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, String> {
+	let chain = Chain::connect(&global.url).await?;
+	match command {
+		WorkerCommand::Register { endpoint, signing_key, models, modes, hardware, fee, stake } => {
+			let signer = signer(global.suri.as_deref())?;
+			let key: SigningKey = match signing_key {
+				Some(text) => hex::decode(text.trim_start_matches("0x"))
+					.ok()
+					.and_then(|bytes| bytes.try_into().ok())
+					.ok_or("--signing-key must be 32 bytes of hex")?,
+				None => fetch_info(&endpoint)
+					.await
+					.map_err(|e| format!("reading the signing key from {endpoint}/v1/info: {e}"))?,
+			};
+			let endpoint_bytes: verity_primitives::Endpoint =
+				endpoint.as_bytes().to_vec().try_into().map_err(|_| "--endpoint is too long")?;
+			let arguments = vec![
+				Scale::of(&key),
+				Scale::of(&endpoint_bytes),
+				Scale::of(&hardware),
+				Scale::of(&VerificationModes::of(&modes)),
+				Scale::of(&models),
+				Scale::of(&fee),
+				Scale::of(&stake),
+			];
+			let included = chain.submit(PALLET, "register_worker", arguments, &signer).await?;
+			let account = account_of(&signer);
+			Ok(Output {
+				text: format!(
+					"Registered worker {account} (signing key 0x{}), stake {stake}, serving {}",
+					hex::encode(key),
+					models.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+				),
+				json: json!({
+					"worker": account.to_string(),
+					"signing_key": hex::encode(key),
+					"stake": stake.to_string(),
+					"block": included.block,
+				}),
+			})
+		},
+		WorkerCommand::Update { endpoint, models, modes, hardware, fee } => {
+			let signer = signer(global.suri.as_deref())?;
+			let endpoint_bytes: verity_primitives::Endpoint =
+				endpoint.as_bytes().to_vec().try_into().map_err(|_| "--endpoint is too long")?;
+			let arguments = vec![
+				Scale::of(&endpoint_bytes),
+				Scale::of(&hardware),
+				Scale::of(&VerificationModes::of(&modes)),
+				Scale::of(&models),
+				Scale::of(&fee),
+			];
+			let included = chain.submit(PALLET, "update_worker", arguments, &signer).await?;
+			Ok(Output {
+				text: format!(
+					"Worker {} now serves {}",
+					account_of(&signer),
+					models.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+				),
+				json: json!({"worker": account_of(&signer).to_string(), "block": included.block}),
+			})
+		},
+		WorkerCommand::Show { account } => {
+			let account: AccountId32 = match account {
+				Some(text) => text.parse().map_err(|e| format!("not an SS58 account: {e:?}"))?,
+				None => account_of(&signer(global.suri.as_deref())?),
+			};
+			let info = chain
+				.read::<Worker>(PALLET, "Workers", vec![account_key(&account.0)])
+				.await?
+				.ok_or_else(|| format!("{account} is not a registered worker"))?;
+			let json = json!({
+				"worker": account.to_string(),
+				"signing_key": hex::encode(info.signing_key),
+				"endpoint": String::from_utf8_lossy(&info.endpoint),
+				"hardware": info.hardware.name(),
+				"modes": VerificationMode::ALL.iter().filter(|m| info.modes.contains(**m)).map(|m| m.name()).collect::<Vec<_>>(),
+				"models": info.models.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+				"fee": info.fee_per_inference.to_string(),
+				"stake": info.stake.to_string(),
+				"open_requests": info.open_requests,
+				"delivered": info.delivered,
+				"missed": info.missed,
+			});
+			Ok(Output { text: serde_json::to_string_pretty(&json).unwrap_or_default(), json })
+		},
+	}
+}
+
+pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
+	let chain = Chain::connect(&global.url).await?;
+	let signer = signer(global.suri.as_deref())?;
+	let version = version_of(&chain, &args.target).await?;
+	let (inputs, outputs) = tensors(&version.spec.schema)?;
+	let input = read_input(&args.input, inputs)?;
+	if input.len() > MAX_INLINE_INPUT as usize {
+		return Err(format!(
+			"the input is {} bytes; requests carry at most {MAX_INLINE_INPUT} inline",
+			input.len()
+		));
+	}
+	let request_input = RequestInput::Inline(input.clone().try_into().expect("length checked"));
+	let started = Instant::now();
+	let arguments = vec![
+		Scale::of(&args.target),
+		Scale::of(&request_input),
+		Scale::of(&args.mode),
+		Scale::of(&args.max_fee),
+		Scale::of(&args.deadline),
+	];
+	let included = chain.submit(PALLET, "request_inference", arguments, &signer).await?;
+	let event = included
+		.events
+		.iter()
+		.find(|event| event.name == "Inference.InferenceRequested")
+		.ok_or("no InferenceRequested event")?;
+	let (request, _requester, _model, _mode, worker, fee, deadline) =
+		<(RequestId, Account, ModelVersionRef, VerificationMode, Account, Balance, u32)>::decode(
+			&mut &event.fields[..],
+		)
+		.map_err(|e| format!("decoding InferenceRequested: {e}"))?;
+	let settled = wait_for_result(&chain, request, Duration::from_secs(args.timeout)).await?;
+	let latency = started.elapsed();
+	let ResultOutput::Inline(bytes) = &settled.output else {
+		return Err(format!(
+			"request {request}: the output is stored by digest ({}); fetch it from its location",
+			hex::encode(settled.output.digest())
+		));
+	};
+	let output = tensor::bytes_to_json(outputs, bytes).map_err(|e| e.to_string())?;
+	let checks = check_receipt(&chain, &settled, Some(&input)).await?;
+	let verified = checks.iter().all(|(_, ok, _)| *ok);
+	let json = json!({
+		"request": request,
+		"worker": AccountId32(worker).to_string(),
+		"fee": fee.to_string(),
+		"deadline": deadline,
+		"output": output,
+		"receipt": receipt_json(&settled),
+		"verified": verified,
+		"checks": checks_json(&checks),
+		"latency_ms": latency.as_millis() as u64,
+	});
+	let text = format!(
+		"Request {request} answered by {} in {:.1} s\nOutput: {}\nReceipt: {}\n{}",
+		AccountId32(worker),
+		latency.as_secs_f64(),
+		output,
+		serde_json::to_string_pretty(&json["receipt"]).unwrap_or_default(),
+		checks_text(&checks)
+	);
+	if !verified {
+		return Err(format!("{text}\nthe receipt does not verify"));
+	}
+	Ok(Output { text, json })
+}
+
+async fn wait_for_result(
+	chain: &Chain,
+	request: RequestId,
+	timeout: Duration,
+) -> Result<Settled, String> {
+	let until = Instant::now() + timeout;
+	loop {
+		if let Some(settled) =
+			chain.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())]).await?
+		{
+			return Ok(settled);
+		}
+		let open =
+			chain.read::<Request>(PALLET, "Requests", vec![Value::u128(request.into())]).await?;
+		if open.is_none() {
+			// Neither open nor settled: the results read may have raced the settlement.
+			if let Some(settled) =
+				chain.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())]).await?
+			{
+				return Ok(settled);
+			}
+			return Err(format!(
+				"request {request} expired without a result; the fee was refunded and the worker \
+				 penalized"
+			));
+		}
+		if Instant::now() > until {
+			return Err(format!("no result for request {request} within {} s", timeout.as_secs()));
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+}
+
+/// Every check of a settled receipt: (what, passed, detail).
+async fn check_receipt(
+	chain: &Chain,
+	settled: &Settled,
+	input: Option<&[u8]>,
+) -> Result<Vec<(&'static str, bool, String)>, String> {
+	let receipt = &settled.receipt;
+	let mut checks = Vec::new();
+	checks.push((
+		"signature",
+		receipt_signer::verify(receipt, &settled.signature, &settled.signing_key),
+		format!("sr25519 by 0x{}", hex::encode(settled.signing_key)),
+	));
+	let genesis = chain.genesis_hash();
+	checks.push((
+		"chain",
+		receipt.genesis_hash == genesis,
+		format!("genesis 0x{}", hex::encode(receipt.genesis_hash)),
+	));
+	let model = version_of(chain, &receipt.model).await;
+	checks.push(match &model {
+		Ok(version) => (
+			"model",
+			version.spec.artifact.blake2_256 == receipt.model_digest,
+			format!("{} = artifact 0x{}", receipt.model, hex::encode(receipt.model_digest)),
+		),
+		Err(e) => ("model", false, e.clone()),
+	});
+	checks.push((
+		"output",
+		settled.output.digest() == receipt.output_digest,
+		format!("digest 0x{}", hex::encode(receipt.output_digest)),
+	));
+	if let Some(input) = input {
+		checks.push((
+			"input",
+			blake2_256(input) == receipt.input_digest,
+			format!("digest 0x{}", hex::encode(receipt.input_digest)),
+		));
+	}
+	let worker =
+		chain.read::<Worker>(PALLET, "Workers", vec![account_key(&receipt.worker)]).await?;
+	checks.push(match worker {
+		Some(info) => (
+			"worker key",
+			info.signing_key == settled.signing_key,
+			format!("registered to {}", AccountId32(receipt.worker)),
+		),
+		None => (
+			"worker key",
+			true,
+			format!("{} has since left; key recorded at settlement", AccountId32(receipt.worker)),
+		),
+	});
+	Ok(checks)
+}
+
+fn receipt_json(settled: &Settled) -> Json {
+	let receipt = &settled.receipt;
+	json!({
+		"request": receipt.request_id,
+		"model": receipt.model.to_string(),
+		"model_digest": hex::encode(receipt.model_digest),
+		"input_digest": hex::encode(receipt.input_digest),
+		"output_digest": hex::encode(receipt.output_digest),
+		"mode": receipt.mode.name(),
+		"worker": AccountId32(receipt.worker).to_string(),
+		"genesis_hash": hex::encode(receipt.genesis_hash),
+		"signing_key": hex::encode(settled.signing_key),
+		"signature": hex::encode(settled.signature),
+		"settled_at": settled.settled_at,
+		"paid": {
+			"model_owner": settled.paid.model_price.to_string(),
+			"worker": settled.paid.worker_fee.to_string(),
+			"treasury": settled.paid.protocol_fee.to_string(),
+		},
+	})
+}
+
+fn checks_json(checks: &[(&str, bool, String)]) -> Json {
+	checks
+		.iter()
+		.map(|(what, ok, detail)| json!({"check": what, "ok": ok, "detail": detail}))
+		.collect()
+}
+
+fn checks_text(checks: &[(&str, bool, String)]) -> String {
+	checks
+		.iter()
+		.map(|(what, ok, detail)| {
+			format!("  [{}] {what}: {detail}", if *ok { "ok" } else { "FAIL" })
+		})
+		.collect::<Vec<_>>()
+		.join("\n")
+}
+
+pub async fn receipt(command: ReceiptCommand, global: &Global) -> Result<Output, String> {
+	let chain = Chain::connect(&global.url).await?;
+	let ReceiptCommand::Verify { request, input } = command;
+	let settled = chain
+		.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())])
+		.await?
+		.ok_or_else(|| format!("request {request} has no settled result"))?;
+	let input = match input {
+		Some(path) => {
+			let version = version_of(&chain, &settled.receipt.model).await?;
+			Some(read_input(&path, tensors(&version.spec.schema)?.0)?)
+		},
+		None => None,
+	};
+	let checks = check_receipt(&chain, &settled, input.as_deref()).await?;
+	let verified = checks.iter().all(|(_, ok, _)| *ok);
+	let text = format!(
+		"Receipt of request {request}: {}\n{}",
+		if verified { "verified" } else { "NOT verified" },
+		checks_text(&checks)
+	);
+	if !verified {
+		return Err(text);
+	}
+	Ok(Output {
+		text,
+		json: json!({
+			"request": request,
+			"verified": verified,
+			"checks": checks_json(&checks),
+			"receipt": receipt_json(&settled),
+		}),
+	})
+}
