@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds the node and starts the single-validator dev chain
-# (Aura + GRANDPA, temporary database, RPC on ws://127.0.0.1:9944, Prometheus on
-# http://127.0.0.1:9615/metrics). Extra arguments go to the node, e.g.
-# `scripts/dev.sh --sealing instant`.
+# Sets up the machine, builds, and starts the single-validator dev chain (Aura + GRANDPA,
+# temporary database, RPC on ws://127.0.0.1:9944, Prometheus on http://127.0.0.1:9615/metrics)
+# with its artifact store (http://127.0.0.1:9955) and its embedded inference worker
+# (http://127.0.0.1:9956); then publishes the demo model and registers the worker
+# (`verity demo setup`), and prints the command that runs an inference. Ctrl-C stops the node.
+# Extra arguments go to the node, e.g. `scripts/dev.sh --sealing instant`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,4 +12,21 @@ scripts/setup.sh
 # of a few blocks, `fast-runtime`),
 # so that scripts/dev.sh and scripts/test.sh share one build instead of compiling twice.
 cargo test --release --workspace --locked --features verity-node/fast-runtime --no-run
-exec "${CARGO_TARGET_DIR:-target}/release/verity-node" --dev "$@"
+bin="${CARGO_TARGET_DIR:-target}/release"
+"$bin/verity-node" --dev "$@" &
+node=$!
+trap 'kill $node 2>/dev/null; wait $node 2>/dev/null' EXIT INT TERM
+for attempt in $(seq 60); do
+	if "$bin/verity" --suri //Alice demo setup --write-input demo-input.json 2>/tmp/verity-demo.err; then
+		break
+	fi
+	if ! kill -0 "$node" 2>/dev/null; then
+		echo "the node stopped" >&2
+		exit 1
+	fi
+	[ "$attempt" = 60 ] && { cat /tmp/verity-demo.err >&2; exit 1; }
+	sleep 1
+done
+echo "Dev chain running. In another shell, run an inference (prints the output and its verified receipt):"
+echo "  $bin/verity --suri //Bob infer 0@1.0 --input demo-input.json"
+wait "$node"

@@ -159,3 +159,31 @@ fn model_hub_records_hold_deposits_in_vrt_and_take_down_needs_root() {
 		);
 	});
 }
+
+/// How many Vanilla results fit in one block by weight (execution time and proof size, with
+/// the authorization and the per-extrinsic base) and by length (with the largest inline
+/// output). Prints the figure; the bound keeps a regression from going unnoticed.
+#[test]
+fn vanilla_results_per_block() {
+	use frame_support::dispatch::DispatchClass;
+	use pallet_inference::WeightInfo;
+	type Weights = pallet_inference::weights::SubstrateWeight<Runtime>;
+	let block = <Runtime as frame_system::Config>::BlockWeights::get();
+	let normal = block.get(DispatchClass::Normal);
+	let available = normal.max_total.unwrap_or(block.max_block) - block.base_block;
+	let per_result =
+		normal.base_extrinsic + Weights::submit_result() + Weights::authorize_submit_result();
+	let by_time = available.ref_time() / per_result.ref_time();
+	let by_proof = available.proof_size() / per_result.proof_size();
+	let length = <Runtime as frame_system::Config>::BlockLength::get();
+	let largest_result = 16 * 1024 + 400; // the largest inline output plus receipt and signature
+	let by_length = u64::from(*length.max.get(DispatchClass::Normal)) / largest_result;
+	println!(
+		"figure: Vanilla results per block: {} (by execution time {by_time}, by proof size \
+		 {by_proof}, by length with 16 KiB outputs {by_length}); per result {} ps, {} proof bytes",
+		by_time.min(by_proof).min(by_length),
+		per_result.ref_time(),
+		per_result.proof_size()
+	);
+	assert!(by_time.min(by_proof).min(by_length) >= 20);
+}

@@ -1,5 +1,6 @@
 //! Throughput of the integer engine (CPU, and GPU when one is found, on the same batch in the
-//! same run) and the overhead of `Executor::run` over calling tract directly.
+//! same run), the overhead of `Executor::run` over calling tract directly, and of a whole worker
+//! job (verified cache, run, signed receipt) over calling tract directly.
 //!
 //! Run: `cargo run --release -p verity-gpu-offchain-worker --bin int8-bench [batch] [runs]`
 //! (defaults: batch 4096, 21 runs; medians are printed).
@@ -133,4 +134,74 @@ fn main() {
 		"same mlp as verity-int8 via Executor::run (CPU, one sample): {:.1} us",
 		int8_time.as_secs_f64() * 1e6
 	);
+
+	// The whole worker job on the same ONNX MLP (artifact looked up in the worker's verified
+	// cache and re-hashed, model run through the executor, receipt signed) vs tract direct.
+	let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+	let job_time = runtime.block_on(worker_job_time(&onnx, &bytes, runs, reps));
+	println!(
+		"onnx mlp 64-128-10: whole worker job {:.1} us, overhead ratio vs tract direct {:.2}",
+		job_time.as_secs_f64() * 1e6,
+		job_time.as_secs_f64() / direct.as_secs_f64()
+	);
+}
+
+async fn worker_job_time(onnx: &[u8], input: &[u8], runs: usize, reps: u32) -> Duration {
+	use verity_artifact_store::{server, ArtifactStore};
+	use verity_gpu_offchain_worker::{
+		service::{Job, Worker, WorkerConfig},
+		signer::WorkerKey,
+	};
+	use verity_primitives::{
+		ArtifactDigest, ModelVersionRef, RequestInput, StorageLocation, VerificationMode,
+		VersionNumber,
+	};
+	let store_dir = tempfile::tempdir().unwrap();
+	let cache_dir = tempfile::tempdir().unwrap();
+	let digest = ArtifactDigest::of(onnx);
+	let store = ArtifactStore::open(store_dir.path(), 1 << 30).unwrap();
+	store
+		.put(http_body_util::Full::new(bytes::Bytes::from(onnx.to_vec())), Some(&digest))
+		.await
+		.expect("the artifact goes into the store");
+	let served = server::start(store, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+	let worker = Arc::new(
+		Worker::with_executor(
+			WorkerKey::from_uri("//Bench").unwrap(),
+			WorkerConfig {
+				cache_dir: cache_dir.path().into(),
+				cache_max_size: 1 << 30,
+				fetcher: Default::default(),
+				output_store: None,
+			},
+			Executor::new(Backend::Cpu),
+		)
+		.unwrap(),
+	);
+	let job = Job {
+		genesis_hash: [1; 32],
+		request_id: 1,
+		model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+		artifact: digest,
+		format: ArtifactFormat::Onnx,
+		schema: testmodels::f32_schema(&[1, 64], &[1, 10]),
+		locations: vec![StorageLocation::ArtifactStore(
+			format!("http://{}", served.address).into_bytes().try_into().unwrap(),
+		)]
+		.try_into()
+		.unwrap(),
+		input: RequestInput::Inline(input.to_vec().try_into().unwrap()),
+		mode: VerificationMode::Vanilla,
+		worker: [2; 32],
+	};
+	worker.run_job(job.clone()).await.expect("the first job fetches the artifact");
+	let mut times = Vec::new();
+	for _ in 0..runs {
+		let start = Instant::now();
+		for _ in 0..reps {
+			worker.run_job(job.clone()).await.unwrap();
+		}
+		times.push(start.elapsed() / reps);
+	}
+	median(times)
 }

@@ -75,9 +75,12 @@ fn model_and_input<T: Config>() -> (ModelVersionRef, RequestInput) {
 	(model, RequestInput::Inline(vec![1u8; len].try_into().expect("fits inline")))
 }
 
-/// An open request assigned to a registered worker, and that worker's index.
-fn open_request<T: Config>(deadline: u32) -> (RequestId, u32) {
-	let (model, input) = model_and_input::<T>();
+/// An open request for `model` assigned to a registered worker, and that worker's index.
+fn open_request<T: Config>(
+	model: ModelVersionRef,
+	input: RequestInput,
+	deadline: u32,
+) -> (RequestId, u32) {
 	let index = 0;
 	if Workers::<T>::get(account::<T::AccountId>("worker", index, 0)).is_none() {
 		register::<T>(index, model);
@@ -216,7 +219,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn submit_result() {
-		let (id, index) = open_request::<T>(10);
+		let (model, input) = model_and_input::<T>();
+		let (id, index) = open_request::<T>(model, input, 10);
 		let (receipt, output, signature) = signed_result::<T>(id, index);
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, receipt, output, signature);
@@ -225,7 +229,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_submit_result() -> Result<(), BenchmarkError> {
-		let (id, index) = open_request::<T>(10);
+		let (model, input) = model_and_input::<T>();
+		let (id, index) = open_request::<T>(model, input, 10);
 		let (receipt, output, signature) = signed_result::<T>(id, index);
 		let call = Call::<T>::submit_result { receipt, output, signature };
 		#[block]
@@ -240,8 +245,9 @@ mod benchmarks {
 	#[benchmark]
 	fn expire_requests(n: Linear<0, { T::MaxRequestsPerBlock::get() }>) {
 		let deadline = 5u32;
+		let (model, input) = model_and_input::<T>();
 		for _ in 0..n {
-			open_request::<T>(deadline);
+			open_request::<T>(model, input.clone(), deadline);
 		}
 		let block: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number() + deadline.into();
 		let expired;

@@ -1,5 +1,6 @@
-//! Weights of `pallet_inference`. Regenerate with `scripts/bench-weights.sh` after changing a
-//! call; do not edit by hand.
+//! Weights of `pallet_inference`, measured by frame-omni-bencher 64.0.0 on 2026-11-25
+//! (AMD EPYC; steps 2, repeat 20, WASM execution Compiled).
+//! Regenerate with `scripts/bench-weights.sh` after changing a call; do not edit by hand.
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens, unused_imports, missing_docs)]
@@ -23,26 +24,202 @@ pub trait WeightInfo {
 /// Measured weights, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	fn register_worker() -> Weight { Weight::from_parts(100_000_000, 10_000).saturating_add(T::DbWeight::get().reads_writes(5, 5)) }
-	fn update_worker() -> Weight { Weight::from_parts(100_000_000, 10_000).saturating_add(T::DbWeight::get().reads_writes(1, 1)) }
-	fn bond_extra() -> Weight { Weight::from_parts(100_000_000, 10_000).saturating_add(T::DbWeight::get().reads_writes(3, 3)) }
-	fn unbond() -> Weight { Weight::from_parts(100_000_000, 10_000).saturating_add(T::DbWeight::get().reads_writes(2, 2)) }
-	fn withdraw() -> Weight { Weight::from_parts(100_000_000, 10_000).saturating_add(T::DbWeight::get().reads_writes(3, 4)) }
-	fn request_inference(w: u32, ) -> Weight { Weight::from_parts(100_000_000, 10_000).saturating_add(Weight::from_parts(10_000_000, 2_000).saturating_mul(w.into())).saturating_add(T::DbWeight::get().reads_writes(8, 8)).saturating_add(T::DbWeight::get().reads(w.into())) }
-	fn submit_result() -> Weight { Weight::from_parts(200_000_000, 30_000).saturating_add(T::DbWeight::get().reads_writes(10, 10)) }
-	fn authorize_submit_result() -> Weight { Weight::from_parts(100_000_000, 20_000).saturating_add(T::DbWeight::get().reads(4)) }
-	fn expire_requests(n: u32, ) -> Weight { Weight::from_parts(10_000_000, 1_000).saturating_add(Weight::from_parts(100_000_000, 20_000).saturating_mul(n.into())).saturating_add(T::DbWeight::get().reads_writes(8, 8).saturating_mul(n.into())) }
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WorkerBySigningKey` (r:1 w:1)
+	/// Proof: `Inference::WorkerBySigningKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
+	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	fn register_worker() -> Weight {
+		// Proof size: measured 4163 bytes, estimated 4047.
+		Weight::from_parts(112_678_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	fn update_worker() -> Weight {
+		// Proof size: measured 754 bytes, estimated 4047.
+		Weight::from_parts(18_828_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	fn bond_extra() -> Weight {
+		// Proof size: measured 950 bytes, estimated 4047.
+		Weight::from_parts(66_058_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
+	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	fn unbond() -> Weight {
+		// Proof size: measured 3365 bytes, estimated 4047.
+		Weight::from_parts(53_830_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WorkerBySigningKey` (r:0 w:1)
+	/// Proof: `Inference::WorkerBySigningKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	fn withdraw() -> Weight {
+		// Proof size: measured 941 bytes, estimated 4047.
+		Weight::from_parts(60_279_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:1)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
+	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:64 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Deadlines` (r:1 w:1)
+	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Assignments` (r:0 w:1)
+	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:0 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65794), added: 68269, mode: `MaxEncodedLen`)
+	fn request_inference(w: u32, ) -> Weight {
+		// Proof size: measured 948 bytes, estimated 8207.
+		Weight::from_parts(628_857_440, 8207)
+			.saturating_add(Weight::from_parts(6_503_059, 0).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
+			.saturating_add(Weight::from_parts(0, 3057).saturating_mul(w.into()))
+	}
+	/// Storage: `Inference::Requests` (r:1 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65794), added: 68269, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:4 w:4)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Deadlines` (r:1 w:1)
+	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Results` (r:0 w:1)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(16766), added: 19241, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Assignments` (r:0 w:1)
+	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn submit_result() -> Weight {
+		// Proof size: measured 67245 bytes, estimated 69259.
+		Weight::from_parts(392_184_000, 69259)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+	}
+	/// Storage: `Inference::Requests` (r:1 w:0)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65794), added: 68269, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:1 w:0)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	fn authorize_submit_result() -> Weight {
+		// Proof size: measured 66701 bytes, estimated 69259.
+		Weight::from_parts(219_457_000, 69259)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(0_u64))
+	}
+	/// Storage: `Inference::Deadlines` (r:1 w:1)
+	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:64 w:64)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65794), added: 68269, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Assignments` (r:0 w:64)
+	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn expire_requests(n: u32, ) -> Weight {
+		// Proof size: measured 80 bytes, estimated 3991.
+		Weight::from_parts(5_447_511, 3991)
+			.saturating_add(Weight::from_parts(117_297_485, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(0_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 68268).saturating_mul(n.into()))
+	}
 }
 
-/// For tests: the same figures with `ParityDbWeight`.
+/// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
-	fn register_worker() -> Weight { Weight::zero() }
-	fn update_worker() -> Weight { Weight::zero() }
-	fn bond_extra() -> Weight { Weight::zero() }
-	fn unbond() -> Weight { Weight::zero() }
-	fn withdraw() -> Weight { Weight::zero() }
-	fn request_inference(_w: u32, ) -> Weight { Weight::zero() }
-	fn submit_result() -> Weight { Weight::zero() }
-	fn authorize_submit_result() -> Weight { Weight::zero() }
-	fn expire_requests(_n: u32, ) -> Weight { Weight::zero() }
+	fn register_worker() -> Weight {
+		Weight::from_parts(112_678_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn update_worker() -> Weight {
+		Weight::from_parts(18_828_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn bond_extra() -> Weight {
+		Weight::from_parts(66_058_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn unbond() -> Weight {
+		Weight::from_parts(53_830_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn withdraw() -> Weight {
+		Weight::from_parts(60_279_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn request_inference(w: u32, ) -> Weight {
+		Weight::from_parts(628_857_440, 8207)
+			.saturating_add(Weight::from_parts(6_503_059, 0).saturating_mul(w.into()))
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+	}
+	fn submit_result() -> Weight {
+		Weight::from_parts(392_184_000, 69259)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
+	}
+	fn authorize_submit_result() -> Weight {
+		Weight::from_parts(219_457_000, 69259)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
+	fn expire_requests(n: u32, ) -> Weight {
+		Weight::from_parts(5_447_511, 3991)
+			.saturating_add(Weight::from_parts(117_297_485, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
 }
