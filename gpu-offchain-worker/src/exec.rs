@@ -184,6 +184,12 @@ impl Executor {
 		self.cache.lock().map_or(0, |c| c.len())
 	}
 
+	/// Whether the artifact with this digest is loaded for this schema, so that `run` will
+	/// not read the `artifact` bytes it is given.
+	pub fn is_loaded(&self, artifact_digest: [u8; 32], schema: &IoSchema) -> bool {
+		self.cache.lock().is_ok_and(|c| c.contains_key(&(artifact_digest, schema.encode())))
+	}
+
 	/// Runs `artifact` (whose digest is `artifact_digest`) on `input` laid out per `schema`'s
 	/// inputs; returns the output laid out per its outputs.
 	pub fn run(

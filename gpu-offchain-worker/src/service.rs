@@ -6,8 +6,8 @@
 //!   unsupported or unloadable model; `502` no location yielded the verified artifact).
 //!
 //! A job runs as: fetch the artifact into the local cache (an [`ArtifactStore`]: every byte is
-//! checked against the digest the chain recorded, before it is used) -> load it (cached by
-//! digest) -> run it on the input -> sign the receipt that binds the chain, the request, the
+//! checked against the digest the chain recorded, before it is used) -> load it (kept loaded by
+//! digest; a loaded model is not read or hashed again) -> run it on the input -> sign the receipt that binds the chain, the request, the
 //! model digest, the input and output digests, the mode and the worker.
 
 use crate::{
@@ -160,9 +160,14 @@ impl Worker {
 
 	/// Runs a job: fetch and verify the artifact (and a stored input), run the model, sign.
 	pub async fn run_job(self: &Arc<Self>, job: Job) -> Result<Answer, JobError> {
-		let artifact = self.fetch(&job.locations, &job.artifact).await.map_err(|reason| {
-			JobError::Artifact { digest: hex::encode(job.artifact.blake2_256), reason }
-		})?;
+		// A model already loaded was verified when it was read; it is not read again.
+		let artifact = if self.executor.is_loaded(job.artifact.blake2_256, &job.schema) {
+			Vec::new()
+		} else {
+			self.fetch(&job.locations, &job.artifact).await.map_err(|reason| {
+				JobError::Artifact { digest: hex::encode(job.artifact.blake2_256), reason }
+			})?
+		};
 		let input = match &job.input {
 			RequestInput::Inline(bytes) => bytes.to_vec(),
 			RequestInput::Stored { digest, location } => self

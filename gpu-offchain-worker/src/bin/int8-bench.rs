@@ -138,15 +138,48 @@ fn main() {
 	// The whole worker job on the same ONNX MLP (artifact looked up in the worker's verified
 	// cache and re-hashed, model run through the executor, receipt signed) vs tract direct.
 	let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-	let job_time = runtime.block_on(worker_job_time(&onnx, &bytes, runs, reps));
+	let job_time = runtime.block_on(worker_job_time(&onnx, &[64, 10], &bytes, runs, reps));
 	println!(
 		"onnx mlp 64-128-10: whole worker job {:.1} us, overhead ratio vs tract direct {:.2}",
 		job_time.as_secs_f64() * 1e6,
 		job_time.as_secs_f64() / direct.as_secs_f64()
 	);
+	// The same on a larger MLP, where the model's own time dominates.
+	let large = testmodels::mlp_onnx(5, &[784, 1024, 1024, 10]);
+	let x = testmodels::random_inputs(5, 1, 784).remove(0);
+	let large_bytes: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
+	let plan = tract_onnx::onnx()
+		.model_for_read(&mut &large[..])
+		.unwrap()
+		.into_optimized()
+		.unwrap()
+		.into_runnable()
+		.unwrap();
+	let large_reps = 20;
+	let direct = time(runs, || {
+		for _ in 0..large_reps {
+			let input = Tensor::from_shape(&[1, 784], &x).unwrap();
+			drop(plan.run(tvec!(input.into())).unwrap());
+		}
+	}) / large_reps;
+	let job_time =
+		runtime.block_on(worker_job_time(&large, &[784, 10], &large_bytes, runs, large_reps));
+	println!(
+		"onnx mlp 784-1024-1024-10: tract direct {:.1} us, whole worker job {:.1} us, overhead \
+		 ratio {:.2}",
+		direct.as_secs_f64() * 1e6,
+		job_time.as_secs_f64() * 1e6,
+		job_time.as_secs_f64() / direct.as_secs_f64()
+	);
 }
 
-async fn worker_job_time(onnx: &[u8], input: &[u8], runs: usize, reps: u32) -> Duration {
+async fn worker_job_time(
+	onnx: &[u8],
+	io: &[u32; 2],
+	input: &[u8],
+	runs: usize,
+	reps: u32,
+) -> Duration {
 	use verity_artifact_store::{server, ArtifactStore};
 	use verity_gpu_offchain_worker::{
 		service::{Job, Worker, WorkerConfig},
@@ -184,7 +217,7 @@ async fn worker_job_time(onnx: &[u8], input: &[u8], runs: usize, reps: u32) -> D
 		model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
 		artifact: digest,
 		format: ArtifactFormat::Onnx,
-		schema: testmodels::f32_schema(&[1, 64], &[1, 10]),
+		schema: testmodels::f32_schema(&[1, io[0]], &[1, io[1]]),
 		locations: vec![StorageLocation::ArtifactStore(
 			format!("http://{}", served.address).into_bytes().try_into().unwrap(),
 		)]
