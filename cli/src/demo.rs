@@ -7,7 +7,7 @@
 
 use crate::{
 	chain::{account_of, signer, Chain},
-	inference::{self, WorkerCommand},
+	inference::{self, Offer, WorkerCommand},
 	model::{self, ModelCommand},
 	Global, Output,
 };
@@ -137,12 +137,14 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 	if !registered {
 		let output = inference::worker(
 			WorkerCommand::Register {
-				endpoint: worker_url,
+				offer: Offer {
+					endpoint: worker_url,
+					models: vec![reference],
+					modes: vec![VerificationMode::Vanilla],
+					hardware: HardwareClass::Cpu,
+					fee: UNIT / 100,
+				},
 				signing_key: None,
-				models: vec![reference],
-				modes: vec![VerificationMode::Vanilla],
-				hardware: HardwareClass::Cpu,
-				fee: UNIT / 100,
 				stake: 1_000 * UNIT,
 			},
 			global,

@@ -33,52 +33,65 @@ type Worker = WorkerInfo<Balance, u32, bounded_collections::ConstU32<{ u32::MAX 
 pub enum WorkerCommand {
 	/// Register the signer as a worker and bond stake.
 	Register {
-		/// The URL requesters and the chain know the worker by.
-		#[arg(long)]
-		endpoint: String,
+		#[command(flatten)]
+		offer: Offer,
 		/// The receipt-signing key (hex); by default read from the worker's `/v1/info` at
 		/// `--endpoint`.
 		#[arg(long)]
 		signing_key: Option<String>,
-		/// A model version it serves, `<model>@<major>.<minor>` (repeat for more).
-		#[arg(long = "model", required = true)]
-		models: Vec<ModelVersionRef>,
-		/// Verification modes it supports, comma-separated: vanilla, tee, zkml.
-		#[arg(long, value_delimiter = ',', default_value = "vanilla")]
-		modes: Vec<VerificationMode>,
-		/// What it computes on: cpu, cuda-gpu.
-		#[arg(long, default_value = "cpu")]
-		hardware: HardwareClass,
-		/// Its fee per inference, in the smallest unit of the token.
-		#[arg(long, default_value_t = 0)]
-		fee: Balance,
 		/// Stake to bond, in the smallest unit of the token.
 		#[arg(long)]
 		stake: Balance,
 	},
 	/// Change what the signer's worker serves, where it listens and what it charges.
 	Update {
-		/// The URL requesters and the chain know the worker by.
-		#[arg(long)]
-		endpoint: String,
-		/// A model version it serves, `<model>@<major>.<minor>` (repeat for more).
-		#[arg(long = "model", required = true)]
-		models: Vec<ModelVersionRef>,
-		/// Verification modes it supports, comma-separated: vanilla, tee, zkml.
-		#[arg(long, value_delimiter = ',', default_value = "vanilla")]
-		modes: Vec<VerificationMode>,
-		/// What it computes on: cpu, cuda-gpu.
-		#[arg(long, default_value = "cpu")]
-		hardware: HardwareClass,
-		/// Its fee per inference, in the smallest unit of the token.
-		#[arg(long, default_value_t = 0)]
-		fee: Balance,
+		#[command(flatten)]
+		offer: Offer,
 	},
 	/// Show a worker (by default the signer's account).
 	Show {
 		/// The worker's account (SS58).
 		account: Option<String>,
 	},
+}
+
+/// What a worker offers: where it listens, what it serves, on what, for how much.
+#[derive(Debug, clap::Args)]
+pub struct Offer {
+	/// The URL requesters and the chain know the worker by.
+	#[arg(long)]
+	pub endpoint: String,
+	/// A model version it serves, `<model>@<major>.<minor>` (repeat for more).
+	#[arg(long = "model", required = true)]
+	pub models: Vec<ModelVersionRef>,
+	/// Verification modes it supports, comma-separated: vanilla, tee, zkml.
+	#[arg(long, value_delimiter = ',', default_value = "vanilla")]
+	pub modes: Vec<VerificationMode>,
+	/// What it computes on: cpu, cuda-gpu.
+	#[arg(long, default_value = "cpu")]
+	pub hardware: HardwareClass,
+	/// Its fee per inference, in the smallest unit of the token.
+	#[arg(long, default_value_t = 0)]
+	pub fee: Balance,
+}
+
+impl Offer {
+	/// The call arguments `endpoint, hardware, modes, models, fee` in the pallet's order.
+	fn arguments(&self) -> Result<Vec<Scale>, String> {
+		let endpoint: verity_primitives::Endpoint =
+			self.endpoint.as_bytes().to_vec().try_into().map_err(|_| "--endpoint is too long")?;
+		Ok(vec![
+			Scale::of(&endpoint),
+			Scale::of(&self.hardware),
+			Scale::of(&VerificationModes::of(&self.modes)),
+			Scale::of(&self.models),
+			Scale::of(&self.fee),
+		])
+	}
+
+	fn served(&self) -> String {
+		self.models.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+	}
 }
 
 #[derive(Debug, clap::Args)]
@@ -154,35 +167,28 @@ fn account_key(account: &Account) -> Value {
 pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, String> {
 	let chain = Chain::connect(&global.url).await?;
 	match command {
-		WorkerCommand::Register { endpoint, signing_key, models, modes, hardware, fee, stake } => {
+		WorkerCommand::Register { offer, signing_key, stake } => {
 			let signer = signer(global.suri.as_deref())?;
 			let key: SigningKey = match signing_key {
 				Some(text) => hex::decode(text.trim_start_matches("0x"))
 					.ok()
 					.and_then(|bytes| bytes.try_into().ok())
 					.ok_or("--signing-key must be 32 bytes of hex")?,
-				None => fetch_info(&endpoint)
-					.await
-					.map_err(|e| format!("reading the signing key from {endpoint}/v1/info: {e}"))?,
+				None => fetch_info(&offer.endpoint).await.map_err(|e| {
+					format!("reading the signing key from {}/v1/info: {e}", offer.endpoint)
+				})?,
 			};
-			let endpoint_bytes: verity_primitives::Endpoint =
-				endpoint.as_bytes().to_vec().try_into().map_err(|_| "--endpoint is too long")?;
-			let arguments = vec![
-				Scale::of(&key),
-				Scale::of(&endpoint_bytes),
-				Scale::of(&hardware),
-				Scale::of(&VerificationModes::of(&modes)),
-				Scale::of(&models),
-				Scale::of(&fee),
-				Scale::of(&stake),
-			];
+			// The pallet's order: key, endpoint, hardware, modes, models, fee, stake.
+			let mut arguments = vec![Scale::of(&key)];
+			arguments.extend(offer.arguments()?);
+			arguments.push(Scale::of(&stake));
 			let included = chain.submit(PALLET, "register_worker", arguments, &signer).await?;
 			let account = account_of(&signer);
 			Ok(Output {
 				text: format!(
 					"Registered worker {account} (signing key 0x{}), stake {stake}, serving {}",
 					hex::encode(key),
-					models.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+					offer.served()
 				),
 				json: json!({
 					"worker": account.to_string(),
@@ -192,24 +198,12 @@ pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, S
 				}),
 			})
 		},
-		WorkerCommand::Update { endpoint, models, modes, hardware, fee } => {
+		WorkerCommand::Update { offer } => {
 			let signer = signer(global.suri.as_deref())?;
-			let endpoint_bytes: verity_primitives::Endpoint =
-				endpoint.as_bytes().to_vec().try_into().map_err(|_| "--endpoint is too long")?;
-			let arguments = vec![
-				Scale::of(&endpoint_bytes),
-				Scale::of(&hardware),
-				Scale::of(&VerificationModes::of(&modes)),
-				Scale::of(&models),
-				Scale::of(&fee),
-			];
-			let included = chain.submit(PALLET, "update_worker", arguments, &signer).await?;
+			let included =
+				chain.submit(PALLET, "update_worker", offer.arguments()?, &signer).await?;
 			Ok(Output {
-				text: format!(
-					"Worker {} now serves {}",
-					account_of(&signer),
-					models.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
-				),
+				text: format!("Worker {} now serves {}", account_of(&signer), offer.served()),
 				json: json!({"worker": account_of(&signer).to_string(), "block": included.block}),
 			})
 		},

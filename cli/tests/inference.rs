@@ -160,6 +160,25 @@ fn write_input(dir: &std::path::Path, name: &str, values: Vec<f32>, shape: &[usi
 	path
 }
 
+/// `verity demo setup` against this node; returns the demo model's reference.
+fn demo_setup(node: &Node, input: &std::path::Path) -> String {
+	let setup = succeeds(
+		node,
+		"//Alice",
+		&[
+			"demo",
+			"setup",
+			"--store-url",
+			&node.artifact_store_url(),
+			"--worker-url",
+			&node.worker_url(),
+			"--write-input",
+			input.to_str().unwrap(),
+		],
+	);
+	setup["model"].as_str().unwrap().to_owned()
+}
+
 fn infer(node: &Node, model: &str, input: &std::path::Path, extra: &[&str]) -> Value {
 	let mut args = vec!["infer", model, "--input", input.to_str().unwrap()];
 	args.extend_from_slice(extra);
@@ -171,36 +190,8 @@ fn inference_end_to_end_with_instant_seal() {
 	let node = dev_node("inference-instant", "instant");
 	let dir = tempfile::tempdir().unwrap();
 	let demo_input = dir.path().join("demo-input.json");
-	let setup = succeeds(
-		&node,
-		"//Alice",
-		&[
-			"demo",
-			"setup",
-			"--store-url",
-			&node.artifact_store_url(),
-			"--worker-url",
-			&node.worker_url(),
-			"--write-input",
-			demo_input.to_str().unwrap(),
-		],
-	);
-	let demo = setup["model"].as_str().unwrap().to_owned();
-	// Idempotent.
-	succeeds(
-		&node,
-		"//Alice",
-		&[
-			"demo",
-			"setup",
-			"--store-url",
-			&node.artifact_store_url(),
-			"--worker-url",
-			&node.worker_url(),
-			"--write-input",
-			demo_input.to_str().unwrap(),
-		],
-	);
+	let demo = demo_setup(&node, &demo_input);
+	assert_eq!(demo_setup(&node, &demo_input), demo, "demo setup is idempotent");
 	let answered = infer(&node, &demo, &demo_input, &[]);
 	assert_eq!(answered["verified"], true, "{answered}");
 	println!("figure: demo request-to-result latency, instant seal: {} ms", answered["latency_ms"]);
@@ -320,21 +311,7 @@ fn inference_with_normal_blocks_and_a_corrupt_artifact() {
 	let node = dev_node("inference-aura", "aura");
 	let dir = tempfile::tempdir().unwrap();
 	let demo_input = dir.path().join("demo-input.json");
-	let setup = succeeds(
-		&node,
-		"//Alice",
-		&[
-			"demo",
-			"setup",
-			"--store-url",
-			&node.artifact_store_url(),
-			"--worker-url",
-			&node.worker_url(),
-			"--write-input",
-			demo_input.to_str().unwrap(),
-		],
-	);
-	let demo = setup["model"].as_str().unwrap().to_owned();
+	let demo = demo_setup(&node, &demo_input);
 	let answered = infer(&node, &demo, &demo_input, &[]);
 	assert_eq!(answered["verified"], true, "{answered}");
 	println!(
