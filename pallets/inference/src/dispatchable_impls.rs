@@ -433,7 +433,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Expires the requests whose deadline was `block`: refunds each in full and penalizes its
-	/// worker. Returns how many it expired.
+	/// worker (unless the version's record was removed meanwhile). Returns how many it expired.
 	pub(crate) fn do_expire_requests(block: BlockNumberFor<T>) -> u32 {
 		let ids = Deadlines::<T>::take(block);
 		let mut expired = 0;
@@ -451,8 +451,14 @@ impl<T: Config> Pallet<T> {
 			)
 			.unwrap_or_else(|_| Zero::zero());
 			Self::close_request(request_id, &request);
+			// A worker is penalized only for its own fault: if the version's record is gone (its
+			// owner removed it), the worker could not have fetched the model.
+			let servable_by_worker = T::Models::artifact(&request.model).is_some();
 			let penalty = Workers::<T>::mutate(&request.worker, |info| {
 				let info = info.as_mut()?;
+				if !servable_by_worker {
+					return None;
+				}
 				info.missed.saturating_inc();
 				let amount = T::TimeoutPenalty::get().min(info.stake);
 				let moved = T::Currency::transfer_on_hold(

@@ -27,7 +27,7 @@
 //!   the protocol share to [`Config::TreasuryAccount`].
 //! - **Timeouts**: a request still open after its deadline is refunded in full in the next
 //!   block's `on_initialize`, and its worker loses [`Config::TimeoutPenalty`] of its stake to the
-//!   treasury.
+//!   treasury (unless the version's record was removed meanwhile, which is not its fault).
 //!
 //! Every balance is either free, held for a request, or held as stake: nothing is minted or
 //! burnt here, and a request's hold is either paid out once or refunded once.

@@ -443,6 +443,24 @@ fn an_expired_request_is_refunded_and_its_worker_penalized() {
 }
 
 #[test]
+fn a_request_whose_version_was_removed_expires_without_penalty() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		// The owner removes the version record: the worker cannot fetch the model any more.
+		MODELS.with(|models| models.borrow_mut().remove(&model_ref(0)));
+		advance_to(12);
+		assert!(Requests::<Test>::get(id).is_none());
+		assert_eq!(Balances::balance(&3), 1_000_000, "refunded in full");
+		assert_eq!(stake_hold(1), MIN_STAKE, "no penalty");
+		assert_eq!(Workers::<Test>::get(1).unwrap().missed, 0);
+		System::assert_has_event(
+			Event::RequestExpired { request: id, requester: 3, refunded: 77 }.into(),
+		);
+	});
+}
+
+#[test]
 fn unbonding_waits_for_the_period_and_open_requests() {
 	new_test_ext().execute_with(|| {
 		register(1, 1, FEE);
