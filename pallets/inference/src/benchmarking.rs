@@ -75,17 +75,19 @@ fn model_and_input<T: Config>() -> (ModelVersionRef, RequestInput) {
 	(model, RequestInput::Inline(vec![1u8; len].try_into().expect("fits inline")))
 }
 
-/// An open request for `model` assigned to a registered worker, and that worker's index.
+/// An open request for `model` from requester number `requester`, assigned to a registered
+/// worker; returns it with that worker's index.
 fn open_request<T: Config>(
 	model: ModelVersionRef,
 	input: RequestInput,
 	deadline: u32,
+	requester: u32,
 ) -> (RequestId, u32) {
 	let index = 0;
 	if Workers::<T>::get(account::<T::AccountId>("worker", index, 0)).is_none() {
 		register::<T>(index, model);
 	}
-	let requester = funded::<T>("requester", 0);
+	let requester = funded::<T>("requester", requester);
 	let id = NextRequestId::<T>::get();
 	Inference::<T>::do_request_inference(
 		requester,
@@ -220,7 +222,7 @@ mod benchmarks {
 	#[benchmark]
 	fn submit_result() {
 		let (model, input) = model_and_input::<T>();
-		let (id, index) = open_request::<T>(model, input, 10);
+		let (id, index) = open_request::<T>(model, input, 10, 0);
 		let (receipt, output, signature) = signed_result::<T>(id, index);
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, receipt, output, signature);
@@ -230,7 +232,7 @@ mod benchmarks {
 	#[benchmark]
 	fn authorize_submit_result() -> Result<(), BenchmarkError> {
 		let (model, input) = model_and_input::<T>();
-		let (id, index) = open_request::<T>(model, input, 10);
+		let (id, index) = open_request::<T>(model, input, 10, 0);
 		let (receipt, output, signature) = signed_result::<T>(id, index);
 		let call = Call::<T>::submit_result { receipt, output, signature };
 		#[block]
@@ -246,8 +248,9 @@ mod benchmarks {
 	fn expire_requests(n: Linear<0, { T::MaxRequestsPerBlock::get() }>) {
 		let deadline = 5u32;
 		let (model, input) = model_and_input::<T>();
-		for _ in 0..n {
-			open_request::<T>(model, input.clone(), deadline);
+		// Distinct requesters: every refund touches its own account and hold.
+		for i in 0..n {
+			open_request::<T>(model, input.clone(), deadline, i);
 		}
 		let block: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number() + deadline.into();
 		let expired;
