@@ -677,20 +677,7 @@ mod tests {
 	use crate::engine::cpu::CpuModel;
 	use crate::testmodels::{self, random_inputs};
 	use std::sync::Arc;
-	use tract_onnx::prelude::*;
 	use verity_primitives::int8::{dequantize, quantize};
-
-	fn tract_run(bytes: &[u8], shape: &[usize], x: &[f32]) -> Vec<f32> {
-		let model = tract_onnx::onnx()
-			.model_for_read(&mut &bytes[..])
-			.unwrap()
-			.into_optimized()
-			.unwrap()
-			.into_runnable()
-			.unwrap();
-		let out = model.run(tvec!(Tensor::from_shape(shape, x).unwrap().into())).unwrap();
-		out[0].to_plain_array_view::<f32>().unwrap().iter().copied().collect()
-	}
 
 	fn argmax(v: &[f32]) -> usize {
 		v.iter().enumerate().fold(0, |best, (i, x)| if *x > v[best] { i } else { best })
@@ -711,7 +698,7 @@ mod tests {
 		let tests = random_inputs(200, 100, in_len);
 		let (mut agree, mut err2, mut ref2) = (0, 0f64, 0f64);
 		for x in &tests {
-			let reference = tract_run(bytes, tract_shape, x);
+			let reference = testmodels::run_tract(bytes, tract_shape, x);
 			let ours = net.forward(x);
 			for (a, b) in reference.iter().zip(&ours) {
 				assert!((a - b).abs() <= 1e-4 * (1.0 + a.abs()), "float forward {a} vs tract {b}");

@@ -234,6 +234,22 @@ pub fn f32_schema(input_shape: &[u32], output_shape: &[u32]) -> IoSchema {
 	}
 }
 
+/// Runs the float ONNX model `bytes` with tract on one f32 input of `shape`; returns the first
+/// output, flattened (the reference the tests compare against).
+pub fn run_tract(bytes: &[u8], shape: &[usize], input: &[f32]) -> Vec<f32> {
+	use tract_onnx::prelude::*;
+	let model = tract_onnx::onnx()
+		.model_for_read(&mut &bytes[..])
+		.expect("a valid ONNX model")
+		.into_optimized()
+		.expect("tract optimizes it")
+		.into_runnable()
+		.expect("tract runs it");
+	let input = Tensor::from_shape(shape, input).expect("input matches its shape");
+	let out = model.run(tvec!(input.into())).expect("the model runs");
+	out[0].to_plain_array_view::<f32>().expect("f32 output").iter().copied().collect()
+}
+
 /// `count` inputs of `len` values uniform in `[-1, 1)`, deterministic from `seed`.
 pub fn random_inputs(seed: u64, count: usize, len: usize) -> Vec<Vec<f32>> {
 	let mut rng = SplitMix64::new(seed);
@@ -243,19 +259,6 @@ pub fn random_inputs(seed: u64, count: usize, len: usize) -> Vec<Vec<f32>> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use tract_onnx::prelude::*;
-
-	fn run_tract(bytes: &[u8], shape: &[usize], input: &[f32]) -> Vec<f32> {
-		let model = tract_onnx::onnx()
-			.model_for_read(&mut &bytes[..])
-			.unwrap()
-			.into_optimized()
-			.unwrap()
-			.into_runnable()
-			.unwrap();
-		let out = model.run(tvec!(Tensor::from_shape(shape, input).unwrap().into())).unwrap();
-		out[0].to_plain_array_view::<f32>().unwrap().iter().copied().collect()
-	}
 
 	#[test]
 	fn models_are_deterministic_and_load_in_tract() {

@@ -1,21 +1,8 @@
 //! End to end: test models through the [`Executor`] (ONNX on tract, and converted to int8)
 //! against tract called directly.
 
-use tract_onnx::prelude::*;
 use verity_gpu_offchain_worker::{convert, engine::Backend, exec::Executor, tensor, testmodels};
 use verity_primitives::{int8, ArtifactFormat, IoSchema};
-
-fn tract_direct(bytes: &[u8], shape: &[usize], x: &[f32]) -> Vec<f32> {
-	let model = tract_onnx::onnx()
-		.model_for_read(&mut &bytes[..])
-		.unwrap()
-		.into_optimized()
-		.unwrap()
-		.into_runnable()
-		.unwrap();
-	let out = model.run(tvec!(Tensor::from_shape(shape, x).unwrap().into())).unwrap();
-	out[0].to_plain_array_view::<f32>().unwrap().iter().copied().collect()
-}
 
 fn f32_bytes(x: &[f32]) -> Vec<u8> {
 	x.iter().flat_map(|v| v.to_le_bytes()).collect()
@@ -41,7 +28,7 @@ fn check(name: &str, onnx: &[u8], in_shape: &[u32], classes: u32, backend: Backe
 	let mut agree = 0;
 	let inputs = testmodels::random_inputs(2, 50, in_len);
 	for x in &inputs {
-		let want = tract_direct(onnx, &shape, x);
+		let want = testmodels::run_tract(onnx, &shape, x);
 		let got = exec.run(ArtifactFormat::Onnx, [1; 32], onnx, &schema, &f32_bytes(x)).unwrap();
 		assert_eq!(floats(&got), want, "{name}: executor and tract disagree");
 		// Through JSON as a client would send it.
