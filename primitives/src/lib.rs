@@ -7,6 +7,8 @@
 //! - [`model`]: Model Hub records: models, versions, schemas, storage locations, modes.
 //! - [`inference`]: requests, results and the receipt a worker signs.
 //! - [`int8`]: Verity's integer-quantized model format.
+//! - [`proofs`]: the verification path: TEE kinds and PCR sets, the attestation nonce, batch
+//!   leaves and their Merkle proofs.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -16,7 +18,9 @@ pub mod digest;
 pub mod inference;
 pub mod int8;
 pub mod model;
+pub mod proofs;
 
 pub use digest::{ArtifactDigest, ArtifactHasher};
 pub use inference::*;
 pub use model::*;
+pub use proofs::*;

@@ -12,4 +12,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_model_registry, ModelRegistry]
 	[pallet_inference, Inference]
+	[pallet_proofs, Proofs]
 );

@@ -10,8 +10,9 @@
 //! all, Alice, Bob and Charlie form the technical committee.
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig,
-	TechnicalCommitteeConfig, EXISTENTIAL_DEPOSIT, GENESIS_SUPPLY,
+	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, ProofsConfig,
+	RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig, EXISTENTIAL_DEPOSIT,
+	GENESIS_SUPPLY,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -71,6 +72,13 @@ fn genesis(validators: &[ValidatorKeyring], sudo: Option<AccountId>) -> Value {
 			authorities: keys.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
+		// Attestation chains must start at the AWS Nitro Enclaves root G1.
+		proofs: ProofsConfig {
+			attestation_root: verity_nitro_attestation::root_from_pem(
+				verity_nitro_attestation::AWS_NITRO_ROOT_G1_PEM
+			)
+			.expect("the embedded AWS Nitro root is valid PEM"),
+		},
 		technical_committee: TechnicalCommitteeConfig {
 			members: [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
 				.iter()

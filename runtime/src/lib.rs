@@ -197,6 +197,9 @@ mod runtime {
 	#[runtime::pallet_index(11)]
 	pub type Inference = pallet_inference;
 
+	#[runtime::pallet_index(12)]
+	pub type Proofs = pallet_proofs;
+
 	// Governance.
 	#[runtime::pallet_index(20)]
 	pub type Preimage = pallet_preimage;

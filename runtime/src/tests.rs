@@ -1,7 +1,8 @@
 //! Runtime-level tests: genesis presets, the fixed supply, constants and extension order;
-//! governance in `governance.rs`.
+//! governance in `governance.rs`; the verification path in `proofs.rs`.
 
 mod governance;
+mod proofs;
 
 use crate::{
 	genesis_config_presets::{self, GENESIS_ALLOCATION, PRODUCTION_RUNTIME_PRESET},

@@ -146,7 +146,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
 		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
-		ensure!(mode == VerificationMode::Vanilla, Error::<T>::ModeNotVerifiable);
+		ensure!(mode != VerificationMode::Zkml, Error::<T>::ModeNotVerifiable);
 		let IoSchema::Tensors { inputs, outputs } = &version.schema else {
 			return Err(Error::<T>::UnsupportedSchema.into());
 		};
@@ -217,6 +217,7 @@ impl<T: Config> Pallet<T> {
 		max_fee: BalanceOf<T>,
 	) -> Result<(T::AccountId, BalanceOf<T>), DispatchError> {
 		let mut serving = 0u32;
+		let mut attested = 0u32;
 		let mut eligible: Vec<(T::AccountId, BalanceOf<T>)> = Vec::new();
 		for account in ActiveWorkers::<T>::get() {
 			let Some(info) = Workers::<T>::get(&account) else { continue };
@@ -228,6 +229,12 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			serving += 1;
+			if mode == VerificationMode::Tee
+				&& !T::Attestations::is_attested(&account, &info.signing_key)
+			{
+				continue;
+			}
+			attested += 1;
 			let cost = Self::fee_split(price, info.fee_per_inference)
 				.and_then(|split| Self::fee_total(&split));
 			if matches!(cost, Ok(cost) if cost <= max_fee) {
@@ -235,6 +242,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(serving > 0, Error::<T>::NoWorkerServes);
+		ensure!(attested > 0, Error::<T>::NoAttestedWorker);
 		ensure!(!eligible.is_empty(), Error::<T>::MaxFeeTooLow);
 		let (seed, _) = T::Randomness::random(&(b"verity/assign", request).encode());
 		let pick = sp_io::hashing::blake2_256(&(seed, request).encode());
@@ -301,6 +309,11 @@ impl<T: Config> Pallet<T> {
 		if !valid {
 			return Err(ResultRejection::BadSignature);
 		}
+		if request.mode == VerificationMode::Tee
+			&& !T::Attestations::is_attested(&request.worker, &worker.signing_key)
+		{
+			return Err(ResultRejection::NotAttested);
+		}
 		if output.digest() != receipt.output_digest || output.len() != request.output_len {
 			return Err(ResultRejection::BadOutput);
 		}
@@ -351,6 +364,7 @@ impl<T: Config> Pallet<T> {
 				ResultRejection::BadSignature => Error::<T>::BadSignature,
 				ResultRejection::BadOutput => Error::<T>::BadOutput,
 				ResultRejection::PastDeadline => Error::<T>::PastDeadline,
+				ResultRejection::NotAttested => Error::<T>::NotAttested,
 			},
 		)?;
 		let reason = HoldReason::RequestFee.into();
@@ -454,40 +468,72 @@ impl<T: Config> Pallet<T> {
 			// A worker is penalized only for its own fault: if the version's record is gone (its
 			// owner removed it), the worker could not have fetched the model.
 			let servable_by_worker = T::Models::artifact(&request.model).is_some();
-			let penalty = Workers::<T>::mutate(&request.worker, |info| {
-				let info = info.as_mut()?;
-				if !servable_by_worker {
-					return None;
-				}
-				info.missed.saturating_inc();
-				let amount = T::TimeoutPenalty::get().min(info.stake);
-				let moved = T::Currency::transfer_on_hold(
-					&HoldReason::WorkerStake.into(),
+			let penalty = if servable_by_worker {
+				Workers::<T>::mutate(&request.worker, |info| {
+					if let Some(info) = info {
+						info.missed.saturating_inc();
+					}
+				});
+				Self::slash_stake(
 					&request.worker,
+					T::TimeoutPenalty::get(),
 					&T::TreasuryAccount::get(),
-					amount,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
 				)
-				.ok()?;
-				info.stake = info.stake.saturating_sub(moved);
-				Some(moved)
-			});
+			} else {
+				Zero::zero()
+			};
 			Self::deposit_event(Event::RequestExpired {
 				request: request_id,
 				requester: request.requester,
 				refunded,
 			});
-			if let Some(amount) = penalty.filter(|amount| !amount.is_zero()) {
+			if !penalty.is_zero() {
 				Self::deposit_event(Event::WorkerPenalized {
 					worker: request.worker,
 					request: request_id,
-					amount,
+					amount: penalty,
 				});
 			}
 		}
 		expired
+	}
+
+	/// Moves up to `amount` of `worker`'s stake to `to` and lowers its recorded stake to match;
+	/// returns the amount moved (zero for an unknown worker). Used for timeouts here and, through
+	/// the runtime, for faults the proofs pallet proves.
+	pub fn slash_stake(
+		worker: &T::AccountId,
+		amount: BalanceOf<T>,
+		to: &T::AccountId,
+	) -> BalanceOf<T> {
+		Workers::<T>::mutate(worker, |info| {
+			let Some(info) = info.as_mut() else { return Zero::zero() };
+			let moved = T::Currency::transfer_on_hold(
+				&HoldReason::WorkerStake.into(),
+				worker,
+				to,
+				amount.min(info.stake),
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)
+			.unwrap_or_else(|_| Zero::zero());
+			info.stake = info.stake.saturating_sub(moved);
+			moved
+		})
+	}
+
+	/// A worker's registered signing key and stake, if registered.
+	pub fn worker_key_and_stake(worker: &T::AccountId) -> Option<(SigningKey, BalanceOf<T>)> {
+		Workers::<T>::get(worker).map(|info| (info.signing_key, info.stake))
+	}
+
+	/// The declared weight of `request_inference`: the measured worst case plus, for TEE
+	/// requests, the attestation lookups of every active worker.
+	pub(crate) fn request_weight() -> Weight {
+		let workers = T::MaxWorkers::get();
+		T::WeightInfo::request_inference(workers)
+			.saturating_add(T::DbWeight::get().reads(2 * u64::from(workers) + 1))
 	}
 
 	/// Endpoint, modes and models of a worker's offer are well formed.

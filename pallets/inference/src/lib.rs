@@ -22,7 +22,10 @@
 //!   request (genesis hash, model digest, input digest, mode, worker), the output against its
 //!   digest and the schema's size, and the signature against the worker's registered key, and
 //!   `provides` the request id, so duplicates and replays never enter the pool.
-//! - **Settlement** (Vanilla): the output or its digest is recorded with the receipt, and the
+//! - **TEE mode**: a TEE request is assigned only to a worker that [`Config::Attestations`]
+//!   says holds a live attestation for its signing key, and its result is accepted only while
+//!   that still holds (checked in validation and again in dispatch). ZKML is not settled yet.
+//! - **Settlement** (Vanilla and TEE): the output or its digest is recorded with the receipt, and the
 //!   held fee is paid out: the model price to the model's owner, the worker's fee to the worker,
 //!   the protocol share to [`Config::TreasuryAccount`].
 //! - **Timeouts**: a request still open after its deadline is refunded in full in the next
@@ -87,6 +90,9 @@ pub mod pallet {
 
 		/// The Model Hub.
 		type Models: ModelProvider<Self::AccountId, BalanceOf<Self>>;
+
+		/// Which workers hold a live TEE attestation (the proofs pallet).
+		type Attestations: AttestationProvider<Self::AccountId>;
 
 		/// Source of the randomness that assigns workers.
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
@@ -328,9 +334,12 @@ pub mod pallet {
 		VersionNotServable,
 		/// The model version is not offered with this verification mode.
 		ModeNotOffered,
-		/// This chain settles only Vanilla results so far (TEE and ZKML come with the proofs
-		/// pallet).
+		/// This chain does not settle this mode yet (ZKML).
 		ModeNotVerifiable,
+		/// Workers serve this version in TEE mode, but none holds a live attestation.
+		NoAttestedWorker,
+		/// A TEE-mode result, but the worker holds no live attestation for its key.
+		NotAttested,
 		/// The model's schema is not tensors in, tensors out (chat models come later).
 		UnsupportedSchema,
 		/// The input's size differs from what the schema's tensors take.
@@ -443,7 +452,7 @@ pub mod pallet {
 
 		/// Ask for an inference: hold the fee and assign a worker.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::request_inference(T::MaxWorkers::get()))]
+		#[pallet::weight(Pallet::<T>::request_weight())]
 		pub fn request_inference(
 			origin: OriginFor<T>,
 			model: ModelVersionRef,
@@ -464,7 +473,9 @@ pub mod pallet {
 		#[pallet::authorize(|_source, receipt, output, signature| {
 			Pallet::<T>::authorize_submit_result(receipt, output, signature)
 		})]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result())]
+		#[pallet::weight_of_authorize(
+			T::WeightInfo::authorize_submit_result().saturating_add(T::DbWeight::get().reads(3))
+		)]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			receipt: Receipt<T::AccountId>,

@@ -66,8 +66,27 @@ thread_local! {
 	/// The Model Hub stand-in: version -> (record, servable).
 	pub static MODELS: RefCell<BTreeMap<ModelVersionRef, (ServableModel<u64, u64>, bool)>> =
 		RefCell::new(BTreeMap::new());
+	/// Workers with a live TEE attestation, with the key it binds.
+	pub static ATTESTED: RefCell<BTreeMap<u64, verity_primitives::SigningKey>> =
+		RefCell::new(BTreeMap::new());
 	/// The randomness the next assignment sees.
 	pub static SEED: RefCell<H256> = RefCell::new(H256::zero());
+}
+
+/// The attestation stand-in.
+pub struct TestAttestations;
+impl crate::AttestationProvider<u64> for TestAttestations {
+	fn is_attested(worker: &u64, signing_key: &verity_primitives::SigningKey) -> bool {
+		ATTESTED.with(|a| a.borrow().get(worker) == Some(signing_key))
+	}
+}
+
+/// Marks `worker` attested for `key` (or not, with `None`).
+pub fn set_attested(worker: u64, key: Option<verity_primitives::SigningKey>) {
+	ATTESTED.with(|a| match key {
+		Some(key) => a.borrow_mut().insert(worker, key),
+		None => a.borrow_mut().remove(&worker),
+	});
 }
 
 /// The Model Hub stand-in.
@@ -110,6 +129,7 @@ impl pallet_inference::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = TestModels;
+	type Attestations = TestAttestations;
 	type Randomness = TestRandomness;
 	type TreasuryAccount = Treasury;
 	type TreasuryShare = TreasuryShare;
@@ -186,6 +206,7 @@ pub fn add_model_with(
 /// Accounts 1..=5 start with 1,000,000 each; the owner and the treasury with 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|models| models.borrow_mut().clear());
+	ATTESTED.with(|attested| attested.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![

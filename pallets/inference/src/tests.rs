@@ -239,7 +239,7 @@ fn bad_requests_are_refused_and_hold_nothing() {
 		);
 		assert_noop!(
 			ask(model_ref(0), input(), VerificationMode::Tee, 1_000, 10),
-			Error::<Test>::ModeNotVerifiable
+			Error::<Test>::NoWorkerServes
 		);
 		let short = RequestInput::Inline(vec![1u8; 15].try_into().unwrap());
 		assert_noop!(
@@ -331,6 +331,65 @@ fn a_valid_result_is_recorded_and_paid_once() {
 		// Deadlines do not touch a settled request.
 		advance_to(20);
 		assert_eq!(Balances::balance(&3), 1_000_000 - 77);
+	});
+}
+
+#[test]
+fn tee_requests_need_a_live_attestation_to_be_assigned_and_answered() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		assert_ok!(Inference::register_worker(
+			RuntimeOrigin::signed(2),
+			key(2).public().0,
+			b"http://127.0.0.1:9957".to_vec().try_into().unwrap(),
+			HardwareClass::Cpu,
+			VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
+			vec![model_ref(0)].try_into().unwrap(),
+			FEE,
+			MIN_STAKE,
+		));
+		let ask_tee = || {
+			Inference::request_inference(
+				RuntimeOrigin::signed(3),
+				model_ref(0),
+				input(),
+				VerificationMode::Tee,
+				1_000,
+				10,
+			)
+		};
+		// Worker 2 serves TEE but is not attested, or attested for another key.
+		assert_noop!(ask_tee(), Error::<Test>::NoAttestedWorker);
+		set_attested(2, Some(key(9).public().0));
+		assert_noop!(ask_tee(), Error::<Test>::NoAttestedWorker);
+		set_attested(2, Some(key(2).public().0));
+		let id = NextRequestId::<Test>::get();
+		assert_ok!(ask_tee());
+		assert_eq!(Requests::<Test>::get(id).unwrap().worker, 2);
+
+		// The attestation lapses before the result: refused in validation and in dispatch.
+		set_attested(2, None);
+		let xt = result_xt(answer(id, &key(2)));
+		assert_eq!(
+			validate(xt.clone()),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::NotAttested as u8
+			)))
+		);
+		assert_noop!(
+			Inference::do_submit_result(
+				answer(id, &key(2)).receipt,
+				output(),
+				answer(id, &key(2)).signature
+			),
+			Error::<Test>::NotAttested
+		);
+		// Refreshed, the same result settles and pays.
+		set_attested(2, Some(key(2).public().0));
+		let before = Balances::balance(&2);
+		assert_ok!(apply(xt).unwrap());
+		assert_eq!(Balances::balance(&2), before + FEE);
+		assert!(Results::<Test>::contains_key(id));
 	});
 }
 

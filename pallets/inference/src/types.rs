@@ -41,6 +41,20 @@ pub trait ModelProvider<AccountId, Balance> {
 	fn artifact(model: &ModelVersionRef) -> Option<ServableModel<AccountId, Balance>>;
 }
 
+/// Whether a worker may serve TEE-mode requests, declared here and implemented by the runtime
+/// (over the proofs pallet's attestations).
+pub trait AttestationProvider<AccountId> {
+	/// `worker` holds a live TEE attestation that binds `signing_key`.
+	fn is_attested(worker: &AccountId, signing_key: &verity_primitives::SigningKey) -> bool;
+}
+
+/// No attestations: TEE requests find no worker.
+impl<AccountId> AttestationProvider<AccountId> for () {
+	fn is_attested(_: &AccountId, _: &verity_primitives::SigningKey) -> bool {
+		false
+	}
+}
+
 /// A worker record of a runtime.
 pub type WorkerInfoOf<T> =
 	WorkerInfo<BalanceOf<T>, BlockNumberFor<T>, <T as crate::Config>::MaxModelsPerWorker>;
@@ -67,6 +81,8 @@ pub enum ResultRejection {
 	BadOutput = 4,
 	/// The request's deadline has passed.
 	PastDeadline = 5,
+	/// A TEE-mode result, but the worker holds no live attestation for its key.
+	NotAttested = 6,
 }
 
 /// Sets up what the benchmarks need from the rest of the runtime.

@@ -34,6 +34,7 @@ impl pallet_inference::Config for Runtime {
 	type Currency = crate::Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = ModelHub;
+	type Attestations = super::TeeAttestations;
 	type Randomness = ParentHashRandomness;
 	type TreasuryAccount = TreasuryAccount;
 	type TreasuryShare = InferenceTreasuryShare;

@@ -1,7 +1,9 @@
 //! The `Config` of every pallet in the runtime, and the chain-wide constants they use.
 
 mod inference;
+mod proofs;
 pub use inference::{ModelHub, ParentHashRandomness, TreasuryAccount};
+pub use proofs::{TeeAttestations, WorkerStake};
 
 use frame_support::{
 	derive_impl,

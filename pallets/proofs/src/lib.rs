@@ -1,0 +1,410 @@
+//! # Proofs pallet
+//!
+//! Verity's verification path: evidence the chain checks itself, and stake lost on proven fault.
+//!
+//! - **PCR governance**: [`Config::ApproveOrigin`] approves and revokes the enclave measurements
+//!   (PCR0, PCR1, PCR2) each kind of TEE worker may run ([`TeeKind`]). Revoking a set disables
+//!   every worker attested with it at once: liveness is checked against the approved sets on
+//!   every use, not copied into worker records.
+//! - **TEE attestations**: a registered worker submits an AWS Nitro attestation document
+//!   ([`Pallet::attest`]). The pallet verifies it in the runtime with
+//!   `verity-nitro-attestation`: the COSE_Sign1 ES384 signature, the certificate chain up to the
+//!   pinned root ([`AttestationRoot`]), every certificate's validity at the **block timestamp**,
+//!   basic constraints and key usage; then its policy: PCR0..2 form an approved set of the
+//!   claimed kind (never debug mode), the nonce is the worker's current challenge
+//!   ([`verity_primitives::tee_nonce`]; it moves on with each accepted document, so no document
+//!   is accepted twice), the document is at most [`Config::MaxAttestationAge`] old, and its
+//!   `public_key` (or `user_data`) is the worker's receipt-signing key. The attestation is live
+//!   for [`Config::AttestationValidity`] (the heartbeat period) and never past its chain's
+//!   expiry; the worker refreshes it by attesting again. Certificates of the chain that verified
+//!   are cached by SHA-256 until their notAfter ([`CertificateCache`]), so a refresh checks
+//!   about two signatures instead of five.
+//! - **Batches**: a worker posts the Merkle root of many receipts it signed for off-chain
+//!   requests, with the digest of the leaves file in the artifact store
+//!   ([`Pallet::submit_batch`]). For [`Config::ChallengePeriod`] blocks anyone can
+//!   [`Pallet::challenge_leaf`] with one leaf and its Merkle proof; the chain checks the proof
+//!   and then the leaf itself: its signature against the worker's key, its chain, its worker,
+//!   and, for TEE leaves, that the worker was attested. An invalid leaf is proven fault.
+//! - **Slashing**: a proven fault moves [`Config::FaultSlash`] of the worker's stake, through
+//!   [`Config::Workers`], to the reporter ([`Config::ReporterShare`]) and the treasury (the
+//!   rest); the event names the evidence's digest. Nothing else slashes: a valid leaf, a bad
+//!   proof or an unknown batch is an error and changes nothing.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod dispatchable_impls;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{fungible::Inspect, UnixTime},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{Perbill, Permill};
+	use verity_primitives::{Digest32, PcrSet, TeeKind};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency stake is counted in.
+		type Currency: Inspect<Self::AccountId>;
+
+		/// The workers' stake (the inference pallet).
+		type Workers: WorkerStakes<Self::AccountId, BalanceOf<Self>>;
+
+		/// Wall-clock time of the block (the timestamp pallet): certificates and documents are
+		/// checked against it, never against a system clock.
+		type Time: UnixTime;
+
+		/// Who approves and revokes PCR sets and sets the attestation root (governance).
+		type ApproveOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Receives the slashed stake that does not go to the reporter.
+		#[pallet::constant]
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// How long an accepted attestation counts (the heartbeat period), in ms.
+		#[pallet::constant]
+		type AttestationValidity: Get<u64>;
+
+		/// Oldest document accepted, by its timestamp, in ms.
+		#[pallet::constant]
+		type MaxAttestationAge: Get<u64>;
+
+		/// Most verified certificates cached at once.
+		#[pallet::constant]
+		type MaxCachedCertificates: Get<u32>;
+
+		/// Blocks during which a batch's leaves can be challenged.
+		#[pallet::constant]
+		type ChallengePeriod: Get<BlockNumberFor<Self>>;
+
+		/// Most batches whose challenge window ends in one block.
+		#[pallet::constant]
+		type MaxBatchesPerBlock: Get<u32>;
+
+		/// Share of a worker's stake a proven fault costs.
+		#[pallet::constant]
+		type FaultSlash: Get<Perbill>;
+
+		/// Share of a slash paid to whoever submitted the evidence; the rest goes to the
+		/// treasury.
+		#[pallet::constant]
+		type ReporterShare: Get<Permill>;
+
+		/// Weights of the calls, measured by the benchmarks.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up workers for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The pinned root certificate (DER) of attestation chains (AWS Nitro Enclaves root G1 on
+	/// Verity chains).
+	#[pallet::storage]
+	pub type AttestationRoot<T: Config> = StorageValue<_, RootCertificate, ValueQuery>;
+
+	/// Approved enclave measurements by set id, with the kind of worker they are for.
+	#[pallet::storage]
+	pub type ApprovedPcrSets<T: Config> = StorageMap<_, Identity, Digest32, (TeeKind, PcrSet)>;
+
+	/// Each TEE worker's latest accepted attestation.
+	#[pallet::storage]
+	pub type Attestations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, TeeAttestation>;
+
+	/// How many attestations each worker has had accepted (the counter in its next nonce).
+	#[pallet::storage]
+	pub type AttestationCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// Certificates (SHA-256 of the DER) whose chain to the root verified, with their notAfter
+	/// (unix ms).
+	#[pallet::storage]
+	pub type CertificateCache<T: Config> =
+		StorageValue<_, BoundedVec<(Digest32, u64), T::MaxCachedCertificates>, ValueQuery>;
+
+	/// Id of the next batch.
+	#[pallet::storage]
+	pub type NextBatchId<T: Config> = StorageValue<_, BatchId, ValueQuery>;
+
+	/// Batches inside their challenge window.
+	#[pallet::storage]
+	pub type Batches<T: Config> = StorageMap<_, Twox64Concat, BatchId, BatchRecordOf<T>>;
+
+	/// Batches by the last block of their challenge window; finalized in the following block.
+	#[pallet::storage]
+	pub type BatchWindows<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<BatchId, T::MaxBatchesPerBlock>,
+		ValueQuery,
+	>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The attestation root certificate (DER). PCR sets are approved by governance.
+		pub attestation_root: Vec<u8>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let root = RootCertificate::try_from(self.attestation_root.clone())
+				.expect("genesis attestation root fits MAX_ROOT_LEN");
+			AttestationRoot::<T>::put(root);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance approved enclave measurements for a kind of worker.
+		PcrSetApproved {
+			/// The set's id (BLAKE2b-256 of PCR0 ‖ PCR1 ‖ PCR2).
+			pcr_set: Digest32,
+			/// The kind of worker it is for.
+			kind: TeeKind,
+		},
+		/// Governance revoked enclave measurements; every worker attested with them is no
+		/// longer live.
+		PcrSetRevoked {
+			/// The set's id.
+			pcr_set: Digest32,
+			/// The kind of worker it was for.
+			kind: TeeKind,
+		},
+		/// Governance replaced the attestation root certificate.
+		AttestationRootSet {
+			/// SHA-256 of the new root's DER.
+			root_sha256: Digest32,
+		},
+		/// A worker's attestation was verified and accepted (first time or heartbeat).
+		WorkerAttested {
+			/// The worker.
+			worker: T::AccountId,
+			/// What its enclave runs.
+			kind: TeeKind,
+			/// The approved set its measurements matched.
+			pcr_set: Digest32,
+			/// The attestation counts until then (unix ms).
+			live_until_ms: u64,
+			/// BLAKE2b-256 of the document.
+			document_digest: Digest32,
+			/// ECDSA P-384 verifications it took (fewer when certificates were cached).
+			signature_checks: u32,
+		},
+		/// A worker posted a batch of receipts.
+		BatchSubmitted {
+			/// The batch.
+			batch: BatchId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Merkle root over the leaves.
+			root: Digest32,
+			/// Number of leaves.
+			leaf_count: u32,
+			/// BLAKE2b-256 of the leaves file in the artifact store.
+			leaves_digest: Digest32,
+			/// Last block in which a leaf can be challenged.
+			challenge_until: BlockNumberFor<T>,
+		},
+		/// A batch's challenge window ended without a proven fault: its receipts are final.
+		BatchFinalized {
+			/// The batch.
+			batch: BatchId,
+		},
+		/// A challenged leaf was proven invalid.
+		BatchFaulted {
+			/// The batch.
+			batch: BatchId,
+			/// The leaf's index.
+			index: u32,
+			/// What was wrong with it.
+			fault: Fault,
+		},
+		/// A worker lost stake for a fault the chain verified.
+		WorkerSlashed {
+			/// The worker.
+			worker: T::AccountId,
+			/// What it did.
+			fault: Fault,
+			/// BLAKE2b-256 of the evidence (the SCALE-encoded leaf).
+			evidence: Digest32,
+			/// Stake taken in all.
+			amount: BalanceOf<T>,
+			/// Who submitted the evidence.
+			reporter: T::AccountId,
+			/// The part of `amount` paid to the reporter (the rest went to the treasury).
+			reporter_reward: BalanceOf<T>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The PCR set is all zeros (debug mode) and cannot be approved.
+		DebugPcrSet,
+		/// The PCR set is already approved.
+		PcrSetAlreadyApproved,
+		/// No approved PCR set has this id.
+		UnknownPcrSet,
+		/// The root certificate is longer than `MAX_ROOT_LEN`.
+		RootTooLong,
+		/// The account is not a registered worker.
+		NotAWorker,
+		/// The document is not a well-formed COSE_Sign1 attestation (bad CBOR, missing or
+		/// mistyped fields, too large, or too many certificates).
+		MalformedAttestation,
+		/// The document is not signed with ES384 or does not use SHA-384 PCRs.
+		UnsupportedAttestationAlgorithm,
+		/// The certificate chain does not start at the pinned root.
+		WrongAttestationRoot,
+		/// A certificate of the chain is malformed or not issued by the one above it.
+		BadCertificateChain,
+		/// A certificate of the chain is not valid at the block timestamp (expired or not yet
+		/// valid).
+		CertificateNotValidNow,
+		/// A certificate breaks its CA constraints (basic constraints, path length or key
+		/// usage).
+		CertificateConstraintViolated,
+		/// The document's signature does not verify with the leaf certificate's key.
+		BadAttestationSignature,
+		/// The enclave runs in debug mode (all-zero PCRs).
+		DebugModeEnclave,
+		/// The enclave's PCR0..2 are not an approved set for this kind of worker.
+		PcrSetNotApproved,
+		/// The document's nonce is not the worker's current challenge (replayed, or for
+		/// another chain or worker).
+		WrongNonce,
+		/// The document is older than `MaxAttestationAge` or dated in the future.
+		StaleAttestation,
+		/// Neither the document's `public_key` nor its `user_data` is the worker's signing key.
+		KeyNotBound,
+		/// A batch needs at least one leaf.
+		EmptyBatch,
+		/// Too many batches already end their challenge window in this block.
+		BatchWindowFull,
+		/// No batch with this id is inside its challenge window.
+		UnknownBatch,
+		/// The batch was already proven faulty.
+		BatchAlreadyFaulted,
+		/// The leaf index is not below the batch's leaf count.
+		LeafIndexOutOfRange,
+		/// The proof has more or fewer hashes than the tree's depth at that index.
+		WrongProofDepth,
+		/// The proof does not lead to the batch's root.
+		BadMerkleProof,
+		/// The leaf is valid: nothing to slash.
+		LeafValid,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			use sp_runtime::traits::{One, Zero};
+			if now.is_zero() {
+				return Weight::zero();
+			}
+			let finalized = Self::do_finalize_batches(now - One::one());
+			T::WeightInfo::finalize_batches(finalized)
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Approve enclave measurements for a kind of TEE worker.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::approve_pcr_set())]
+		pub fn approve_pcr_set(
+			origin: OriginFor<T>,
+			kind: TeeKind,
+			pcrs: PcrSet,
+		) -> DispatchResult {
+			T::ApproveOrigin::ensure_origin(origin)?;
+			Self::do_approve_pcr_set(kind, pcrs)
+		}
+
+		/// Revoke approved measurements: every worker attested with them stops being live.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::revoke_pcr_set())]
+		pub fn revoke_pcr_set(origin: OriginFor<T>, pcr_set: Digest32) -> DispatchResult {
+			T::ApproveOrigin::ensure_origin(origin)?;
+			Self::do_revoke_pcr_set(pcr_set)
+		}
+
+		/// Replace the pinned attestation root certificate (DER), e.g. when AWS rotates it.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_attestation_root())]
+		pub fn set_attestation_root(origin: OriginFor<T>, root: RootCertificate) -> DispatchResult {
+			T::ApproveOrigin::ensure_origin(origin)?;
+			Self::do_set_attestation_root(root)
+		}
+
+		/// Submit the caller's attestation document (first registration and every heartbeat).
+		/// Charged for the longest chain up front and refunded by the signatures it checked.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::attest(verity_nitro_attestation::MAX_CABUNDLE as u32 + 1))]
+		pub fn attest(
+			origin: OriginFor<T>,
+			kind: TeeKind,
+			document: AttestationDocument,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let checks = Self::do_attest(who, kind, document)?;
+			Ok(Some(T::WeightInfo::attest(checks)).into())
+		}
+
+		/// Post the Merkle root of a batch of receipts the caller signed.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::submit_batch())]
+		pub fn submit_batch(
+			origin: OriginFor<T>,
+			root: Digest32,
+			leaf_count: u32,
+			leaves_digest: Digest32,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_batch(who, root, leaf_count, leaves_digest)
+		}
+
+		/// Prove one leaf of an open batch invalid; the worker is slashed and the caller
+		/// rewarded. A valid leaf or a bad proof is an error and changes nothing.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::challenge_leaf(proof.len() as u32))]
+		pub fn challenge_leaf(
+			origin: OriginFor<T>,
+			batch: BatchId,
+			index: u32,
+			leaf: BatchLeaf<T::AccountId>,
+			proof: BoundedVec<Digest32, ConstU32<{ verity_primitives::MAX_BATCH_PROOF_DEPTH }>>,
+		) -> DispatchResult {
+			let reporter = ensure_signed(origin)?;
+			Self::do_challenge_leaf(reporter, batch, index, leaf, proof.into_inner())
+		}
+	}
+}

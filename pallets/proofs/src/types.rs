@@ -1,0 +1,150 @@
+//! Records the proofs pallet keeps, and the trait through which it reaches workers' stake.
+
+use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
+use frame_system::pallet_prelude::BlockNumberFor;
+use verity_nitro_attestation::CertCache;
+pub use verity_primitives::{BatchLeaf, PcrSet, TeeKind};
+use verity_primitives::{Digest32, SigningKey};
+
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as crate::Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// Identifier of a batch, assigned in submission order.
+pub type BatchId = u64;
+
+/// Longest enclave module id kept, in bytes (Nitro's are about 40).
+pub const MAX_MODULE_ID_LEN: u32 = 64;
+
+/// Longest DER of the pinned attestation root certificate.
+pub const MAX_ROOT_LEN: u32 = 2048;
+
+/// The pinned root certificate (DER) every attestation chain must start from.
+pub type RootCertificate = BoundedVec<u8, ConstU32<MAX_ROOT_LEN>>;
+
+/// An attestation document as a call carries it.
+pub type AttestationDocument =
+	BoundedVec<u8, ConstU32<{ verity_nitro_attestation::MAX_DOCUMENT_LEN as u32 }>>;
+
+/// A worker's accepted TEE attestation.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct TeeAttestation {
+	/// What the enclave runs.
+	pub kind: TeeKind,
+	/// The approved PCR set its measurements matched.
+	pub pcr_set: Digest32,
+	/// The receipt-signing key the document binds (the worker's registered key).
+	pub signing_key: SigningKey,
+	/// The enclave's module id (which instance).
+	pub module_id: BoundedVec<u8, ConstU32<MAX_MODULE_ID_LEN>>,
+	/// When the enclave produced the document (unix ms).
+	pub document_timestamp_ms: u64,
+	/// The attestation counts until then (unix ms): the heartbeat period after the document,
+	/// and never past the expiry of its certificate chain.
+	pub live_until_ms: u64,
+	/// BLAKE2b-256 of the document.
+	pub document_digest: Digest32,
+}
+
+/// Where a batch stands.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum BatchStatus {
+	/// Inside its challenge window.
+	Open,
+	/// A leaf was proven invalid and the worker slashed.
+	Faulted,
+}
+
+/// A posted batch of receipts, kept until its challenge window ends.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct BatchRecord<AccountId, BlockNumber> {
+	/// The worker that posted it and answers for every leaf.
+	pub worker: AccountId,
+	/// The worker's signing key when it posted the batch (leaves must be signed with it).
+	pub signing_key: SigningKey,
+	/// Whether the worker held a live TEE attestation for that key when it posted the batch
+	/// (TEE-mode leaves require it).
+	pub tee_live: bool,
+	/// Merkle root over the SCALE-encoded leaves.
+	pub root: Digest32,
+	/// Number of leaves.
+	pub leaf_count: u32,
+	/// BLAKE2b-256 of the leaves file in the artifact store (SCALE `Vec<BatchLeaf>`), from
+	/// which anyone can take leaves to check.
+	pub leaves_digest: Digest32,
+	/// Block in which it was posted.
+	pub submitted_at: BlockNumber,
+	/// Last block in which a leaf can be challenged; the record is removed after it.
+	pub challenge_until: BlockNumber,
+	/// Open or faulted.
+	pub status: BatchStatus,
+}
+
+/// A batch record of a runtime.
+pub type BatchRecordOf<T> = BatchRecord<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+/// A fault the chain proved itself, from evidence a reporter submitted.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Fault {
+	/// A batch leaf's signature is not by the worker's key.
+	BadLeafSignature,
+	/// A batch leaf names another worker.
+	ForeignLeaf,
+	/// A batch leaf is a receipt for another chain.
+	WrongChain,
+	/// A batch leaf claims TEE mode, but the worker had no live attestation for its key.
+	UnattestedTeeLeaf,
+}
+
+/// What the proofs pallet needs from the pallet that holds workers' stake, declared here and
+/// implemented by the runtime (over the inference pallet).
+pub trait WorkerStakes<AccountId, Balance> {
+	/// The worker's registered receipt-signing key, if the account is a registered worker.
+	fn signing_key(worker: &AccountId) -> Option<SigningKey>;
+	/// The worker's bonded stake (zero for an unknown account).
+	fn stake(worker: &AccountId) -> Balance;
+	/// Moves up to `amount` of the worker's stake to `to`; returns the amount moved.
+	fn slash(worker: &AccountId, amount: Balance, to: &AccountId) -> Balance;
+}
+
+/// The verified-certificate cache as the attestation verifier sees it: a bounded list in one
+/// storage value, read once per verification, written back only when it changed.
+pub(crate) struct StorageCertCache<T: crate::Config> {
+	pub(crate) entries: BoundedVec<(Digest32, u64), T::MaxCachedCertificates>,
+	pub(crate) now_ms: u64,
+	pub(crate) changed: bool,
+}
+
+impl<T: crate::Config> CertCache for StorageCertCache<T> {
+	fn verified_until(&self, cert_sha256: &[u8; 32]) -> Option<u64> {
+		self.entries.iter().find(|(hash, _)| hash == cert_sha256).map(|(_, until)| *until)
+	}
+
+	fn insert(&mut self, cert_sha256: [u8; 32], not_after_ms: u64) {
+		let now = self.now_ms;
+		let before = self.entries.len();
+		self.entries.retain(|(hash, until)| *until >= now && *hash != cert_sha256);
+		let pushed = self.entries.try_push((cert_sha256, not_after_ms)).is_ok();
+		self.changed |= pushed || self.entries.len() != before;
+	}
+}
+
+/// Sets up what the benchmarks need from the rest of the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Makes `worker` a registered worker with `signing_key` and some stake.
+	fn register_worker(worker: &AccountId, signing_key: SigningKey);
+	/// Sets the block's wall-clock time (unix ms).
+	fn set_now_ms(now_ms: u64);
+}

@@ -1,0 +1,265 @@
+//! Verification-path types shared by the proofs pallet, workers and clients: TEE kinds and PCR
+//! sets, the attestation challenge, and batch receipts with their Merkle proofs.
+//!
+//! A **batch** commits to many receipts at once: the worker posts the root of a binary Merkle
+//! tree (BLAKE2b-256, the `binary-merkle-tree` construction: leaves hashed, pairs concatenated
+//! and hashed, an odd last node promoted) over the SCALE encodings of [`BatchLeaf`]s. Anyone who
+//! holds the leaves can prove one of them to the chain with [`batch_proof`]; the chain checks it
+//! with [`verify_batch_proof`].
+
+use crate::inference::{blake2_256, Digest32, Receipt, ReceiptSignature};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Length of one PCR value with the SHA-384 digest Nitro uses.
+pub const PCR_LEN: usize = 48;
+
+/// Deepest Merkle proof a batch challenge may carry (2^32 leaves).
+pub const MAX_BATCH_PROOF_DEPTH: u32 = 32;
+
+/// Domain tag of the nonce a TEE worker's attestation must carry.
+pub const TEE_NONCE_DOMAIN: &[u8; 16] = b"verity/tee-nonce";
+
+/// What a trusted-execution worker runs, each with its own approved enclave images.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum TeeKind {
+	/// Forwards chat requests to a hosted LLM provider from inside the enclave.
+	LlmProxy,
+	/// Runs models itself inside the enclave.
+	LocalInference,
+	/// Serves data (memories, embeddings) from inside the enclave.
+	DataNode,
+}
+
+/// The enclave image measurements governance approves: PCR0 (image), PCR1 (kernel and
+/// boot), PCR2 (application).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct PcrSet {
+	/// PCR0: the enclave image file.
+	pub pcr0: [u8; PCR_LEN],
+	/// PCR1: the Linux kernel and bootstrap.
+	pub pcr1: [u8; PCR_LEN],
+	/// PCR2: the application.
+	pub pcr2: [u8; PCR_LEN],
+}
+
+impl PcrSet {
+	/// The set's id: BLAKE2b-256 of PCR0 ‖ PCR1 ‖ PCR2.
+	pub fn id(&self) -> Digest32 {
+		let mut bytes = Vec::with_capacity(3 * PCR_LEN);
+		bytes.extend_from_slice(&self.pcr0);
+		bytes.extend_from_slice(&self.pcr1);
+		bytes.extend_from_slice(&self.pcr2);
+		blake2_256(&bytes)
+	}
+
+	/// All three are zero: what an enclave started in debug mode reports (its memory can be
+	/// read from the host, so it proves nothing).
+	pub fn is_debug(&self) -> bool {
+		[&self.pcr0, &self.pcr1, &self.pcr2].iter().all(|pcr| pcr.iter().all(|byte| *byte == 0))
+	}
+}
+
+/// The nonce a worker's next attestation document must carry: BLAKE2b-256 of
+/// `TEE_NONCE_DOMAIN ‖ genesis hash ‖ SCALE(worker) ‖ SCALE(counter)`, where `counter` counts the
+/// worker's accepted attestations. It binds the document to this chain and this worker, and an
+/// accepted document can never be replayed, because the counter moves on.
+pub fn tee_nonce<AccountId: Encode>(
+	genesis_hash: &[u8; 32],
+	worker: &AccountId,
+	counter: u64,
+) -> Digest32 {
+	let mut bytes = TEE_NONCE_DOMAIN.to_vec();
+	bytes.extend_from_slice(genesis_hash);
+	worker.encode_to(&mut bytes);
+	counter.encode_to(&mut bytes);
+	blake2_256(&bytes)
+}
+
+/// One receipt of a batch, as the worker committed to it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct BatchLeaf<AccountId> {
+	/// The receipt. Batched receipts answer requests made off chain (through a gateway), so
+	/// `request_id` numbers the worker's off-chain requests.
+	pub receipt: Receipt<AccountId>,
+	/// The worker's signature over [`Receipt::signing_payload`].
+	pub signature: ReceiptSignature,
+}
+
+/// BLAKE2b-256 as a `hash_db::Hasher`, for `binary-merkle-tree`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Blake2Hasher;
+
+impl hash_db::Hasher for Blake2Hasher {
+	type Out = [u8; 32];
+	type StdHasher = hash256_std_hasher::Hash256StdHasher;
+	const LENGTH: usize = 32;
+
+	fn hash(bytes: &[u8]) -> Self::Out {
+		blake2_256(bytes)
+	}
+}
+
+/// The root over encoded leaves (the all-zero hash for no leaves).
+pub fn batch_root<I>(leaves: I) -> Digest32
+where
+	I: IntoIterator,
+	I::Item: AsRef<[u8]>,
+{
+	binary_merkle_tree::merkle_root::<Blake2Hasher, _>(leaves)
+}
+
+/// The proof (sibling hashes from the leaf up) for leaf `index`, or `None` when out of range.
+pub fn batch_proof(leaves: &[Vec<u8>], index: u32) -> Option<Vec<Digest32>> {
+	if index as usize >= leaves.len() {
+		return None;
+	}
+	Some(binary_merkle_tree::merkle_proof::<Blake2Hasher, _, _>(leaves.iter(), index).proof)
+}
+
+/// How many sibling hashes prove leaf `index` of a tree of `count` leaves (a promoted last node
+/// has no sibling on that level), or `None` when `index` is out of range.
+pub fn batch_proof_depth(count: u32, index: u32) -> Option<u32> {
+	if index >= count {
+		return None;
+	}
+	let (mut position, mut width, mut depth) = (index, count, 0);
+	while width > 1 {
+		let promoted = width % 2 == 1 && position + 1 == width;
+		if !promoted {
+			depth += 1;
+		}
+		position /= 2;
+		width = width.div_ceil(2);
+	}
+	Some(depth)
+}
+
+/// Why a batch proof does not hold.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BatchProofError {
+	/// The index is not below the batch's leaf count.
+	IndexOutOfRange,
+	/// The proof has more or fewer hashes than the tree's depth at that index.
+	WrongDepth,
+	/// The hashes do not lead to the batch's root.
+	RootMismatch,
+}
+
+/// Checks that `leaf` (its encoding) is leaf `index` of the batch with `root` and `count` leaves.
+pub fn verify_batch_proof(
+	root: &Digest32,
+	count: u32,
+	index: u32,
+	leaf: &[u8],
+	proof: &[Digest32],
+) -> Result<(), BatchProofError> {
+	let depth = batch_proof_depth(count, index).ok_or(BatchProofError::IndexOutOfRange)?;
+	if proof.len() != depth as usize {
+		return Err(BatchProofError::WrongDepth);
+	}
+	if binary_merkle_tree::verify_proof::<Blake2Hasher, _, _>(
+		root,
+		proof.iter().copied(),
+		count,
+		index,
+		binary_merkle_tree::Leaf::Value(leaf),
+	) {
+		Ok(())
+	} else {
+		Err(BatchProofError::RootMismatch)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn leaves(count: usize) -> Vec<Vec<u8>> {
+		(0..count).map(|i| (i as u64).encode()).collect()
+	}
+
+	#[test]
+	fn every_leaf_of_every_small_tree_proves_and_nothing_else_does() {
+		for count in 1..=33u32 {
+			let leaves = leaves(count as usize);
+			let root = batch_root(&leaves);
+			for index in 0..count {
+				let proof = batch_proof(&leaves, index).unwrap();
+				assert_eq!(proof.len() as u32, batch_proof_depth(count, index).unwrap());
+				assert_eq!(
+					verify_batch_proof(&root, count, index, &leaves[index as usize], &proof),
+					Ok(())
+				);
+				// Another leaf's bytes, another index or a cut proof all fail.
+				let other = 999u64.encode();
+				assert_eq!(
+					verify_batch_proof(&root, count, index, &other, &proof),
+					Err(BatchProofError::RootMismatch)
+				);
+				if count > 1 {
+					let wrong = (index + 1) % count;
+					assert!(verify_batch_proof(
+						&root,
+						count,
+						wrong,
+						&leaves[index as usize],
+						&proof
+					)
+					.is_err());
+				}
+				if let Some((_, shorter)) = proof.split_last() {
+					assert_eq!(
+						verify_batch_proof(&root, count, index, &leaves[index as usize], shorter),
+						Err(BatchProofError::WrongDepth)
+					);
+				}
+			}
+			assert_eq!(
+				verify_batch_proof(&root, count, count, &leaves[0], &[]),
+				Err(BatchProofError::IndexOutOfRange)
+			);
+		}
+	}
+
+	#[test]
+	fn depth_of_a_ten_thousand_leaf_batch() {
+		assert_eq!(batch_proof_depth(10_000, 0), Some(14));
+		assert_eq!(batch_proof_depth(1, 0), Some(0));
+		assert!((0..10_000).all(|i| batch_proof_depth(10_000, i).unwrap() <= 14));
+	}
+
+	#[test]
+	fn debug_pcrs_and_set_ids() {
+		let zero = PcrSet { pcr0: [0; PCR_LEN], pcr1: [0; PCR_LEN], pcr2: [0; PCR_LEN] };
+		assert!(zero.is_debug());
+		let mut real = zero.clone();
+		real.pcr2[0] = 1;
+		assert!(!real.is_debug());
+		assert_ne!(zero.id(), real.id());
+	}
+
+	#[test]
+	fn nonces_differ_by_chain_worker_and_counter() {
+		let a = tee_nonce(&[0; 32], &1u64, 0);
+		assert_ne!(a, tee_nonce(&[1; 32], &1u64, 0));
+		assert_ne!(a, tee_nonce(&[0; 32], &2u64, 0));
+		assert_ne!(a, tee_nonce(&[0; 32], &1u64, 1));
+	}
+}

@@ -1,0 +1,186 @@
+//! The verification path through the whole runtime: a TEE worker attested by the proofs pallet
+//! gets TEE requests from the inference pallet and stops getting them when governance revokes
+//! its enclave image; a proven batch fault moves real stake to the reporter and the treasury.
+
+use super::preset_storage;
+use crate::{
+	configs::TreasuryAccount, Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin,
+	System, GENESIS_SUPPLY, UNIT,
+};
+use codec::Encode;
+use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVec};
+use sp_core::{sr25519, Pair};
+use sp_genesis_builder::DEV_RUNTIME_PRESET;
+use sp_keyring::Sr25519Keyring;
+use verity_nitro_attestation::testing::{nitro_like_chain, TestPayload, TestPki};
+use verity_primitives::*;
+
+/// 2026-01-01T00:00:00Z.
+const T0: u64 = 1_767_225_600_000;
+const DAY: u64 = 24 * 60 * 60 * 1000;
+
+fn pcrs() -> PcrSet {
+	PcrSet { pcr0: [1; 48], pcr1: [2; 48], pcr2: [3; 48] }
+}
+
+fn text<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
+	s.as_bytes().to_vec().try_into().unwrap()
+}
+
+/// Publishes model 0 version 1.0 (4 f32 in, 2 f32 out, Vanilla and TEE) from Alice.
+fn publish_model() -> ModelVersionRef {
+	let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
+	assert_ok!(ModelRegistry::create_model(
+		alice.clone(),
+		text("tee-model"),
+		text("served in enclaves"),
+		Task::Classification,
+		text("MIT"),
+		Default::default(),
+	));
+	let tensor = |name: &str, n: u32| TensorSpec {
+		name: text(name),
+		dtype: TensorDtype::F32,
+		shape: vec![1, n].try_into().unwrap(),
+	};
+	let spec = VersionSpec {
+		artifact: ArtifactDigest::of(b"model bytes"),
+		format: ArtifactFormat::Onnx,
+		schema: IoSchema::Tensors {
+			inputs: vec![tensor("x", 4)].try_into().unwrap(),
+			outputs: vec![tensor("y", 2)].try_into().unwrap(),
+		},
+		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
+		price_per_inference: UNIT / 100,
+		price_per_token: 0,
+		zk_verifying_key: None,
+		locations: vec![StorageLocation::ArtifactStore(text("http://127.0.0.1:9955"))]
+			.try_into()
+			.unwrap(),
+	};
+	let version = VersionNumber::new(1, 0);
+	assert_ok!(ModelRegistry::publish_version(alice, 0, version, Box::new(spec)));
+	ModelVersionRef { model: 0, version }
+}
+
+#[test]
+fn presets_pin_the_aws_nitro_root() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		let root = pallet_proofs::AttestationRoot::<Runtime>::get();
+		assert_eq!(
+			sp_io::hashing::sha2_256(&root),
+			verity_nitro_attestation::AWS_NITRO_ROOT_G1_SHA256
+		);
+	});
+}
+
+#[test]
+fn a_tee_worker_serves_while_attested_and_a_batch_fault_slashes_it() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(T0);
+		let worker = Sr25519Keyring::Bob.to_account_id();
+		let reporter = Sr25519Keyring::Charlie.to_account_id();
+		let requester = RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id());
+		let signer = sr25519::Pair::from_seed(&[42; 32]);
+		let key = signer.public().0;
+		let model = publish_model();
+		let stake = 1_000 * UNIT;
+		assert_ok!(Inference::register_worker(
+			RuntimeOrigin::signed(worker.clone()),
+			key,
+			text("https://enclave.example"),
+			HardwareClass::Cpu,
+			VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
+			vec![model].try_into().unwrap(),
+			UNIT / 100,
+			stake,
+		));
+		let input = || RequestInput::Inline(vec![0u8; 16].try_into().unwrap());
+		let ask_tee = || {
+			Inference::request_inference(
+				requester.clone(),
+				model,
+				input(),
+				VerificationMode::Tee,
+				UNIT,
+				10,
+			)
+		};
+		assert_noop!(ask_tee(), pallet_inference::Error::<Runtime>::NoAttestedWorker);
+
+		// Governance (sudo on the dev chain) pins a test root and approves the enclave image.
+		let pki = TestPki::new(3, &nitro_like_chain(T0 - DAY, T0 + 30 * DAY));
+		assert_ok!(Proofs::set_attestation_root(
+			RuntimeOrigin::root(),
+			pki.root().to_vec().try_into().unwrap()
+		));
+		assert_ok!(Proofs::approve_pcr_set(RuntimeOrigin::root(), TeeKind::LocalInference, pcrs()));
+		let mut payload = TestPayload::new(T0, [pcrs().pcr0, pcrs().pcr1, pcrs().pcr2]);
+		payload.nonce = Some(Proofs::next_nonce(&worker).to_vec());
+		payload.public_key = Some(key.to_vec());
+		assert_ok!(Proofs::attest(
+			RuntimeOrigin::signed(worker.clone()),
+			TeeKind::LocalInference,
+			pki.document(&payload, false).try_into().unwrap()
+		));
+		assert_ok!(ask_tee());
+		assert_eq!(pallet_inference::Requests::<Runtime>::get(0).unwrap().worker, worker);
+
+		// Revoking the image stops TEE assignment at once; Vanilla is unaffected.
+		assert_ok!(Proofs::revoke_pcr_set(RuntimeOrigin::root(), pcrs().id()));
+		assert_noop!(ask_tee(), pallet_inference::Error::<Runtime>::NoAttestedWorker);
+		assert_ok!(Inference::request_inference(
+			requester.clone(),
+			model,
+			input(),
+			VerificationMode::Vanilla,
+			UNIT,
+			10
+		));
+
+		// A batch with one forged leaf: the reporter proves it and the stake moves.
+		let receipt = |request_id: u64| Receipt {
+			genesis_hash: Proofs::genesis_hash(),
+			request_id,
+			model,
+			model_digest: ArtifactDigest::of(b"model bytes").blake2_256,
+			input_digest: [1; 32],
+			output_digest: [2; 32],
+			mode: VerificationMode::Vanilla,
+			worker: worker.clone(),
+		};
+		let mut leaves: Vec<BatchLeaf<_>> = (0..100)
+			.map(|i| {
+				let receipt = receipt(i);
+				let signature = signer.sign(&receipt.signing_payload()).0;
+				BatchLeaf { receipt, signature }
+			})
+			.collect();
+		leaves[57].receipt.output_digest = [9; 32];
+		let encoded: Vec<Vec<u8>> = leaves.iter().map(|leaf| leaf.encode()).collect();
+		assert_ok!(Proofs::submit_batch(
+			RuntimeOrigin::signed(worker.clone()),
+			batch_root(&encoded),
+			100,
+			[5; 32]
+		));
+		let (reporter_before, treasury_before) =
+			(Balances::balance(&reporter), Balances::balance(&TreasuryAccount::get()));
+		assert_ok!(Proofs::challenge_leaf(
+			RuntimeOrigin::signed(reporter.clone()),
+			0,
+			57,
+			leaves[57].clone(),
+			batch_proof(&encoded, 57).unwrap().try_into().unwrap()
+		));
+		// Half the stake: a tenth of it to the reporter, the rest to the treasury.
+		assert_eq!(Balances::balance(&reporter), reporter_before + stake / 20);
+		assert_eq!(
+			Balances::balance(&TreasuryAccount::get()),
+			treasury_before + stake / 2 - stake / 20
+		);
+		assert_eq!(pallet_inference::Workers::<Runtime>::get(&worker).unwrap().stake, stake / 2);
+		assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY);
+	});
+}
