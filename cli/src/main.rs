@@ -4,6 +4,7 @@
 //! for commands that send transactions) and `--json` (machine-readable output on stdout). On
 //! failure it prints one `Error:` line (or `{"error": ...}` with `--json`) and exits with 1.
 
+mod attestation;
 mod chain;
 mod demo;
 mod inference;
@@ -49,6 +50,9 @@ enum Command {
 	/// The dev chain's demo: publish a demo model and register the node's worker.
 	#[command(subcommand)]
 	Demo(demo::DemoCommand),
+	/// TEE attestation documents (AWS Nitro Enclaves): verify one on this machine.
+	#[command(subcommand)]
+	Attestation(attestation::AttestationCommand),
 }
 
 /// What a command prints: text for people, JSON for programs.
@@ -81,6 +85,7 @@ fn main() {
 			Command::Infer(args) => inference::infer(args, &global).await,
 			Command::Receipt(command) => inference::receipt(command, &global).await,
 			Command::Demo(command) => demo::run(command, &global).await,
+			Command::Attestation(command) => attestation::run(command),
 		}
 	});
 	match result {

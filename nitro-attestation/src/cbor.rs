@@ -47,7 +47,8 @@ fn bstr(out: &mut Vec<u8>, bytes: &[u8]) {
 /// `Sig_structure = ["Signature1", protected, external_aad = h'', payload]` (RFC 9052 §4.4),
 /// the bytes the COSE_Sign1 signature covers.
 pub(crate) fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
-	let mut out = Vec::with_capacity(protected.len() + payload.len() + 24);
+	let mut out =
+		Vec::with_capacity(protected.len().saturating_add(payload.len()).saturating_add(24));
 	head(&mut out, 4, 4);
 	head(&mut out, 3, 10);
 	out.extend_from_slice(b"Signature1");

@@ -263,9 +263,19 @@ fn parse_payload(bytes: &[u8]) -> Result<Payload, Error> {
 	})
 }
 
+/// The parts of a COSE_Sign1 this verifier uses.
+struct Cose {
+	/// The serialized protected header.
+	protected: Vec<u8>,
+	/// The serialized payload.
+	payload: Vec<u8>,
+	/// Raw `r||s`, 96 bytes.
+	signature: Vec<u8>,
+}
+
 /// Splits a COSE_Sign1 (tagged 18 or untagged) into protected header, payload and signature,
 /// and checks that the protected header says ES384.
-fn parse_cose(doc: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), Error> {
+fn parse_cose(doc: &[u8]) -> Result<Cose, Error> {
 	let value = match cbor::decode(doc).ok_or(Error::MalformedCose)? {
 		Value::Tag(COSE_SIGN1_TAG, inner) => *inner,
 		Value::Tag(..) => return Err(Error::MalformedCose),
@@ -304,7 +314,7 @@ fn parse_cose(doc: &[u8]) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), Error> {
 		Some(Value::Integer(a)) if i128::from(a) == ES384 => {},
 		_ => return Err(Error::UnsupportedAlgorithm),
 	}
-	Ok((protected, payload, signature))
+	Ok(Cose { protected, payload, signature })
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -340,7 +350,7 @@ pub fn verify_document(
 	if doc.len() > MAX_DOCUMENT_LEN {
 		return Err(Error::TooLarge);
 	}
-	let (protected, payload_bytes, signature) = parse_cose(doc)?;
+	let Cose { protected, payload: payload_bytes, signature } = parse_cose(doc)?;
 	let payload = parse_payload(&payload_bytes)?;
 	if payload.digest != "SHA384" {
 		return Err(Error::UnsupportedDigest);

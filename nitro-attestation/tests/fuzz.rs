@@ -272,8 +272,9 @@ proptest! {
 		for m in &mutations {
 			apply(&mut payload, m);
 		}
-		// A changed payload never verifies under the original signature.
-		prop_assert!(!exercise(&rewrap(&payload)));
+		// A changed payload never verifies under the original signature (a `Set` may change
+		// nothing).
+		prop_assert!(!exercise(&rewrap(&payload)) || payload == real_payload());
 	}
 
 	#[test]
@@ -314,7 +315,7 @@ fn deep_nesting_is_rejected_without_overflowing_the_stack() {
 	// Deep nesting inside the payload.
 	let mut payload = vec![0xbf, 0x64];
 	payload.extend_from_slice(b"pcrs");
-	payload.extend(std::iter::repeat(0x81).take(10_000));
+	payload.extend(std::iter::repeat_n(0x81, 10_000));
 	assert_eq!(
 		verify_document(&rewrap(&payload), &real_root(), REAL_TIMESTAMP, &mut NoCache),
 		Err(Error::MalformedPayload("payload"))

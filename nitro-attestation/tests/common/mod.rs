@@ -178,6 +178,9 @@ impl CertSpec {
 	}
 }
 
+/// An edit of the payload map's entries.
+pub type PayloadEdit = Box<dyn Fn(&mut Vec<(C, C)>)>;
+
 /// Builds a synthetic attestation document; every field can be changed before [`Synth::build`].
 pub struct Synth {
 	/// Root first, leaf last.
@@ -202,7 +205,7 @@ pub struct Synth {
 	/// Wrap in tag 18.
 	pub tagged: bool,
 	/// Last-minute edits of the payload map's entries.
-	pub edit_payload: Option<Box<dyn Fn(&mut Vec<(C, C)>)>>,
+	pub edit_payload: Option<PayloadEdit>,
 }
 
 /// The result: the document and the root to pin, plus the pieces.
