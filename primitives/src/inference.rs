@@ -326,6 +326,33 @@ pub struct InferenceRequest<AccountId, Balance, BlockNumber> {
 	pub submitted_at: BlockNumber,
 	/// Last block in which a result is accepted.
 	pub deadline: BlockNumber,
+	/// `Some(original)` when this request re-executes an earlier request's job to check its
+	/// result (sampling or a dispute); its result settles like any other and is then compared.
+	pub check_of: Option<RequestId>,
+}
+
+/// A result that just settled, as the inference pallet reports it to the
+/// verification path.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SettledInfo<AccountId> {
+	/// The request it answers.
+	pub request: RequestId,
+	/// The request whose result this one re-executes, if it is a check.
+	pub check_of: Option<RequestId>,
+	/// The worker that answered.
+	pub worker: AccountId,
+	/// The model version.
+	pub model: ModelVersionRef,
+	/// The input (kept so that the job can be re-executed).
+	pub input: RequestInput,
+	/// BLAKE2b-256 of the output.
+	pub output_digest: Digest32,
+	/// BLAKE2b-256 of the SCALE-encoded receipt and signature (the evidence of what the worker
+	/// signed).
+	pub evidence: Digest32,
+	/// The model is deterministic (Verity's integer format): every honest worker returns the
+	/// same bytes, so results can be compared.
+	pub deterministic: bool,
 }
 
 /// A settled result: what anyone needs to re-check its receipt.

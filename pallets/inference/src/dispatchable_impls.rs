@@ -21,8 +21,9 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 use verity_primitives::{
-	tensors_encoded_len, HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptSignature,
-	RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes,
+	tensors_encoded_len, ArtifactFormat, HardwareClass, IoSchema, ModelVersionRef, Receipt,
+	ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode,
+	VerificationModes,
 };
 
 /// Priority of result transactions: above ordinary transfers, so that results beat deadlines.
@@ -147,6 +148,56 @@ impl<T: Config> Pallet<T> {
 		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
 		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
 		ensure!(mode != VerificationMode::Zkml, Error::<T>::ModeNotVerifiable);
+		Self::open_request(who, model, version, input, mode, max_fee, deadline_blocks, None)
+			.map(|_| ())
+	}
+
+	/// Opens a Vanilla request that re-executes `original`'s job (same model version, same
+	/// input) on a worker not in `exclude`, with `payer` paying only the worker's fee (the
+	/// model's owner is paid once, by the original). Its result is reported to
+	/// [`Config::Observer`] with `check_of = Some(original)`. The version only needs to exist
+	/// (a deprecated one can still be checked).
+	pub fn open_check(
+		payer: T::AccountId,
+		original: RequestId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		exclude: &[T::AccountId],
+	) -> Result<(RequestId, T::AccountId), DispatchError> {
+		let version = T::Models::artifact(&model).ok_or(Error::<T>::VersionNotServable)?;
+		let request = Self::open_request(
+			payer.clone(),
+			model,
+			version,
+			input,
+			VerificationMode::Vanilla,
+			sp_runtime::traits::Bounded::max_value(),
+			T::MaxDeadline::get(),
+			Some((original, exclude)),
+		)?;
+		let worker =
+			Requests::<T>::get(request).map(|r| r.worker).ok_or(Error::<T>::UnknownRequest)?;
+		Self::deposit_event(Event::CheckRequested {
+			request,
+			original,
+			worker: worker.clone(),
+			payer,
+		});
+		Ok((request, worker))
+	}
+
+	/// Validates a request against the version, holds its fee, assigns a worker and records it.
+	#[allow(clippy::too_many_arguments)]
+	fn open_request(
+		who: T::AccountId,
+		model: ModelVersionRef,
+		version: ServableModel<T::AccountId, BalanceOf<T>>,
+		input: RequestInput,
+		mode: VerificationMode,
+		max_fee: BalanceOf<T>,
+		deadline_blocks: BlockNumberFor<T>,
+		check: Option<(RequestId, &[T::AccountId])>,
+	) -> Result<RequestId, DispatchError> {
 		let IoSchema::Tensors { inputs, outputs } = &version.schema else {
 			return Err(Error::<T>::UnsupportedSchema.into());
 		};
@@ -164,8 +215,15 @@ impl<T: Config> Pallet<T> {
 		let deadline = now.saturating_add(deadline_blocks);
 
 		let request = NextRequestId::<T>::get();
-		let (worker, worker_fee) = Self::assign(request, &model, mode, version.price, max_fee)?;
-		let fee = Self::fee_split(version.price, worker_fee)?;
+		let exclude = check.map(|(_, exclude)| exclude).unwrap_or_default();
+		// A check pays the worker only: the model's owner was paid by the original.
+		let price = if check.is_some() { Zero::zero() } else { version.price };
+		let (worker, worker_fee) = Self::assign(request, &model, mode, price, max_fee, exclude)?;
+		let fee = if check.is_some() {
+			FeeSplit { model_price: Zero::zero(), worker_fee, protocol_fee: Zero::zero() }
+		} else {
+			Self::fee_split(price, worker_fee)?
+		};
 		let total = Self::fee_total(&fee)?;
 
 		Deadlines::<T>::try_append(deadline, request).map_err(|_| Error::<T>::DeadlineBlockFull)?;
@@ -193,6 +251,7 @@ impl<T: Config> Pallet<T> {
 				fee,
 				submitted_at: now,
 				deadline,
+				check_of: check.map(|(original, _)| original),
 			},
 		);
 		Self::deposit_event(Event::InferenceRequested {
@@ -204,7 +263,7 @@ impl<T: Config> Pallet<T> {
 			fee: total,
 			deadline,
 		});
-		Ok(())
+		Ok(request)
 	}
 
 	/// Picks the worker for `request`: `H(randomness, request) mod count` over the eligible
@@ -215,6 +274,7 @@ impl<T: Config> Pallet<T> {
 		mode: VerificationMode,
 		price: BalanceOf<T>,
 		max_fee: BalanceOf<T>,
+		exclude: &[T::AccountId],
 	) -> Result<(T::AccountId, BalanceOf<T>), DispatchError> {
 		let mut serving = 0u32;
 		let mut attested = 0u32;
@@ -225,6 +285,7 @@ impl<T: Config> Pallet<T> {
 				|| !info.modes.contains(mode)
 				|| !info.models.contains(model)
 				|| info.stake < T::MinWorkerStake::get()
+				|| exclude.contains(&account)
 			{
 				continue;
 			}
@@ -393,6 +454,7 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		let output_digest = receipt.output_digest;
+		let evidence = sp_io::hashing::blake2_256(&(&receipt, &signature).encode());
 		Results::<T>::insert(
 			request_id,
 			SettledResult {
@@ -417,12 +479,24 @@ impl<T: Config> Pallet<T> {
 		});
 		Self::deposit_event(Event::WorkerPaid {
 			request: request_id,
-			worker: request.worker,
+			worker: request.worker.clone(),
 			amount: request.fee.worker_fee,
 		});
 		Self::deposit_event(Event::TreasuryPaid {
 			request: request_id,
 			amount: request.fee.protocol_fee,
+		});
+		let deterministic = T::Models::artifact(&request.model)
+			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
+		T::Observer::on_result(SettledInfo {
+			request: request_id,
+			check_of: request.check_of,
+			worker: request.worker,
+			model: request.model,
+			input: request.input,
+			output_digest,
+			evidence,
+			deterministic,
 		});
 		Ok(())
 	}
@@ -487,6 +561,9 @@ impl<T: Config> Pallet<T> {
 				requester: request.requester,
 				refunded,
 			});
+			if let Some(original) = request.check_of {
+				T::Observer::on_check_expired(request_id, original);
+			}
 			if !penalty.is_zero() {
 				Self::deposit_event(Event::WorkerPenalized {
 					worker: request.worker,
@@ -530,7 +607,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The declared weight of `request_inference`: the measured worst case plus, for TEE
 	/// requests, the attestation lookups of every active worker.
-	pub(crate) fn request_weight() -> Weight {
+	pub fn request_weight() -> Weight {
 		let workers = T::MaxWorkers::get();
 		T::WeightInfo::request_inference(workers)
 			.saturating_add(T::DbWeight::get().reads(2 * u64::from(workers) + 1))

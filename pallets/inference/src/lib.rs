@@ -94,6 +94,10 @@ pub mod pallet {
 		/// Which workers hold a live TEE attestation (the proofs pallet).
 		type Attestations: AttestationProvider<Self::AccountId>;
 
+		/// The verification path, told of every settled result and expired check (the proofs
+		/// pallet: sampling re-execution and disputes).
+		type Observer: ResultObserver<Self::AccountId>;
+
 		/// Source of the randomness that assigns workers.
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
 
@@ -291,6 +295,17 @@ pub mod pallet {
 			/// Amount refunded.
 			refunded: BalanceOf<T>,
 		},
+		/// A request was opened to re-execute an earlier request's job and check its result.
+		CheckRequested {
+			/// The check request.
+			request: RequestId,
+			/// The request whose result it checks.
+			original: RequestId,
+			/// The worker assigned (never one that answered before).
+			worker: T::AccountId,
+			/// Who pays the check's worker fee.
+			payer: T::AccountId,
+		},
 		/// A worker lost stake for letting a request expire.
 		WorkerPenalized {
 			/// The worker.
@@ -375,7 +390,9 @@ pub mod pallet {
 				return Weight::zero();
 			}
 			let expired = Self::do_expire_requests(now - One::one());
-			T::WeightInfo::expire_requests(expired)
+			T::WeightInfo::expire_requests(expired).saturating_add(
+				T::DbWeight::get().reads_writes(2, 2).saturating_mul(u64::from(expired)),
+			)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -469,7 +486,7 @@ pub mod pallet {
 		/// worker as an authorized general transaction: no fee, no signer; the receipt's
 		/// signature is the authorization.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::submit_result())]
+		#[pallet::weight(T::WeightInfo::submit_result().saturating_add(T::Observer::on_result_weight()))]
 		#[pallet::authorize(|_source, receipt, output, signature| {
 			Pallet::<T>::authorize_submit_result(receipt, output, signature)
 		})]

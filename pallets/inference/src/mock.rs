@@ -69,6 +69,8 @@ thread_local! {
 	/// Workers with a live TEE attestation, with the key it binds.
 	pub static ATTESTED: RefCell<BTreeMap<u64, verity_primitives::SigningKey>> =
 		RefCell::new(BTreeMap::new());
+	/// What the observer was told: settled results and expired checks.
+	pub static OBSERVED: RefCell<Vec<Observed>> = RefCell::new(Vec::new());
 	/// The randomness the next assignment sees.
 	pub static SEED: RefCell<H256> = RefCell::new(H256::zero());
 }
@@ -87,6 +89,34 @@ pub fn set_attested(worker: u64, key: Option<verity_primitives::SigningKey>) {
 		Some(key) => a.borrow_mut().insert(worker, key),
 		None => a.borrow_mut().remove(&worker),
 	});
+}
+
+/// One call to the observer stand-in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Observed {
+	/// A result settled.
+	Result(crate::SettledInfo<u64>),
+	/// A check expired: (check, original).
+	CheckExpired(u64, u64),
+}
+
+/// The observer stand-in: records every call.
+pub struct TestObserver;
+impl crate::ResultObserver<u64> for TestObserver {
+	fn on_result(settled: crate::SettledInfo<u64>) {
+		OBSERVED.with(|o| o.borrow_mut().push(Observed::Result(settled)));
+	}
+	fn on_check_expired(check: u64, original: u64) {
+		OBSERVED.with(|o| o.borrow_mut().push(Observed::CheckExpired(check, original)));
+	}
+	fn on_result_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// What the observer saw so far.
+pub fn observed() -> Vec<Observed> {
+	OBSERVED.with(|o| o.borrow().clone())
 }
 
 /// The Model Hub stand-in.
@@ -130,6 +160,7 @@ impl pallet_inference::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = TestModels;
 	type Attestations = TestAttestations;
+	type Observer = TestObserver;
 	type Randomness = TestRandomness;
 	type TreasuryAccount = Treasury;
 	type TreasuryShare = TreasuryShare;
@@ -207,6 +238,7 @@ pub fn add_model_with(
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|models| models.borrow_mut().clear());
 	ATTESTED.with(|attested| attested.borrow_mut().clear());
+	OBSERVED.with(|observed| observed.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![

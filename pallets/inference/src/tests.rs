@@ -284,9 +284,11 @@ fn assignment_is_deterministic_and_spreads_over_eligible_workers() {
 		for round in 0..24u8 {
 			SEED.with(|seed| *seed.borrow_mut() = sp_core::H256::repeat_byte(round));
 			let picked =
-				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000).unwrap();
+				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000, &[])
+					.unwrap();
 			let again =
-				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000).unwrap();
+				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000, &[])
+					.unwrap();
 			assert_eq!(picked, again);
 			assert_ne!(picked.0, 4);
 			seen.insert(picked.0);
@@ -390,6 +392,50 @@ fn tee_requests_need_a_live_attestation_to_be_assigned_and_answered() {
 		assert_ok!(apply(xt).unwrap());
 		assert_eq!(Balances::balance(&2), before + FEE);
 		assert!(Results::<Test>::contains_key(id));
+	});
+}
+
+#[test]
+fn a_check_reexecutes_on_another_worker_pays_only_its_fee_and_is_observed() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		register(2, 2, FEE + 5);
+		let original = request(3);
+		let first = Requests::<Test>::get(original).unwrap().worker;
+		assert_ok!(apply(result_xt(answer(original, &key(first as u8)))).unwrap());
+		let Some(Observed::Result(settled)) = observed().last().cloned() else { panic!() };
+		assert_eq!((settled.request, settled.check_of, settled.worker), (original, None, first));
+		assert_eq!(settled.output_digest, output().digest());
+		assert!(!settled.deterministic, "the mock's model is ONNX");
+
+		// The check goes to the other worker and holds only that worker's fee from the payer.
+		let (check, checker) =
+			Inference::open_check(4, original, model_ref(0), input(), &[first]).unwrap();
+		assert_ne!(checker, first);
+		let record = Requests::<Test>::get(check).unwrap();
+		assert_eq!(record.check_of, Some(original));
+		assert_eq!(record.fee.model_price + record.fee.protocol_fee, 0);
+		assert_eq!(fee_hold(4), record.fee.worker_fee);
+		System::assert_has_event(
+			Event::CheckRequested { request: check, original, worker: checker, payer: 4 }.into(),
+		);
+		assert_ok!(apply(result_xt(answer(check, &key(checker as u8)))).unwrap());
+		let Some(Observed::Result(settled)) = observed().last().cloned() else { panic!() };
+		assert_eq!((settled.request, settled.check_of), (check, Some(original)));
+		assert_eq!(fee_hold(4), 0);
+
+		// With every worker excluded there is nobody to check.
+		assert_noop!(
+			Inference::open_check(4, original, model_ref(0), input(), &[1, 2]),
+			Error::<Test>::NoWorkerServes
+		);
+		// An unanswered check expires, is refunded and is reported.
+		let (check, _) =
+			Inference::open_check(4, original, model_ref(0), input(), &[first]).unwrap();
+		let deadline = Requests::<Test>::get(check).unwrap().deadline;
+		advance_to(deadline + 1);
+		assert_eq!(observed().last().cloned(), Some(Observed::CheckExpired(check, original)));
+		assert_eq!(fee_hold(4), 0);
 	});
 }
 

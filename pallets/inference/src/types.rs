@@ -3,11 +3,12 @@
 use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use verity_primitives::{
-	ArtifactDigest, ArtifactFormat, IoSchema, Locations, ModelVersionRef, VerificationModes,
+	ArtifactDigest, ArtifactFormat, IoSchema, Locations, ModelVersionRef, RequestId,
+	VerificationModes,
 };
 /// The records, shared with off-chain readers (CLI, worker), live in `verity-primitives`.
 pub use verity_primitives::{
-	Endpoint, FeeSplit, InferenceRequest, SettledResult, WorkerInfo, WorkerStatus,
+	Endpoint, FeeSplit, InferenceRequest, SettledInfo, SettledResult, WorkerInfo, WorkerStatus,
 };
 
 /// The balance type of the pallet's currency.
@@ -52,6 +53,26 @@ pub trait AttestationProvider<AccountId> {
 impl<AccountId> AttestationProvider<AccountId> for () {
 	fn is_attested(_: &AccountId, _: &verity_primitives::SigningKey) -> bool {
 		false
+	}
+}
+
+/// The verification path's view of results, declared here and implemented by the runtime
+/// (over the proofs pallet).
+pub trait ResultObserver<AccountId> {
+	/// A result settled and was paid.
+	fn on_result(settled: SettledInfo<AccountId>);
+	/// A check request expired without a result.
+	fn on_check_expired(check: RequestId, original: RequestId);
+	/// Upper bound of the weight of one `on_result` call (it may open a check request).
+	fn on_result_weight() -> Weight;
+}
+
+/// Nothing observes results.
+impl<AccountId> ResultObserver<AccountId> for () {
+	fn on_result(_: SettledInfo<AccountId>) {}
+	fn on_check_expired(_: RequestId, _: RequestId) {}
+	fn on_result_weight() -> Weight {
+		Weight::zero()
 	}
 }
 

@@ -167,6 +167,16 @@ mod benchmarks {
 		assert_eq!(Batches::<T>::get(0).unwrap().status, BatchStatus::Faulted);
 	}
 
+	/// A dispute of a settled deterministic result: it opens a check through the executor.
+	#[benchmark]
+	fn dispute_result() {
+		let disputer: T::AccountId = account("disputer", 0, 0);
+		let (request, input) = T::BenchmarkHelper::settled_deterministic_result(&disputer);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(disputer), request, input);
+		assert!(Samples::<T>::contains_key(request));
+	}
+
 	#[benchmark]
 	fn finalize_batches(n: Linear<0, { T::MaxBatchesPerBlock::get() }>) {
 		let (who, _) = worker::<T>();

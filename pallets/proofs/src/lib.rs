@@ -25,6 +25,18 @@
 //!   [`Pallet::challenge_leaf`] with one leaf and its Merkle proof; the chain checks the proof
 //!   and then the leaf itself: its signature against the worker's key, its chain, its worker,
 //!   and, for TEE leaves, that the worker was attested. An invalid leaf is proven fault.
+//! - **Sampling re-execution** (deterministic models only: Verity's integer format, bit-exact on
+//!   every worker): when a result settles, [`Config::SampleRate`] of them are picked by
+//!   `H(randomness, request id) mod 10^9 < rate` and re-executed by a second worker chosen at
+//!   random among the others serving the version ([`Config::Executor`], the inference pallet,
+//!   which assigns, relays and settles the check like any request; the treasury pays its fee).
+//!   Equal outputs confirm the result. Different outputs open a dispute settled by a third
+//!   worker, chosen the same way among the rest: the one of the first two that disagrees with
+//!   it is slashed ([`Fault::WrongOutput`]), the other is the reporter. Three different outputs
+//!   slash nobody. Anyone can also [`Pallet::dispute_result`] a settled deterministic result,
+//!   paying the re-executions, and is the reporter if the worker was wrong. The randomness is
+//!   the runtime's (parent block hash): the block author can re-roll it only by giving up or
+//!   changing its block, so it can bias, never choose, which results are sampled and who checks.
 //! - **Slashing**: a proven fault moves [`Config::FaultSlash`] of the worker's stake, through
 //!   [`Config::Workers`], to the reporter ([`Config::ReporterShare`]) and the treasury (the
 //!   rest); the event names the evidence's digest. Nothing else slashes: a valid leaf, a bad
@@ -41,6 +53,7 @@ mod benchmarking;
 mod dispatchable_impls;
 #[cfg(test)]
 mod mock;
+pub mod sampling;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -59,7 +72,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{Perbill, Permill};
-	use verity_primitives::{Digest32, PcrSet, TeeKind};
+	use verity_primitives::{Digest32, PcrSet, RequestId, RequestInput, TeeKind};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -112,6 +125,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReporterShare: Get<Permill>;
 
+		/// Re-executes jobs on other workers (the inference pallet).
+		type Executor: ReExecutor<Self::AccountId>;
+
+		/// Source of the randomness that samples results.
+		type Randomness: frame_support::traits::Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Share of settled deterministic results re-executed by another worker.
+		#[pallet::constant]
+		type SampleRate: Get<Perbill>;
+
 		/// Weights of the calls, measured by the benchmarks.
 		type WeightInfo: WeightInfo;
 
@@ -162,6 +185,11 @@ pub mod pallet {
 		BoundedVec<BatchId, T::MaxBatchesPerBlock>,
 		ValueQuery,
 	>;
+
+	/// Results under re-execution, by original request.
+	#[pallet::storage]
+	pub type Samples<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, SampleRecord<T::AccountId>>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -248,6 +276,55 @@ pub mod pallet {
 			/// What was wrong with it.
 			fault: Fault,
 		},
+		/// A settled result was picked for re-execution (or disputed) and a check opened.
+		ResultSampled {
+			/// The original request.
+			request: RequestId,
+			/// The check request.
+			check: RequestId,
+			/// The worker re-executing it.
+			checker: T::AccountId,
+			/// Who disputed it (`None`: sampled at random).
+			disputer: Option<T::AccountId>,
+		},
+		/// A picked result could not be checked: no other worker serves the version, or the
+		/// payer cannot cover the check.
+		SampleSkipped {
+			/// The original request.
+			request: RequestId,
+		},
+		/// The re-execution agreed: the result stands.
+		ResultConfirmed {
+			/// The original request.
+			request: RequestId,
+			/// The worker that re-executed it.
+			checker: T::AccountId,
+		},
+		/// The re-execution disagreed; a third worker decides.
+		ResultDisputed {
+			/// The original request.
+			request: RequestId,
+			/// The worker whose re-execution disagreed.
+			checker: T::AccountId,
+			/// The arbiter's request.
+			check: RequestId,
+			/// The arbiter.
+			arbiter: T::AccountId,
+		},
+		/// A dispute ended without a majority (three different outputs, no arbiter available,
+		/// or the arbiter did not answer): nobody is slashed.
+		DisputeUnresolved {
+			/// The original request.
+			request: RequestId,
+		},
+		/// A check expired unanswered (its worker pays the timeout penalty); the sample is
+		/// dropped.
+		SampleAbandoned {
+			/// The original request.
+			request: RequestId,
+			/// The expired check.
+			check: RequestId,
+		},
 		/// A worker lost stake for a fault the chain verified.
 		WorkerSlashed {
 			/// The worker.
@@ -321,6 +398,15 @@ pub mod pallet {
 		BadMerkleProof,
 		/// The leaf is valid: nothing to slash.
 		LeafValid,
+		/// No settled original result has this request id.
+		UnknownResult,
+		/// The model is not deterministic (only Verity's integer format is), so outputs cannot
+		/// be compared.
+		ModelNotDeterministic,
+		/// The result is already being re-executed.
+		AlreadyUnderCheck,
+		/// The input's digest differs from the one the result's receipt binds.
+		InputMismatch,
 	}
 
 	#[pallet::hooks]
@@ -405,6 +491,20 @@ pub mod pallet {
 		) -> DispatchResult {
 			let reporter = ensure_signed(origin)?;
 			Self::do_challenge_leaf(reporter, batch, index, leaf, proof.into_inner())
+		}
+
+		/// Dispute a settled result of a deterministic model: another worker re-executes the
+		/// job (with `input`, which must match the receipt), paid by the caller; a disagreement
+		/// goes to a third worker and the minority is slashed.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::dispute_result().saturating_add(T::Executor::open_check_weight()))]
+		pub fn dispute_result(
+			origin: OriginFor<T>,
+			request: RequestId,
+			input: RequestInput,
+		) -> DispatchResult {
+			let disputer = ensure_signed(origin)?;
+			Self::do_dispute_result(disputer, request, input)
 		}
 	}
 }

@@ -2,16 +2,20 @@
 //! (a ledger in a thread-local) and for the clock.
 
 use crate as pallet_proofs;
-use crate::WorkerStakes;
+use crate::{ReExecutor, SettledSummary, WorkerStakes};
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, UnixTime},
 };
+use frame_support::{traits::Randomness, weights::Weight};
 use frame_system::EnsureRoot;
+use sp_core::H256;
+use sp_runtime::DispatchError;
 use sp_runtime::{BuildStorage, Perbill, Permill};
 use std::collections::BTreeMap;
 use verity_primitives::SigningKey;
+use verity_primitives::{ModelVersionRef, RequestInput};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -44,7 +48,62 @@ thread_local! {
 	pub static CREDITED: RefCell<BTreeMap<u64, u64>> = RefCell::new(BTreeMap::new());
 }
 
+thread_local! {
+	/// Settled original results the executor stand-in knows.
+	pub static SETTLED: RefCell<BTreeMap<u64, SettledSummary<u64>>> = RefCell::new(BTreeMap::new());
+	/// Checks opened: (payer, original, excluded workers, check request, checker).
+	pub static CHECKS: RefCell<Vec<(u64, u64, Vec<u64>, u64, u64)>> = RefCell::new(Vec::new());
+}
+
+/// The executor stand-in: assigns a check to the lowest registered worker not excluded.
+pub struct TestExecutor;
+impl ReExecutor<u64> for TestExecutor {
+	fn open_check(
+		payer: &u64,
+		original: u64,
+		_model: ModelVersionRef,
+		_input: RequestInput,
+		exclude: &[u64],
+	) -> Result<(u64, u64), DispatchError> {
+		let checker = WORKERS
+			.with(|w| w.borrow().keys().copied().find(|w| !exclude.contains(w)))
+			.ok_or(DispatchError::Other("no worker serves"))?;
+		let check = CHECKS.with(|c| {
+			let mut checks = c.borrow_mut();
+			let check = 1000 + checks.len() as u64;
+			checks.push((*payer, original, exclude.to_vec(), check, checker));
+			check
+		});
+		Ok((check, checker))
+	}
+	fn settled(request: u64) -> Option<SettledSummary<u64>> {
+		SETTLED.with(|s| s.borrow().get(&request).cloned())
+	}
+	fn open_check_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// The checks opened so far.
+pub fn checks() -> Vec<(u64, u64, Vec<u64>, u64, u64)> {
+	CHECKS.with(|c| c.borrow().clone())
+}
+
+/// Randomness: BLAKE2 of the subject and `Seed`.
+pub struct TestRandomness;
+impl Randomness<H256, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (H256, u64) {
+		let mut bytes = subject.to_vec();
+		bytes.extend_from_slice(&Seed::get().to_le_bytes());
+		(H256(sp_io::hashing::blake2_256(&bytes)), 0)
+	}
+}
+
 parameter_types! {
+	/// Mixed into the randomness.
+	pub static Seed: u64 = 0;
+	/// Share of deterministic results re-executed.
+	pub static SampleRate: Perbill = Perbill::from_percent(100);
 	/// The block's wall-clock time, unix ms.
 	pub static NowMs: u64 = 0;
 	pub const Treasury: u64 = TREASURY;
@@ -100,6 +159,28 @@ impl crate::BenchmarkHelper<u64> for TestBenchmarkHelper {
 	fn set_now_ms(now_ms: u64) {
 		NowMs::set(now_ms);
 	}
+	fn settled_deterministic_result(_disputer: &u64) -> (u64, RequestInput) {
+		add_worker(50, [50; 32], 1_000_000);
+		add_worker(51, [51; 32], 1_000_000);
+		let input = RequestInput::Inline(vec![1u8; 16].try_into().unwrap());
+		SETTLED.with(|s| {
+			s.borrow_mut().insert(
+				7,
+				SettledSummary {
+					worker: 50,
+					model: ModelVersionRef {
+						model: 0,
+						version: verity_primitives::VersionNumber { major: 1, minor: 0 },
+					},
+					input_digest: input.digest(),
+					output_digest: [1; 32],
+					evidence: [2; 32],
+					deterministic: true,
+				},
+			)
+		});
+		(7, input)
+	}
 }
 
 impl pallet_proofs::Config for Test {
@@ -115,6 +196,9 @@ impl pallet_proofs::Config for Test {
 	type MaxBatchesPerBlock = ConstU32<3>;
 	type FaultSlash = FaultSlash;
 	type ReporterShare = ReporterShare;
+	type Executor = TestExecutor;
+	type Randomness = TestRandomness;
+	type SampleRate = SampleRate;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestBenchmarkHelper;
@@ -129,6 +213,10 @@ parameter_types! {
 pub fn new_test_ext(root: Vec<u8>) -> sp_io::TestExternalities {
 	WORKERS.with(|w| w.borrow_mut().clear());
 	CREDITED.with(|c| c.borrow_mut().clear());
+	SETTLED.with(|s| s.borrow_mut().clear());
+	CHECKS.with(|c| c.borrow_mut().clear());
+	SampleRate::set(Perbill::from_percent(100));
+	Seed::set(0);
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_proofs::GenesisConfig::<Test> { attestation_root: root, _config: Default::default() }
 		.assimilate_storage(&mut storage)

@@ -3,6 +3,7 @@ use codec::Encode;
 use frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec};
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::DispatchError;
+use sp_runtime::Perbill;
 use verity_nitro_attestation::testing::{nitro_like_chain, TestPayload, TestPki};
 use verity_primitives::{
 	batch_proof, batch_root, BatchLeaf, ModelVersionRef, PcrSet, Receipt, SigningKey, TeeKind,
@@ -537,4 +538,213 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 		assert_noop!(challenge(0, &leaves, 0), Error::<Test>::UnknownBatch);
 		assert_eq!(TestWorkers::stake(&WORKER), STAKE);
 	});
+}
+
+// ---- sampling re-execution and disputes ----
+
+mod sampling {
+	use super::*;
+	use crate::sampling::SettledInfoOf;
+	use verity_primitives::RequestInput;
+
+	const CHECKER: u64 = 3;
+	const ARBITER: u64 = 4;
+	const DISPUTER: u64 = 5;
+
+	fn input() -> RequestInput {
+		RequestInput::Inline(vec![1u8; 16].try_into().unwrap())
+	}
+
+	fn settled(
+		request: u64,
+		check_of: Option<u64>,
+		worker: u64,
+		output: u8,
+	) -> SettledInfoOf<Test> {
+		verity_primitives::SettledInfo {
+			request,
+			check_of,
+			worker,
+			model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+			input: input(),
+			output_digest: [output; 32],
+			evidence: [100 + worker as u8; 32],
+			deterministic: true,
+		}
+	}
+
+	/// Three workers (original, checker, arbiter in id order) at block 1.
+	fn ext() -> sp_io::TestExternalities {
+		let mut ext = new_test_ext(Vec::new());
+		ext.execute_with(|| {
+			add_worker(WORKER, [1; 32], STAKE);
+			add_worker(CHECKER, [3; 32], STAKE);
+			add_worker(ARBITER, [4; 32], STAKE);
+		});
+		ext
+	}
+
+	#[test]
+	fn a_sampled_result_is_checked_by_another_worker_and_confirmed() {
+		ext().execute_with(|| {
+			Proofs::on_result(settled(10, None, WORKER, 7));
+			assert_eq!(checks(), vec![(TREASURY, 10, vec![WORKER], 1000, CHECKER)]);
+			System::assert_has_event(
+				Event::ResultSampled { request: 10, check: 1000, checker: CHECKER, disputer: None }
+					.into(),
+			);
+			Proofs::on_result(settled(1000, Some(10), CHECKER, 7));
+			System::assert_has_event(
+				Event::ResultConfirmed { request: 10, checker: CHECKER }.into(),
+			);
+			assert!(Samples::<Test>::get(10).is_none());
+			assert_eq!(TestWorkers::stake(&WORKER), STAKE);
+		});
+	}
+
+	#[test]
+	fn only_deterministic_results_are_sampled_at_the_configured_rate() {
+		ext().execute_with(|| {
+			let mut onnx = settled(10, None, WORKER, 7);
+			onnx.deterministic = false;
+			Proofs::on_result(onnx);
+			assert!(checks().is_empty());
+
+			SampleRate::set(Perbill::zero());
+			Proofs::on_result(settled(11, None, WORKER, 7));
+			assert!(checks().is_empty());
+
+			// 10%: about 1,000 of 10,000 results, and a different seed picks other ones.
+			SampleRate::set(Perbill::from_percent(10));
+			let picked: Vec<u64> = (0..10_000).filter(|id| Proofs::is_sampled(*id)).collect();
+			assert!((900..=1100).contains(&picked.len()), "{} sampled", picked.len());
+			Seed::set(1);
+			let again: Vec<u64> = (0..10_000).filter(|id| Proofs::is_sampled(*id)).collect();
+			assert_ne!(picked, again);
+		});
+	}
+
+	#[test]
+	fn a_lying_worker_is_outvoted_and_slashed_to_the_checker() {
+		ext().execute_with(|| {
+			Proofs::on_result(settled(10, None, WORKER, 7));
+			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			// The arbiter is neither of the first two.
+			assert_eq!(checks()[1], (TREASURY, 10, vec![WORKER, CHECKER], 1001, ARBITER));
+			System::assert_has_event(
+				Event::ResultDisputed {
+					request: 10,
+					checker: CHECKER,
+					check: 1001,
+					arbiter: ARBITER,
+				}
+				.into(),
+			);
+			Proofs::on_result(settled(1001, Some(10), ARBITER, 8));
+			assert_eq!(TestWorkers::stake(&WORKER), STAKE - STAKE / 10);
+			assert_eq!(credited(CHECKER), STAKE / 20);
+			assert_eq!(credited(TREASURY), STAKE / 20);
+			let evidence =
+				verity_primitives::blake2_256(&([101u8; 32], [103u8; 32], [104u8; 32]).encode());
+			System::assert_has_event(
+				Event::WorkerSlashed {
+					worker: WORKER,
+					fault: Fault::WrongOutput,
+					evidence,
+					amount: STAKE / 10,
+					reporter: CHECKER,
+					reporter_reward: STAKE / 20,
+				}
+				.into(),
+			);
+			assert!(Samples::<Test>::get(10).is_none());
+		});
+	}
+
+	#[test]
+	fn a_lying_checker_is_slashed_to_the_original_worker() {
+		ext().execute_with(|| {
+			Proofs::on_result(settled(10, None, WORKER, 7));
+			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			Proofs::on_result(settled(1001, Some(10), ARBITER, 7));
+			assert_eq!(TestWorkers::stake(&CHECKER), STAKE - STAKE / 10);
+			assert_eq!(TestWorkers::stake(&WORKER), STAKE);
+			assert_eq!(credited(WORKER), STAKE / 20);
+		});
+	}
+
+	#[test]
+	fn three_different_outputs_or_no_arbiter_slash_nobody() {
+		ext().execute_with(|| {
+			Proofs::on_result(settled(10, None, WORKER, 7));
+			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			Proofs::on_result(settled(1001, Some(10), ARBITER, 9));
+			System::assert_has_event(Event::DisputeUnresolved { request: 10 }.into());
+			// Only two workers: the dispute has no arbiter.
+			WORKERS.with(|w| w.borrow_mut().remove(&ARBITER));
+			Proofs::on_result(settled(11, None, WORKER, 7));
+			Proofs::on_result(settled(1002, Some(11), CHECKER, 8));
+			System::assert_has_event(Event::DisputeUnresolved { request: 11 }.into());
+			for worker in [WORKER, CHECKER] {
+				assert_eq!(TestWorkers::stake(&worker), STAKE);
+			}
+			assert!(Samples::<Test>::iter().next().is_none());
+		});
+	}
+
+	#[test]
+	fn an_unanswered_check_is_abandoned_and_stray_results_are_ignored() {
+		ext().execute_with(|| {
+			Proofs::on_result(settled(10, None, WORKER, 7));
+			// A result for a check the record does not wait for changes nothing.
+			Proofs::on_result(settled(999, Some(10), ARBITER, 8));
+			assert!(Samples::<Test>::get(10).is_some());
+			Proofs::on_check_expired(999, 10);
+			assert!(Samples::<Test>::get(10).is_some());
+			Proofs::on_check_expired(1000, 10);
+			System::assert_has_event(Event::SampleAbandoned { request: 10, check: 1000 }.into());
+			assert!(Samples::<Test>::get(10).is_none());
+			// Nobody else to check: skipped.
+			WORKERS.with(|w| w.borrow_mut().retain(|k, _| *k == WORKER));
+			Proofs::on_result(settled(11, None, WORKER, 7));
+			System::assert_has_event(Event::SampleSkipped { request: 11 }.into());
+		});
+	}
+
+	#[test]
+	fn anyone_can_dispute_a_deterministic_result_and_pays_for_it() {
+		ext().execute_with(|| {
+			SETTLED.with(|s| {
+				let summary = |deterministic| SettledSummary {
+					worker: WORKER,
+					model: ModelVersionRef {
+						model: 0,
+						version: VersionNumber { major: 1, minor: 0 },
+					},
+					input_digest: input().digest(),
+					output_digest: [7; 32],
+					evidence: [101; 32],
+					deterministic,
+				};
+				s.borrow_mut().insert(10, summary(true));
+				s.borrow_mut().insert(11, summary(false));
+			});
+			let dispute = |request, input| {
+				Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), request, input)
+			};
+			assert_noop!(dispute(12, input()), Error::<Test>::UnknownResult);
+			assert_noop!(dispute(11, input()), Error::<Test>::ModelNotDeterministic);
+			let other = RequestInput::Inline(vec![2u8; 16].try_into().unwrap());
+			assert_noop!(dispute(10, other), Error::<Test>::InputMismatch);
+			assert_ok!(dispute(10, input()));
+			assert_eq!(checks(), vec![(DISPUTER, 10, vec![WORKER], 1000, CHECKER)]);
+			assert_noop!(dispute(10, input()), Error::<Test>::AlreadyUnderCheck);
+			// The worker was wrong: the disputer is the reporter.
+			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			assert_eq!(checks()[1].0, DISPUTER, "the disputer pays the arbiter too");
+			Proofs::on_result(settled(1001, Some(10), ARBITER, 8));
+			assert_eq!(credited(DISPUTER), STAKE / 20);
+			assert_eq!(TestWorkers::stake(&WORKER), STAKE - STAKE / 10);
+		});
+	}
 }

@@ -4,7 +4,7 @@ use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use verity_nitro_attestation::CertCache;
 pub use verity_primitives::{BatchLeaf, PcrSet, TeeKind};
-use verity_primitives::{Digest32, SigningKey};
+use verity_primitives::{Digest32, ModelVersionRef, RequestId, RequestInput, SigningKey};
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
@@ -105,6 +105,85 @@ pub enum Fault {
 	WrongChain,
 	/// A batch leaf claims TEE mode, but the worker had no live attestation for its key.
 	UnattestedTeeLeaf,
+	/// Re-executions of a deterministic model by two other workers agreed with each other and
+	/// not with this worker's signed output.
+	WrongOutput,
+}
+
+/// Where a sampled or disputed result stands.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum SampleStage<AccountId> {
+	/// A second worker re-executes the job.
+	Checking {
+		/// The check request.
+		check: RequestId,
+		/// Its worker.
+		checker: AccountId,
+	},
+	/// The check disagreed; a third worker decides.
+	Arbitrating {
+		/// The arbiter's request.
+		check: RequestId,
+		/// The worker whose check disagreed.
+		checker: AccountId,
+		/// The checker's output digest.
+		checker_output: Digest32,
+		/// Digest of the checker's signed receipt.
+		checker_evidence: Digest32,
+		/// The arbiter.
+		arbiter: AccountId,
+	},
+}
+
+/// A result under re-execution (sampled at random, or disputed).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct SampleRecord<AccountId> {
+	/// The worker whose result is checked.
+	pub worker: AccountId,
+	/// Its output digest.
+	pub output_digest: Digest32,
+	/// Digest of its signed receipt.
+	pub evidence: Digest32,
+	/// Who disputed it (pays the re-executions and is rewarded if it was wrong); `None` when
+	/// sampled (the treasury pays).
+	pub disputer: Option<AccountId>,
+	/// The current round.
+	pub stage: SampleStage<AccountId>,
+}
+
+/// A settled result, as a dispute needs it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SettledSummary<AccountId> {
+	/// The worker that answered.
+	pub worker: AccountId,
+	/// The model version.
+	pub model: ModelVersionRef,
+	/// BLAKE2b-256 of the input.
+	pub input_digest: Digest32,
+	/// BLAKE2b-256 of the output.
+	pub output_digest: Digest32,
+	/// Digest of the signed receipt.
+	pub evidence: Digest32,
+	/// The model is deterministic (Verity's integer format).
+	pub deterministic: bool,
+}
+
+/// Re-execution of jobs by other workers, declared here and implemented by the runtime (over
+/// the inference pallet, which assigns, relays and settles the check requests).
+pub trait ReExecutor<AccountId> {
+	/// Opens a request that re-executes `original`'s job (same version, same input) on a worker
+	/// not in `exclude`, paid by `payer`; returns the check request and its worker.
+	fn open_check(
+		payer: &AccountId,
+		original: RequestId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		exclude: &[AccountId],
+	) -> Result<(RequestId, AccountId), DispatchError>;
+	/// The settled result of an original (not a check) request.
+	fn settled(request: RequestId) -> Option<SettledSummary<AccountId>>;
+	/// Upper bound of the weight of `open_check`.
+	fn open_check_weight() -> Weight;
 }
 
 /// What the proofs pallet needs from the pallet that holds workers' stake, declared here and
@@ -147,4 +226,7 @@ pub trait BenchmarkHelper<AccountId> {
 	fn register_worker(worker: &AccountId, signing_key: SigningKey);
 	/// Sets the block's wall-clock time (unix ms).
 	fn set_now_ms(now_ms: u64);
+	/// A settled original result of a deterministic model that another worker can re-execute,
+	/// and `disputer` funded to pay for checks; returns the request id and its input.
+	fn settled_deterministic_result(disputer: &AccountId) -> (RequestId, RequestInput);
 }

@@ -16,6 +16,7 @@ pub trait WeightInfo {
 	fn submit_batch() -> Weight;
 	fn challenge_leaf(d: u32, ) -> Weight;
 	fn finalize_batches(n: u32, ) -> Weight;
+	fn dispute_result() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -52,6 +53,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
+	fn dispute_result() -> Weight {
+		Weight::from_parts(30_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	fn finalize_batches(n: u32, ) -> Weight {
 		Weight::from_parts(5_000_000, 1000)
 			.saturating_add(Weight::from_parts(10_000_000, 3000).saturating_mul(n.into()))
@@ -63,6 +69,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 }
 
 impl WeightInfo for () {
+	fn dispute_result() -> Weight { Weight::zero() }
 	fn approve_pcr_set() -> Weight { Weight::zero() }
 	fn revoke_pcr_set() -> Weight { Weight::zero() }
 	fn set_attestation_root() -> Weight { Weight::zero() }

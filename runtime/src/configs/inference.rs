@@ -35,6 +35,7 @@ impl pallet_inference::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = ModelHub;
 	type Attestations = super::TeeAttestations;
+	type Observer = super::ResultsToProofs;
 	type Randomness = ParentHashRandomness;
 	type TreasuryAccount = TreasuryAccount;
 	type TreasuryShare = InferenceTreasuryShare;

@@ -3,7 +3,7 @@
 mod inference;
 mod proofs;
 pub use inference::{ModelHub, ParentHashRandomness, TreasuryAccount};
-pub use proofs::{TeeAttestations, WorkerStake};
+pub use proofs::{Reexecution, ResultsToProofs, TeeAttestations, WorkerStake};
 
 use frame_support::{
 	derive_impl,

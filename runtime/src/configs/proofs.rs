@@ -1,22 +1,31 @@
 //! The proofs pallet's configuration, and the adapters that connect it with the inference
-//! pallet in both directions: workers' stake for slashing ([`pallet_proofs::WorkerStakes`]), and
-//! attestations for TEE assignment ([`pallet_inference::AttestationProvider`]).
+//! pallet in both directions: workers' stake for slashing ([`pallet_proofs::WorkerStakes`]),
+//! re-execution of jobs for sampling and disputes ([`pallet_proofs::ReExecutor`]), attestations
+//! for TEE assignment ([`pallet_inference::AttestationProvider`]) and settled results for the
+//! verification path ([`pallet_inference::ResultObserver`]).
 
 use super::{currency::Balance, time::MINUTES};
 use crate::{governance::period, AccountId, Runtime};
+use codec::Encode;
 use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64, EitherOfDiverse},
+	weights::Weight,
 };
 use frame_system::EnsureRoot;
-use sp_runtime::{Perbill, Permill};
-use verity_primitives::SigningKey;
+use pallet_inference::ModelProvider;
+use sp_runtime::{DispatchError, Perbill, Permill};
+use verity_primitives::{
+	ArtifactFormat, ModelVersionRef, RequestId, RequestInput, SettledInfo, SigningKey,
+};
 
 parameter_types! {
 	/// A proven fault costs half the worker's stake.
 	pub const FaultSlash: Perbill = Perbill::from_percent(50);
 	/// A tenth of a slash rewards whoever proved the fault; the rest goes to the treasury.
 	pub const ReporterShare: Permill = Permill::from_percent(10);
+	/// 2% of deterministic results are re-executed by a second worker.
+	pub const SampleRate: Perbill = Perbill::from_percent(2);
 }
 
 impl pallet_proofs::Config for Runtime {
@@ -45,6 +54,9 @@ impl pallet_proofs::Config for Runtime {
 	type MaxBatchesPerBlock = ConstU32<64>;
 	type FaultSlash = FaultSlash;
 	type ReporterShare = ReporterShare;
+	type Executor = Reexecution;
+	type Randomness = super::ParentHashRandomness;
+	type SampleRate = SampleRate;
 	type WeightInfo = pallet_proofs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = WorkerStake;
@@ -64,6 +76,60 @@ impl pallet_proofs::WorkerStakes<AccountId, Balance> for WorkerStake {
 	}
 	fn slash(worker: &AccountId, amount: Balance, to: &AccountId) -> Balance {
 		pallet_inference::Pallet::<Runtime>::slash_stake(worker, amount, to)
+	}
+}
+
+/// Re-execution by the inference pallet (check requests), and its settled results.
+pub struct Reexecution;
+
+impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
+	fn open_check(
+		payer: &AccountId,
+		original: RequestId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		exclude: &[AccountId],
+	) -> Result<(RequestId, AccountId), DispatchError> {
+		pallet_inference::Pallet::<Runtime>::open_check(
+			payer.clone(),
+			original,
+			model,
+			input,
+			exclude,
+		)
+	}
+	fn settled(request: RequestId) -> Option<pallet_proofs::SettledSummary<AccountId>> {
+		let result = pallet_inference::Results::<Runtime>::get(request)?;
+		let deterministic = super::ModelHub::artifact(&result.receipt.model)
+			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
+		Some(pallet_proofs::SettledSummary {
+			evidence: sp_io::hashing::blake2_256(&(&result.receipt, &result.signature).encode()),
+			worker: result.receipt.worker,
+			model: result.receipt.model,
+			input_digest: result.receipt.input_digest,
+			output_digest: result.receipt.output_digest,
+			deterministic,
+		})
+	}
+	fn open_check_weight() -> Weight {
+		pallet_inference::Pallet::<Runtime>::request_weight()
+	}
+}
+
+/// Settled results and expired checks, passed on to the proofs pallet.
+pub struct ResultsToProofs;
+
+impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
+	fn on_result(settled: SettledInfo<AccountId>) {
+		pallet_proofs::Pallet::<Runtime>::on_result(settled)
+	}
+	fn on_check_expired(check: RequestId, original: RequestId) {
+		pallet_proofs::Pallet::<Runtime>::on_check_expired(check, original)
+	}
+	/// Sampling reads the randomness and may open a check (a request) and write its record.
+	fn on_result_weight() -> Weight {
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		pallet_inference::Pallet::<Runtime>::request_weight().saturating_add(db.reads_writes(2, 1))
 	}
 }
 
@@ -102,5 +168,57 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 	}
 	fn set_now_ms(now_ms: u64) {
 		pallet_timestamp::Now::<Runtime>::put(now_ms);
+	}
+	fn settled_deterministic_result(disputer: &AccountId) -> (RequestId, RequestInput) {
+		use frame_support::traits::fungible::Mutate;
+		use verity_primitives::*;
+		let unit = super::currency::UNIT;
+		let model = <super::ModelHub as pallet_inference::BenchmarkHelper>::servable_model();
+		let record = super::ModelHub::servable(&model).expect("the helper published it");
+		let IoSchema::Tensors { inputs, .. } = record.schema else { panic!("a tensor schema") };
+		let len = tensors_encoded_len(&inputs).expect("bounded") as usize;
+		let input = RequestInput::Inline(alloc::vec![1u8; len].try_into().expect("fits inline"));
+		let mut workers = alloc::vec::Vec::new();
+		for index in 0..2u8 {
+			let worker: AccountId = frame_benchmarking::account("sampled-worker", index.into(), 0);
+			crate::Balances::set_balance(&worker, 1_000_000 * unit);
+			pallet_inference::Pallet::<Runtime>::register_worker(
+				crate::RuntimeOrigin::signed(worker.clone()),
+				[index + 1; 32],
+				b"https://worker.example".to_vec().try_into().unwrap(),
+				HardwareClass::Cpu,
+				VerificationModes::of(&VerificationMode::ALL),
+				alloc::vec![model].try_into().unwrap(),
+				unit,
+				1_000 * unit,
+			)
+			.expect("a funded worker with a fresh key");
+			workers.push(worker);
+		}
+		crate::Balances::set_balance(disputer, 1_000_000 * unit);
+		let request = u64::MAX - 1;
+		let receipt = Receipt {
+			genesis_hash: [0; 32],
+			request_id: request,
+			model,
+			model_digest: record.artifact.blake2_256,
+			input_digest: input.digest(),
+			output_digest: [3; 32],
+			mode: VerificationMode::Vanilla,
+			worker: workers[0].clone(),
+		};
+		pallet_inference::Results::<Runtime>::insert(
+			request,
+			SettledResult {
+				requester: disputer.clone(),
+				receipt,
+				signing_key: [1; 32],
+				signature: [0; 64],
+				output: ResultOutput::Inline(Default::default()),
+				paid: FeeSplit { model_price: 0, worker_fee: 0, protocol_fee: 0 },
+				settled_at: 0,
+			},
+		);
+		(request, input)
 	}
 }

@@ -29,6 +29,10 @@ fn text<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
 
 /// Publishes model 0 version 1.0 (4 f32 in, 2 f32 out, Vanilla and TEE) from Alice.
 fn publish_model() -> ModelVersionRef {
+	publish_model_as(ArtifactFormat::Onnx)
+}
+
+fn publish_model_as(format: ArtifactFormat) -> ModelVersionRef {
 	let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
 	assert_ok!(ModelRegistry::create_model(
 		alice.clone(),
@@ -45,7 +49,7 @@ fn publish_model() -> ModelVersionRef {
 	};
 	let spec = VersionSpec {
 		artifact: ArtifactDigest::of(b"model bytes"),
-		format: ArtifactFormat::Onnx,
+		format,
 		schema: IoSchema::Tensors {
 			inputs: vec![tensor("x", 4)].try_into().unwrap(),
 			outputs: vec![tensor("y", 2)].try_into().unwrap(),
@@ -182,5 +186,92 @@ fn a_tee_worker_serves_while_attested_and_a_batch_fault_slashes_it() {
 		);
 		assert_eq!(pallet_inference::Workers::<Runtime>::get(&worker).unwrap().stake, stake / 2);
 		assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY);
+	});
+}
+
+/// Registers a worker for `model` with a key from `seed`; returns its account and key pair.
+fn register_worker(
+	who: Sr25519Keyring,
+	seed: u8,
+	model: ModelVersionRef,
+) -> (crate::AccountId, sr25519::Pair) {
+	let pair = sr25519::Pair::from_seed(&[seed; 32]);
+	assert_ok!(Inference::register_worker(
+		RuntimeOrigin::signed(who.to_account_id()),
+		pair.public().0,
+		text("https://worker.example"),
+		HardwareClass::Cpu,
+		VerificationModes::of(&[VerificationMode::Vanilla]),
+		vec![model].try_into().unwrap(),
+		UNIT / 100,
+		1_000 * UNIT,
+	));
+	(who.to_account_id(), pair)
+}
+
+/// The assigned worker answers `request` with `output` (8 bytes), through the authorized call.
+fn answer(
+	request: u64,
+	output: u8,
+	keys: &[(crate::AccountId, sr25519::Pair)],
+) -> crate::AccountId {
+	let record = pallet_inference::Requests::<Runtime>::get(request).unwrap();
+	let pair = &keys.iter().find(|(who, _)| *who == record.worker).unwrap().1;
+	let output = ResultOutput::Inline(vec![output; 8].try_into().unwrap());
+	let receipt = Receipt {
+		genesis_hash: Inference::genesis_hash(),
+		request_id: request,
+		model: record.model,
+		model_digest: record.model_digest,
+		input_digest: record.input_digest,
+		output_digest: output.digest(),
+		mode: record.mode,
+		worker: record.worker.clone(),
+	};
+	let signature = pair.sign(&receipt.signing_payload()).0;
+	assert_ok!(Inference::submit_result(
+		frame_system::RawOrigin::Authorized.into(),
+		receipt,
+		output,
+		signature
+	));
+	record.worker
+}
+
+#[test]
+fn a_disputed_integer_result_is_re_executed_twice_and_the_liar_slashed() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let model = publish_model_as(ArtifactFormat::VerityInt8);
+		let keys = [
+			register_worker(Sr25519Keyring::Bob, 1, model),
+			register_worker(Sr25519Keyring::Charlie, 2, model),
+			register_worker(Sr25519Keyring::Eve, 3, model),
+		];
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		let input = RequestInput::Inline(vec![0u8; 16].try_into().unwrap());
+		assert_ok!(Inference::request_inference(
+			RuntimeOrigin::signed(dave.clone()),
+			model,
+			input.clone(),
+			VerificationMode::Vanilla,
+			UNIT,
+			10
+		));
+		// The assigned worker lies (output 9); the two others compute 7.
+		let liar = answer(0, 9, &keys);
+		let issuance = Balances::total_issuance();
+		let dave_before = Balances::balance(&dave);
+		assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(dave.clone()), 0, input.clone()));
+		let checker = answer(1, 7, &keys);
+		assert_ne!(checker, liar);
+		let arbiter = answer(2, 7, &keys);
+		assert!(arbiter != liar && arbiter != checker);
+		// Half the liar's stake: a tenth of that to Dave, who paid two checks' worker fees.
+		let stake = 1_000 * UNIT;
+		assert_eq!(pallet_inference::Workers::<Runtime>::get(&liar).unwrap().stake, stake / 2);
+		assert_eq!(Balances::balance(&dave), dave_before + stake / 20 - 2 * (UNIT / 100));
+		assert!(pallet_proofs::Samples::<Runtime>::get(0).is_none());
+		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }

@@ -1,0 +1,206 @@
+//! Sampling re-execution and disputes: which settled results are re-executed, and how the
+//! outputs of two or three workers decide who is slashed.
+
+use crate::*;
+use codec::Encode;
+use frame_support::{pallet_prelude::*, traits::Randomness};
+use verity_primitives::{blake2_256, Digest32, RequestId, RequestInput, SettledInfo};
+
+/// A settled result, as the inference pallet reports it.
+pub type SettledInfoOf<T> = SettledInfo<<T as frame_system::Config>::AccountId>;
+
+impl<T: Config> Pallet<T> {
+	/// Whether the result of `request` is picked for re-execution:
+	/// `H(randomness, request) mod 10^9 < SampleRate` (in parts per billion).
+	pub fn is_sampled(request: RequestId) -> bool {
+		let rate = T::SampleRate::get().deconstruct();
+		if rate == 0 {
+			return false;
+		}
+		let (seed, _) = T::Randomness::random(&(b"verity/sample", request).encode());
+		let pick = blake2_256(&(seed, request).encode());
+		let draw = u64::from_le_bytes([
+			pick[0], pick[1], pick[2], pick[3], pick[4], pick[5], pick[6], pick[7],
+		]) % 1_000_000_000;
+		draw < u64::from(rate)
+	}
+
+	/// A result settled (called by the runtime's observer adapter).
+	pub fn on_result(settled: SettledInfoOf<T>) {
+		match settled.check_of {
+			None => {
+				if settled.deterministic && Self::is_sampled(settled.request) {
+					Self::start_check(settled, None);
+				}
+			},
+			Some(original) => Self::on_check_result(original, settled),
+		}
+	}
+
+	/// A check expired unanswered (called by the runtime's observer adapter).
+	pub fn on_check_expired(check: RequestId, original: RequestId) {
+		let Some(sample) = Samples::<T>::get(original) else { return };
+		let current = match &sample.stage {
+			SampleStage::Checking { check, .. } | SampleStage::Arbitrating { check, .. } => *check,
+		};
+		if current != check {
+			return;
+		}
+		Samples::<T>::remove(original);
+		match sample.stage {
+			SampleStage::Checking { .. } => {
+				Self::deposit_event(Event::SampleAbandoned { request: original, check })
+			},
+			SampleStage::Arbitrating { .. } => {
+				Self::deposit_event(Event::DisputeUnresolved { request: original })
+			},
+		}
+	}
+
+	/// Opens the first check of `original` (sampled when `disputer` is `None`).
+	fn start_check(original: SettledInfoOf<T>, disputer: Option<T::AccountId>) -> bool {
+		let payer = disputer.clone().unwrap_or_else(T::TreasuryAccount::get);
+		match T::Executor::open_check(
+			&payer,
+			original.request,
+			original.model,
+			original.input,
+			&[original.worker.clone()],
+		) {
+			Ok((check, checker)) => {
+				Samples::<T>::insert(
+					original.request,
+					SampleRecord {
+						worker: original.worker,
+						output_digest: original.output_digest,
+						evidence: original.evidence,
+						disputer: disputer.clone(),
+						stage: SampleStage::Checking { check, checker: checker.clone() },
+					},
+				);
+				Self::deposit_event(Event::ResultSampled {
+					request: original.request,
+					check,
+					checker,
+					disputer,
+				});
+				true
+			},
+			Err(_) => {
+				Self::deposit_event(Event::SampleSkipped { request: original.request });
+				false
+			},
+		}
+	}
+
+	/// A check of `original` settled: confirm, escalate to an arbiter, or slash the minority.
+	fn on_check_result(original: RequestId, check: SettledInfoOf<T>) {
+		let Some(sample) = Samples::<T>::get(original) else { return };
+		match sample.stage.clone() {
+			SampleStage::Checking { check: expected, checker } if expected == check.request => {
+				if check.output_digest == sample.output_digest {
+					Samples::<T>::remove(original);
+					Self::deposit_event(Event::ResultConfirmed { request: original, checker });
+					return;
+				}
+				let payer = sample.disputer.clone().unwrap_or_else(T::TreasuryAccount::get);
+				let exclude = [sample.worker.clone(), checker.clone()];
+				match T::Executor::open_check(&payer, original, check.model, check.input, &exclude)
+				{
+					Ok((arbiter_check, arbiter)) => {
+						Samples::<T>::mutate(original, |record| {
+							if let Some(record) = record {
+								record.stage = SampleStage::Arbitrating {
+									check: arbiter_check,
+									checker: checker.clone(),
+									checker_output: check.output_digest,
+									checker_evidence: check.evidence,
+									arbiter: arbiter.clone(),
+								};
+							}
+						});
+						Self::deposit_event(Event::ResultDisputed {
+							request: original,
+							checker,
+							check: arbiter_check,
+							arbiter,
+						});
+					},
+					Err(_) => {
+						Samples::<T>::remove(original);
+						Self::deposit_event(Event::DisputeUnresolved { request: original });
+					},
+				}
+			},
+			SampleStage::Arbitrating {
+				check: expected,
+				checker,
+				checker_output,
+				checker_evidence,
+				..
+			} if expected == check.request => {
+				Samples::<T>::remove(original);
+				let evidence = |minority: Digest32, majority: Digest32| {
+					blake2_256(&(minority, majority, check.evidence).encode())
+				};
+				if check.output_digest == sample.output_digest {
+					// The checker was wrong; the original worker reports it.
+					Self::slash(
+						&checker,
+						Fault::WrongOutput,
+						evidence(checker_evidence, sample.evidence),
+						sample.worker,
+					);
+				} else if check.output_digest == checker_output {
+					let reporter = sample.disputer.unwrap_or(checker);
+					Self::slash(
+						&sample.worker,
+						Fault::WrongOutput,
+						evidence(sample.evidence, checker_evidence),
+						reporter,
+					);
+				} else {
+					Self::deposit_event(Event::DisputeUnresolved { request: original });
+				}
+			},
+			// A result for a check this record no longer waits for.
+			_ => {},
+		}
+	}
+
+	pub(crate) fn do_dispute_result(
+		disputer: T::AccountId,
+		request: RequestId,
+		input: RequestInput,
+	) -> DispatchResult {
+		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
+		ensure!(result.deterministic, Error::<T>::ModelNotDeterministic);
+		ensure!(!Samples::<T>::contains_key(request), Error::<T>::AlreadyUnderCheck);
+		ensure!(input.digest() == result.input_digest, Error::<T>::InputMismatch);
+		let payer = disputer.clone();
+		let (check, checker) = T::Executor::open_check(
+			&payer,
+			request,
+			result.model,
+			input,
+			&[result.worker.clone()],
+		)?;
+		Samples::<T>::insert(
+			request,
+			SampleRecord {
+				worker: result.worker,
+				output_digest: result.output_digest,
+				evidence: result.evidence,
+				disputer: Some(disputer.clone()),
+				stage: SampleStage::Checking { check, checker: checker.clone() },
+			},
+		);
+		Self::deposit_event(Event::ResultSampled {
+			request,
+			check,
+			checker,
+			disputer: Some(disputer),
+		});
+		Ok(())
+	}
+}
