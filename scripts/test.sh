@@ -9,4 +9,4 @@ cargo fmt --all -- --check
 cargo test --release --workspace --locked --no-fail-fast --features verity-node/fast-runtime "$@"
 # Every pallet benchmark runs once as a test on its pallet's mock runtime. A separate cargo
 # call, because the `runtime-benchmarks` feature must not reach the node's build.
-cargo test --release --locked --no-fail-fast -p pallet-model-registry -p pallet-inference --features runtime-benchmarks
+cargo test --release --locked --no-fail-fast -p pallet-model-registry -p pallet-inference -p pallet-proofs --features runtime-benchmarks

@@ -103,7 +103,7 @@ impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
 		let deterministic = super::ModelHub::artifact(&result.receipt.model)
 			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
 		Some(pallet_proofs::SettledSummary {
-			evidence: sp_io::hashing::blake2_256(&(&result.receipt, &result.signature).encode()),
+			evidence: verity_primitives::blake2_256(&(&result.receipt, &result.signature).encode()),
 			worker: result.receipt.worker,
 			model: result.receipt.model,
 			input_digest: result.receipt.input_digest,
