@@ -22,12 +22,12 @@ use verity_primitives::{
 
 const PALLET: &str = "Inference";
 
-type Balance = u128;
-type Account = [u8; 32];
+pub(crate) type Balance = u128;
+pub(crate) type Account = [u8; 32];
 type Settled = SettledResult<Account, Balance, u32>;
 type Request = InferenceRequest<Account, Balance, u32>;
 /// Decodes a worker record whatever the runtime's model-list bound (the bound is not encoded).
-type Worker = WorkerInfo<Balance, u32, bounded_collections::ConstU32<{ u32::MAX }>>;
+pub(crate) type Worker = WorkerInfo<Balance, u32, bounded_collections::ConstU32<{ u32::MAX }>>;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum WorkerCommand {
@@ -130,7 +130,7 @@ pub enum ReceiptCommand {
 }
 
 /// The version record and its tensor schema.
-async fn version_of(
+pub(crate) async fn version_of(
 	chain: &Chain,
 	target: &ModelVersionRef,
 ) -> Result<ModelVersion<Balance, u32>, String> {
@@ -144,7 +144,7 @@ async fn version_of(
 		.ok_or_else(|| format!("model version {target} does not exist"))
 }
 
-fn tensors(
+pub(crate) fn tensors(
 	schema: &IoSchema,
 ) -> Result<(&[verity_primitives::TensorSpec], &[verity_primitives::TensorSpec]), String> {
 	match schema {
@@ -153,14 +153,17 @@ fn tensors(
 	}
 }
 
-fn read_input(path: &PathBuf, specs: &[verity_primitives::TensorSpec]) -> Result<Vec<u8>, String> {
+pub(crate) fn read_input(
+	path: &PathBuf,
+	specs: &[verity_primitives::TensorSpec],
+) -> Result<Vec<u8>, String> {
 	let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
 	let value: Json =
 		serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
 	tensor::json_to_bytes(specs, &value).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn account_key(account: &Account) -> Value {
+pub(crate) fn account_key(account: &Account) -> Value {
 	Value::from_bytes(account)
 }
 

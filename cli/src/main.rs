@@ -10,6 +10,7 @@ mod demo;
 mod inference;
 mod model;
 mod schema;
+mod settlement;
 
 use clap::Parser;
 
@@ -50,6 +51,12 @@ enum Command {
 	/// The dev chain's demo: publish a demo model and register the node's worker.
 	#[command(subcommand)]
 	Demo(demo::DemoCommand),
+	/// Run a model on a worker directly (off chain); the receipt settles individually, in the
+	/// worker's next batch, or privately.
+	Direct(settlement::DirectArgs),
+	/// Batches of receipts: post a worker's waiting settlements, check a posted batch.
+	#[command(subcommand)]
+	Batch(settlement::BatchCommand),
 	/// TEE attestation documents (AWS Nitro Enclaves): verify one on this machine.
 	#[command(subcommand)]
 	Attestation(attestation::AttestationCommand),
@@ -85,6 +92,8 @@ fn main() {
 			Command::Infer(args) => inference::infer(args, &global).await,
 			Command::Receipt(command) => inference::receipt(command, &global).await,
 			Command::Demo(command) => demo::run(command, &global).await,
+			Command::Direct(args) => settlement::direct(args, &global).await,
+			Command::Batch(command) => settlement::batch(command, &global).await,
 			Command::Attestation(command) => attestation::run(command),
 		}
 	});

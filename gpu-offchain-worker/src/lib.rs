@@ -18,6 +18,7 @@ pub mod engine;
 pub mod exec;
 pub mod rng;
 pub mod service;
+pub mod settlement;
 pub mod signer;
 pub mod tensor;
 pub mod testmodels;

@@ -4,6 +4,11 @@
 //! - `POST /v1/jobs`: body a SCALE [`WorkerJob`]; answer `200` with a SCALE [`WorkerAnswer`], or
 //!   an error status with a one-line reason (`422` the job cannot run as given: bad input,
 //!   unsupported or unloadable model; `502` no location yielded the verified artifact).
+//! - `POST /v1/direct`: a request made to the worker directly (off chain): body a SCALE
+//!   [`DirectJob`] (the job and its [`SettlementMode`]); answer a SCALE [`DirectAnswer`]. See
+//!   [`crate::settlement`] for how its receipt reaches the chain.
+//! - `GET /v1/settlements`: SCALE [`Pending`]: closed batches and individual receipts to post.
+//! - `POST /v1/settlements/posted`: SCALE [`Posted`]: what the operator posted; `204`.
 //!
 //! A job runs as: fetch the artifact into the local cache (an [`ArtifactStore`]: every byte is
 //! checked against the digest the chain recorded, before it is used) -> load it (kept loaded by
@@ -12,6 +17,7 @@
 
 use crate::{
 	exec::{ExecError, Executor},
+	settlement::{BatchPolicy, Closed, Pending, Posted, Settlements},
 	signer::WorkerKey,
 };
 use bytes::Bytes;
@@ -19,15 +25,21 @@ use codec::{Decode, Encode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::{body::Incoming, header, Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use std::{convert::Infallible, net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{
+	convert::Infallible,
+	net::SocketAddr,
+	path::PathBuf,
+	sync::{Arc, Mutex},
+};
 use tokio::{net::TcpListener, task::JoinHandle};
 use verity_artifact_store::{
 	fetch::{Fetcher, FetcherConfig},
 	ArtifactStore,
 };
 use verity_primitives::{
-	blake2_256, ArtifactDigest, Receipt, RequestInput, ResultOutput, SigningKey, StorageLocation,
-	WorkerAnswer, WorkerJob, MAX_INLINE_OUTPUT,
+	blake2_256, ArtifactDigest, BatchLeaf, DirectAnswer, DirectJob, Receipt, RequestInput,
+	ResultOutput, SettlementMode, SigningKey, StorageLocation, WorkerAnswer, WorkerJob,
+	MAX_INLINE_OUTPUT,
 };
 
 const LOG_TARGET: &str = "worker";
@@ -48,8 +60,11 @@ pub struct WorkerConfig {
 	pub cache_max_size: u64,
 	/// Where remote artifact locations are resolved.
 	pub fetcher: FetcherConfig,
-	/// Artifact store (base URL) that takes outputs larger than [`MAX_INLINE_OUTPUT`].
+	/// Artifact store (base URL) that takes outputs larger than [`MAX_INLINE_OUTPUT`] and the
+	/// leaves files of batches.
 	pub output_store: Option<String>,
+	/// When batches of direct requests' receipts close.
+	pub batch_policy: BatchPolicy,
 }
 
 /// Why a job did not produce an answer.
@@ -80,6 +95,11 @@ pub enum JobError {
 	/// The output could not be stored.
 	#[error("output store: {0}")]
 	OutputStore(String),
+	/// Batch settlement needs an artifact store for the leaves files, and none is configured.
+	#[error(
+		"batch settlement needs an artifact store for the leaves file, and none is configured"
+	)]
+	NoBatchStore,
 	/// The worker's own machinery failed.
 	#[error("internal: {0}")]
 	Internal(String),
@@ -91,7 +111,9 @@ impl JobError {
 			JobError::Artifact { .. } | JobError::Input(_) | JobError::OutputStore(_) => {
 				StatusCode::BAD_GATEWAY
 			},
-			JobError::Exec(_) | JobError::OutputTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+			JobError::Exec(_) | JobError::OutputTooLarge { .. } | JobError::NoBatchStore => {
+				StatusCode::UNPROCESSABLE_ENTITY
+			},
 			JobError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
 		}
 	}
@@ -104,6 +126,7 @@ pub struct Worker {
 	cache: ArtifactStore,
 	fetcher: Fetcher,
 	output_store: Option<String>,
+	settlements: Mutex<Settlements>,
 }
 
 impl Worker {
@@ -121,7 +144,14 @@ impl Worker {
 		let cache = ArtifactStore::open(&config.cache_dir, config.cache_max_size)
 			.map_err(|e| format!("artifact cache at {}: {e}", config.cache_dir.display()))?;
 		let fetcher = Fetcher::new(config.fetcher).map_err(|e| e.to_string())?;
-		Ok(Self { key, executor, cache, fetcher, output_store: config.output_store })
+		Ok(Self {
+			key,
+			executor,
+			cache,
+			fetcher,
+			output_store: config.output_store,
+			settlements: Mutex::new(Settlements::new(config.batch_policy)),
+		})
 	}
 
 	/// The receipt-signing key.
@@ -204,6 +234,94 @@ impl Worker {
 		Ok(WorkerAnswer { receipt, output, signature })
 	}
 
+	/// Runs a request made directly to the worker and queues its receipt by its settlement
+	/// mode.
+	pub async fn run_direct(
+		self: &Arc<Self>,
+		direct: DirectJob<[u8; 32]>,
+	) -> Result<DirectAnswer<[u8; 32]>, JobError> {
+		if direct.settlement == SettlementMode::Batch && self.output_store.is_none() {
+			return Err(JobError::NoBatchStore);
+		}
+		let answer = self.run_job(direct.job).await?;
+		let leaf = BatchLeaf { receipt: answer.receipt.clone(), signature: answer.signature };
+		let batch = match direct.settlement {
+			SettlementMode::Private => None,
+			SettlementMode::Individual => {
+				self.settlements().add_individual(leaf);
+				None
+			},
+			SettlementMode::Batch => {
+				let (position, closed) = self.settlements().add_to_batch(leaf);
+				if let Some(closed) = closed {
+					self.store_batch(closed).await;
+				}
+				Some(position)
+			},
+		};
+		Ok(DirectAnswer { answer, batch })
+	}
+
+	fn settlements(&self) -> std::sync::MutexGuard<'_, Settlements> {
+		self.settlements.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	/// Stores a closed batch's leaves file in the artifact store and queues the batch; on
+	/// failure keeps it to try again at the next poll.
+	async fn store_batch(&self, closed: Closed) {
+		let stored = match &self.output_store {
+			Some(store) => self.upload(store, &closed.leaves_file, &closed.sealed.leaves).await,
+			None => Err("no artifact store configured".into()),
+		};
+		match stored {
+			Ok(()) => {
+				log::info!(
+					target: LOG_TARGET,
+					"batch {} closed: {} receipts, root {}",
+					closed.sealed.sequence,
+					closed.sealed.leaf_count,
+					hex::encode(closed.sealed.root)
+				);
+				self.settlements().queue(closed.sealed);
+			},
+			Err(error) => {
+				log::warn!(
+					target: LOG_TARGET,
+					"batch {}: storing its leaves failed ({error}); will retry",
+					closed.sealed.sequence
+				);
+				self.settlements().retry_later(closed);
+			},
+		}
+	}
+
+	async fn upload(
+		&self,
+		store: &str,
+		bytes: &[u8],
+		digest: &ArtifactDigest,
+	) -> Result<(), String> {
+		let file = tempfile::NamedTempFile::new_in(self.cache.dir()).map_err(|e| e.to_string())?;
+		tokio::fs::write(file.path(), bytes).await.map_err(|e| e.to_string())?;
+		self.fetcher.upload_to_store(store, file.path(), digest).await.map_err(|e| e.to_string())
+	}
+
+	/// Closes an over-age batch, retries unstored ones, and returns what waits to be posted.
+	pub async fn pending_settlements(&self) -> Pending {
+		let closed = self.settlements().close_if_old();
+		let mut to_store = self.settlements().take_unstored();
+		to_store.extend(closed);
+		for closed in to_store {
+			self.store_batch(closed).await;
+		}
+		self.settlements().pending()
+	}
+
+	/// Forgets settlements the operator posted.
+	pub fn settlements_posted(&self, posted: &Posted) {
+		self.settlements().posted(posted);
+	}
+
 	/// Inline when small enough, else uploaded to the output store and recorded by digest.
 	async fn record_output(&self, output: Vec<u8>) -> Result<ResultOutput, JobError> {
 		if output.len() <= MAX_INLINE_OUTPUT as usize {
@@ -213,15 +331,7 @@ impl Worker {
 			return Err(JobError::OutputTooLarge { len: output.len(), limit: MAX_INLINE_OUTPUT });
 		};
 		let digest = ArtifactDigest::of(&output);
-		let file = tempfile::NamedTempFile::new_in(self.cache.dir())
-			.map_err(|e| JobError::OutputStore(e.to_string()))?;
-		tokio::fs::write(file.path(), &output)
-			.await
-			.map_err(|e| JobError::OutputStore(e.to_string()))?;
-		self.fetcher
-			.upload_to_store(store, file.path(), &digest)
-			.await
-			.map_err(|e| JobError::OutputStore(e.to_string()))?;
+		self.upload(store, &output, &digest).await.map_err(JobError::OutputStore)?;
 		let location =
 			StorageLocation::ArtifactStore(
 				store.as_bytes().to_vec().try_into().map_err(|_| {
@@ -304,15 +414,9 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 			reply(StatusCode::OK, "application/json", info.to_string().into_bytes())
 		},
 		(&Method::POST, "/v1/jobs") => {
-			let body = match Limited::new(request.into_body(), MAX_JOB_BYTES).collect().await {
-				Ok(body) => body.to_bytes(),
-				Err(error) => return text(StatusCode::PAYLOAD_TOO_LARGE, &error.to_string()),
-			};
-			let job = match Job::decode(&mut &body[..]) {
+			let job = match decode_body::<Job>(request).await {
 				Ok(job) => job,
-				Err(error) => {
-					return text(StatusCode::BAD_REQUEST, &format!("job does not decode: {error}"))
-				},
+				Err(response) => return response,
 			};
 			let request_id = job.request_id;
 			match worker.run_job(job).await {
@@ -323,26 +427,77 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 				},
 			}
 		},
-		_ => text(StatusCode::NOT_FOUND, "unknown route: GET /v1/info or POST /v1/jobs"),
+		(&Method::POST, "/v1/direct") => {
+			let direct = match decode_body::<DirectJob<[u8; 32]>>(request).await {
+				Ok(direct) => direct,
+				Err(response) => return response,
+			};
+			let request_id = direct.job.request_id;
+			match worker.run_direct(direct).await {
+				Ok(answer) => reply(StatusCode::OK, "application/octet-stream", answer.encode()),
+				Err(error) => {
+					log::warn!(target: LOG_TARGET, "direct request {request_id}: {error}");
+					text(error.status(), &error.to_string())
+				},
+			}
+		},
+		(&Method::GET, "/v1/settlements") => reply(
+			StatusCode::OK,
+			"application/octet-stream",
+			worker.pending_settlements().await.encode(),
+		),
+		(&Method::POST, "/v1/settlements/posted") => match decode_body::<Posted>(request).await {
+			Ok(posted) => {
+				worker.settlements_posted(&posted);
+				reply(StatusCode::NO_CONTENT, "text/plain", Vec::new())
+			},
+			Err(response) => response,
+		},
+		_ => text(
+			StatusCode::NOT_FOUND,
+			"unknown route: GET /v1/info, POST /v1/jobs, POST /v1/direct, GET /v1/settlements, \
+			 POST /v1/settlements/posted",
+		),
 	}
+}
+
+/// Reads a SCALE body of at most [`MAX_JOB_BYTES`], or the error response to send.
+async fn decode_body<T: Decode>(request: Request<Incoming>) -> Result<T, Response<Full<Bytes>>> {
+	let body = match Limited::new(request.into_body(), MAX_JOB_BYTES).collect().await {
+		Ok(body) => body.to_bytes(),
+		Err(error) => return Err(text(StatusCode::PAYLOAD_TOO_LARGE, &error.to_string())),
+	};
+	T::decode(&mut &body[..])
+		.map_err(|error| text(StatusCode::BAD_REQUEST, &format!("body does not decode: {error}")))
+}
+
+/// One HTTP/1 request (for clients of a worker or an artifact store): `method` is `GET`,
+/// `POST`, ...; returns the status code and the body, with a 60 s limit.
+pub async fn http_call(method: &str, url: &str, body: Vec<u8>) -> Result<(u16, Vec<u8>), String> {
+	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+	let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+	let request = Request::builder()
+		.method(method)
+		.uri(url)
+		.body(Full::new(Bytes::from(body)))
+		.map_err(|e| format!("{url}: {e}"))?;
+	let response =
+		tokio::time::timeout(std::time::Duration::from_secs(60), client.request(request))
+			.await
+			.map_err(|_| format!("{url}: timed out"))?
+			.map_err(|e| format!("{url}: {e}"))?;
+	let status = response.status().as_u16();
+	let body = response.into_body().collect().await.map_err(|e| format!("{url}: {e}"))?.to_bytes();
+	Ok((status, body.to_vec()))
 }
 
 /// Reads the signing key of the worker at `url` from its `/v1/info`.
 pub async fn fetch_info(url: &str) -> Result<SigningKey, String> {
-	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
-	let client: Client<_, http_body_util::Empty<Bytes>> =
-		Client::builder(TokioExecutor::new()).build_http();
-	let uri: hyper::Uri = format!("{}/v1/info", url.trim_end_matches('/'))
-		.parse()
-		.map_err(|e| format!("{url}: {e}"))?;
-	let response = tokio::time::timeout(std::time::Duration::from_secs(10), client.get(uri))
-		.await
-		.map_err(|_| "timed out".to_string())?
-		.map_err(|e| e.to_string())?;
-	if !response.status().is_success() {
-		return Err(format!("status {}", response.status()));
+	let (status, body) =
+		http_call("GET", &format!("{}/v1/info", url.trim_end_matches('/')), Vec::new()).await?;
+	if status != 200 {
+		return Err(format!("status {status}"));
 	}
-	let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
 	let info: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
 	info["signing_key"]
 		.as_str()

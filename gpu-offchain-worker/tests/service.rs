@@ -65,6 +65,10 @@ async fn setup() -> Setup {
 			cache_max_size: 1 << 30,
 			fetcher: FetcherConfig { timeout: Duration::from_secs(5), ..Default::default() },
 			output_store: Some(store_url.clone()),
+			batch_policy: verity_gpu_offchain_worker::settlement::BatchPolicy {
+				max_leaves: 2,
+				max_age: Duration::from_secs(3600),
+			},
 		},
 		Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu),
 	)
@@ -222,4 +226,82 @@ async fn bad_artifacts_and_inputs_get_clear_errors() {
 	// A body that is not a job.
 	let (status, _) = setup.client.send("POST", &url, b"garbage".to_vec()).await;
 	assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_requests_settle_individually_by_batch_or_privately() {
+	use verity_gpu_offchain_worker::settlement::{Leaf, Pending, Posted};
+	use verity_primitives::{
+		batch_proof, verify_batch_proof, BatchPosition, DirectAnswer, DirectJob, SettlementMode,
+	};
+	let setup = setup().await;
+	let onnx = testmodels::mlp_onnx(11, &[8, 16, 3]);
+	let digest = upload(&setup, &onnx).await;
+	let schema = testmodels::f32_schema(&[1, 8], &[1, 3]);
+	let input = f32_bytes(&testmodels::random_inputs(5, 1, 8)[0]);
+	let direct = |request_id: u64, settlement| {
+		let mut job = job(&setup, digest, ArtifactFormat::Onnx, schema.clone(), input.clone());
+		job.request_id = request_id;
+		DirectJob { job, settlement }
+	};
+	let send = |body: Vec<u8>| {
+		let url = format!("{}/v1/direct", setup.worker_url);
+		let client = &setup.client;
+		async move { client.send("POST", &url, body).await }
+	};
+	let pending = || async {
+		let url = format!("{}/v1/settlements", setup.worker_url);
+		let (status, body) = setup.client.send("GET", &url, vec![]).await;
+		assert_eq!(status, 200);
+		Pending::decode(&mut &body[..]).unwrap()
+	};
+
+	let mut leaves = Vec::new();
+	for (request_id, settlement) in [
+		(1, SettlementMode::Private),
+		(2, SettlementMode::Individual),
+		(3, SettlementMode::Batch),
+		(4, SettlementMode::Batch),
+	] {
+		let (status, body) = send(direct(request_id, settlement).encode()).await;
+		assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+		let answer = DirectAnswer::<[u8; 32]>::decode(&mut &body[..]).unwrap();
+		assert!(signer::verify(
+			&answer.answer.receipt,
+			&answer.answer.signature,
+			&setup.key.public()
+		));
+		let expected = (settlement == SettlementMode::Batch)
+			.then(|| BatchPosition { sequence: 0, index: (request_id - 3) as u32 });
+		assert_eq!(answer.batch, expected);
+		leaves.push(Leaf { receipt: answer.answer.receipt, signature: answer.answer.signature });
+	}
+
+	// The individual receipt and the closed batch (2 leaves) wait to be posted; the private
+	// one is nowhere.
+	let waiting = pending().await;
+	assert_eq!(waiting.receipts, vec![leaves[1].clone()]);
+	let [batch] = &waiting.batches[..] else { panic!("one batch: {waiting:?}") };
+	assert_eq!(batch.leaf_count, 2);
+	// Its leaves file is in the artifact store, and every leaf proves against the root.
+	let url = format!("{}/artifacts/{}", setup.store_url, hex::encode(batch.leaves.blake2_256));
+	let (status, file) = setup.client.send("GET", &url, vec![]).await;
+	assert_eq!(status, 200);
+	let stored = Vec::<Leaf>::decode(&mut &file[..]).unwrap();
+	assert_eq!(stored, leaves[2..].to_vec());
+	let encoded: Vec<Vec<u8>> = stored.iter().map(Encode::encode).collect();
+	for index in 0..2u32 {
+		let proof = batch_proof(&encoded, index).unwrap();
+		assert!(verify_batch_proof(&batch.root, 2, index, &encoded[index as usize], &proof).is_ok());
+	}
+
+	// Reported as posted, they are forgotten.
+	let posted =
+		Posted { batches: vec![batch.sequence], receipts: vec![blake2_256(&leaves[1].encode())] };
+	let url = format!("{}/v1/settlements/posted", setup.worker_url);
+	assert_eq!(setup.client.send("POST", &url, posted.encode()).await.0, 204);
+	assert_eq!(pending().await, Pending::default());
+	// Garbage gets a clear 400.
+	let (status, body) = send(vec![1, 2, 3]).await;
+	assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
 }

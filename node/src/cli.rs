@@ -65,6 +65,14 @@ pub struct WorkerParams {
 	/// only, e.g. `//Alice`).
 	#[arg(long, value_name = "URI", conflicts_with = "worker_key_file")]
 	pub worker_dev_key: Option<String>,
+
+	/// Receipts in one batch of direct (off-chain) requests settled by batch.
+	#[arg(long, value_name = "N", default_value_t = 20)]
+	pub worker_batch_leaves: u32,
+
+	/// Seconds after its first receipt at which a batch closes (when the operator polls).
+	#[arg(long, value_name = "SECONDS", default_value_t = 900)]
+	pub worker_batch_age: u64,
 }
 
 /// The node's artifact store: model artifacts, content-addressed, served over HTTP.

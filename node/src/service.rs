@@ -508,6 +508,10 @@ fn start_worker(
 			cache_max_size: 16 << 30,
 			fetcher: Default::default(),
 			output_store: store_url,
+			batch_policy: verity_gpu_offchain_worker::settlement::BatchPolicy {
+				max_leaves: params.worker_batch_leaves,
+				max_age: std::time::Duration::from_secs(params.worker_batch_age),
+			},
 		},
 	)
 	.map_err(|e| ServiceError::Other(format!("inference worker: {e}")))?;

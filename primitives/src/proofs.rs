@@ -7,7 +7,12 @@
 //! holds the leaves can prove one of them to the chain with [`batch_proof`]; the chain checks it
 //! with [`verify_batch_proof`].
 
-use crate::inference::{blake2_256, Digest32, Receipt, ReceiptSignature};
+use crate::{
+	digest::ArtifactDigest,
+	inference::{
+		blake2_256, Digest32, Receipt, ReceiptSignature, SigningKey, WorkerAnswer, WorkerJob,
+	},
+};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -100,6 +105,104 @@ pub struct BatchLeaf<AccountId> {
 	pub receipt: Receipt<AccountId>,
 	/// The worker's signature over [`Receipt::signing_payload`].
 	pub signature: ReceiptSignature,
+}
+
+/// Where a batch stands.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum BatchStatus {
+	/// Inside its challenge window.
+	Open,
+	/// A leaf was proven invalid and the worker slashed.
+	Faulted,
+}
+
+/// A posted batch of receipts, kept until its challenge window ends.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct BatchRecord<AccountId, BlockNumber> {
+	/// The worker that posted it and answers for every leaf.
+	pub worker: AccountId,
+	/// The worker's signing key when it posted the batch (leaves must be signed with it).
+	pub signing_key: SigningKey,
+	/// Whether the worker held a live TEE attestation for that key when it posted the batch
+	/// (TEE-mode leaves require it).
+	pub tee_live: bool,
+	/// Merkle root over the SCALE-encoded leaves.
+	pub root: Digest32,
+	/// Number of leaves.
+	pub leaf_count: u32,
+	/// BLAKE2b-256 of the leaves file in the artifact store (SCALE `Vec<BatchLeaf>`), from
+	/// which anyone can take leaves to check.
+	pub leaves_digest: Digest32,
+	/// Block in which it was posted.
+	pub submitted_at: BlockNumber,
+	/// Last block in which a leaf can be challenged; the record is removed after it.
+	pub challenge_until: BlockNumber,
+	/// Open or faulted.
+	pub status: BatchStatus,
+}
+
+/// How the receipt of a request made directly to a worker (off chain) reaches the chain.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum SettlementMode {
+	/// The receipt is recorded on chain by itself, checked at once.
+	Individual,
+	/// The receipt becomes a leaf of the worker's next batch: only the Merkle root goes on chain,
+	/// and any leaf can be challenged there during the challenge window.
+	Batch,
+	/// Nothing goes on chain; the requester keeps the signed receipt.
+	Private,
+}
+
+/// A request made directly to a worker (off chain): the job, as a chain's request would carry
+/// it, and how its receipt settles.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct DirectJob<AccountId> {
+	/// The job; `request_id` is the requester's own number for it.
+	pub job: WorkerJob<AccountId>,
+	/// How its receipt settles.
+	pub settlement: SettlementMode,
+}
+
+/// Where a receipt sits in a worker's batches.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+pub struct BatchPosition {
+	/// The worker's own sequence number of the batch.
+	pub sequence: u64,
+	/// The leaf's index in it.
+	pub index: u32,
+}
+
+/// The answer to a [`DirectJob`].
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct DirectAnswer<AccountId> {
+	/// The output and signed receipt.
+	pub answer: WorkerAnswer<AccountId>,
+	/// For [`SettlementMode::Batch`], where the receipt will be.
+	pub batch: Option<BatchPosition>,
+}
+
+/// A batch a worker closed and has not seen posted yet.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct SealedBatch {
+	/// The worker's sequence number of the batch.
+	pub sequence: u64,
+	/// Merkle root over the SCALE-encoded leaves ([`batch_root`]).
+	pub root: Digest32,
+	/// Number of leaves.
+	pub leaf_count: u32,
+	/// Digests of the leaves file (SCALE `Vec<BatchLeaf>`) in the artifact store.
+	pub leaves: ArtifactDigest,
 }
 
 /// BLAKE2b-256 as a `hash_db::Hasher`, for `binary-merkle-tree`.

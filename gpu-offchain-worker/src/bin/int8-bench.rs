@@ -206,6 +206,7 @@ async fn worker_job_time(
 				cache_max_size: 1 << 30,
 				fetcher: Default::default(),
 				output_store: None,
+				batch_policy: Default::default(),
 			},
 			Executor::new(Backend::Cpu),
 		)

@@ -167,6 +167,31 @@ mod benchmarks {
 		assert_eq!(Batches::<T>::get(0).unwrap().status, BatchStatus::Faulted);
 	}
 
+	/// A valid receipt: the worker's key, its attestation and the signature are checked.
+	#[benchmark]
+	fn record_receipt() {
+		let (who, key) = worker::<T>();
+		let receipt = Receipt {
+			genesis_hash: Proofs::<T>::genesis_hash(),
+			request_id: 1,
+			model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
+			model_digest: [1; 32],
+			input_digest: [2; 32],
+			output_digest: [3; 32],
+			mode: VerificationMode::Vanilla,
+			worker: who.clone(),
+		};
+		let signature = sp_io::crypto::sr25519_sign(
+			KEY_TYPE,
+			&sp_core::sr25519::Public::from_raw(key),
+			&receipt.signing_payload(),
+		)
+		.unwrap()
+		.0;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), BatchLeaf { receipt, signature });
+	}
+
 	/// A dispute of a settled deterministic result: it opens a check through the executor.
 	#[benchmark]
 	fn dispute_result() {

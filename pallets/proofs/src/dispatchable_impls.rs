@@ -245,6 +245,31 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	pub(crate) fn do_record_receipt(leaf: BatchLeaf<T::AccountId>) -> DispatchResult {
+		let worker = leaf.receipt.worker.clone();
+		let signing_key = T::Workers::signing_key(&worker).ok_or(Error::<T>::InvalidReceipt)?;
+		let tee_live = Self::is_attested(&worker, &signing_key);
+		let check = BatchRecord {
+			worker: worker.clone(),
+			signing_key,
+			tee_live,
+			root: [0; 32],
+			leaf_count: 1,
+			leaves_digest: [0; 32],
+			submitted_at: frame_system::Pallet::<T>::block_number(),
+			challenge_until: frame_system::Pallet::<T>::block_number(),
+			status: BatchStatus::Open,
+		};
+		ensure!(Self::leaf_fault(&check, &leaf).is_none(), Error::<T>::InvalidReceipt);
+		Self::deposit_event(Event::ReceiptRecorded {
+			worker,
+			request_id: leaf.receipt.request_id,
+			receipt_digest: blake2_256(&leaf.encode()),
+			output_digest: leaf.receipt.output_digest,
+		});
+		Ok(())
+	}
+
 	/// What is wrong with a leaf the batch's worker committed to, if anything.
 	fn leaf_fault(batch: &BatchRecordOf<T>, leaf: &BatchLeaf<T::AccountId>) -> Option<Fault> {
 		let receipt = &leaf.receipt;

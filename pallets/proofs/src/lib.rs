@@ -325,6 +325,17 @@ pub mod pallet {
 			/// The expired check.
 			check: RequestId,
 		},
+		/// A receipt of an off-chain request was checked and recorded individually.
+		ReceiptRecorded {
+			/// The worker that signed it.
+			worker: T::AccountId,
+			/// The worker's number for the off-chain request.
+			request_id: RequestId,
+			/// BLAKE2b-256 of the SCALE-encoded leaf (receipt and signature).
+			receipt_digest: Digest32,
+			/// BLAKE2b-256 of the output.
+			output_digest: Digest32,
+		},
 		/// A worker lost stake for a fault the chain verified.
 		WorkerSlashed {
 			/// The worker.
@@ -407,6 +418,9 @@ pub mod pallet {
 		AlreadyUnderCheck,
 		/// The input's digest differs from the one the result's receipt binds.
 		InputMismatch,
+		/// The receipt is not valid: another chain, an unregistered worker, a bad signature, or
+		/// TEE mode without a live attestation.
+		InvalidReceipt,
 	}
 
 	#[pallet::hooks]
@@ -505,6 +519,19 @@ pub mod pallet {
 		) -> DispatchResult {
 			let disputer = ensure_signed(origin)?;
 			Self::do_dispute_result(disputer, request, input)
+		}
+
+		/// Record the receipt of an off-chain request individually (settlement mode
+		/// `Individual`): the chain checks it now (chain, worker, signature, attestation for
+		/// TEE) and records it in an event. Anyone may submit a receipt.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::record_receipt())]
+		pub fn record_receipt(
+			origin: OriginFor<T>,
+			leaf: BatchLeaf<T::AccountId>,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_record_receipt(leaf)
 		}
 	}
 }

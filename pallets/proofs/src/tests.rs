@@ -748,3 +748,35 @@ mod sampling {
 		});
 	}
 }
+
+#[test]
+fn an_individual_receipt_is_checked_and_recorded() {
+	let pki = pki();
+	let (mut ext, key) = setup(&pki);
+	ext.execute_with(|| {
+		let good = leaf(&key, receipt(WORKER, 4, VerificationMode::Vanilla));
+		assert_ok!(Proofs::record_receipt(RuntimeOrigin::signed(REPORTER), good.clone()));
+		System::assert_has_event(
+			Event::ReceiptRecorded {
+				worker: WORKER,
+				request_id: 4,
+				receipt_digest: verity_primitives::blake2_256(&good.encode()),
+				output_digest: good.receipt.output_digest,
+			}
+			.into(),
+		);
+		let mut forged = good.clone();
+		forged.receipt.output_digest = [0; 32];
+		let tee = leaf(&key, receipt(WORKER, 5, VerificationMode::Tee));
+		let stranger = leaf(&key, receipt(REPORTER, 6, VerificationMode::Vanilla));
+		for bad in [forged, tee.clone(), stranger] {
+			assert_noop!(
+				Proofs::record_receipt(RuntimeOrigin::signed(REPORTER), bad),
+				Error::<Test>::InvalidReceipt
+			);
+		}
+		assert_ok!(attest_now(&pki, &key));
+		assert_ok!(Proofs::record_receipt(RuntimeOrigin::signed(REPORTER), tee));
+		assert_eq!(TestWorkers::stake(&WORKER), STAKE);
+	});
+}

@@ -3,7 +3,7 @@
 use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use verity_nitro_attestation::CertCache;
-pub use verity_primitives::{BatchLeaf, PcrSet, TeeKind};
+pub use verity_primitives::{BatchLeaf, BatchRecord, BatchStatus, PcrSet, TeeKind};
 use verity_primitives::{Digest32, ModelVersionRef, RequestId, RequestInput, SigningKey};
 
 /// The balance type of the pallet's currency.
@@ -44,40 +44,6 @@ pub struct TeeAttestation {
 	pub live_until_ms: u64,
 	/// BLAKE2b-256 of the document.
 	pub document_digest: Digest32,
-}
-
-/// Where a batch stands.
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub enum BatchStatus {
-	/// Inside its challenge window.
-	Open,
-	/// A leaf was proven invalid and the worker slashed.
-	Faulted,
-}
-
-/// A posted batch of receipts, kept until its challenge window ends.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct BatchRecord<AccountId, BlockNumber> {
-	/// The worker that posted it and answers for every leaf.
-	pub worker: AccountId,
-	/// The worker's signing key when it posted the batch (leaves must be signed with it).
-	pub signing_key: SigningKey,
-	/// Whether the worker held a live TEE attestation for that key when it posted the batch
-	/// (TEE-mode leaves require it).
-	pub tee_live: bool,
-	/// Merkle root over the SCALE-encoded leaves.
-	pub root: Digest32,
-	/// Number of leaves.
-	pub leaf_count: u32,
-	/// BLAKE2b-256 of the leaves file in the artifact store (SCALE `Vec<BatchLeaf>`), from
-	/// which anyone can take leaves to check.
-	pub leaves_digest: Digest32,
-	/// Block in which it was posted.
-	pub submitted_at: BlockNumber,
-	/// Last block in which a leaf can be challenged; the record is removed after it.
-	pub challenge_until: BlockNumber,
-	/// Open or faulted.
-	pub status: BatchStatus,
 }
 
 /// A batch record of a runtime.

@@ -17,6 +17,7 @@ pub trait WeightInfo {
 	fn challenge_leaf(d: u32, ) -> Weight;
 	fn finalize_batches(n: u32, ) -> Weight;
 	fn dispute_result() -> Weight;
+	fn record_receipt() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -53,6 +54,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
+	fn record_receipt() -> Weight {
+		Weight::from_parts(150_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+	}
 	fn dispute_result() -> Weight {
 		Weight::from_parts(30_000_000, 4000)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
@@ -70,6 +75,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 impl WeightInfo for () {
 	fn dispute_result() -> Weight { Weight::zero() }
+	fn record_receipt() -> Weight { Weight::zero() }
 	fn approve_pcr_set() -> Weight { Weight::zero() }
 	fn revoke_pcr_set() -> Weight { Weight::zero() }
 	fn set_attestation_root() -> Weight { Weight::zero() }

@@ -1,0 +1,331 @@
+//! Requests made directly to a worker (off chain) and how their receipts reach the chain:
+//! `verity direct` asks a worker, `verity batch post` posts what a worker has waiting,
+//! `verity batch check` re-checks a posted batch leaf by leaf and can prove a bad leaf.
+
+use crate::{
+	chain::{account_of, signer, Chain, Scale},
+	inference::{account_key, read_input, tensors, version_of, Account, Worker},
+	Global, Output,
+};
+use codec::{Decode, Encode};
+use serde_json::json;
+use std::path::PathBuf;
+use subxt::{dynamic::Value, utils::AccountId32};
+use verity_gpu_offchain_worker::{
+	service::http_call,
+	settlement::{Leaf, Pending, Posted},
+	signer as receipt_signer, tensor,
+};
+use verity_primitives::{
+	batch_proof, batch_root, blake2_256, BatchRecord, DirectAnswer, DirectJob, ModelVersionRef,
+	RequestInput, ResultOutput, SettlementMode, WorkerJob, MAX_INLINE_INPUT,
+};
+
+#[derive(Debug, clap::Args)]
+pub struct DirectArgs {
+	/// The model version, `<model id>@<major.minor>`.
+	target: ModelVersionRef,
+	/// JSON file with the input (as for `verity infer`).
+	#[arg(long)]
+	input: PathBuf,
+	/// The worker to ask (SS58 account); its endpoint and key are read from the chain.
+	#[arg(long)]
+	worker: AccountId32,
+	/// How the receipt settles: individual, batch or private.
+	#[arg(long, default_value = "batch")]
+	settlement: Settlement,
+	/// Your number for the request (it is in the receipt); default: the current unix ms.
+	#[arg(long)]
+	request_id: Option<u64>,
+}
+
+/// [`SettlementMode`] on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Settlement {
+	/// The receipt is recorded on chain by itself.
+	Individual,
+	/// The receipt goes into the worker's next batch.
+	Batch,
+	/// Nothing goes on chain.
+	Private,
+}
+
+impl From<Settlement> for SettlementMode {
+	fn from(settlement: Settlement) -> Self {
+		match settlement {
+			Settlement::Individual => SettlementMode::Individual,
+			Settlement::Batch => SettlementMode::Batch,
+			Settlement::Private => SettlementMode::Private,
+		}
+	}
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BatchCommand {
+	/// Post what the worker has waiting: the roots of closed batches and the receipts to
+	/// record individually (run by the worker's operator; `--suri` is the worker account).
+	Post {
+		/// The worker's HTTP endpoint.
+		#[arg(long, default_value = "http://127.0.0.1:9956")]
+		worker_url: String,
+	},
+	/// Fetch a posted batch's leaves from an artifact store and check every one (root, chain,
+	/// worker, signature); with `--challenge`, prove the first invalid leaf on chain.
+	Check {
+		/// The batch id on chain.
+		batch: u64,
+		/// Artifact store that holds the leaves file.
+		#[arg(long, default_value = "http://127.0.0.1:9955")]
+		store: String,
+		/// Submit a challenge for the first invalid leaf (signed with `--suri`).
+		#[arg(long)]
+		challenge: bool,
+	},
+}
+
+async fn worker_record(chain: &Chain, worker: &AccountId32) -> Result<Worker, String> {
+	chain
+		.read::<Worker>("Inference", "Workers", vec![account_key(&worker.0)])
+		.await?
+		.ok_or_else(|| format!("{worker} is not a registered worker"))
+}
+
+/// `verity direct`: run a model on a worker directly and print the output and the receipt.
+pub async fn direct(args: DirectArgs, global: &Global) -> Result<Output, String> {
+	let chain = Chain::connect(&global.url).await?;
+	let version = version_of(&chain, &args.target).await?;
+	let (inputs, outputs) = tensors(&version.spec.schema)?;
+	let input = read_input(&args.input, inputs)?;
+	if input.len() > MAX_INLINE_INPUT as usize {
+		return Err(format!("the input is {} bytes; at most {MAX_INLINE_INPUT}", input.len()));
+	}
+	let worker = worker_record(&chain, &args.worker).await?;
+	let request_id = args.request_id.unwrap_or_else(|| {
+		std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default()
+	});
+	let job = DirectJob {
+		job: WorkerJob {
+			genesis_hash: chain.genesis_hash(),
+			request_id,
+			model: args.target,
+			artifact: version.spec.artifact,
+			format: version.spec.format,
+			schema: version.spec.schema.clone(),
+			locations: version.spec.locations.clone(),
+			input: RequestInput::Inline(input.clone().try_into().expect("length checked")),
+			mode: verity_primitives::VerificationMode::Vanilla,
+			worker: args.worker.0,
+		},
+		settlement: args.settlement.into(),
+	};
+	let endpoint = String::from_utf8_lossy(&worker.endpoint).trim_end_matches('/').to_string();
+	let (status, body) = http_call("POST", &format!("{endpoint}/v1/direct"), job.encode()).await?;
+	if status != 200 {
+		return Err(format!("the worker answered {status}: {}", String::from_utf8_lossy(&body)));
+	}
+	let answer = DirectAnswer::<Account>::decode(&mut &body[..])
+		.map_err(|e| format!("the worker's answer does not decode: {e}"))?;
+	let receipt = &answer.answer.receipt;
+	let valid = receipt_signer::verify(receipt, &answer.answer.signature, &worker.signing_key)
+		&& receipt.input_digest == blake2_256(&input)
+		&& receipt.model_digest == version.spec.artifact.blake2_256
+		&& receipt.output_digest == answer.answer.output.digest()
+		&& receipt.worker == args.worker.0
+		&& receipt.genesis_hash == chain.genesis_hash();
+	if !valid {
+		return Err("the worker's receipt does not verify against its registered key, the \
+		            model, the input and the output"
+			.into());
+	}
+	let ResultOutput::Inline(bytes) = &answer.answer.output else {
+		return Err("the output is stored by digest; fetch it from its location".into());
+	};
+	let output = tensor::bytes_to_json(outputs, bytes).map_err(|e| e.to_string())?;
+	let leaf = Leaf { receipt: receipt.clone(), signature: answer.answer.signature };
+	let json = json!({
+		"request_id": request_id,
+		"output": output,
+		"receipt_digest": hex::encode(blake2_256(&leaf.encode())),
+		"output_digest": hex::encode(receipt.output_digest),
+		"signature": hex::encode(answer.answer.signature),
+		"settlement": format!("{:?}", args.settlement).to_lowercase(),
+		"batch": answer.batch.map(|p| json!({"sequence": p.sequence, "index": p.index})),
+		"verified": true,
+	});
+	let text = format!(
+		"Request {request_id} answered by {}\nOutput: {output}\nReceipt verified (signature, \
+		 model, input, output); settlement {:?}{}",
+		args.worker,
+		args.settlement,
+		answer
+			.batch
+			.map(|p| format!(", leaf {} of the worker's batch {}", p.index, p.sequence))
+			.unwrap_or_default()
+	);
+	Ok(Output { text, json })
+}
+
+pub async fn batch(command: BatchCommand, global: &Global) -> Result<Output, String> {
+	let chain = Chain::connect(&global.url).await?;
+	match command {
+		BatchCommand::Post { worker_url } => post(&chain, &worker_url, global).await,
+		BatchCommand::Check { batch, store, challenge } => {
+			check(&chain, batch, &store, challenge, global).await
+		},
+	}
+}
+
+async fn post(chain: &Chain, worker_url: &str, global: &Global) -> Result<Output, String> {
+	let signer = signer(global.suri.as_deref())?;
+	let base = worker_url.trim_end_matches('/');
+	let (status, body) = http_call("GET", &format!("{base}/v1/settlements"), Vec::new()).await?;
+	if status != 200 {
+		return Err(format!("{base}/v1/settlements: {status}"));
+	}
+	let pending =
+		Pending::decode(&mut &body[..]).map_err(|e| format!("settlements do not decode: {e}"))?;
+	let mut posted = Posted::default();
+	let mut batch_ids = Vec::new();
+	for sealed in &pending.batches {
+		let included = chain
+			.submit(
+				"Proofs",
+				"submit_batch",
+				vec![
+					Scale::of(&sealed.root),
+					Scale::of(&sealed.leaf_count),
+					Scale::of(&sealed.leaves.blake2_256),
+				],
+				&signer,
+			)
+			.await?;
+		let id = included
+			.events
+			.iter()
+			.find(|event| event.name == "Proofs.BatchSubmitted")
+			.and_then(|event| u64::decode(&mut &event.fields[..]).ok())
+			.ok_or("no BatchSubmitted event")?;
+		batch_ids.push(json!({"sequence": sealed.sequence, "batch": id, "leaves": sealed.leaf_count, "root": hex::encode(sealed.root)}));
+		posted.batches.push(sealed.sequence);
+	}
+	for leaf in &pending.receipts {
+		chain.submit("Proofs", "record_receipt", vec![Scale::of(leaf)], &signer).await?;
+		posted.receipts.push(blake2_256(&leaf.encode()));
+	}
+	let (status, body) =
+		http_call("POST", &format!("{base}/v1/settlements/posted"), posted.encode()).await?;
+	if !(200..300).contains(&status) {
+		return Err(format!(
+			"reporting to the worker: {status} {}",
+			String::from_utf8_lossy(&body)
+		));
+	}
+	Ok(Output {
+		text: format!(
+			"Posted {} batch(es) and recorded {} receipt(s) as {}",
+			posted.batches.len(),
+			posted.receipts.len(),
+			account_of(&signer)
+		),
+		json: json!({"batches": batch_ids, "receipts": posted.receipts.len()}),
+	})
+}
+
+/// What is wrong with a leaf, judged as the chain would (the TEE attestation aside).
+fn leaf_problem(
+	leaf: &Leaf,
+	record: &BatchRecord<Account, u32>,
+	genesis: &[u8; 32],
+) -> Option<&'static str> {
+	if leaf.receipt.worker != record.worker {
+		Some("names another worker")
+	} else if leaf.receipt.genesis_hash != *genesis {
+		Some("is for another chain")
+	} else if !receipt_signer::verify(&leaf.receipt, &leaf.signature, &record.signing_key) {
+		Some("has a bad signature")
+	} else {
+		None
+	}
+}
+
+async fn check(
+	chain: &Chain,
+	batch: u64,
+	store: &str,
+	challenge: bool,
+	global: &Global,
+) -> Result<Output, String> {
+	let record = chain
+		.read::<BatchRecord<Account, u32>>("Proofs", "Batches", vec![Value::u128(batch.into())])
+		.await?
+		.ok_or_else(|| format!("batch {batch} is not inside its challenge window"))?;
+	let url =
+		format!("{}/artifacts/{}", store.trim_end_matches('/'), hex::encode(record.leaves_digest));
+	let (status, file) = http_call("GET", &url, Vec::new()).await?;
+	if status != 200 {
+		return Err(format!("{url}: {status}"));
+	}
+	if blake2_256(&file) != record.leaves_digest {
+		return Err(format!("{url}: the bytes do not match the batch's leaves digest"));
+	}
+	let leaves = Vec::<Leaf>::decode(&mut &file[..])
+		.map_err(|e| format!("the leaves file does not decode: {e}"))?;
+	let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();
+	if leaves.len() != record.leaf_count as usize || batch_root(&encoded) != record.root {
+		return Err("the leaves file does not match the batch's root and count: the worker \
+		            posted a root it cannot back (no single leaf to prove)"
+			.into());
+	}
+	let genesis = chain.genesis_hash();
+	let bad: Vec<(u32, &'static str)> = leaves
+		.iter()
+		.enumerate()
+		.filter_map(|(index, leaf)| {
+			leaf_problem(leaf, &record, &genesis).map(|p| (index as u32, p))
+		})
+		.collect();
+	let mut challenged = None;
+	if let (true, Some((index, _))) = (challenge, bad.first()) {
+		let signer = signer(global.suri.as_deref())?;
+		let proof = batch_proof(&encoded, *index).ok_or("index out of range")?;
+		chain
+			.submit(
+				"Proofs",
+				"challenge_leaf",
+				vec![
+					Scale::of(&batch),
+					Scale::of(index),
+					Scale::of(&leaves[*index as usize]),
+					Scale::of(&proof),
+				],
+				&signer,
+			)
+			.await?;
+		challenged = Some(*index);
+	}
+	let json = json!({
+		"batch": batch,
+		"leaves": leaves.len(),
+		"worker": AccountId32(record.worker).to_string(),
+		"invalid": bad.iter().map(|(i, p)| json!({"index": i, "problem": p})).collect::<Vec<_>>(),
+		"challenged": challenged,
+	});
+	let text = if bad.is_empty() {
+		format!("Batch {batch}: all {} leaves are valid", leaves.len())
+	} else {
+		let list: Vec<String> = bad.iter().map(|(i, p)| format!("leaf {i} {p}")).collect();
+		format!(
+			"Batch {batch}: {} of {} leaves are invalid: {}{}",
+			bad.len(),
+			leaves.len(),
+			list.join("; "),
+			challenged
+				.map(|i| format!("\nChallenged leaf {i}: the worker is slashed"))
+				.unwrap_or_default()
+		)
+	};
+	Ok(Output { text, json })
+}

@@ -1,0 +1,103 @@
+//! Direct (off-chain) requests end to end on a dev node with its embedded worker: receipts
+//! settled individually, in batches (posted by the worker's operator, then re-checked leaf by
+//! leaf from the artifact store), or privately.
+
+use serde_json::Value;
+use std::{path::PathBuf, process::Command};
+use verity_node_harness::{Node, NodeBuilder};
+
+const VERITY: &str = env!("CARGO_BIN_EXE_verity");
+
+fn verity(node: &Node, suri: &str, args: &[&str]) -> Value {
+	let output = Command::new(VERITY)
+		.args(args)
+		.args(["--url", &node.ws_url(), "--suri", suri, "--json"])
+		.output()
+		.expect("verity runs");
+	assert!(
+		output.status.success(),
+		"verity {args:?} failed: {}",
+		String::from_utf8_lossy(&output.stderr)
+	);
+	serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap()
+}
+
+#[test]
+fn direct_requests_settle_individually_by_batch_and_privately() {
+	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
+	let node = NodeBuilder::new(binary)
+		.name("settlement")
+		.args(["--dev", "--sealing", "instant", "--worker-batch-leaves", "3"])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	let dir = tempfile::tempdir().unwrap();
+	let input = dir.path().join("input.json");
+	let setup = verity(
+		&node,
+		"//Alice",
+		&[
+			"demo",
+			"setup",
+			"--store-url",
+			&node.artifact_store_url(),
+			"--worker-url",
+			&node.worker_url(),
+			"--write-input",
+			input.to_str().unwrap(),
+		],
+	);
+	let model = setup["model"].as_str().unwrap().to_owned();
+	let worker =
+		verity(&node, "//Alice", &["worker", "show"])["worker"].as_str().unwrap().to_owned();
+	let direct = |request: u64, settlement: &str| {
+		verity(
+			&node,
+			"//Bob",
+			&[
+				"direct",
+				&model,
+				"--input",
+				input.to_str().unwrap(),
+				"--worker",
+				&worker,
+				"--settlement",
+				settlement,
+				"--request-id",
+				&request.to_string(),
+			],
+		)
+	};
+
+	let private = direct(1, "private");
+	assert_eq!(private["verified"], true);
+	assert!(private["batch"].is_null());
+	direct(2, "individual");
+	for request in 3..=5u64 {
+		let answer = direct(request, "batch");
+		assert_eq!(answer["batch"]["sequence"], 0);
+		assert_eq!(answer["batch"]["index"], request - 3);
+	}
+	// The fourth batch receipt opens the next batch, which stays open.
+	assert_eq!(direct(6, "batch")["batch"]["sequence"], 1);
+
+	let posted = verity(&node, "//Alice", &["batch", "post", "--worker-url", &node.worker_url()]);
+	assert_eq!(posted["receipts"], 1, "{posted}");
+	let batches = posted["batches"].as_array().unwrap();
+	assert_eq!(batches.len(), 1, "{posted}");
+	assert_eq!(batches[0]["leaves"], 3);
+	let batch = batches[0]["batch"].as_u64().unwrap().to_string();
+
+	let checked = verity(
+		&node,
+		"//Charlie",
+		&["batch", "check", &batch, "--store", &node.artifact_store_url(), "--challenge"],
+	);
+	assert_eq!(checked["leaves"], 3);
+	assert_eq!(checked["invalid"], serde_json::json!([]));
+	assert!(checked["challenged"].is_null(), "nothing to challenge: {checked}");
+
+	// Everything posted is forgotten by the worker; the private receipt was never queued.
+	let again = verity(&node, "//Alice", &["batch", "post", "--worker-url", &node.worker_url()]);
+	assert_eq!(again["receipts"], 0);
+	assert_eq!(again["batches"], serde_json::json!([]));
+}

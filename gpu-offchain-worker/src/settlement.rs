@@ -1,0 +1,222 @@
+//! Settlement of requests made directly to the worker (off chain): receipts to record one by
+//! one, and batches of receipts whose Merkle root goes on chain.
+//!
+//! A `Batch` receipt becomes a leaf of the open batch. The batch closes when it holds
+//! [`BatchPolicy::max_leaves`] leaves, or when it is polled after [`BatchPolicy::max_age`]: its
+//! leaves file (SCALE `Vec<BatchLeaf>`) is stored by digest where anyone can fetch it, and its
+//! root, count and file digest wait in [`Pending::batches`] until the operator posts them
+//! (`verity worker settle`) and reports them posted. `Individual` receipts wait in
+//! [`Pending::receipts`] the same way. `Private` receipts are only returned to the requester.
+//! Pending settlements live in memory: a restart loses the ones not posted yet.
+
+use codec::{Decode, Encode};
+use std::time::{Duration, Instant};
+use verity_primitives::{
+	batch_root, ArtifactDigest, BatchLeaf, BatchPosition, Digest32, SealedBatch,
+};
+
+/// A leaf of a chain whose accounts are 32 bytes.
+pub type Leaf = BatchLeaf<[u8; 32]>;
+
+/// When a batch closes.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchPolicy {
+	/// Most leaves in one batch.
+	pub max_leaves: u32,
+	/// Oldest a batch gets (from its first leaf) before it is closed when polled.
+	pub max_age: Duration,
+}
+
+impl Default for BatchPolicy {
+	/// 20 receipts or 15 minutes.
+	fn default() -> Self {
+		BatchPolicy { max_leaves: 20, max_age: Duration::from_secs(15 * 60) }
+	}
+}
+
+/// What waits to be posted on chain, as `GET /v1/settlements` returns it (SCALE).
+#[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pending {
+	/// Closed batches.
+	pub batches: Vec<SealedBatch>,
+	/// Receipts to record individually.
+	pub receipts: Vec<Leaf>,
+}
+
+/// What the operator posted, as `POST /v1/settlements/posted` takes it (SCALE).
+#[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Posted {
+	/// Sequence numbers of posted batches.
+	pub batches: Vec<u64>,
+	/// BLAKE2b-256 of the SCALE encoding of each recorded receipt leaf.
+	pub receipts: Vec<Digest32>,
+}
+
+/// A batch that just closed: its record, and the leaves file to store.
+pub struct Closed {
+	/// What goes on chain.
+	pub sealed: SealedBatch,
+	/// SCALE `Vec<BatchLeaf>`.
+	pub leaves_file: Vec<u8>,
+}
+
+/// The worker's settlement state.
+pub struct Settlements {
+	policy: BatchPolicy,
+	open: Vec<Leaf>,
+	opened_at: Option<Instant>,
+	next_sequence: u64,
+	pending: Pending,
+	unstored: Vec<Closed>,
+}
+
+impl Settlements {
+	/// Empty, closing batches by `policy`.
+	pub fn new(policy: BatchPolicy) -> Self {
+		Settlements {
+			policy,
+			open: Vec::new(),
+			opened_at: None,
+			next_sequence: 0,
+			pending: Pending::default(),
+			unstored: Vec::new(),
+		}
+	}
+
+	/// Adds a leaf to the open batch; returns its position and the batch if this closed it.
+	pub fn add_to_batch(&mut self, leaf: Leaf) -> (BatchPosition, Option<Closed>) {
+		if self.open.is_empty() {
+			self.opened_at = Some(Instant::now());
+		}
+		let position =
+			BatchPosition { sequence: self.next_sequence, index: self.open.len() as u32 };
+		self.open.push(leaf);
+		let closed =
+			(self.open.len() as u32 >= self.policy.max_leaves.max(1)).then(|| self.close());
+		(position, closed)
+	}
+
+	/// Queues a receipt to record individually.
+	pub fn add_individual(&mut self, leaf: Leaf) {
+		self.pending.receipts.push(leaf);
+	}
+
+	/// Closes the open batch if it is older than the policy allows.
+	pub fn close_if_old(&mut self) -> Option<Closed> {
+		let old = self.opened_at.is_some_and(|at| at.elapsed() >= self.policy.max_age);
+		(old && !self.open.is_empty()).then(|| self.close())
+	}
+
+	/// Closes the open batch now (it must hold at least one leaf).
+	pub fn close(&mut self) -> Closed {
+		let leaves = std::mem::take(&mut self.open);
+		self.opened_at = None;
+		let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();
+		let leaves_file = leaves.encode();
+		let sealed = SealedBatch {
+			sequence: self.next_sequence,
+			root: batch_root(&encoded),
+			leaf_count: leaves.len() as u32,
+			leaves: ArtifactDigest::of(&leaves_file),
+		};
+		self.next_sequence += 1;
+		Closed { sealed, leaves_file }
+	}
+
+	/// Queues a closed batch (once its leaves file is stored).
+	pub fn queue(&mut self, sealed: SealedBatch) {
+		self.pending.batches.push(sealed);
+	}
+
+	/// Keeps a closed batch whose leaves file could not be stored, to try again.
+	pub fn retry_later(&mut self, closed: Closed) {
+		self.unstored.push(closed);
+	}
+
+	/// The closed batches still to store (the caller retries them).
+	pub fn take_unstored(&mut self) -> Vec<Closed> {
+		std::mem::take(&mut self.unstored)
+	}
+
+	/// What waits to be posted.
+	pub fn pending(&self) -> Pending {
+		self.pending.clone()
+	}
+
+	/// Forgets what was posted.
+	pub fn posted(&mut self, posted: &Posted) {
+		self.pending.batches.retain(|batch| !posted.batches.contains(&batch.sequence));
+		self.pending.receipts.retain(|leaf| {
+			!posted.receipts.contains(&verity_primitives::blake2_256(&leaf.encode()))
+		});
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use verity_primitives::{
+		batch_proof, verify_batch_proof, ModelVersionRef, Receipt, VerificationMode, VersionNumber,
+	};
+
+	fn leaf(request: u64) -> Leaf {
+		BatchLeaf {
+			receipt: Receipt {
+				genesis_hash: [0; 32],
+				request_id: request,
+				model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+				model_digest: [1; 32],
+				input_digest: [2; 32],
+				output_digest: [3; 32],
+				mode: VerificationMode::Vanilla,
+				worker: [4; 32],
+			},
+			signature: [5; 64],
+		}
+	}
+
+	#[test]
+	fn batches_close_at_the_leaf_limit_and_prove_every_leaf() {
+		let mut settlements =
+			Settlements::new(BatchPolicy { max_leaves: 3, max_age: Duration::from_secs(3600) });
+		assert!(settlements.add_to_batch(leaf(0)).1.is_none());
+		assert!(settlements.add_to_batch(leaf(1)).1.is_none());
+		let (position, closed) = settlements.add_to_batch(leaf(2));
+		assert_eq!(position, BatchPosition { sequence: 0, index: 2 });
+		let closed = closed.expect("the third leaf closes it");
+		assert_eq!(closed.sealed.leaf_count, 3);
+		let leaves = Vec::<Leaf>::decode(&mut &closed.leaves_file[..]).unwrap();
+		let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();
+		for index in 0..3 {
+			let proof = batch_proof(&encoded, index).unwrap();
+			assert!(verify_batch_proof(
+				&closed.sealed.root,
+				3,
+				index,
+				&encoded[index as usize],
+				&proof
+			)
+			.is_ok());
+		}
+		assert_eq!(settlements.add_to_batch(leaf(3)).0, BatchPosition { sequence: 1, index: 0 });
+		settlements.queue(closed.sealed.clone());
+		settlements.add_individual(leaf(9));
+		assert_eq!(settlements.pending().batches, vec![closed.sealed]);
+		settlements.posted(&Posted {
+			batches: vec![0],
+			receipts: vec![verity_primitives::blake2_256(&leaf(9).encode())],
+		});
+		assert_eq!(settlements.pending(), Pending::default());
+	}
+
+	#[test]
+	fn an_old_batch_closes_when_polled() {
+		let mut settlements =
+			Settlements::new(BatchPolicy { max_leaves: 100, max_age: Duration::ZERO });
+		assert!(settlements.close_if_old().is_none(), "nothing to close");
+		settlements.add_to_batch(leaf(0));
+		let closed = settlements.close_if_old().expect("past its age");
+		assert_eq!(closed.sealed.leaf_count, 1);
+		assert!(settlements.close_if_old().is_none());
+	}
+}
