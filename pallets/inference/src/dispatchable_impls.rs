@@ -416,7 +416,7 @@ impl<T: Config> Pallet<T> {
 		receipt: Receipt<T::AccountId>,
 		output: ResultOutput,
 		signature: ReceiptSignature,
-	) -> DispatchResult {
+	) -> Result<Weight, DispatchError> {
 		let request_id = receipt.request_id;
 		let (request, signing_key) = Self::check_result(&receipt, &output, &signature).map_err(
 			|rejection| match rejection {
@@ -488,7 +488,7 @@ impl<T: Config> Pallet<T> {
 		});
 		let deterministic = T::Models::artifact(&request.model)
 			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
-		T::Observer::on_result(SettledInfo {
+		Ok(T::Observer::on_result(SettledInfo {
 			request: request_id,
 			check_of: request.check_of,
 			worker: request.worker,
@@ -497,8 +497,7 @@ impl<T: Config> Pallet<T> {
 			output_digest,
 			evidence,
 			deterministic,
-		});
-		Ok(())
+		}))
 	}
 
 	/// Removes an open request from every index and counts it off its worker.

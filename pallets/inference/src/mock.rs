@@ -103,8 +103,9 @@ pub enum Observed {
 /// The observer stand-in: records every call.
 pub struct TestObserver;
 impl crate::ResultObserver<u64> for TestObserver {
-	fn on_result(settled: crate::SettledInfo<u64>) {
+	fn on_result(settled: crate::SettledInfo<u64>) -> frame_support::weights::Weight {
 		OBSERVED.with(|o| o.borrow_mut().push(Observed::Result(settled)));
+		frame_support::weights::Weight::zero()
 	}
 	fn on_check_expired(check: u64, original: u64) {
 		OBSERVED.with(|o| o.borrow_mut().push(Observed::CheckExpired(check, original)));

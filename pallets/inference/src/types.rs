@@ -59,8 +59,9 @@ impl<AccountId> AttestationProvider<AccountId> for () {
 /// The verification path's view of results, declared here and implemented by the runtime
 /// (over the proofs pallet).
 pub trait ResultObserver<AccountId> {
-	/// A result settled and was paid.
-	fn on_result(settled: SettledInfo<AccountId>);
+	/// A result settled and was paid. Returns the weight it used (at most
+	/// [`Self::on_result_weight`]).
+	fn on_result(settled: SettledInfo<AccountId>) -> Weight;
 	/// A check request expired without a result.
 	fn on_check_expired(check: RequestId, original: RequestId);
 	/// Upper bound of the weight of one `on_result` call (it may open a check request).
@@ -69,7 +70,9 @@ pub trait ResultObserver<AccountId> {
 
 /// Nothing observes results.
 impl<AccountId> ResultObserver<AccountId> for () {
-	fn on_result(_: SettledInfo<AccountId>) {}
+	fn on_result(_: SettledInfo<AccountId>) -> Weight {
+		Weight::zero()
+	}
 	fn on_check_expired(_: RequestId, _: RequestId) {}
 	fn on_result_weight() -> Weight {
 		Weight::zero()

@@ -112,6 +112,33 @@ mod benchmarks {
 		assert!(Proofs::<T>::is_attested(&who, &key));
 	}
 
+	/// A heartbeat: the AWS-shaped chain (root, regional, zonal, instance, leaf) whose CA
+	/// certificates a first attestation cached, so two signatures are checked (leaf and
+	/// document) while all five certificates are parsed.
+	#[benchmark]
+	fn attest_cached() {
+		let pki = TestPki::new(1, &chain(4));
+		AttestationRoot::<T>::put(RootCertificate::try_from(pki.root().to_vec()).unwrap());
+		T::BenchmarkHelper::set_now_ms(NOW_MS);
+		let set = pcrs(1);
+		Proofs::<T>::do_approve_pcr_set(TeeKind::LocalInference, set.clone()).unwrap();
+		let (who, key) = worker::<T>();
+		let document = |who: &T::AccountId| -> AttestationDocument {
+			let mut payload = TestPayload::new(NOW_MS, [set.pcr0, set.pcr1, set.pcr2]);
+			payload.nonce = Some(Proofs::<T>::next_nonce(who).to_vec());
+			payload.public_key = Some(key.to_vec());
+			pki.document(&payload, false).try_into().unwrap()
+		};
+		let first = Proofs::<T>::do_attest(who.clone(), TeeKind::LocalInference, document(&who));
+		assert_eq!(first, Ok(5));
+		let heartbeat = document(&who);
+
+		#[extrinsic_call]
+		attest(RawOrigin::Signed(who.clone()), TeeKind::LocalInference, heartbeat);
+
+		assert_eq!(AttestationCount::<T>::get(&who), 2);
+	}
+
 	#[benchmark]
 	fn submit_batch() {
 		let (who, _) = worker::<T>();

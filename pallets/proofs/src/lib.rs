@@ -476,7 +476,13 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let checks = Self::do_attest(who, kind, document)?;
-			Ok(Some(T::WeightInfo::attest(checks)).into())
+			// A heartbeat with a cached chain parses every certificate but verifies two.
+			let used = if checks <= 2 {
+				T::WeightInfo::attest(checks).max(T::WeightInfo::attest_cached())
+			} else {
+				T::WeightInfo::attest(checks)
+			};
+			Ok(Some(used).into())
 		}
 
 		/// Post the Merkle root of a batch of receipts the caller signed.

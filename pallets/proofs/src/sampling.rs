@@ -25,14 +25,15 @@ impl<T: Config> Pallet<T> {
 		draw < u64::from(rate)
 	}
 
-	/// A result settled (called by the runtime's observer adapter).
-	pub fn on_result(settled: SettledInfoOf<T>) {
+	/// A result settled (called by the runtime's observer adapter). Returns whether it tried
+	/// to open a check request (the expensive part of its weight).
+	pub fn on_result(settled: SettledInfoOf<T>) -> bool {
 		match settled.check_of {
-			None => {
-				if settled.deterministic && Self::is_sampled(settled.request) {
-					Self::start_check(settled, None);
-				}
+			None if settled.deterministic && Self::is_sampled(settled.request) => {
+				Self::start_check(settled, None);
+				true
 			},
+			None => false,
 			Some(original) => Self::on_check_result(original, settled),
 		}
 	}
@@ -94,14 +95,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A check of `original` settled: confirm, escalate to an arbiter, or slash the minority.
-	fn on_check_result(original: RequestId, check: SettledInfoOf<T>) {
-		let Some(sample) = Samples::<T>::get(original) else { return };
+	/// Returns whether it tried to open the arbiter's request.
+	fn on_check_result(original: RequestId, check: SettledInfoOf<T>) -> bool {
+		let Some(sample) = Samples::<T>::get(original) else { return false };
 		match sample.stage.clone() {
 			SampleStage::Checking { check: expected, checker } if expected == check.request => {
 				if check.output_digest == sample.output_digest {
 					Samples::<T>::remove(original);
 					Self::deposit_event(Event::ResultConfirmed { request: original, checker });
-					return;
+					return false;
 				}
 				let payer = sample.disputer.clone().unwrap_or_else(T::TreasuryAccount::get);
 				let exclude = [sample.worker.clone(), checker.clone()];
@@ -131,6 +133,7 @@ impl<T: Config> Pallet<T> {
 						Self::deposit_event(Event::DisputeUnresolved { request: original });
 					},
 				}
+				true
 			},
 			SampleStage::Arbitrating {
 				check: expected,
@@ -162,9 +165,10 @@ impl<T: Config> Pallet<T> {
 				} else {
 					Self::deposit_event(Event::DisputeUnresolved { request: original });
 				}
+				false
 			},
 			// A result for a check this record no longer waits for.
-			_ => {},
+			_ => false,
 		}
 	}
 

@@ -13,6 +13,7 @@ pub trait WeightInfo {
 	fn revoke_pcr_set() -> Weight;
 	fn set_attestation_root() -> Weight;
 	fn attest(c: u32, ) -> Weight;
+	fn attest_cached() -> Weight;
 	fn submit_batch() -> Weight;
 	fn challenge_leaf(d: u32, ) -> Weight;
 	fn finalize_batches(n: u32, ) -> Weight;
@@ -40,6 +41,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn attest(c: u32, ) -> Weight {
 		Weight::from_parts(50_000_000, 20_000)
 			.saturating_add(Weight::from_parts(5_000_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn attest_cached() -> Weight {
+		Weight::from_parts(2_000_000_000, 20_000)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -80,6 +86,7 @@ impl WeightInfo for () {
 	fn revoke_pcr_set() -> Weight { Weight::zero() }
 	fn set_attestation_root() -> Weight { Weight::zero() }
 	fn attest(_c: u32, ) -> Weight { Weight::zero() }
+	fn attest_cached() -> Weight { Weight::zero() }
 	fn submit_batch() -> Weight { Weight::zero() }
 	fn challenge_leaf(_d: u32, ) -> Weight { Weight::zero() }
 	fn finalize_batches(_n: u32, ) -> Weight { Weight::zero() }

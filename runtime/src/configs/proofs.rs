@@ -120,16 +120,25 @@ impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
 pub struct ResultsToProofs;
 
 impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
-	fn on_result(settled: SettledInfo<AccountId>) {
-		pallet_proofs::Pallet::<Runtime>::on_result(settled)
+	fn on_result(settled: SettledInfo<AccountId>) -> Weight {
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		// The sample record, the randomness and a slash (two stake transfers) cost reads and writes;
+		// opening a check costs a request.
+		let base = db.reads_writes(8, 8);
+		if pallet_proofs::Pallet::<Runtime>::on_result(settled) {
+			base.saturating_add(pallet_inference::Pallet::<Runtime>::request_weight())
+		} else {
+			base
+		}
 	}
 	fn on_check_expired(check: RequestId, original: RequestId) {
 		pallet_proofs::Pallet::<Runtime>::on_check_expired(check, original)
 	}
-	/// Sampling reads the randomness and may open a check (a request) and write its record.
+	/// Sampling reads the randomness and may open a check (a request), write its record or
+	/// slash.
 	fn on_result_weight() -> Weight {
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		pallet_inference::Pallet::<Runtime>::request_weight().saturating_add(db.reads_writes(2, 1))
+		pallet_inference::Pallet::<Runtime>::request_weight().saturating_add(db.reads_writes(8, 8))
 	}
 }
 
