@@ -3,17 +3,26 @@
 //! (`verity-nitro-attestation`): the COSE_Sign1 signature, the P-384 certificate chain up to
 //! the pinned root and every certificate's validity at `--at` (default: now, by this machine's
 //! clock). Prints what the document says as JSON; on failure, the specific reason.
+//!
+//! `verity attestation nonce` prints the nonce a worker's next document must carry, and
+//! `verity attestation submit <file> --kind <kind>` submits a document for the signer (a
+//! registered worker) to the chain, which verifies it in the runtime.
 
-use crate::Output;
+use crate::{
+	chain::{account_of, signer, Chain, Scale},
+	Global, Output,
+};
 use serde_json::{json, Map, Value};
 use std::{
 	io::Read,
 	path::PathBuf,
 	time::{SystemTime, UNIX_EPOCH},
 };
+use subxt::utils::AccountId32;
 use verity_nitro_attestation::{
 	root_from_pem, verify_document, NoCache, AWS_NITRO_ROOT_G1_PEM, MAX_DOCUMENT_LEN,
 };
+use verity_primitives::{tee_nonce, TeeKind};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AttestationCommand {
@@ -30,25 +39,112 @@ pub enum AttestationCommand {
 		#[arg(long, value_name = "PEM")]
 		root: Option<PathBuf>,
 	},
+	/// Print the nonce the worker's next attestation document must carry (hex), for the
+	/// enclave to put in its `nonce` field.
+	Nonce {
+		/// The worker (SS58); default: the `--suri` account.
+		#[arg(long)]
+		worker: Option<AccountId32>,
+	},
+	/// Submit an attestation document for the signer's worker (first time or heartbeat); the
+	/// chain verifies it at the block's time.
+	Submit {
+		/// The attestation document.
+		file: PathBuf,
+		/// What the enclave runs: llm-proxy, local-inference or data-node.
+		#[arg(long)]
+		kind: Kind,
+	},
+}
+
+/// [`TeeKind`] on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Kind {
+	/// Forwards chat requests to a hosted LLM provider.
+	LlmProxy,
+	/// Runs models itself.
+	LocalInference,
+	/// Serves data (memories, embeddings).
+	DataNode,
+}
+
+impl From<Kind> for TeeKind {
+	fn from(kind: Kind) -> Self {
+		match kind {
+			Kind::LlmProxy => TeeKind::LlmProxy,
+			Kind::LocalInference => TeeKind::LocalInference,
+			Kind::DataNode => TeeKind::DataNode,
+		}
+	}
 }
 
 fn hex_or_null(bytes: &Option<Vec<u8>>) -> Value {
 	bytes.as_ref().map_or(Value::Null, |b| Value::String(hex::encode(b)))
 }
 
-pub fn run(command: AttestationCommand) -> Result<Output, String> {
-	let AttestationCommand::Verify { file, at, root } = command;
+fn read_document(file: &PathBuf) -> Result<Vec<u8>, String> {
+	// Read at most one byte more than a document may have: the verifier rejects it then.
+	let mut document = Vec::new();
+	std::fs::File::open(file)
+		.and_then(|f| f.take(MAX_DOCUMENT_LEN as u64 + 1).read_to_end(&mut document))
+		.map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+	Ok(document)
+}
+
+pub async fn run(command: AttestationCommand, global: &Global) -> Result<Output, String> {
+	match command {
+		AttestationCommand::Verify { file, at, root } => verify(file, at, root),
+		AttestationCommand::Nonce { worker } => {
+			let chain = Chain::connect(&global.url).await?;
+			let worker = match worker {
+				Some(worker) => worker,
+				None => account_of(&signer(global.suri.as_deref())?),
+			};
+			let count = chain
+				.read::<u64>(
+					"Proofs",
+					"AttestationCount",
+					vec![subxt::dynamic::Value::from_bytes(worker.0)],
+				)
+				.await?
+				.unwrap_or_default();
+			let nonce = tee_nonce(&chain.genesis_hash(), &worker.0, count);
+			Ok(Output {
+				text: hex::encode(nonce),
+				json: json!({"worker": worker.to_string(), "nonce": hex::encode(nonce), "count": count}),
+			})
+		},
+		AttestationCommand::Submit { file, kind } => {
+			let chain = Chain::connect(&global.url).await?;
+			let signer = signer(global.suri.as_deref())?;
+			let document = read_document(&file)?;
+			if document.len() > MAX_DOCUMENT_LEN {
+				return Err(format!("the document is larger than {MAX_DOCUMENT_LEN} bytes"));
+			}
+			let included = chain
+				.submit(
+					"Proofs",
+					"attest",
+					vec![Scale::of(&TeeKind::from(kind)), Scale::of(&document)],
+					&signer,
+				)
+				.await?;
+			Ok(Output {
+				text: format!("Attestation of {} accepted", account_of(&signer)),
+				json: json!({"worker": account_of(&signer).to_string(), "block": included.block}),
+			})
+		},
+	}
+}
+
+fn verify(file: PathBuf, at: Option<u64>, root: Option<PathBuf>) -> Result<Output, String> {
 	let root_pem = match &root {
 		Some(path) => std::fs::read_to_string(path)
 			.map_err(|e| format!("cannot read {}: {e}", path.display()))?,
 		None => AWS_NITRO_ROOT_G1_PEM.to_string(),
 	};
 	let root_der = root_from_pem(&root_pem).map_err(|e| format!("root certificate: {e}"))?;
-	// Read at most one byte more than a document may have: the verifier rejects it then.
-	let mut document = Vec::new();
-	std::fs::File::open(&file)
-		.and_then(|f| f.take(MAX_DOCUMENT_LEN as u64 + 1).read_to_end(&mut document))
-		.map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+	let document = read_document(&file)?;
 	let now_ms = match at {
 		Some(ms) => ms,
 		None => SystemTime::now()

@@ -57,7 +57,8 @@ enum Command {
 	/// Batches of receipts: post a worker's waiting settlements, check a posted batch.
 	#[command(subcommand)]
 	Batch(settlement::BatchCommand),
-	/// TEE attestation documents (AWS Nitro Enclaves): verify one on this machine.
+	/// TEE attestation documents (AWS Nitro Enclaves): verify one on this machine, print a
+	/// worker's nonce, submit one to the chain.
 	#[command(subcommand)]
 	Attestation(attestation::AttestationCommand),
 }
@@ -94,7 +95,7 @@ fn main() {
 			Command::Demo(command) => demo::run(command, &global).await,
 			Command::Direct(args) => settlement::direct(args, &global).await,
 			Command::Batch(command) => settlement::batch(command, &global).await,
-			Command::Attestation(command) => attestation::run(command),
+			Command::Attestation(command) => attestation::run(command, &global).await,
 		}
 	});
 	match result {

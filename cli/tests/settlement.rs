@@ -1,6 +1,7 @@
 //! Direct (off-chain) requests end to end on a dev node with its embedded worker: receipts
 //! settled individually, in batches (posted by the worker's operator, then re-checked leaf by
-//! leaf from the artifact store), or privately.
+//! leaf from the artifact store), or privately; and a real AWS attestation document checked by
+//! the runtime.
 
 use serde_json::Value;
 use std::{path::PathBuf, process::Command};
@@ -100,4 +101,20 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	let again = verity(&node, "//Alice", &["batch", "post", "--worker-url", &node.worker_url()]);
 	assert_eq!(again["receipts"], 0);
 	assert_eq!(again["batches"], serde_json::json!([]));
+
+	// TEE: the worker's nonce, and the real AWS document submitted to the chain: the runtime
+	// verifies its chain at the block's time and finds the leaf certificate long expired.
+	let nonce = verity(&node, "//Alice", &["attestation", "nonce"]);
+	assert_eq!(nonce["count"], 0);
+	assert_eq!(nonce["nonce"].as_str().unwrap().len(), 64);
+	let real =
+		concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/nitro/real-2025-09-09.cose");
+	let output = Command::new(VERITY)
+		.args(["attestation", "submit", real, "--kind", "llm-proxy"])
+		.args(["--url", &node.ws_url(), "--suri", "//Alice"])
+		.output()
+		.unwrap();
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(!output.status.success());
+	assert!(stderr.contains("CertificateNotValidNow"), "{stderr}");
 }

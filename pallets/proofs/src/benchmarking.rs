@@ -43,6 +43,32 @@ fn pcrs(tag: u8) -> PcrSet {
 	PcrSet { pcr0: [tag; 48], pcr1: [tag; 48], pcr2: [tag; 48] }
 }
 
+/// A receipt of `who` in `mode`, signed with its key from the benchmark keystore.
+fn signed_leaf<T: Config>(
+	who: &T::AccountId,
+	key: &SigningKey,
+	mode: VerificationMode,
+) -> BatchLeaf<T::AccountId> {
+	let receipt = Receipt {
+		genesis_hash: Proofs::<T>::genesis_hash(),
+		request_id: 1,
+		model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
+		model_digest: [1; 32],
+		input_digest: [2; 32],
+		output_digest: [3; 32],
+		mode,
+		worker: who.clone(),
+	};
+	let signature = sp_io::crypto::sr25519_sign(
+		KEY_TYPE,
+		&sp_core::sr25519::Public::from_raw(*key),
+		&receipt.signing_payload(),
+	)
+	.expect("the key is in the benchmark keystore")
+	.0;
+	BatchLeaf { receipt, signature }
+}
+
 /// A chain with `bundle` certificates (root first) above the leaf.
 fn chain(bundle: u32) -> Vec<CertSpec> {
 	let spec = |name: String, ca: Option<Option<u8>>| CertSpec {
@@ -158,24 +184,7 @@ mod benchmarks {
 	#[benchmark]
 	fn challenge_leaf(d: Linear<0, MAX_BATCH_PROOF_DEPTH>) {
 		let (who, key) = worker::<T>();
-		let receipt = Receipt {
-			genesis_hash: Proofs::<T>::genesis_hash(),
-			request_id: 1,
-			model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
-			model_digest: [1; 32],
-			input_digest: [2; 32],
-			output_digest: [3; 32],
-			mode: VerificationMode::Tee,
-			worker: who.clone(),
-		};
-		let signature = sp_io::crypto::sr25519_sign(
-			KEY_TYPE,
-			&sp_core::sr25519::Public::from_raw(key),
-			&receipt.signing_payload(),
-		)
-		.unwrap()
-		.0;
-		let leaf = BatchLeaf { receipt, signature };
+		let leaf = signed_leaf::<T>(&who, &key, VerificationMode::Tee);
 		// Leaf 0 of a tree of 2^d leaves (u32::MAX for d = 32): one sibling per level, always
 		// on the right.
 		let proof: Vec<[u8; 32]> = (0..d).map(|level| [level as u8; 32]).collect();
@@ -198,25 +207,10 @@ mod benchmarks {
 	#[benchmark]
 	fn record_receipt() {
 		let (who, key) = worker::<T>();
-		let receipt = Receipt {
-			genesis_hash: Proofs::<T>::genesis_hash(),
-			request_id: 1,
-			model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
-			model_digest: [1; 32],
-			input_digest: [2; 32],
-			output_digest: [3; 32],
-			mode: VerificationMode::Vanilla,
-			worker: who.clone(),
-		};
-		let signature = sp_io::crypto::sr25519_sign(
-			KEY_TYPE,
-			&sp_core::sr25519::Public::from_raw(key),
-			&receipt.signing_payload(),
-		)
-		.unwrap()
-		.0;
+		let leaf = signed_leaf::<T>(&who, &key, VerificationMode::Vanilla);
+
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), BatchLeaf { receipt, signature });
+		_(RawOrigin::Signed(who), leaf);
 	}
 
 	/// A dispute of a settled deterministic result: it opens a check through the executor.

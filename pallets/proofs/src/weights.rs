@@ -1,5 +1,6 @@
-//! Weights of `pallet_proofs`. Placeholder values until `scripts/bench-weights.sh` measures them;
-//! do not edit by hand once generated.
+//! Weights of `pallet_proofs`, measured by frame-omni-bencher 64.0.0 on 2026-11-25
+//! (AMD EPYC; steps 2, repeat 20, WASM execution Compiled).
+//! Regenerate with `scripts/bench-weights.sh` after changing a call; do not edit by hand.
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens, unused_imports, missing_docs)]
@@ -16,78 +17,230 @@ pub trait WeightInfo {
 	fn attest_cached() -> Weight;
 	fn submit_batch() -> Weight;
 	fn challenge_leaf(d: u32, ) -> Weight;
-	fn finalize_batches(n: u32, ) -> Weight;
-	fn dispute_result() -> Weight;
 	fn record_receipt() -> Weight;
+	fn dispute_result() -> Weight;
+	fn finalize_batches(n: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Proofs::ApprovedPcrSets` (r:1 w:1)
+	/// Proof: `Proofs::ApprovedPcrSets` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	fn approve_pcr_set() -> Weight {
-		Weight::from_parts(20_000_000, 3600)
+		// Proof size: measured 43 bytes, estimated 3642.
+		Weight::from_parts(11_938_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Proofs::ApprovedPcrSets` (r:1 w:1)
+	/// Proof: `Proofs::ApprovedPcrSets` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	fn revoke_pcr_set() -> Weight {
-		Weight::from_parts(20_000_000, 3600)
+		// Proof size: measured 244 bytes, estimated 3642.
+		Weight::from_parts(10_807_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Proofs::CertificateCache` (r:0 w:1)
+	/// Proof: `Proofs::CertificateCache` (`max_values`: Some(1), `max_size`: Some(2562), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::AttestationRoot` (r:0 w:1)
+	/// Proof: `Proofs::AttestationRoot` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn set_attestation_root() -> Weight {
-		Weight::from_parts(20_000_000, 0)
+		// Proof size: measured 0 bytes, estimated 0.
+		Weight::from_parts(8_512_000, 0)
+			.saturating_add(T::DbWeight::get().reads(0_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Storage: `Inference::Workers` (r:1 w:0)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::AttestationRoot` (r:1 w:0)
+	/// Proof: `Proofs::AttestationRoot` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::CertificateCache` (r:1 w:1)
+	/// Proof: `Proofs::CertificateCache` (`max_values`: Some(1), `max_size`: Some(2562), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::ApprovedPcrSets` (r:1 w:0)
+	/// Proof: `Proofs::ApprovedPcrSets` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::AttestationCount` (r:1 w:1)
+	/// Proof: `Proofs::AttestationCount` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Attestations` (r:0 w:1)
+	/// Proof: `Proofs::Attestations` (`max_values`: None, `max_size`: Some(227), added: 2702, mode: `MaxEncodedLen`)
 	fn attest(c: u32, ) -> Weight {
-		Weight::from_parts(50_000_000, 20_000)
-			.saturating_add(Weight::from_parts(5_000_000_000, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Proof size: measured 1127 bytes, estimated 4047.
+		Weight::from_parts(412_354_809, 4047)
+			.saturating_add(Weight::from_parts(9_370_003_795, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Storage: `Inference::Workers` (r:1 w:0)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::AttestationRoot` (r:1 w:0)
+	/// Proof: `Proofs::AttestationRoot` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::CertificateCache` (r:1 w:0)
+	/// Proof: `Proofs::CertificateCache` (`max_values`: Some(1), `max_size`: Some(2562), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::ApprovedPcrSets` (r:1 w:0)
+	/// Proof: `Proofs::ApprovedPcrSets` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::AttestationCount` (r:1 w:1)
+	/// Proof: `Proofs::AttestationCount` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Attestations` (r:0 w:1)
+	/// Proof: `Proofs::Attestations` (`max_values`: None, `max_size`: Some(227), added: 2702, mode: `MaxEncodedLen`)
 	fn attest_cached() -> Weight {
-		Weight::from_parts(2_000_000_000, 20_000)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Proof size: measured 1383 bytes, estimated 4047.
+		Weight::from_parts(18_928_353_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Storage: `Inference::Workers` (r:1 w:0)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::NextBatchId` (r:1 w:1)
+	/// Proof: `Proofs::NextBatchId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::BatchWindows` (r:1 w:1)
+	/// Proof: `Proofs::BatchWindows` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Attestations` (r:1 w:0)
+	/// Proof: `Proofs::Attestations` (`max_values`: None, `max_size`: Some(227), added: 2702, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Batches` (r:0 w:1)
+	/// Proof: `Proofs::Batches` (`max_values`: None, `max_size`: Some(158), added: 2633, mode: `MaxEncodedLen`)
 	fn submit_batch() -> Weight {
-		Weight::from_parts(40_000_000, 6000)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Proof size: measured 446 bytes, estimated 4047.
+		Weight::from_parts(26_429_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Proofs::Batches` (r:1 w:1)
+	/// Proof: `Proofs::Batches` (`max_values`: None, `max_size`: Some(158), added: 2633, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn challenge_leaf(d: u32, ) -> Weight {
-		Weight::from_parts(200_000_000, 8000)
-			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size: measured 939 bytes, estimated 8799.
+		Weight::from_parts(180_732_886, 8799)
+			.saturating_add(Weight::from_parts(997_075, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
+	/// Storage: `Inference::Workers` (r:1 w:0)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Attestations` (r:1 w:0)
+	/// Proof: `Proofs::Attestations` (`max_values`: None, `max_size`: Some(227), added: 2702, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn record_receipt() -> Weight {
-		Weight::from_parts(150_000_000, 4000)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Proof size: measured 436 bytes, estimated 4047.
+		Weight::from_parts(80_760_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(0_u64))
 	}
+	/// Storage: `Inference::Results` (r:1 w:0)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(16766), added: 19241, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
+	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::Models` (r:1 w:0)
+	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Samples` (r:1 w:1)
+	/// Proof: `Proofs::Samples` (`max_values`: None, `max_size`: Some(282), added: 2757, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:1)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
+	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Workers` (r:2 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Deadlines` (r:1 w:1)
+	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Assignments` (r:0 w:1)
+	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:0 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65803), added: 68278, mode: `MaxEncodedLen`)
 	fn dispute_result() -> Weight {
-		Weight::from_parts(30_000_000, 4000)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Proof size: measured 1844 bytes, estimated 20231.
+		Weight::from_parts(1_125_865_000, 20231)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
+	/// Storage: `Proofs::BatchWindows` (r:1 w:1)
+	/// Proof: `Proofs::BatchWindows` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Batches` (r:64 w:64)
+	/// Proof: `Proofs::Batches` (`max_values`: None, `max_size`: Some(158), added: 2633, mode: `MaxEncodedLen`)
 	fn finalize_batches(n: u32, ) -> Weight {
-		Weight::from_parts(5_000_000, 1000)
-			.saturating_add(Weight::from_parts(10_000_000, 3000).saturating_mul(n.into()))
+		// Proof size: measured 43 bytes, estimated 169502.
+		Weight::from_parts(4_126_590, 169502)
+			.saturating_add(Weight::from_parts(5_404_854, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(0_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 }
 
+/// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
-	fn dispute_result() -> Weight { Weight::zero() }
-	fn record_receipt() -> Weight { Weight::zero() }
-	fn approve_pcr_set() -> Weight { Weight::zero() }
-	fn revoke_pcr_set() -> Weight { Weight::zero() }
-	fn set_attestation_root() -> Weight { Weight::zero() }
-	fn attest(_c: u32, ) -> Weight { Weight::zero() }
-	fn attest_cached() -> Weight { Weight::zero() }
-	fn submit_batch() -> Weight { Weight::zero() }
-	fn challenge_leaf(_d: u32, ) -> Weight { Weight::zero() }
-	fn finalize_batches(_n: u32, ) -> Weight { Weight::zero() }
+	fn approve_pcr_set() -> Weight {
+		Weight::from_parts(11_938_000, 3642)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn revoke_pcr_set() -> Weight {
+		Weight::from_parts(10_807_000, 3642)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_attestation_root() -> Weight {
+		Weight::from_parts(8_512_000, 0)
+			.saturating_add(ParityDbWeight::get().reads(0_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn attest(c: u32, ) -> Weight {
+		Weight::from_parts(412_354_809, 4047)
+			.saturating_add(Weight::from_parts(9_370_003_795, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn attest_cached() -> Weight {
+		Weight::from_parts(18_928_353_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn submit_batch() -> Weight {
+		Weight::from_parts(26_429_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn challenge_leaf(d: u32, ) -> Weight {
+		Weight::from_parts(180_732_886, 8799)
+			.saturating_add(Weight::from_parts(997_075, 0).saturating_mul(d.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn record_receipt() -> Weight {
+		Weight::from_parts(80_760_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
+	fn dispute_result() -> Weight {
+		Weight::from_parts(1_125_865_000, 20231)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn finalize_batches(n: u32, ) -> Weight {
+		Weight::from_parts(4_126_590, 169502)
+			.saturating_add(Weight::from_parts(5_404_854, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
 }
