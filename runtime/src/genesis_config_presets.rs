@@ -11,8 +11,7 @@
 
 use crate::{
 	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, ProofsConfig,
-	RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig, EXISTENTIAL_DEPOSIT,
-	GENESIS_SUPPLY,
+	RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig, GENESIS_SUPPLY,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -33,9 +32,13 @@ pub const GENESIS_ALLOCATION: [(Sr25519Keyring, u32); 6] = [
 	(Sr25519Keyring::Ferdie, 100_000),
 ];
 
+/// What the protocol treasury starts with, taken from the first account's share: it must exist
+/// to receive fee shares smaller than the existential deposit, and it pays the worker fees of
+/// sampling re-execution checks (100,000 VRT pays about ten million checks at 0.01 VRT).
+pub const TREASURY_ENDOWMENT: Balance = 100_000 * crate::UNIT;
+
 /// The genesis balances: every account of [`GENESIS_ALLOCATION`] with its share of the supply,
-/// and the protocol treasury with the existential deposit, taken from the first account's share
-/// (the treasury must exist to receive fee shares smaller than the existential deposit).
+/// and the protocol treasury with [`TREASURY_ENDOWMENT`] taken from the first account's share.
 pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
 	let mut balances: Vec<(AccountId, Balance)> = GENESIS_ALLOCATION
 		.iter()
@@ -43,8 +46,8 @@ pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
 			(who.to_account_id(), GENESIS_SUPPLY / 1_000_000 * Balance::from(*millionths))
 		})
 		.collect();
-	balances[0].1 -= EXISTENTIAL_DEPOSIT;
-	balances.push((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
+	balances[0].1 -= TREASURY_ENDOWMENT;
+	balances.push((TreasuryAccount::get(), TREASURY_ENDOWMENT));
 	balances
 }
 

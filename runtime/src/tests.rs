@@ -38,15 +38,15 @@ fn every_preset_mints_exactly_the_genesis_supply() {
 	for name in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET, PRODUCTION_RUNTIME_PRESET] {
 		preset_storage(name).execute_with(|| {
 			assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY, "preset {name}");
-			// Alice's 40% less the existential deposit that opens the protocol treasury.
+			// Alice's 40% less the protocol treasury's endowment.
 			assert_eq!(
 				Balances::balance(&Sr25519Keyring::Alice.to_account_id()),
-				400_000_000 * UNIT - crate::EXISTENTIAL_DEPOSIT,
+				400_000_000 * UNIT - genesis_config_presets::TREASURY_ENDOWMENT,
 				"preset {name}"
 			);
 			assert_eq!(
 				Balances::balance(&crate::configs::TreasuryAccount::get()),
-				crate::EXISTENTIAL_DEPOSIT,
+				genesis_config_presets::TREASURY_ENDOWMENT,
 				"preset {name}"
 			);
 		});
@@ -131,7 +131,7 @@ fn transfers_move_funds_and_keep_issuance() {
 		assert_eq!(Balances::balance(&newcomer), 5 * UNIT);
 		assert_eq!(
 			Balances::balance(&alice),
-			400_000_000 * UNIT - crate::EXISTENTIAL_DEPOSIT - 5 * UNIT
+			400_000_000 * UNIT - genesis_config_presets::TREASURY_ENDOWMENT - 5 * UNIT
 		);
 		assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY);
 	});

@@ -275,3 +275,54 @@ fn a_disputed_integer_result_is_re_executed_twice_and_the_liar_slashed() {
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }
+
+#[test]
+fn about_two_percent_of_integer_results_are_re_executed_at_the_treasurys_expense() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let model = publish_model_as(ArtifactFormat::VerityInt8);
+		let keys = [
+			register_worker(Sr25519Keyring::Bob, 1, model),
+			register_worker(Sr25519Keyring::Charlie, 2, model),
+		];
+		let dave = RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id());
+		let input = RequestInput::Inline(vec![0u8; 16].try_into().unwrap());
+		let treasury = TreasuryAccount::get();
+		let mut sampled = Vec::new();
+		for _ in 0..500 {
+			let request = pallet_inference::NextRequestId::<Runtime>::get();
+			assert_ok!(Inference::request_inference(
+				dave.clone(),
+				model,
+				input.clone(),
+				VerificationMode::Vanilla,
+				UNIT,
+				10
+			));
+			answer(request, 7, &keys);
+			if let Some(sample) = pallet_proofs::Samples::<Runtime>::get(request) {
+				// The check went to the other worker, paid by the treasury: it agrees.
+				let pallet_proofs::SampleStage::Checking { check, checker } = sample.stage else {
+					panic!("a first check")
+				};
+				assert_ne!(checker, sample.worker);
+				let check_record = pallet_inference::Requests::<Runtime>::get(check).unwrap();
+				assert_eq!(check_record.requester, treasury);
+				assert_eq!(check_record.check_of, Some(request));
+				answer(check, 7, &keys);
+				assert!(pallet_proofs::Samples::<Runtime>::get(request).is_none());
+				sampled.push(request);
+			}
+			System::set_block_number(System::block_number() + 1);
+		}
+		// 2% of 500 is 10; the draw is pseudo-random.
+		assert!((3..=25).contains(&sampled.len()), "{} of 500 sampled", sampled.len());
+		for worker in &keys {
+			assert_eq!(
+				pallet_inference::Workers::<Runtime>::get(&worker.0).unwrap().stake,
+				1_000 * UNIT,
+				"agreeing checks slash nobody"
+			);
+		}
+	});
+}
