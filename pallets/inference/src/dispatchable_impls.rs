@@ -165,16 +165,20 @@ impl<T: Config> Pallet<T> {
 		exclude: &[T::AccountId],
 	) -> Result<(RequestId, T::AccountId), DispatchError> {
 		let version = T::Models::artifact(&model).ok_or(Error::<T>::VersionNotServable)?;
-		let request = Self::open_request(
-			payer.clone(),
-			model,
-			version,
-			input,
-			VerificationMode::Vanilla,
-			sp_runtime::traits::Bounded::max_value(),
-			T::MaxDeadline::get(),
-			Some((original, exclude)),
-		)?;
+		// Callers may swallow the error (sampling skips a check it cannot open), so a failure
+		// must leave nothing behind: the storage layer reverts a half-opened request.
+		let request = frame_support::storage::with_storage_layer(|| {
+			Self::open_request(
+				payer.clone(),
+				model,
+				version,
+				input,
+				VerificationMode::Vanilla,
+				sp_runtime::traits::Bounded::max_value(),
+				T::MaxDeadline::get(),
+				Some((original, exclude)),
+			)
+		})?;
 		let worker =
 			Requests::<T>::get(request).map(|r| r.worker).ok_or(Error::<T>::UnknownRequest)?;
 		Self::deposit_event(Event::CheckRequested {

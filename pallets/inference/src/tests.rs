@@ -424,6 +424,15 @@ fn a_check_reexecutes_on_another_worker_pays_only_its_fee_and_is_observed() {
 		assert_eq!((settled.request, settled.check_of), (check, Some(original)));
 		assert_eq!(fee_hold(4), 0);
 
+		// A payer that cannot cover the check leaves no trace (no deadline entry, no id used).
+		let next = NextRequestId::<Test>::get();
+		let deadlines: Vec<_> = Deadlines::<Test>::iter().collect();
+		assert_noop!(
+			Inference::open_check(99, original, model_ref(0), input(), &[first]),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_eq!(NextRequestId::<Test>::get(), next);
+		assert_eq!(Deadlines::<Test>::iter().collect::<Vec<_>>(), deadlines);
 		// With every worker excluded there is nobody to check.
 		assert_noop!(
 			Inference::open_check(4, original, model_ref(0), input(), &[1, 2]),
