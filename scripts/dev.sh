@@ -13,7 +13,8 @@ scripts/setup.sh
 # so that scripts/dev.sh and scripts/test.sh share one build instead of compiling twice.
 cargo test --release --workspace --locked --features verity-node/fast-runtime --no-run
 bin="${CARGO_TARGET_DIR:-target}/release"
-"$bin/verity-node" --dev "$@" &
+# Alice registers the worker in `demo setup`; the worker answers direct requests as her.
+"$bin/verity-node" --dev --worker-account 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY "$@" &
 node=$!
 trap 'kill $node 2>/dev/null; wait $node 2>/dev/null' EXIT INT TERM
 for attempt in $(seq 60); do

@@ -187,6 +187,19 @@ async fn post(chain: &Chain, worker_url: &str, global: &Global) -> Result<Output
 	}
 	let pending =
 		Pending::decode(&mut &body[..]).map_err(|e| format!("settlements do not decode: {e}"))?;
+	// Each item is reported to the worker as soon as it is on chain, so a failure half way
+	// never posts the same batch or receipt twice on the next run.
+	let report = |posted: Posted| async move {
+		let (status, body) =
+			http_call("POST", &format!("{base}/v1/settlements/posted"), posted.encode()).await?;
+		if !(200..300).contains(&status) {
+			return Err(format!(
+				"reporting to the worker: {status} {}",
+				String::from_utf8_lossy(&body)
+			));
+		}
+		Ok::<(), String>(())
+	};
 	let mut posted = Posted::default();
 	let mut batch_ids = Vec::new();
 	for sealed in &pending.batches {
@@ -209,19 +222,14 @@ async fn post(chain: &Chain, worker_url: &str, global: &Global) -> Result<Output
 			.and_then(|event| u64::decode(&mut &event.fields[..]).ok())
 			.ok_or("no BatchSubmitted event")?;
 		batch_ids.push(json!({"sequence": sealed.sequence, "batch": id, "leaves": sealed.leaf_count, "root": hex::encode(sealed.root)}));
+		report(Posted { batches: vec![sealed.sequence], receipts: vec![] }).await?;
 		posted.batches.push(sealed.sequence);
 	}
 	for leaf in &pending.receipts {
 		chain.submit("Proofs", "record_receipt", vec![Scale::of(leaf)], &signer).await?;
-		posted.receipts.push(blake2_256(&leaf.encode()));
-	}
-	let (status, body) =
-		http_call("POST", &format!("{base}/v1/settlements/posted"), posted.encode()).await?;
-	if !(200..300).contains(&status) {
-		return Err(format!(
-			"reporting to the worker: {status} {}",
-			String::from_utf8_lossy(&body)
-		));
+		let digest = blake2_256(&leaf.encode());
+		report(Posted { batches: vec![], receipts: vec![digest] }).await?;
+		posted.receipts.push(digest);
 	}
 	Ok(Output {
 		text: format!(

@@ -29,6 +29,8 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	let node = NodeBuilder::new(binary)
 		.name("settlement")
 		.args(["--dev", "--sealing", "instant", "--worker-batch-leaves", "3"])
+		// Alice registers the node's worker in `demo setup`.
+		.args(["--worker-account", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();

@@ -65,6 +65,19 @@ pub struct WorkerConfig {
 	pub output_store: Option<String>,
 	/// When batches of direct requests' receipts close.
 	pub batch_policy: BatchPolicy,
+	/// The chain and account this worker answers direct requests for. Without it, direct
+	/// requests are refused: the worker signs the receipt's genesis hash, worker account and
+	/// mode, and a receipt for another chain or account in its batch would be a fault.
+	pub direct: Option<DirectIdentity>,
+}
+
+/// Whom a worker answers direct requests as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirectIdentity {
+	/// The chain's genesis hash.
+	pub genesis_hash: [u8; 32],
+	/// The worker's account on it.
+	pub account: [u8; 32],
 }
 
 /// Why a job did not produce an answer.
@@ -95,6 +108,10 @@ pub enum JobError {
 	/// The output could not be stored.
 	#[error("output store: {0}")]
 	OutputStore(String),
+	/// The direct request names another chain or worker account, asks for a mode this worker
+	/// cannot vouch for (TEE), or the worker has no chain identity configured.
+	#[error("direct request refused: {0}")]
+	NotMine(String),
 	/// Batch settlement needs an artifact store for the leaves files, and none is configured.
 	#[error(
 		"batch settlement needs an artifact store for the leaves file, and none is configured"
@@ -111,9 +128,10 @@ impl JobError {
 			JobError::Artifact { .. } | JobError::Input(_) | JobError::OutputStore(_) => {
 				StatusCode::BAD_GATEWAY
 			},
-			JobError::Exec(_) | JobError::OutputTooLarge { .. } | JobError::NoBatchStore => {
-				StatusCode::UNPROCESSABLE_ENTITY
-			},
+			JobError::Exec(_)
+			| JobError::OutputTooLarge { .. }
+			| JobError::NoBatchStore
+			| JobError::NotMine(_) => StatusCode::UNPROCESSABLE_ENTITY,
 			JobError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
 		}
 	}
@@ -127,6 +145,7 @@ pub struct Worker {
 	fetcher: Fetcher,
 	output_store: Option<String>,
 	settlements: Mutex<Settlements>,
+	direct: Option<DirectIdentity>,
 }
 
 impl Worker {
@@ -151,6 +170,7 @@ impl Worker {
 			fetcher,
 			output_store: config.output_store,
 			settlements: Mutex::new(Settlements::new(config.batch_policy)),
+			direct: config.direct,
 		})
 	}
 
@@ -240,6 +260,18 @@ impl Worker {
 		self: &Arc<Self>,
 		direct: DirectJob<[u8; 32]>,
 	) -> Result<DirectAnswer<[u8; 32]>, JobError> {
+		let Some(identity) = self.direct else {
+			return Err(JobError::NotMine("this worker has no chain identity configured".into()));
+		};
+		if direct.job.genesis_hash != identity.genesis_hash {
+			return Err(JobError::NotMine("the job is for another chain".into()));
+		}
+		if direct.job.worker != identity.account {
+			return Err(JobError::NotMine("the job names another worker account".into()));
+		}
+		if direct.job.mode == verity_primitives::VerificationMode::Tee {
+			return Err(JobError::NotMine("this worker runs outside an enclave".into()));
+		}
 		if direct.settlement == SettlementMode::Batch && self.output_store.is_none() {
 			return Err(JobError::NoBatchStore);
 		}

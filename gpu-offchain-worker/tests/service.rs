@@ -69,6 +69,10 @@ async fn setup() -> Setup {
 				max_leaves: 2,
 				max_age: Duration::from_secs(3600),
 			},
+			direct: Some(verity_gpu_offchain_worker::service::DirectIdentity {
+				genesis_hash: [9; 32],
+				account: [5; 32],
+			}),
 		},
 		Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu),
 	)
@@ -304,4 +308,26 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 	// Garbage gets a clear 400.
 	let (status, body) = send(vec![1, 2, 3]).await;
 	assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
+	// The worker signs only for its own chain and account, and not as an enclave: anything
+	// else would put a faulty leaf in its batch.
+	for (tamper, reason) in [
+		(
+			(|d: &mut DirectJob<[u8; 32]>| d.job.genesis_hash = [1; 32])
+				as fn(&mut DirectJob<[u8; 32]>),
+			"another chain",
+		),
+		(|d| d.job.worker = [6; 32], "another worker"),
+		(|d| d.job.mode = VerificationMode::Tee, "enclave"),
+	] {
+		let mut job = direct(7, SettlementMode::Batch);
+		tamper(&mut job);
+		let (status, body) = send(job.encode()).await;
+		assert_eq!(status, 422);
+		assert!(
+			String::from_utf8_lossy(&body).contains(reason),
+			"{}",
+			String::from_utf8_lossy(&body)
+		);
+	}
+	assert_eq!(pending().await, Pending::default());
 }

@@ -66,6 +66,12 @@ pub struct WorkerParams {
 	#[arg(long, value_name = "URI", conflicts_with = "worker_key_file")]
 	pub worker_dev_key: Option<String>,
 
+	/// The worker's account on this chain (SS58), for requests made to the embedded worker
+	/// directly (off chain): it signs receipts only for this account and this chain's genesis
+	/// hash. Without it, direct requests are refused.
+	#[arg(long, value_name = "SS58")]
+	pub worker_account: Option<sp_core::crypto::AccountId32>,
+
 	/// Receipts in one batch of direct (off-chain) requests settled by batch.
 	#[arg(long, value_name = "N", default_value_t = 20)]
 	pub worker_batch_leaves: u32,

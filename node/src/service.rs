@@ -170,7 +170,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		start_artifact_store(&config, &params, &task_manager)?;
 	}
 	if let Some(params) = worker {
-		start_worker(&config, &params, &task_manager, backend.clone(), store_url)?;
+		let genesis_hash: [u8; 32] = client.chain_info().genesis_hash.into();
+		start_worker(&config, &params, &task_manager, backend.clone(), store_url, genesis_hash)?;
 	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<Block, Hash, N>::new(
@@ -469,9 +470,10 @@ fn start_worker(
 	task_manager: &TaskManager,
 	backend: Arc<FullBackend>,
 	store_url: Option<String>,
+	genesis_hash: [u8; 32],
 ) -> Result<(), ServiceError> {
 	use verity_gpu_offchain_worker::{
-		service::{Worker, WorkerConfig},
+		service::{DirectIdentity, Worker, WorkerConfig},
 		signer::WorkerKey,
 	};
 	if let Some(url) = params.worker_url.clone() {
@@ -512,6 +514,10 @@ fn start_worker(
 				max_leaves: params.worker_batch_leaves,
 				max_age: std::time::Duration::from_secs(params.worker_batch_age),
 			},
+			direct: params
+				.worker_account
+				.clone()
+				.map(|account| DirectIdentity { genesis_hash, account: account.into() }),
 		},
 	)
 	.map_err(|e| ServiceError::Other(format!("inference worker: {e}")))?;

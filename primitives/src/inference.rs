@@ -374,4 +374,6 @@ pub struct SettledResult<AccountId, Balance, BlockNumber> {
 	pub paid: FeeSplit<Balance>,
 	/// Block in which it was settled.
 	pub settled_at: BlockNumber,
+	/// `Some(original)` when this result re-executed another request's job (a check).
+	pub check_of: Option<RequestId>,
 }

@@ -207,6 +207,7 @@ async fn worker_job_time(
 				fetcher: Default::default(),
 				output_store: None,
 				batch_policy: Default::default(),
+				direct: None,
 			},
 			Executor::new(Backend::Cpu),
 		)

@@ -125,6 +125,7 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= until, Error::<T>::UnbondingNotOver);
 		ensure!(worker.open_requests == 0, Error::<T>::OpenRequests);
+		ensure!(!T::Observer::holds_stake(&who), Error::<T>::StakeUnderReview);
 		T::Currency::release(
 			&HoldReason::WorkerStake.into(),
 			&who,
@@ -154,9 +155,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Opens a Vanilla request that re-executes `original`'s job (same model version, same
 	/// input) on a worker not in `exclude`, with `payer` paying only the worker's fee (the
-	/// model's owner is paid once, by the original). Its result is reported to
-	/// [`Config::Observer`] with `check_of = Some(original)`. The version only needs to exist
-	/// (a deprecated one can still be checked).
+	/// model's owner is paid once, by the original). Checkers cost at most what the original's
+	/// worker was paid, so an expensive worker is never picked to bill the payer. Its result is
+	/// reported to [`Config::Observer`] with `check_of = Some(original)`. The version only
+	/// needs to exist (a deprecated one can still be checked).
 	pub fn open_check(
 		payer: T::AccountId,
 		original: RequestId,
@@ -165,6 +167,9 @@ impl<T: Config> Pallet<T> {
 		exclude: &[T::AccountId],
 	) -> Result<(RequestId, T::AccountId), DispatchError> {
 		let version = T::Models::artifact(&model).ok_or(Error::<T>::VersionNotServable)?;
+		let original_fee =
+			Results::<T>::get(original).ok_or(Error::<T>::UnknownRequest)?.paid.worker_fee;
+		let max_fee = Self::fee_total(&Self::fee_split(Zero::zero(), original_fee)?)?;
 		// Callers may swallow the error (sampling skips a check it cannot open), so a failure
 		// must leave nothing behind: the storage layer reverts a half-opened request.
 		let request = frame_support::storage::with_storage_layer(|| {
@@ -174,7 +179,7 @@ impl<T: Config> Pallet<T> {
 				version,
 				input,
 				VerificationMode::Vanilla,
-				sp_runtime::traits::Bounded::max_value(),
+				max_fee,
 				T::MaxDeadline::get(),
 				Some((original, exclude)),
 			)
@@ -469,6 +474,7 @@ impl<T: Config> Pallet<T> {
 				output,
 				paid: request.fee.clone(),
 				settled_at: frame_system::Pallet::<T>::block_number(),
+				check_of: request.check_of,
 			},
 		);
 		Self::deposit_event(Event::ResultRecorded {
@@ -601,6 +607,11 @@ impl<T: Config> Pallet<T> {
 			info.stake = info.stake.saturating_sub(moved);
 			moved
 		})
+	}
+
+	/// The worker is registered and takes new requests (not unbonding).
+	pub fn is_active_worker(worker: &T::AccountId) -> bool {
+		Workers::<T>::get(worker).is_some_and(|info| info.status == WorkerStatus::Active)
 	}
 
 	/// A worker's registered signing key and stake, if registered.

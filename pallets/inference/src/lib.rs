@@ -343,6 +343,9 @@ pub mod pallet {
 		UnbondingNotOver,
 		/// The worker still has open requests.
 		OpenRequests,
+		/// The verification path may still slash this worker (a batch in its challenge window
+		/// or a check naming it); withdraw after it ends.
+		StakeUnderReview,
 		/// The account cannot cover the hold (fee or stake).
 		InsufficientBalance,
 		/// The model version does not exist, or is deprecated or taken down.

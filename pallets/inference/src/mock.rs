@@ -69,6 +69,8 @@ thread_local! {
 	/// Workers with a live TEE attestation, with the key it binds.
 	pub static ATTESTED: RefCell<BTreeMap<u64, verity_primitives::SigningKey>> =
 		RefCell::new(BTreeMap::new());
+	/// Workers whose stake the verification path still holds.
+	pub static UNDER_REVIEW: RefCell<Vec<u64>> = RefCell::new(Vec::new());
 	/// What the observer was told: settled results and expired checks.
 	pub static OBSERVED: RefCell<Vec<Observed>> = RefCell::new(Vec::new());
 	/// The randomness the next assignment sees.
@@ -112,6 +114,9 @@ impl crate::ResultObserver<u64> for TestObserver {
 	}
 	fn on_result_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
+	}
+	fn holds_stake(worker: &u64) -> bool {
+		UNDER_REVIEW.with(|u| u.borrow().contains(worker))
 	}
 }
 
@@ -240,6 +245,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|models| models.borrow_mut().clear());
 	ATTESTED.with(|attested| attested.borrow_mut().clear());
 	OBSERVED.with(|observed| observed.borrow_mut().clear());
+	UNDER_REVIEW.with(|under_review| under_review.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![

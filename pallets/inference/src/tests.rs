@@ -399,7 +399,7 @@ fn tee_requests_need_a_live_attestation_to_be_assigned_and_answered() {
 fn a_check_reexecutes_on_another_worker_pays_only_its_fee_and_is_observed() {
 	new_test_ext().execute_with(|| {
 		register(1, 1, FEE);
-		register(2, 2, FEE + 5);
+		register(2, 2, FEE);
 		let original = request(3);
 		let first = Requests::<Test>::get(original).unwrap().worker;
 		assert_ok!(apply(result_xt(answer(original, &key(first as u8)))).unwrap());
@@ -590,6 +590,13 @@ fn unbonding_waits_for_the_period_and_open_requests() {
 		// The open request can still be answered while unbonding.
 		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
 		advance_to(1 + UNBONDING);
+		// While the verification path may still slash it, the stake stays.
+		UNDER_REVIEW.with(|u| u.borrow_mut().push(1));
+		assert_noop!(
+			Inference::withdraw(RuntimeOrigin::signed(1)),
+			Error::<Test>::StakeUnderReview
+		);
+		UNDER_REVIEW.with(|u| u.borrow_mut().clear());
 		assert_ok!(Inference::withdraw(RuntimeOrigin::signed(1)));
 		assert_eq!(stake_hold(1), 0);
 		assert!(Workers::<Test>::get(1).is_none());

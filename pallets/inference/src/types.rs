@@ -66,6 +66,9 @@ pub trait ResultObserver<AccountId> {
 	fn on_check_expired(check: RequestId, original: RequestId);
 	/// Upper bound of the weight of one `on_result` call (it may open a check request).
 	fn on_result_weight() -> Weight;
+	/// The verification path may still slash this worker (a batch in its challenge window, a
+	/// check or dispute naming it): its stake cannot be withdrawn yet.
+	fn holds_stake(worker: &AccountId) -> bool;
 }
 
 /// Nothing observes results.
@@ -76,6 +79,9 @@ impl<AccountId> ResultObserver<AccountId> for () {
 	fn on_check_expired(_: RequestId, _: RequestId) {}
 	fn on_result_weight() -> Weight {
 		Weight::zero()
+	}
+	fn holds_stake(_: &AccountId) -> bool {
+		false
 	}
 }
 

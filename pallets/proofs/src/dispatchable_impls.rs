@@ -96,8 +96,10 @@ impl<T: Config> Pallet<T> {
 		if cache.changed {
 			CertificateCache::<T>::put(cache.entries);
 		}
+		// A document dated slightly ahead (clock skew) does not earn extra time.
 		let live_until_ms = doc
 			.timestamp_ms
+			.min(now_ms)
 			.saturating_add(T::AttestationValidity::get())
 			.min(doc.chain_not_after_ms);
 		let document_digest = blake2_256(&document);
@@ -184,8 +186,12 @@ impl<T: Config> Pallet<T> {
 		leaves_digest: Digest32,
 	) -> DispatchResult {
 		let signing_key = T::Workers::signing_key(&worker).ok_or(Error::<T>::NotAWorker)?;
+		ensure!(T::Workers::is_active(&worker), Error::<T>::WorkerNotActive);
 		ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
 		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(LastBatchAt::<T>::get(&worker) != Some(now), Error::<T>::OneBatchPerBlock);
+		LastBatchAt::<T>::insert(&worker, now);
+		Exposure::<T>::mutate(&worker, |open| open.saturating_inc());
 		let challenge_until = now.saturating_add(T::ChallengePeriod::get());
 		let batch = NextBatchId::<T>::get();
 		BatchWindows::<T>::try_append(challenge_until, batch)
@@ -225,6 +231,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let batch = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
 		ensure!(batch.status == BatchStatus::Open, Error::<T>::BatchAlreadyFaulted);
+		ensure!(reporter != batch.worker, Error::<T>::SelfChallenge);
 		let encoded = leaf.encode();
 		verify_batch_proof(&batch.root, batch.leaf_count, index, &encoded, &proof).map_err(
 			|error| match error {
@@ -316,6 +323,19 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
+	/// One open batch or check that could slash `worker` ended.
+	pub(crate) fn release_exposure(worker: &T::AccountId) {
+		Exposure::<T>::mutate_exists(worker, |open| {
+			let left = open.unwrap_or_default().saturating_sub(1);
+			*open = (left > 0).then_some(left);
+		});
+	}
+
+	/// The verification path may still slash `worker` (its stake must stay).
+	pub fn holds_stake(worker: &T::AccountId) -> bool {
+		Exposure::<T>::get(worker) > 0
+	}
+
 	/// Ends the challenge windows that closed in `block`: removes those batches (faulted ones
 	/// silently). Returns how many it removed.
 	pub(crate) fn do_finalize_batches(block: BlockNumberFor<T>) -> u32 {
@@ -324,6 +344,7 @@ impl<T: Config> Pallet<T> {
 		for batch in ids {
 			let Some(record) = Batches::<T>::take(batch) else { continue };
 			removed += 1;
+			Self::release_exposure(&record.worker);
 			if record.status == BatchStatus::Open {
 				Self::deposit_event(Event::BatchFinalized { batch });
 			}

@@ -191,6 +191,22 @@ pub mod pallet {
 	pub type Samples<T: Config> =
 		StorageMap<_, Twox64Concat, RequestId, SampleRecord<T::AccountId>>;
 
+	/// How many open batches and checks may still slash each worker (its stake cannot be
+	/// withdrawn while this is above zero).
+	#[pallet::storage]
+	pub type Exposure<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Results whose re-execution reached a verdict (confirmed, slashed or unresolved); they
+	/// cannot be disputed again.
+	#[pallet::storage]
+	pub type Judged<T: Config> = StorageMap<_, Twox64Concat, RequestId, ()>;
+
+	/// The last block in which each worker posted a batch (one batch per worker per block, so
+	/// that one worker cannot fill every challenge-window slot).
+	#[pallet::storage]
+	pub type LastBatchAt<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -418,6 +434,14 @@ pub mod pallet {
 		AlreadyUnderCheck,
 		/// The input's digest differs from the one the result's receipt binds.
 		InputMismatch,
+		/// The result's re-execution already reached a verdict.
+		AlreadyJudged,
+		/// The worker is unbonding (or not registered) and posts no more batches.
+		WorkerNotActive,
+		/// The worker already posted a batch in this block.
+		OneBatchPerBlock,
+		/// A worker cannot challenge its own batch.
+		SelfChallenge,
 		/// The receipt is not valid: another chain, an unregistered worker, a bad signature, or
 		/// TEE mode without a live attestation.
 		InvalidReceipt,

@@ -44,6 +44,8 @@ pub const TREASURY: u64 = 1000;
 thread_local! {
 	/// Registered workers: account -> (signing key, stake).
 	pub static WORKERS: RefCell<BTreeMap<u64, (SigningKey, u64)>> = RefCell::new(BTreeMap::new());
+	/// Workers that are unbonding.
+	pub static UNBONDING: RefCell<Vec<u64>> = RefCell::new(Vec::new());
 	/// Stake moved by slashes, by receiving account.
 	pub static CREDITED: RefCell<BTreeMap<u64, u64>> = RefCell::new(BTreeMap::new());
 }
@@ -125,6 +127,10 @@ impl WorkerStakes<u64, u64> for TestWorkers {
 	}
 	fn stake(worker: &u64) -> u64 {
 		WORKERS.with(|w| w.borrow().get(worker).map(|(_, stake)| *stake).unwrap_or(0))
+	}
+	fn is_active(worker: &u64) -> bool {
+		WORKERS.with(|w| w.borrow().contains_key(worker))
+			&& !UNBONDING.with(|u| u.borrow().contains(worker))
 	}
 	fn slash(worker: &u64, amount: u64, to: &u64) -> u64 {
 		let moved = WORKERS.with(|w| {
@@ -213,6 +219,7 @@ parameter_types! {
 pub fn new_test_ext(root: Vec<u8>) -> sp_io::TestExternalities {
 	WORKERS.with(|w| w.borrow_mut().clear());
 	CREDITED.with(|c| c.borrow_mut().clear());
+	UNBONDING.with(|u| u.borrow_mut().clear());
 	SETTLED.with(|s| s.borrow_mut().clear());
 	CHECKS.with(|c| c.borrow_mut().clear());
 	SampleRate::set(Perbill::from_percent(100));

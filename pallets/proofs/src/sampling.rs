@@ -4,6 +4,7 @@
 use crate::*;
 use codec::Encode;
 use frame_support::{pallet_prelude::*, traits::Randomness};
+use sp_runtime::Saturating;
 use verity_primitives::{blake2_256, Digest32, RequestId, RequestInput, SettledInfo};
 
 /// A settled result, as the inference pallet reports it.
@@ -47,7 +48,7 @@ impl<T: Config> Pallet<T> {
 		if current != check {
 			return;
 		}
-		Samples::<T>::remove(original);
+		Self::close_sample(original, &sample, false);
 		match sample.stage {
 			SampleStage::Checking { .. } => {
 				Self::deposit_event(Event::SampleAbandoned { request: original, check })
@@ -69,6 +70,7 @@ impl<T: Config> Pallet<T> {
 			&[original.worker.clone()],
 		) {
 			Ok((check, checker)) => {
+				Exposure::<T>::mutate(&original.worker, |open| open.saturating_inc());
 				Samples::<T>::insert(
 					original.request,
 					SampleRecord {
@@ -101,7 +103,7 @@ impl<T: Config> Pallet<T> {
 		match sample.stage.clone() {
 			SampleStage::Checking { check: expected, checker } if expected == check.request => {
 				if check.output_digest == sample.output_digest {
-					Samples::<T>::remove(original);
+					Self::close_sample(original, &sample, true);
 					Self::deposit_event(Event::ResultConfirmed { request: original, checker });
 					return false;
 				}
@@ -110,6 +112,7 @@ impl<T: Config> Pallet<T> {
 				match T::Executor::open_check(&payer, original, check.model, check.input, &exclude)
 				{
 					Ok((arbiter_check, arbiter)) => {
+						Exposure::<T>::mutate(&checker, |open| open.saturating_inc());
 						Samples::<T>::mutate(original, |record| {
 							if let Some(record) = record {
 								record.stage = SampleStage::Arbitrating {
@@ -129,7 +132,7 @@ impl<T: Config> Pallet<T> {
 						});
 					},
 					Err(_) => {
-						Samples::<T>::remove(original);
+						Self::close_sample(original, &sample, false);
 						Self::deposit_event(Event::DisputeUnresolved { request: original });
 					},
 				}
@@ -142,7 +145,7 @@ impl<T: Config> Pallet<T> {
 				checker_evidence,
 				..
 			} if expected == check.request => {
-				Samples::<T>::remove(original);
+				Self::close_sample(original, &sample, true);
 				let evidence = |minority: Digest32, majority: Digest32| {
 					blake2_256(&(minority, majority, check.evidence).encode())
 				};
@@ -172,6 +175,19 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Removes a sample, releases the exposure of the workers it named, and records a verdict
+	/// when there is one (so the result cannot be disputed again).
+	fn close_sample(original: RequestId, sample: &SampleRecord<T::AccountId>, verdict: bool) {
+		Samples::<T>::remove(original);
+		Self::release_exposure(&sample.worker);
+		if let SampleStage::Arbitrating { checker, .. } = &sample.stage {
+			Self::release_exposure(checker);
+		}
+		if verdict {
+			Judged::<T>::insert(original, ());
+		}
+	}
+
 	pub(crate) fn do_dispute_result(
 		disputer: T::AccountId,
 		request: RequestId,
@@ -180,6 +196,7 @@ impl<T: Config> Pallet<T> {
 		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
 		ensure!(result.deterministic, Error::<T>::ModelNotDeterministic);
 		ensure!(!Samples::<T>::contains_key(request), Error::<T>::AlreadyUnderCheck);
+		ensure!(!Judged::<T>::contains_key(request), Error::<T>::AlreadyJudged);
 		ensure!(input.digest() == result.input_digest, Error::<T>::InputMismatch);
 		let payer = disputer.clone();
 		let (check, checker) = T::Executor::open_check(
@@ -189,6 +206,7 @@ impl<T: Config> Pallet<T> {
 			input,
 			&[result.worker.clone()],
 		)?;
+		Exposure::<T>::mutate(&result.worker, |open| open.saturating_inc());
 		Samples::<T>::insert(
 			request,
 			SampleRecord {

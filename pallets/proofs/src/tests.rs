@@ -520,11 +520,39 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 		let mut forged = leaf(&key, receipt(WORKER, 0, VerificationMode::Vanilla));
 		forged.signature[0] ^= 1;
 		let leaves = post_batch(&key, 2, Some((0, forged)));
-		post_batch(&key, 2, None);
-		post_batch(&key, 2, None);
+		assert_eq!(Exposure::<Test>::get(WORKER), 1);
+		// One batch per worker per block; unbonding workers post none.
 		assert_noop!(
 			Proofs::submit_batch(RuntimeOrigin::signed(WORKER), [0; 32], 1, [0; 32]),
+			Error::<Test>::OneBatchPerBlock
+		);
+		for other in [3, 4, 5] {
+			add_worker(other, [other as u8; 32], STAKE);
+		}
+		UNBONDING.with(|u| u.borrow_mut().push(5));
+		assert_noop!(
+			Proofs::submit_batch(RuntimeOrigin::signed(5), [0; 32], 1, [0; 32]),
+			Error::<Test>::WorkerNotActive
+		);
+		for other in [3, 4] {
+			assert_ok!(Proofs::submit_batch(RuntimeOrigin::signed(other), [1; 32], 1, [0; 32]));
+		}
+		UNBONDING.with(|u| u.borrow_mut().clear());
+		assert_noop!(
+			Proofs::submit_batch(RuntimeOrigin::signed(5), [0; 32], 1, [0; 32]),
 			Error::<Test>::BatchWindowFull
+		);
+		// The worker cannot challenge its own batch (to take back the reporter's share).
+		let encoded: Vec<Vec<u8>> = leaves.iter().map(|l| l.encode()).collect();
+		assert_noop!(
+			Proofs::challenge_leaf(
+				RuntimeOrigin::signed(WORKER),
+				0,
+				0,
+				leaves[0].clone(),
+				BoundedVec::try_from(batch_proof(&encoded, 0).unwrap()).unwrap()
+			),
+			Error::<Test>::SelfChallenge
 		);
 		// Block 11 is the last of the window (posted in block 1, period 10).
 		assert_eq!(Batches::<Test>::get(0).unwrap().challenge_until, 11);
@@ -534,9 +562,11 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 			assert!(Batches::<Test>::get(batch).is_none());
 			System::assert_has_event(Event::BatchFinalized { batch }.into());
 		}
-		// The forged leaf is out of reach now.
+		// The forged leaf is out of reach now, and the worker's stake is free again.
 		assert_noop!(challenge(0, &leaves, 0), Error::<Test>::UnknownBatch);
 		assert_eq!(TestWorkers::stake(&WORKER), STAKE);
+		assert!(!Proofs::holds_stake(&WORKER));
+		assert_eq!(Exposure::<Test>::iter().count(), 0);
 	});
 }
 
@@ -640,7 +670,11 @@ mod sampling {
 				}
 				.into(),
 			);
+			// Both the original worker and the dissenting checker may be slashed now.
+			assert!(Proofs::holds_stake(&WORKER) && Proofs::holds_stake(&CHECKER));
 			Proofs::on_result(settled(1001, Some(10), ARBITER, 8));
+			assert!(!Proofs::holds_stake(&WORKER) && !Proofs::holds_stake(&CHECKER));
+			assert!(Judged::<Test>::contains_key(10));
 			assert_eq!(TestWorkers::stake(&WORKER), STAKE - STAKE / 10);
 			assert_eq!(credited(CHECKER), STAKE / 20);
 			assert_eq!(credited(TREASURY), STAKE / 20);
@@ -745,6 +779,8 @@ mod sampling {
 			Proofs::on_result(settled(1001, Some(10), ARBITER, 8));
 			assert_eq!(credited(DISPUTER), STAKE / 20);
 			assert_eq!(TestWorkers::stake(&WORKER), STAKE - STAKE / 10);
+			// One verdict per result: it cannot be disputed (and slashed) again.
+			assert_noop!(dispute(10, input()), Error::<Test>::AlreadyJudged);
 		});
 	}
 }

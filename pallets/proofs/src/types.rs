@@ -159,6 +159,8 @@ pub trait WorkerStakes<AccountId, Balance> {
 	fn signing_key(worker: &AccountId) -> Option<SigningKey>;
 	/// The worker's bonded stake (zero for an unknown account).
 	fn stake(worker: &AccountId) -> Balance;
+	/// The worker is registered and not unbonding.
+	fn is_active(worker: &AccountId) -> bool;
 	/// Moves up to `amount` of the worker's stake to `to`; returns the amount moved.
 	fn slash(worker: &AccountId, amount: Balance, to: &AccountId) -> Balance;
 }

@@ -74,6 +74,9 @@ impl pallet_proofs::WorkerStakes<AccountId, Balance> for WorkerStake {
 			.map(|(_, stake)| stake)
 			.unwrap_or_default()
 	}
+	fn is_active(worker: &AccountId) -> bool {
+		pallet_inference::Pallet::<Runtime>::is_active_worker(worker)
+	}
 	fn slash(worker: &AccountId, amount: Balance, to: &AccountId) -> Balance {
 		pallet_inference::Pallet::<Runtime>::slash_stake(worker, amount, to)
 	}
@@ -99,7 +102,9 @@ impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
 		)
 	}
 	fn settled(request: RequestId) -> Option<pallet_proofs::SettledSummary<AccountId>> {
-		let result = pallet_inference::Results::<Runtime>::get(request)?;
+		// Only originals: a check's own result is judged within its sample, never disputed.
+		let result = pallet_inference::Results::<Runtime>::get(request)
+			.filter(|result| result.check_of.is_none())?;
 		let deterministic = super::ModelHub::artifact(&result.receipt.model)
 			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
 		Some(pallet_proofs::SettledSummary {
@@ -133,6 +138,9 @@ impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
 	}
 	fn on_check_expired(check: RequestId, original: RequestId) {
 		pallet_proofs::Pallet::<Runtime>::on_check_expired(check, original)
+	}
+	fn holds_stake(worker: &AccountId) -> bool {
+		pallet_proofs::Pallet::<Runtime>::holds_stake(worker)
 	}
 	/// Sampling reads the randomness and may open a check (a request), write its record or
 	/// slash.
@@ -224,8 +232,9 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 				signing_key: [1; 32],
 				signature: [0; 64],
 				output: ResultOutput::Inline(Default::default()),
-				paid: FeeSplit { model_price: 0, worker_fee: 0, protocol_fee: 0 },
+				paid: FeeSplit { model_price: 0, worker_fee: unit, protocol_fee: 0 },
 				settled_at: 0,
+				check_of: None,
 			},
 		);
 		(request, input)
