@@ -36,7 +36,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
 		// Proof size: measured 4163 bytes, estimated 4047.
-		Weight::from_parts(114_911_000, 4047)
+		Weight::from_parts(106_328_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -44,7 +44,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
 	fn update_worker() -> Weight {
 		// Proof size: measured 754 bytes, estimated 4047.
-		Weight::from_parts(18_778_000, 4047)
+		Weight::from_parts(18_608_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -56,7 +56,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof size: measured 950 bytes, estimated 4047.
-		Weight::from_parts(65_988_000, 4047)
+		Weight::from_parts(67_330_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -66,12 +66,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
 		// Proof size: measured 3365 bytes, estimated 4047.
-		Weight::from_parts(55_002_000, 4047)
+		Weight::from_parts(55_142_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Exposure` (r:1 w:0)
+	/// Proof: `Proofs::Exposure` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -79,9 +81,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::WorkerBySigningKey` (r:0 w:1)
 	/// Proof: `Inference::WorkerBySigningKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Proof size: measured 941 bytes, estimated 4047.
-		Weight::from_parts(59_869_000, 4047)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Proof size: measured 984 bytes, estimated 4047.
+		Weight::from_parts(64_746_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
@@ -108,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65803), added: 68278, mode: `MaxEncodedLen`)
 	fn request_inference(w: u32, ) -> Weight {
 		// Proof size: measured 948 bytes, estimated 8207.
-		Weight::from_parts(625_458_600, 8207)
-			.saturating_add(Weight::from_parts(6_775_742, 0).saturating_mul(w.into()))
+		Weight::from_parts(616_230_201, 8207)
+			.saturating_add(Weight::from_parts(6_833_741, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
@@ -134,12 +136,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(16766), added: 19241, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(16775), added: 19250, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Assignments` (r:0 w:1)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn submit_result() -> Weight {
 		// Proof size: measured 67831 bytes, estimated 69268.
-		Weight::from_parts(422_349_000, 69268)
+		Weight::from_parts(420_617_000, 69268)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -151,7 +153,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
 	fn authorize_submit_result() -> Weight {
 		// Proof size: measured 66702 bytes, estimated 69268.
-		Weight::from_parts(215_481_000, 69268)
+		Weight::from_parts(208_831_000, 69268)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 	}
@@ -173,8 +175,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn expire_requests(n: u32, ) -> Weight {
 		// Proof size: measured 80 bytes, estimated 3991.
-		Weight::from_parts(5_273_500, 3991)
-			.saturating_add(Weight::from_parts(147_539_249, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_242_437, 3991)
+			.saturating_add(Weight::from_parts(150_487_619, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
@@ -186,49 +188,49 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
-		Weight::from_parts(114_911_000, 4047)
+		Weight::from_parts(106_328_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn update_worker() -> Weight {
-		Weight::from_parts(18_778_000, 4047)
+		Weight::from_parts(18_608_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(65_988_000, 4047)
+		Weight::from_parts(67_330_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(55_002_000, 4047)
+		Weight::from_parts(55_142_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(59_869_000, 4047)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		Weight::from_parts(64_746_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn request_inference(w: u32, ) -> Weight {
-		Weight::from_parts(625_458_600, 8207)
-			.saturating_add(Weight::from_parts(6_775_742, 0).saturating_mul(w.into()))
+		Weight::from_parts(616_230_201, 8207)
+			.saturating_add(Weight::from_parts(6_833_741, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn submit_result() -> Weight {
-		Weight::from_parts(422_349_000, 69268)
+		Weight::from_parts(420_617_000, 69268)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn authorize_submit_result() -> Weight {
-		Weight::from_parts(215_481_000, 69268)
+		Weight::from_parts(208_831_000, 69268)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}
 	fn expire_requests(n: u32, ) -> Weight {
-		Weight::from_parts(5_273_500, 3991)
-			.saturating_add(Weight::from_parts(147_539_249, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_242_437, 3991)
+			.saturating_add(Weight::from_parts(150_487_619, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}

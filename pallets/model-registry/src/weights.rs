@@ -38,7 +38,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof size: measured 149 bytes, estimated 6012.
-		Weight::from_parts(69_523_000, 6012)
+		Weight::from_parts(70_325_000, 6012)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -54,7 +54,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn publish_version() -> Weight {
 		// Proof size: measured 1911 bytes, estimated 8207.
-		Weight::from_parts(108_741_000, 8207)
+		Weight::from_parts(109_463_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -64,7 +64,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof size: measured 6161 bytes, estimated 8207.
-		Weight::from_parts(39_398_000, 8207)
+		Weight::from_parts(38_618_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -74,7 +74,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn take_down_version() -> Weight {
 		// Proof size: measured 4693 bytes, estimated 8207.
-		Weight::from_parts(35_583_000, 8207)
+		Weight::from_parts(35_573_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -88,7 +88,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn remove_version() -> Weight {
 		// Proof size: measured 6319 bytes, estimated 8207.
-		Weight::from_parts(78_797_000, 8207)
+		Weight::from_parts(79_188_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -104,7 +104,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof size: measured 1839 bytes, estimated 4986.
-		Weight::from_parts(58_347_000, 4986)
+		Weight::from_parts(58_247_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -114,7 +114,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn offer_ownership() -> Weight {
 		// Proof size: measured 1648 bytes, estimated 4986.
-		Weight::from_parts(17_276_000, 4986)
+		Weight::from_parts(17_346_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -140,7 +140,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn accept_ownership() -> Weight {
 		// Proof size: measured 2155 bytes, estimated 6254.
-		Weight::from_parts(116_363_000, 6254)
+		Weight::from_parts(116_663_000, 6254)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -149,37 +149,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn create_model() -> Weight {
-		Weight::from_parts(69_523_000, 6012)
+		Weight::from_parts(70_325_000, 6012)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn publish_version() -> Weight {
-		Weight::from_parts(108_741_000, 8207)
+		Weight::from_parts(109_463_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deprecate_version() -> Weight {
-		Weight::from_parts(39_398_000, 8207)
+		Weight::from_parts(38_618_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn take_down_version() -> Weight {
-		Weight::from_parts(35_583_000, 8207)
+		Weight::from_parts(35_573_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_version() -> Weight {
-		Weight::from_parts(78_797_000, 8207)
+		Weight::from_parts(79_188_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_model() -> Weight {
-		Weight::from_parts(58_347_000, 4986)
+		Weight::from_parts(58_247_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn offer_ownership() -> Weight {
-		Weight::from_parts(17_276_000, 4986)
+		Weight::from_parts(17_346_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -189,7 +189,7 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_ownership() -> Weight {
-		Weight::from_parts(116_363_000, 6254)
+		Weight::from_parts(116_663_000, 6254)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}

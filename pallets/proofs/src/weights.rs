@@ -29,7 +29,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Proofs::ApprovedPcrSets` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	fn approve_pcr_set() -> Weight {
 		// Proof size: measured 43 bytes, estimated 3642.
-		Weight::from_parts(11_938_000, 3642)
+		Weight::from_parts(11_968_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -37,7 +37,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Proofs::ApprovedPcrSets` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	fn revoke_pcr_set() -> Weight {
 		// Proof size: measured 244 bytes, estimated 3642.
-		Weight::from_parts(10_807_000, 3642)
+		Weight::from_parts(10_746_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -47,7 +47,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Proofs::AttestationRoot` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn set_attestation_root() -> Weight {
 		// Proof size: measured 0 bytes, estimated 0.
-		Weight::from_parts(8_512_000, 0)
+		Weight::from_parts(8_703_000, 0)
 			.saturating_add(T::DbWeight::get().reads(0_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -69,8 +69,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Proofs::Attestations` (`max_values`: None, `max_size`: Some(227), added: 2702, mode: `MaxEncodedLen`)
 	fn attest(c: u32, ) -> Weight {
 		// Proof size: measured 1127 bytes, estimated 4047.
-		Weight::from_parts(412_354_809, 4047)
-			.saturating_add(Weight::from_parts(9_370_003_795, 0).saturating_mul(c.into()))
+		Weight::from_parts(409_256_814, 4047)
+			.saturating_add(Weight::from_parts(9_189_191_276, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -92,12 +92,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Proofs::Attestations` (`max_values`: None, `max_size`: Some(227), added: 2702, mode: `MaxEncodedLen`)
 	fn attest_cached() -> Weight {
 		// Proof size: measured 1383 bytes, estimated 4047.
-		Weight::from_parts(18_928_353_000, 4047)
+		Weight::from_parts(18_812_681_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:0)
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::LastBatchAt` (r:1 w:1)
+	/// Proof: `Proofs::LastBatchAt` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Exposure` (r:1 w:1)
+	/// Proof: `Proofs::Exposure` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Proofs::NextBatchId` (r:1 w:1)
 	/// Proof: `Proofs::NextBatchId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Proofs::BatchWindows` (r:1 w:1)
@@ -108,9 +112,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Proofs::Batches` (`max_values`: None, `max_size`: Some(158), added: 2633, mode: `MaxEncodedLen`)
 	fn submit_batch() -> Weight {
 		// Proof size: measured 446 bytes, estimated 4047.
-		Weight::from_parts(26_429_000, 4047)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		Weight::from_parts(34_882_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Proofs::Batches` (r:1 w:1)
 	/// Proof: `Proofs::Batches` (`max_values`: None, `max_size`: Some(158), added: 2633, mode: `MaxEncodedLen`)
@@ -123,9 +127,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn challenge_leaf(d: u32, ) -> Weight {
-		// Proof size: measured 939 bytes, estimated 8799.
-		Weight::from_parts(180_732_886, 8799)
-			.saturating_add(Weight::from_parts(997_075, 0).saturating_mul(d.into()))
+		// Proof size: measured 978 bytes, estimated 8799.
+		Weight::from_parts(175_557_469, 8799)
+			.saturating_add(Weight::from_parts(977_612, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -137,18 +141,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn record_receipt() -> Weight {
 		// Proof size: measured 436 bytes, estimated 4047.
-		Weight::from_parts(80_760_000, 4047)
+		Weight::from_parts(75_042_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 	}
 	/// Storage: `Inference::Results` (r:1 w:0)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(16766), added: 19241, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(16775), added: 19250, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	/// Storage: `Proofs::Samples` (r:1 w:1)
 	/// Proof: `Proofs::Samples` (`max_values`: None, `max_size`: Some(282), added: 2757, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Judged` (r:1 w:0)
+	/// Proof: `Proofs::Judged` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::NextRequestId` (r:1 w:1)
 	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
@@ -163,83 +169,88 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Exposure` (r:1 w:1)
+	/// Proof: `Proofs::Exposure` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Assignments` (r:0 w:1)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65803), added: 68278, mode: `MaxEncodedLen`)
 	fn dispute_result() -> Weight {
-		// Proof size: measured 1844 bytes, estimated 20231.
-		Weight::from_parts(1_125_865_000, 20231)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size: measured 1845 bytes, estimated 20240.
+		Weight::from_parts(1_146_216_000, 20240)
+			.saturating_add(T::DbWeight::get().reads(14_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Proofs::BatchWindows` (r:1 w:1)
 	/// Proof: `Proofs::BatchWindows` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Proofs::Batches` (r:64 w:64)
 	/// Proof: `Proofs::Batches` (`max_values`: None, `max_size`: Some(158), added: 2633, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::Exposure` (r:1 w:1)
+	/// Proof: `Proofs::Exposure` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn finalize_batches(n: u32, ) -> Weight {
-		// Proof size: measured 43 bytes, estimated 169502.
-		Weight::from_parts(4_126_590, 169502)
-			.saturating_add(Weight::from_parts(5_404_854, 0).saturating_mul(n.into()))
+		// Proof size: measured 43 bytes, estimated 3991.
+		Weight::from_parts(4_170_248, 3991)
+			.saturating_add(Weight::from_parts(7_281_445, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2648).saturating_mul(n.into()))
 	}
 }
 
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn approve_pcr_set() -> Weight {
-		Weight::from_parts(11_938_000, 3642)
+		Weight::from_parts(11_968_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revoke_pcr_set() -> Weight {
-		Weight::from_parts(10_807_000, 3642)
+		Weight::from_parts(10_746_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_attestation_root() -> Weight {
-		Weight::from_parts(8_512_000, 0)
+		Weight::from_parts(8_703_000, 0)
 			.saturating_add(ParityDbWeight::get().reads(0_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn attest(c: u32, ) -> Weight {
-		Weight::from_parts(412_354_809, 4047)
-			.saturating_add(Weight::from_parts(9_370_003_795, 0).saturating_mul(c.into()))
+		Weight::from_parts(409_256_814, 4047)
+			.saturating_add(Weight::from_parts(9_189_191_276, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn attest_cached() -> Weight {
-		Weight::from_parts(18_928_353_000, 4047)
+		Weight::from_parts(18_812_681_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn submit_batch() -> Weight {
-		Weight::from_parts(26_429_000, 4047)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(34_882_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn challenge_leaf(d: u32, ) -> Weight {
-		Weight::from_parts(180_732_886, 8799)
-			.saturating_add(Weight::from_parts(997_075, 0).saturating_mul(d.into()))
+		Weight::from_parts(175_557_469, 8799)
+			.saturating_add(Weight::from_parts(977_612, 0).saturating_mul(d.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn record_receipt() -> Weight {
-		Weight::from_parts(80_760_000, 4047)
+		Weight::from_parts(75_042_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}
 	fn dispute_result() -> Weight {
-		Weight::from_parts(1_125_865_000, 20231)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(1_146_216_000, 20240)
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn finalize_batches(n: u32, ) -> Weight {
-		Weight::from_parts(4_126_590, 169502)
-			.saturating_add(Weight::from_parts(5_404_854, 0).saturating_mul(n.into()))
+		Weight::from_parts(4_170_248, 3991)
+			.saturating_add(Weight::from_parts(7_281_445, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}
