@@ -7,12 +7,13 @@
 //! print the request-to-result latency.
 
 use serde_json::{json, Value};
-use std::{path::PathBuf, process::Command};
+use std::path::PathBuf;
 use verity_gpu_offchain_worker::{convert, engine::Backend, exec::Executor, tensor, testmodels};
 use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{ArtifactDigest, ArtifactFormat, IoSchema};
 
-const VERITY: &str = env!("CARGO_BIN_EXE_verity");
+mod common;
+use common::{demo_setup, fails, succeeds, VERITY};
 
 fn node_binary() -> PathBuf {
 	let path = PathBuf::from(VERITY).with_file_name("verity-node");
@@ -26,42 +27,6 @@ fn dev_node(name: &str, sealing: &str) -> Node {
 		.args(["--dev", "--sealing", sealing])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"))
-}
-
-struct Run {
-	ok: bool,
-	json: Value,
-	stderr: String,
-}
-
-fn verity(node: &Node, suri: &str, args: &[&str]) -> Run {
-	let output = Command::new(VERITY)
-		.args(args)
-		.args(["--url", &node.ws_url(), "--suri", suri, "--json"])
-		.output()
-		.expect("verity runs");
-	Run {
-		ok: output.status.success(),
-		json: serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim())
-			.unwrap_or(Value::Null),
-		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-	}
-}
-
-fn succeeds(node: &Node, suri: &str, args: &[&str]) -> Value {
-	let run = verity(node, suri, args);
-	assert!(run.ok, "verity {args:?} failed: {}", run.stderr);
-	run.json
-}
-
-fn fails(node: &Node, suri: &str, args: &[&str], expected: &str) {
-	let run = verity(node, suri, args);
-	assert!(!run.ok, "verity {args:?} should fail");
-	assert!(
-		run.stderr.contains(expected),
-		"verity {args:?}: expected {expected:?} in {:?}",
-		run.stderr
-	);
 }
 
 /// A published model: its reference, artifact, format and schema.
@@ -158,25 +123,6 @@ fn write_input(dir: &std::path::Path, name: &str, values: Vec<f32>, shape: &[usi
 	let path = dir.join(format!("{name}.json"));
 	std::fs::write(&path, json!({ "input": nest(&values, shape) }).to_string()).unwrap();
 	path
-}
-
-/// `verity demo setup` against this node; returns the demo model's reference.
-fn demo_setup(node: &Node, input: &std::path::Path) -> String {
-	let setup = succeeds(
-		node,
-		"//Alice",
-		&[
-			"demo",
-			"setup",
-			"--store-url",
-			&node.artifact_store_url(),
-			"--worker-url",
-			&node.worker_url(),
-			"--write-input",
-			input.to_str().unwrap(),
-		],
-	);
-	setup["model"].as_str().unwrap().to_owned()
 }
 
 fn infer(node: &Node, model: &str, input: &std::path::Path, extra: &[&str]) -> Value {

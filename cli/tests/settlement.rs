@@ -3,25 +3,11 @@
 //! leaf from the artifact store), or privately; and a real AWS attestation document checked by
 //! the runtime.
 
-use serde_json::Value;
 use std::{path::PathBuf, process::Command};
-use verity_node_harness::{Node, NodeBuilder};
+use verity_node_harness::NodeBuilder;
 
-const VERITY: &str = env!("CARGO_BIN_EXE_verity");
-
-fn verity(node: &Node, suri: &str, args: &[&str]) -> Value {
-	let output = Command::new(VERITY)
-		.args(args)
-		.args(["--url", &node.ws_url(), "--suri", suri, "--json"])
-		.output()
-		.expect("verity runs");
-	assert!(
-		output.status.success(),
-		"verity {args:?} failed: {}",
-		String::from_utf8_lossy(&output.stderr)
-	);
-	serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap()
-}
+mod common;
+use common::{demo_setup, succeeds as verity, VERITY};
 
 #[test]
 fn direct_requests_settle_individually_by_batch_and_privately() {
@@ -35,21 +21,7 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();
 	let input = dir.path().join("input.json");
-	let setup = verity(
-		&node,
-		"//Alice",
-		&[
-			"demo",
-			"setup",
-			"--store-url",
-			&node.artifact_store_url(),
-			"--worker-url",
-			&node.worker_url(),
-			"--write-input",
-			input.to_str().unwrap(),
-		],
-	);
-	let model = setup["model"].as_str().unwrap().to_owned();
+	let model = demo_setup(&node, &input);
 	let worker =
 		verity(&node, "//Alice", &["worker", "show"])["worker"].as_str().unwrap().to_owned();
 	let direct = |request: u64, settlement: &str| {

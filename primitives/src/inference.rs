@@ -188,6 +188,23 @@ impl<AccountId: Encode> Receipt<AccountId> {
 	}
 }
 
+impl<AccountId: Encode> Receipt<AccountId> {
+	/// The evidence digest of this receipt with its signature: BLAKE2b-256 of their SCALE
+	/// encoding. Sampling, disputes and slashing events name a signed receipt by it.
+	pub fn evidence(&self, signature: &ReceiptSignature) -> Digest32 {
+		blake2_256(&(self, signature).encode())
+	}
+}
+
+/// The first 32 bytes of a hash (zero-padded when shorter): how receipts and nonces bind a
+/// chain's genesis hash, whatever the runtime's hash type.
+pub fn hash32(hash: &[u8]) -> [u8; 32] {
+	let mut out = [0u8; 32];
+	let len = hash.len().min(32);
+	out[..len].copy_from_slice(&hash[..len]);
+	out
+}
+
 /// An sr25519 public key (a worker's receipt-signing key).
 pub type SigningKey = [u8; 32];
 /// An sr25519 signature over [`Receipt::signing_payload`].
@@ -329,6 +346,9 @@ pub struct InferenceRequest<AccountId, Balance, BlockNumber> {
 	/// `Some(original)` when this request re-executes an earlier request's job to check its
 	/// result (sampling or a dispute); its result settles like any other and is then compared.
 	pub check_of: Option<RequestId>,
+	/// The model is deterministic (Verity's integer format), so its results can be re-executed
+	/// and compared; taken from the version when the request was accepted.
+	pub deterministic: bool,
 }
 
 /// A result that just settled, as the inference pallet reports it to the

@@ -261,6 +261,7 @@ impl<T: Config> Pallet<T> {
 				submitted_at: now,
 				deadline,
 				check_of: check.map(|(original, _)| original),
+				deterministic: version.format == ArtifactFormat::VerityInt8,
 			},
 		);
 		Self::deposit_event(Event::InferenceRequested {
@@ -341,12 +342,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The chain's genesis hash as receipts bind it.
 	pub fn genesis_hash() -> [u8; 32] {
-		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let mut out = [0u8; 32];
-		let bytes = hash.as_ref();
-		let len = bytes.len().min(32);
-		out[..len].copy_from_slice(&bytes[..len]);
-		out
+		verity_primitives::hash32(
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
+		)
 	}
 
 	/// Checks a result against its open request; the same checks serve validation (in the
@@ -463,7 +461,7 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		let output_digest = receipt.output_digest;
-		let evidence = sp_io::hashing::blake2_256(&(&receipt, &signature).encode());
+		let evidence = receipt.evidence(&signature);
 		Results::<T>::insert(
 			request_id,
 			SettledResult {
@@ -496,8 +494,6 @@ impl<T: Config> Pallet<T> {
 			request: request_id,
 			amount: request.fee.protocol_fee,
 		});
-		let deterministic = T::Models::artifact(&request.model)
-			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
 		Ok(T::Observer::on_result(SettledInfo {
 			request: request_id,
 			check_of: request.check_of,
@@ -506,7 +502,7 @@ impl<T: Config> Pallet<T> {
 			input: request.input,
 			output_digest,
 			evidence,
-			deterministic,
+			deterministic: request.deterministic,
 		}))
 	}
 

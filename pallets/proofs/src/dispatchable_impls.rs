@@ -44,12 +44,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The chain's genesis hash as receipts and nonces bind it.
 	pub fn genesis_hash() -> [u8; 32] {
-		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let mut out = [0u8; 32];
-		let bytes = hash.as_ref();
-		let len = bytes.len().min(32);
-		out[..len].copy_from_slice(&bytes[..len]);
-		out
+		verity_primitives::hash32(
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
+		)
 	}
 
 	/// The nonce `worker`'s next attestation document must carry.
@@ -191,7 +188,7 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(LastBatchAt::<T>::get(&worker) != Some(now), Error::<T>::OneBatchPerBlock);
 		LastBatchAt::<T>::insert(&worker, now);
-		Exposure::<T>::mutate(&worker, |open| open.saturating_inc());
+		Self::add_exposure(&worker);
 		let challenge_until = now.saturating_add(T::ChallengePeriod::get());
 		let batch = NextBatchId::<T>::get();
 		BatchWindows::<T>::try_append(challenge_until, batch)
@@ -240,7 +237,8 @@ impl<T: Config> Pallet<T> {
 				BatchProofError::RootMismatch => Error::<T>::BadMerkleProof,
 			},
 		)?;
-		let fault = Self::leaf_fault(&batch, &leaf).ok_or(Error::<T>::LeafValid)?;
+		let fault = Self::leaf_fault(&batch.worker, &batch.signing_key, batch.tee_live, &leaf)
+			.ok_or(Error::<T>::LeafValid)?;
 
 		Batches::<T>::mutate(batch_id, |record| {
 			if let Some(record) = record {
@@ -256,18 +254,10 @@ impl<T: Config> Pallet<T> {
 		let worker = leaf.receipt.worker.clone();
 		let signing_key = T::Workers::signing_key(&worker).ok_or(Error::<T>::InvalidReceipt)?;
 		let tee_live = Self::is_attested(&worker, &signing_key);
-		let check = BatchRecord {
-			worker: worker.clone(),
-			signing_key,
-			tee_live,
-			root: [0; 32],
-			leaf_count: 1,
-			leaves_digest: [0; 32],
-			submitted_at: frame_system::Pallet::<T>::block_number(),
-			challenge_until: frame_system::Pallet::<T>::block_number(),
-			status: BatchStatus::Open,
-		};
-		ensure!(Self::leaf_fault(&check, &leaf).is_none(), Error::<T>::InvalidReceipt);
+		ensure!(
+			Self::leaf_fault(&worker, &signing_key, tee_live, &leaf).is_none(),
+			Error::<T>::InvalidReceipt
+		);
 		Self::deposit_event(Event::ReceiptRecorded {
 			worker,
 			request_id: leaf.receipt.request_id,
@@ -277,10 +267,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// What is wrong with a leaf the batch's worker committed to, if anything.
-	fn leaf_fault(batch: &BatchRecordOf<T>, leaf: &BatchLeaf<T::AccountId>) -> Option<Fault> {
+	/// What is wrong with a receipt `worker` answers for, if anything: it must name `worker`,
+	/// be for this chain, be signed with `signing_key`, and claim TEE mode only if `tee_live`.
+	fn leaf_fault(
+		worker: &T::AccountId,
+		signing_key: &SigningKey,
+		tee_live: bool,
+		leaf: &BatchLeaf<T::AccountId>,
+	) -> Option<Fault> {
 		let receipt = &leaf.receipt;
-		if receipt.worker != batch.worker {
+		if receipt.worker != *worker {
 			return Some(Fault::ForeignLeaf);
 		}
 		if receipt.genesis_hash != Self::genesis_hash() {
@@ -289,12 +285,12 @@ impl<T: Config> Pallet<T> {
 		let signed = sp_io::crypto::sr25519_verify(
 			&sp_core::sr25519::Signature::from_raw(leaf.signature),
 			&receipt.signing_payload(),
-			&sp_core::sr25519::Public::from_raw(batch.signing_key),
+			&sp_core::sr25519::Public::from_raw(*signing_key),
 		);
 		if !signed {
 			return Some(Fault::BadLeafSignature);
 		}
-		if receipt.mode == VerificationMode::Tee && !batch.tee_live {
+		if receipt.mode == VerificationMode::Tee && !tee_live {
 			return Some(Fault::UnattestedTeeLeaf);
 		}
 		None
@@ -321,6 +317,11 @@ impl<T: Config> Pallet<T> {
 			reporter,
 			reporter_reward,
 		});
+	}
+
+	/// One more open batch or check could slash `worker`.
+	pub(crate) fn add_exposure(worker: &T::AccountId) {
+		Exposure::<T>::mutate(worker, |open| *open = open.saturating_add(1));
 	}
 
 	/// One open batch or check that could slash `worker` ended.

@@ -4,8 +4,9 @@
 use crate::*;
 use codec::Encode;
 use frame_support::{pallet_prelude::*, traits::Randomness};
-use sp_runtime::Saturating;
-use verity_primitives::{blake2_256, Digest32, RequestId, RequestInput, SettledInfo};
+use verity_primitives::{
+	blake2_256, Digest32, ModelVersionRef, RequestId, RequestInput, SettledInfo,
+};
 
 /// A settled result, as the inference pallet reports it.
 pub type SettledInfoOf<T> = SettledInfo<<T as frame_system::Config>::AccountId>;
@@ -31,7 +32,7 @@ impl<T: Config> Pallet<T> {
 	pub fn on_result(settled: SettledInfoOf<T>) -> bool {
 		match settled.check_of {
 			None if settled.deterministic && Self::is_sampled(settled.request) => {
-				Self::start_check(settled, None);
+				Self::start_check(settled);
 				true
 			},
 			None => false,
@@ -59,40 +60,51 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Opens the first check of `original` (sampled when `disputer` is `None`).
-	fn start_check(original: SettledInfoOf<T>, disputer: Option<T::AccountId>) -> bool {
+	/// Opens the first check of a settled result and records the sample: the original's
+	/// worker (excluded from checking) may now be slashed. `disputer` pays, or the treasury when
+	/// sampled.
+	#[allow(clippy::too_many_arguments)]
+	fn begin_sample(
+		request: RequestId,
+		worker: T::AccountId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		output_digest: Digest32,
+		evidence: Digest32,
+		disputer: Option<T::AccountId>,
+	) -> DispatchResult {
 		let payer = disputer.clone().unwrap_or_else(T::TreasuryAccount::get);
-		match T::Executor::open_check(
-			&payer,
-			original.request,
+		let (check, checker) =
+			T::Executor::open_check(&payer, request, model, input, &[worker.clone()])?;
+		Self::add_exposure(&worker);
+		Samples::<T>::insert(
+			request,
+			SampleRecord {
+				worker,
+				output_digest,
+				evidence,
+				disputer: disputer.clone(),
+				stage: SampleStage::Checking { check, checker: checker.clone() },
+			},
+		);
+		Self::deposit_event(Event::ResultSampled { request, check, checker, disputer });
+		Ok(())
+	}
+
+	/// Samples a settled result at the treasury's expense, or records why it could not.
+	fn start_check(original: SettledInfoOf<T>) {
+		let request = original.request;
+		let opened = Self::begin_sample(
+			request,
+			original.worker,
 			original.model,
 			original.input,
-			&[original.worker.clone()],
-		) {
-			Ok((check, checker)) => {
-				Exposure::<T>::mutate(&original.worker, |open| open.saturating_inc());
-				Samples::<T>::insert(
-					original.request,
-					SampleRecord {
-						worker: original.worker,
-						output_digest: original.output_digest,
-						evidence: original.evidence,
-						disputer: disputer.clone(),
-						stage: SampleStage::Checking { check, checker: checker.clone() },
-					},
-				);
-				Self::deposit_event(Event::ResultSampled {
-					request: original.request,
-					check,
-					checker,
-					disputer,
-				});
-				true
-			},
-			Err(_) => {
-				Self::deposit_event(Event::SampleSkipped { request: original.request });
-				false
-			},
+			original.output_digest,
+			original.evidence,
+			None,
+		);
+		if opened.is_err() {
+			Self::deposit_event(Event::SampleSkipped { request });
 		}
 	}
 
@@ -112,7 +124,7 @@ impl<T: Config> Pallet<T> {
 				match T::Executor::open_check(&payer, original, check.model, check.input, &exclude)
 				{
 					Ok((arbiter_check, arbiter)) => {
-						Exposure::<T>::mutate(&checker, |open| open.saturating_inc());
+						Self::add_exposure(&checker);
 						Samples::<T>::mutate(original, |record| {
 							if let Some(record) = record {
 								record.stage = SampleStage::Arbitrating {
@@ -198,31 +210,14 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Samples::<T>::contains_key(request), Error::<T>::AlreadyUnderCheck);
 		ensure!(!Judged::<T>::contains_key(request), Error::<T>::AlreadyJudged);
 		ensure!(input.digest() == result.input_digest, Error::<T>::InputMismatch);
-		let payer = disputer.clone();
-		let (check, checker) = T::Executor::open_check(
-			&payer,
+		Self::begin_sample(
 			request,
+			result.worker,
 			result.model,
 			input,
-			&[result.worker.clone()],
-		)?;
-		Exposure::<T>::mutate(&result.worker, |open| open.saturating_inc());
-		Samples::<T>::insert(
-			request,
-			SampleRecord {
-				worker: result.worker,
-				output_digest: result.output_digest,
-				evidence: result.evidence,
-				disputer: Some(disputer.clone()),
-				stage: SampleStage::Checking { check, checker: checker.clone() },
-			},
-		);
-		Self::deposit_event(Event::ResultSampled {
-			request,
-			check,
-			checker,
-			disputer: Some(disputer),
-		});
-		Ok(())
+			result.output_digest,
+			result.evidence,
+			Some(disputer),
+		)
 	}
 }

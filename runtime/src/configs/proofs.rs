@@ -6,7 +6,6 @@
 
 use super::{currency::Balance, time::MINUTES};
 use crate::{governance::period, AccountId, Runtime};
-use codec::Encode;
 use frame_support::{
 	parameter_types,
 	traits::{ConstU32, ConstU64, EitherOfDiverse},
@@ -108,7 +107,7 @@ impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
 		let deterministic = super::ModelHub::artifact(&result.receipt.model)
 			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
 		Some(pallet_proofs::SettledSummary {
-			evidence: verity_primitives::blake2_256(&(&result.receipt, &result.signature).encode()),
+			evidence: result.receipt.evidence(&result.signature),
 			worker: result.receipt.worker,
 			model: result.receipt.model,
 			input_digest: result.receipt.input_digest,

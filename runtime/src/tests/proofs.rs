@@ -238,18 +238,24 @@ fn answer(
 	record.worker
 }
 
+/// At block 1: an integer model served by `workers` (keys from seeds 1, 2, ...), and an input
+/// for it.
+fn int8_market(
+	workers: &[Sr25519Keyring],
+) -> (ModelVersionRef, Vec<(crate::AccountId, sr25519::Pair)>, RequestInput) {
+	System::set_block_number(1);
+	let model = publish_model_as(ArtifactFormat::VerityInt8);
+	let keys =
+		workers.iter().zip(1u8..).map(|(who, seed)| register_worker(*who, seed, model)).collect();
+	(model, keys, RequestInput::Inline(vec![0u8; 16].try_into().unwrap()))
+}
+
 #[test]
 fn a_disputed_integer_result_is_re_executed_twice_and_the_liar_slashed() {
 	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
-		System::set_block_number(1);
-		let model = publish_model_as(ArtifactFormat::VerityInt8);
-		let keys = [
-			register_worker(Sr25519Keyring::Bob, 1, model),
-			register_worker(Sr25519Keyring::Charlie, 2, model),
-			register_worker(Sr25519Keyring::Eve, 3, model),
-		];
+		let (model, keys, input) =
+			int8_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
 		let dave = Sr25519Keyring::Dave.to_account_id();
-		let input = RequestInput::Inline(vec![0u8; 16].try_into().unwrap());
 		assert_ok!(Inference::request_inference(
 			RuntimeOrigin::signed(dave.clone()),
 			model,
@@ -279,14 +285,8 @@ fn a_disputed_integer_result_is_re_executed_twice_and_the_liar_slashed() {
 #[test]
 fn about_two_percent_of_integer_results_are_re_executed_at_the_treasurys_expense() {
 	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
-		System::set_block_number(1);
-		let model = publish_model_as(ArtifactFormat::VerityInt8);
-		let keys = [
-			register_worker(Sr25519Keyring::Bob, 1, model),
-			register_worker(Sr25519Keyring::Charlie, 2, model),
-		];
+		let (model, keys, input) = int8_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]);
 		let dave = RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id());
-		let input = RequestInput::Inline(vec![0u8; 16].try_into().unwrap());
 		let treasury = TreasuryAccount::get();
 		let mut sampled = Vec::new();
 		for _ in 0..500 {

@@ -1,0 +1,65 @@
+//! What the CLI's end-to-end tests share: running `verity` against a node, and the demo setup.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::process::Command;
+use verity_node_harness::Node;
+
+/// The CLI binary under test.
+pub const VERITY: &str = env!("CARGO_BIN_EXE_verity");
+
+pub struct Run {
+	pub ok: bool,
+	pub json: Value,
+	pub stderr: String,
+}
+
+pub fn verity(node: &Node, suri: &str, args: &[&str]) -> Run {
+	let output = Command::new(VERITY)
+		.args(args)
+		.args(["--url", &node.ws_url(), "--suri", suri, "--json"])
+		.output()
+		.expect("verity runs");
+	Run {
+		ok: output.status.success(),
+		json: serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim())
+			.unwrap_or(Value::Null),
+		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+	}
+}
+
+pub fn succeeds(node: &Node, suri: &str, args: &[&str]) -> Value {
+	let run = verity(node, suri, args);
+	assert!(run.ok, "verity {args:?} failed: {}", run.stderr);
+	run.json
+}
+
+pub fn fails(node: &Node, suri: &str, args: &[&str], expected: &str) {
+	let run = verity(node, suri, args);
+	assert!(!run.ok, "verity {args:?} should fail");
+	assert!(
+		run.stderr.contains(expected),
+		"verity {args:?}: expected {expected:?} in {:?}",
+		run.stderr
+	);
+}
+
+/// `verity demo setup` against this node; returns the demo model's reference.
+pub fn demo_setup(node: &Node, input: &std::path::Path) -> String {
+	let setup = succeeds(
+		node,
+		"//Alice",
+		&[
+			"demo",
+			"setup",
+			"--store-url",
+			&node.artifact_store_url(),
+			"--worker-url",
+			&node.worker_url(),
+			"--write-input",
+			input.to_str().unwrap(),
+		],
+	);
+	setup["model"].as_str().unwrap().to_owned()
+}
