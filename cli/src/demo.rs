@@ -3,12 +3,16 @@
 //!
 //! The demo model is a Verity int8 MLP (4 features -> 16 hidden -> 3 classes), converted by
 //! the worker's own converter from a float ONNX model with seeded weights; it stands for any
-//! small classifier and says nothing about flowers.
+//! small classifier and says nothing about flowers. Version 1.0 takes and returns f32 tensors
+//! (the worker quantizes); version 1.1 is the same file with int8 tensors, offered in ZKML mode
+//! too: the setup runs here (fresh OS randomness), the proving key goes to the artifact store
+//! and the verifying key on chain.
 
 use crate::{
 	chain::{account_of, signer, Chain},
 	inference::{self, Offer, WorkerCommand},
 	model::{self, ModelCommand},
+	zk::{self, ZkCommand},
 	Global, Output,
 };
 use serde_json::json;
@@ -37,6 +41,9 @@ pub enum DemoCommand {
 		/// Where to write an example input for `verity infer`.
 		#[arg(long, default_value = "demo-input.json")]
 		write_input: PathBuf,
+		/// Where to write an example int8 input for `verity infer --mode zkml` on version 1.1.
+		#[arg(long, default_value = "demo-zk-input.json")]
+		write_zk_input: PathBuf,
 	},
 }
 
@@ -48,7 +55,7 @@ pub fn demo_artifact() -> Vec<u8> {
 }
 
 pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String> {
-	let DemoCommand::Setup { store_url, worker_url, write_input } = command;
+	let DemoCommand::Setup { store_url, worker_url, write_input, write_zk_input } = command;
 	let signer = signer(global.suri.as_deref())?;
 	let owner = account_of(&signer);
 	let chain = Chain::connect(&global.url).await?;
@@ -81,50 +88,76 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 	};
 	let version = VersionNumber { major: 1, minor: 0 };
 	let reference = ModelVersionRef { model: model_id, version };
-	let published = chain
-		.read::<verity_primitives::ModelVersion<u128, u32>>(
-			"ModelRegistry",
-			"Versions",
-			vec![Value::u128(model_id.into()), model::version_key(version)],
+	let zk_reference =
+		ModelVersionRef { model: model_id, version: VersionNumber { major: 1, minor: 1 } };
+	let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+	let file = dir.path().join("demo.vi8");
+	std::fs::write(&file, demo_artifact()).map_err(|e| e.to_string())?;
+	let publish = |reference: ModelVersionRef,
+	               dtype: &'static str,
+	               modes: Vec<VerificationMode>,
+	               zk: Option<PathBuf>| {
+		let schema = dir.path().join(format!("schema-{dtype}.json"));
+		let file = file.clone();
+		let store_url = store_url.clone();
+		async move {
+			std::fs::write(
+				&schema,
+				json!({
+					"inputs": [{"name": "input", "dtype": dtype, "shape": [1, 4]}],
+					"outputs": [{"name": "output", "dtype": dtype, "shape": [1, 3]}],
+				})
+				.to_string(),
+			)
+			.map_err(|e| e.to_string())?;
+			model::run(
+				ModelCommand::Publish {
+					file,
+					model: reference.model,
+					version: reference.version,
+					format: ArtifactFormat::VerityInt8,
+					schema,
+					modes,
+					price: UNIT / 100,
+					price_per_token: 0,
+					zk_verifying_key: zk,
+					store_url,
+					no_upload: false,
+					walrus_publisher: None,
+					walrus_epochs: 1,
+					ipfs_cid: None,
+					https_url: None,
+				},
+				global,
+			)
+			.await
+		}
+	};
+	if !published(&chain, reference).await? {
+		done.push(publish(reference, "f32", vec![VerificationMode::Vanilla], None).await?.text);
+	}
+	if !published(&chain, zk_reference).await? {
+		let keys = dir.path().join("zk");
+		zk::run(
+			ZkCommand::Setup { model: file.clone(), out: keys.clone(), insecure_seed: None },
+			global,
 		)
-		.await?
-		.is_some();
-	if !published {
-		let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-		let file = dir.path().join("demo.vi8");
-		let schema = dir.path().join("schema.json");
-		std::fs::write(&file, demo_artifact()).map_err(|e| e.to_string())?;
-		std::fs::write(
-			&schema,
-			json!({
-				"inputs": [{"name": "input", "dtype": "f32", "shape": [1, 4]}],
-				"outputs": [{"name": "output", "dtype": "f32", "shape": [1, 3]}],
-			})
-			.to_string(),
-		)
-		.map_err(|e| e.to_string())?;
-		let output = model::run(
-			ModelCommand::Publish {
-				file,
-				model: model_id,
-				version,
-				format: ArtifactFormat::VerityInt8,
-				schema,
-				modes: vec![VerificationMode::Vanilla],
-				price: UNIT / 100,
-				price_per_token: 0,
-				zk_verifying_key: None,
+		.await?;
+		let modes = vec![VerificationMode::Vanilla, VerificationMode::Zkml];
+		let verifying_key = keys.join("verifying.key");
+		done.push(publish(zk_reference, "i8", modes, Some(verifying_key.clone())).await?.text);
+		let set = zk::run(
+			ZkCommand::Keys {
+				target: zk_reference,
+				verifying_key,
+				proving_key: keys.join("proving.key"),
 				store_url: store_url.clone(),
 				no_upload: false,
-				walrus_publisher: None,
-				walrus_epochs: 1,
-				ipfs_cid: None,
-				https_url: None,
 			},
 			global,
 		)
 		.await?;
-		done.push(output.text);
+		done.push(set.text);
 	}
 	let registered = chain
 		.read::<verity_primitives::WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>>>(
@@ -139,8 +172,8 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 			WorkerCommand::Register {
 				offer: Offer {
 					endpoint: worker_url,
-					models: vec![reference],
-					modes: vec![VerificationMode::Vanilla],
+					models: vec![reference, zk_reference],
+					modes: vec![VerificationMode::Vanilla, VerificationMode::Zkml],
 					hardware: HardwareClass::Cpu,
 					fee: UNIT / 100,
 				},
@@ -155,10 +188,39 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 	let input = json!({"input": [[0.5, -1.25, 2.0, 0.75]]});
 	std::fs::write(&write_input, format!("{input}\n"))
 		.map_err(|e| format!("{}: {e}", write_input.display()))?;
+	let zk_input = json!({"input": [[12, -40, 100, 7]]});
+	std::fs::write(&write_zk_input, format!("{zk_input}\n"))
+		.map_err(|e| format!("{}: {e}", write_zk_input.display()))?;
 	let next = format!("verity infer {reference} --input {} --suri //Bob", write_input.display());
-	done.push(format!("Demo ready: model {reference}. Run an inference with:\n  {next}"));
+	let zk_next = format!(
+		"verity infer {zk_reference} --mode zkml --input {} --suri //Bob",
+		write_zk_input.display()
+	);
+	done.push(format!(
+		"Demo ready: model {reference}. Run an inference with:\n  {next}\nor a proved one \
+		 (answered at once, verified on chain when the proof lands):\n  {zk_next}"
+	));
 	Ok(Output {
 		text: done.join("\n"),
-		json: json!({"model": reference.to_string(), "input": write_input, "command": next}),
+		json: json!({
+			"model": reference.to_string(),
+			"input": write_input,
+			"command": next,
+			"zk_model": zk_reference.to_string(),
+			"zk_input": write_zk_input,
+			"zk_command": zk_next,
+		}),
 	})
+}
+
+/// Whether the version has a record on chain.
+async fn published(chain: &Chain, reference: ModelVersionRef) -> Result<bool, String> {
+	Ok(chain
+		.read::<verity_primitives::ModelVersion<u128, u32>>(
+			"ModelRegistry",
+			"Versions",
+			vec![Value::u128(reference.model.into()), model::version_key(reference.version)],
+		)
+		.await?
+		.is_some())
 }

@@ -26,6 +26,7 @@ pub(crate) type Balance = u128;
 pub(crate) type Account = [u8; 32];
 type Settled = SettledResult<Account, Balance, u32>;
 type Request = InferenceRequest<Account, Balance, u32>;
+type Answered = verity_primitives::AnsweredResult<Account, u32>;
 /// Decodes a worker record whatever the runtime's model-list bound (the bound is not encoded).
 pub(crate) type Worker = WorkerInfo<Balance, u32, bounded_collections::ConstU32<{ u32::MAX }>>;
 
@@ -269,7 +270,8 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 			&mut &event.fields[..],
 		)
 		.map_err(|e| format!("decoding InferenceRequested: {e}"))?;
-	let settled = wait_for_result(&chain, request, Duration::from_secs(args.timeout)).await?;
+	let (settled, answered) =
+		wait_for_result(&chain, request, started, Duration::from_secs(args.timeout)).await?;
 	let latency = started.elapsed();
 	let ResultOutput::Inline(bytes) = &settled.output else {
 		return Err(format!(
@@ -290,9 +292,22 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 		"verified": verified,
 		"checks": checks_json(&checks),
 		"latency_ms": latency.as_millis() as u64,
+		// ZKML: when the answer was recorded (fast path) and when its proof verified on chain.
+		"zk": answered.map(|answered| json!({
+			"answered_ms": answered.as_millis() as u64,
+			"proof_verified_ms": latency.as_millis() as u64,
+		})),
 	});
+	let zk_line = match answered {
+		Some(answered) => format!(
+			"\nZKML: answered in {:.1} s; the chain verified its Groth16 proof {:.1} s later",
+			answered.as_secs_f64(),
+			(latency - answered).as_secs_f64()
+		),
+		None => String::new(),
+	};
 	let text = format!(
-		"Request {request} answered by {} in {:.1} s\nOutput: {}\nReceipt: {}\n{}",
+		"Request {request} answered by {} in {:.1} s{zk_line}\nOutput: {}\nReceipt: {}\n{}",
 		AccountId32(worker),
 		latency.as_secs_f64(),
 		output,
@@ -305,17 +320,29 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 	Ok(Output { text, json })
 }
 
+/// Waits until `request` settles. For ZKML also returns when its answer was recorded (the
+/// fast path; the result settles once the proof verified).
 async fn wait_for_result(
 	chain: &Chain,
 	request: RequestId,
+	started: Instant,
 	timeout: Duration,
-) -> Result<Settled, String> {
+) -> Result<(Settled, Option<Duration>), String> {
 	let until = Instant::now() + timeout;
+	let mut answered = None;
 	loop {
 		if let Some(settled) =
 			chain.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())]).await?
 		{
-			return Ok(settled);
+			return Ok((settled, answered));
+		}
+		if answered.is_none()
+			&& chain
+				.read::<Answered>(PALLET, "AwaitingProof", vec![Value::u128(request.into())])
+				.await?
+				.is_some()
+		{
+			answered = Some(started.elapsed());
 		}
 		let open =
 			chain.read::<Request>(PALLET, "Requests", vec![Value::u128(request.into())]).await?;
@@ -324,7 +351,13 @@ async fn wait_for_result(
 			if let Some(settled) =
 				chain.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())]).await?
 			{
-				return Ok(settled);
+				return Ok((settled, answered));
+			}
+			if answered.is_some() {
+				return Err(format!(
+					"request {request} was answered but never proved: its proof was rejected (the \
+					 worker slashed) or did not arrive by the deadline; the fee was refunded"
+				));
 			}
 			return Err(format!(
 				"request {request} expired without a result; the fee was refunded and the worker \
@@ -376,6 +409,15 @@ async fn check_receipt(
 			"input",
 			blake2_256(input) == receipt.input_digest,
 			format!("digest 0x{}", hex::encode(receipt.input_digest)),
+		));
+	}
+	if receipt.mode == VerificationMode::Zkml {
+		// The chain settles a ZKML result only once the runtime verified its Groth16 proof for
+		// this receipt's binding, the input and the output.
+		checks.push((
+			"zk proof",
+			true,
+			format!("verified on chain for binding 0x{}", hex::encode(receipt.zk_binding())),
 		));
 	}
 	let worker =

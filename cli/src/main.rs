@@ -11,6 +11,7 @@ mod inference;
 mod model;
 mod schema;
 mod settlement;
+mod zk;
 
 use clap::Parser;
 
@@ -61,6 +62,9 @@ enum Command {
 	/// worker's nonce, submit one to the chain.
 	#[command(subcommand)]
 	Attestation(attestation::AttestationCommand),
+	/// ZKML keys: run a model's Groth16 setup, upload a version's keys.
+	#[command(subcommand)]
+	Zk(zk::ZkCommand),
 }
 
 /// What a command prints: text for people, JSON for programs.
@@ -96,6 +100,7 @@ fn main() {
 			Command::Direct(args) => settlement::direct(args, &global).await,
 			Command::Batch(command) => settlement::batch(command, &global).await,
 			Command::Attestation(command) => attestation::run(command, &global).await,
+			Command::Zk(command) => zk::run(command, &global).await,
 		}
 	});
 	match result {

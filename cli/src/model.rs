@@ -477,7 +477,7 @@ fn done(text: String, json: Json) -> Output {
 }
 
 /// The digests of a file, read in 1 MiB pieces.
-async fn digest_file(path: &Path) -> Result<ArtifactDigest, String> {
+pub(crate) async fn digest_file(path: &Path) -> Result<ArtifactDigest, String> {
 	use tokio::io::AsyncReadExt;
 	let mut file =
 		tokio::fs::File::open(path).await.map_err(|e| format!("{}: {e}", path.display()))?;

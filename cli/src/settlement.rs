@@ -118,6 +118,7 @@ pub async fn direct(args: DirectArgs, global: &Global) -> Result<Output, String>
 			input: RequestInput::Inline(input.clone().try_into().expect("length checked")),
 			mode: verity_primitives::VerificationMode::Vanilla,
 			worker: args.worker.0,
+			zk_keys: None,
 		},
 		settlement: args.settlement.into(),
 	};

@@ -9,6 +9,8 @@
 //! - [`signer`]: the receipt-signing key (a 0600 key file) and receipt signatures.
 //! - [`service`]: [`service::Worker`] runs chain jobs (fetch and verify the artifact, run,
 //!   sign) and serves them over HTTP.
+//! - [`zk`]: ZKML jobs proved in the background with `verity-zkml` (Groth16), served at
+//!   `GET /v1/proofs/<id>`.
 //! - [`testmodels`]: deterministic float ONNX models built in Rust, for tests and demos.
 //!
 //! The model format itself lives in [`verity_primitives::int8`], shared with the chain side.
@@ -22,3 +24,4 @@ pub mod settlement;
 pub mod signer;
 pub mod tensor;
 pub mod testmodels;
+pub mod zk;

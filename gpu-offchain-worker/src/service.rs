@@ -9,16 +9,23 @@
 //!   [`crate::settlement`] for how its receipt reaches the chain.
 //! - `GET /v1/settlements`: SCALE [`Pending`]: closed batches and individual receipts to post.
 //! - `POST /v1/settlements/posted`: SCALE [`Posted`]: what the operator posted; `204`.
+//! - `GET /v1/proofs/<request id>`: the ZK proof of a ZKML job: `200` with a SCALE
+//!   [`verity_primitives::ZkProofAnswer`] once ready, `202` while proving, `500` with the
+//!   reason if proving failed, `404` for a request this worker does not prove.
 //!
 //! A job runs as: fetch the artifact into the local cache (an [`ArtifactStore`]: every byte is
 //! checked against the digest the chain recorded, before it is used) -> load it (kept loaded by
 //! digest; a loaded model is not read or hashed again) -> run it on the input -> sign the receipt that binds the chain, the request, the
-//! model digest, the input and output digests, the mode and the worker.
+//! model digest, the input and output digests, the mode and the worker. A ZKML job (int8
+//! model, int8 schema) also loads the version's proving key (checked against the verifying
+//! key's digest on chain) before it runs, and is proved in the background after the answer
+//! ([`crate::zk`]).
 
 use crate::{
 	exec::{ExecError, Executor},
 	settlement::{BatchPolicy, Closed, Pending, Posted, Settlements},
 	signer::WorkerKey,
+	zk::{ProofState, ZkProofs},
 };
 use bytes::Bytes;
 use codec::{Decode, Encode};
@@ -37,9 +44,9 @@ use verity_artifact_store::{
 	ArtifactStore,
 };
 use verity_primitives::{
-	blake2_256, ArtifactDigest, BatchLeaf, DirectAnswer, DirectJob, Receipt, RequestInput,
-	ResultOutput, SettlementMode, SigningKey, StorageLocation, WorkerAnswer, WorkerJob,
-	MAX_INLINE_OUTPUT,
+	blake2_256, ArtifactDigest, BatchLeaf, DirectAnswer, DirectJob, Receipt, RequestId,
+	RequestInput, ResultOutput, SettlementMode, SigningKey, StorageLocation, VerificationMode,
+	WorkerAnswer, WorkerJob, MAX_INLINE_OUTPUT,
 };
 
 const LOG_TARGET: &str = "worker";
@@ -117,6 +124,9 @@ pub enum JobError {
 		"batch settlement needs an artifact store for the leaves file, and none is configured"
 	)]
 	NoBatchStore,
+	/// A ZKML job cannot be proved: no keys given, or a proving key that does not fit.
+	#[error("zkml: {0}")]
+	Zk(String),
 	/// The worker's own machinery failed.
 	#[error("internal: {0}")]
 	Internal(String),
@@ -131,7 +141,8 @@ impl JobError {
 			JobError::Exec(_)
 			| JobError::OutputTooLarge { .. }
 			| JobError::NoBatchStore
-			| JobError::NotMine(_) => StatusCode::UNPROCESSABLE_ENTITY,
+			| JobError::NotMine(_)
+			| JobError::Zk(_) => StatusCode::UNPROCESSABLE_ENTITY,
 			JobError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
 		}
 	}
@@ -139,13 +150,14 @@ impl JobError {
 
 /// An inference worker: key, executor, artifact cache.
 pub struct Worker {
-	key: WorkerKey,
+	key: Arc<WorkerKey>,
 	executor: Executor,
 	cache: ArtifactStore,
 	fetcher: Fetcher,
 	output_store: Option<String>,
 	settlements: Mutex<Settlements>,
 	direct: Option<DirectIdentity>,
+	zk: Arc<ZkProofs>,
 }
 
 impl Worker {
@@ -164,13 +176,14 @@ impl Worker {
 			.map_err(|e| format!("artifact cache at {}: {e}", config.cache_dir.display()))?;
 		let fetcher = Fetcher::new(config.fetcher).map_err(|e| e.to_string())?;
 		Ok(Self {
-			key,
+			key: Arc::new(key),
 			executor,
 			cache,
 			fetcher,
 			output_store: config.output_store,
 			settlements: Mutex::new(Settlements::new(config.batch_policy)),
 			direct: config.direct,
+			zk: Arc::new(ZkProofs::default()),
 		})
 	}
 
@@ -225,13 +238,19 @@ impl Worker {
 				.await
 				.map_err(JobError::Input)?,
 		};
+		let prover = match job.mode {
+			VerificationMode::Zkml => Some(self.zk_prover(&job, &artifact).await?),
+			_ => None,
+		};
 		let worker = self.clone();
 		let (format, digest, schema) = (job.format, job.artifact.blake2_256, job.schema.clone());
+		let zk_input = input.clone();
 		let output = tokio::task::spawn_blocking(move || {
 			worker.executor.run(format, digest, &artifact, &schema, &input)
 		})
 		.await
 		.map_err(|e| JobError::Internal(e.to_string()))??;
+		let zk_output = prover.is_some().then(|| output.clone());
 		let output = self.record_output(output).await?;
 		let receipt = Receipt {
 			genesis_hash: job.genesis_hash,
@@ -244,6 +263,18 @@ impl Worker {
 			worker: job.worker,
 		};
 		let signature = self.key.sign(&receipt);
+		if let (Some(prover), Some(zk_output)) = (prover, zk_output) {
+			let as_i8 = |bytes: Vec<u8>| bytes.into_iter().map(|b| b as i8).collect::<Vec<i8>>();
+			self.zk.start(
+				self.key.clone(),
+				job.genesis_hash,
+				job.request_id,
+				prover,
+				as_i8(zk_input),
+				as_i8(zk_output),
+				receipt.zk_binding(),
+			);
+		}
 		log::info!(
 			target: LOG_TARGET,
 			"request {} on model {}: {} output bytes, receipt signed",
@@ -252,6 +283,43 @@ impl Worker {
 			output.len()
 		);
 		Ok(WorkerAnswer { receipt, output, signature })
+	}
+
+	/// The prover of a ZKML job's version: loaded once, from the model and the proving key
+	/// fetched by digest (refused when its verifying key is not the chain's).
+	async fn zk_prover(
+		&self,
+		job: &Job,
+		artifact: &[u8],
+	) -> Result<Arc<verity_zkml::Prover>, JobError> {
+		let keys = job.zk_keys.as_ref().ok_or_else(|| {
+			JobError::Zk("a ZKML job must carry the digests of the version's ZK keys".into())
+		})?;
+		if let Some(prover) = self.zk.loaded(keys) {
+			return Ok(prover);
+		}
+		let model = if artifact.is_empty() {
+			tokio::fs::read(self.cache.path_of(&job.artifact.blake2_256))
+				.await
+				.map_err(|e| JobError::Internal(format!("reading the cached model: {e}")))?
+		} else {
+			artifact.to_vec()
+		};
+		let proving_key =
+			self.fetch(&job.locations, &keys.proving_key).await.map_err(|reason| {
+				JobError::Artifact { digest: hex::encode(keys.proving_key.blake2_256), reason }
+			})?;
+		let zk = self.zk.clone();
+		let keys = keys.clone();
+		tokio::task::spawn_blocking(move || zk.load(&keys, &model, &proving_key))
+			.await
+			.map_err(|e| JobError::Internal(e.to_string()))?
+			.map_err(JobError::Zk)
+	}
+
+	/// Where the ZK proof of `request` stands, if this worker proves it.
+	pub fn proof_state(&self, request: RequestId) -> Option<ProofState> {
+		self.zk.state(request)
 	}
 
 	/// Runs a request made directly to the worker and queues its receipt by its settlement
@@ -269,8 +337,11 @@ impl Worker {
 		if direct.job.worker != identity.account {
 			return Err(JobError::NotMine("the job names another worker account".into()));
 		}
-		if direct.job.mode == verity_primitives::VerificationMode::Tee {
+		if direct.job.mode == VerificationMode::Tee {
 			return Err(JobError::NotMine("this worker runs outside an enclave".into()));
+		}
+		if direct.job.mode == VerificationMode::Zkml {
+			return Err(JobError::NotMine("ZKML requests go through the chain".into()));
 		}
 		if direct.settlement == SettlementMode::Batch && self.output_store.is_none() {
 			return Err(JobError::NoBatchStore);
@@ -473,6 +544,21 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 				},
 			}
 		},
+		(&Method::GET, path) if path.starts_with("/v1/proofs/") => {
+			let Ok(request_id) = path["/v1/proofs/".len()..].parse::<RequestId>() else {
+				return text(StatusCode::BAD_REQUEST, "the request id is not a number");
+			};
+			match worker.proof_state(request_id) {
+				Some(ProofState::Ready(answer)) => {
+					reply(StatusCode::OK, "application/octet-stream", answer.encode())
+				},
+				Some(ProofState::Proving) => text(StatusCode::ACCEPTED, "proving"),
+				Some(ProofState::Failed(reason)) => {
+					text(StatusCode::INTERNAL_SERVER_ERROR, &reason)
+				},
+				None => text(StatusCode::NOT_FOUND, "this worker proves no such request"),
+			}
+		},
 		(&Method::GET, "/v1/settlements") => reply(
 			StatusCode::OK,
 			"application/octet-stream",
@@ -487,8 +573,8 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 		},
 		_ => text(
 			StatusCode::NOT_FOUND,
-			"unknown route: GET /v1/info, POST /v1/jobs, POST /v1/direct, GET /v1/settlements, \
-			 POST /v1/settlements/posted",
+			"unknown route: GET /v1/info, POST /v1/jobs, POST /v1/direct, GET /v1/proofs/<id>, \
+			 GET /v1/settlements, POST /v1/settlements/posted",
 		),
 	}
 }

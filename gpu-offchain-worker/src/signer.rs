@@ -90,6 +90,16 @@ impl WorkerKey {
 	pub fn sign<AccountId: Encode>(&self, receipt: &Receipt<AccountId>) -> ReceiptSignature {
 		self.pair.sign(&receipt.signing_payload()).0
 	}
+
+	/// Signs the submission of a ZK proof ([`verity_primitives::zk_proof_payload`]).
+	pub fn sign_proof(
+		&self,
+		genesis_hash: &[u8; 32],
+		request_id: verity_primitives::RequestId,
+		proof: &[u8],
+	) -> ReceiptSignature {
+		self.pair.sign(&verity_primitives::zk_proof_payload(genesis_hash, request_id, proof)).0
+	}
 }
 
 /// Whether `signature` is `key`'s signature over `receipt`.

@@ -120,6 +120,7 @@ fn job(
 		input: RequestInput::Inline(input.try_into().unwrap()),
 		mode: VerificationMode::Vanilla,
 		worker: [5; 32],
+		zk_keys: None,
 	}
 }
 

@@ -28,6 +28,9 @@ pub type RequestId = u64;
 /// Domain separation tag that starts every signed receipt payload.
 pub const RECEIPT_DOMAIN: &[u8; 24] = b"verity/inference-receipt";
 
+/// Domain separation tag of the payload a worker signs to submit a ZK proof.
+pub const ZK_PROOF_DOMAIN: &[u8; 15] = b"verity/zk-proof";
+
 /// Largest input carried inside a request, in bytes; larger inputs go to an artifact store.
 pub const MAX_INLINE_INPUT: u32 = 64 * 1024;
 /// Largest output recorded inside a result, in bytes; larger outputs are recorded by digest.
@@ -189,6 +192,13 @@ impl<AccountId: Encode> Receipt<AccountId> {
 }
 
 impl<AccountId: Encode> Receipt<AccountId> {
+	/// What a ZK proof of this inference binds as its first public input: BLAKE2b-256 of
+	/// [`Receipt::signing_payload`]. It names the chain, the request, the model bytes, the input,
+	/// the output and the worker, so a proof made for one receipt counts for no other.
+	pub fn zk_binding(&self) -> Digest32 {
+		blake2_256(&self.signing_payload())
+	}
+
 	/// The evidence digest of this receipt with its signature: BLAKE2b-256 of their SCALE
 	/// encoding. Sampling, disputes and slashing events name a signed receipt by it.
 	pub fn evidence(&self, signature: &ReceiptSignature) -> Digest32 {
@@ -234,6 +244,21 @@ pub struct WorkerJob<AccountId> {
 	pub mode: VerificationMode,
 	/// The worker account the receipt must name.
 	pub worker: AccountId,
+	/// For ZKML jobs, the digests of the version's ZK keys: the worker fetches the proving key
+	/// from the version's locations like the model, and proves only with a proving key whose
+	/// verifying key has the digest the chain verifies with.
+	pub zk_keys: Option<ZkKeyDigests>,
+}
+
+/// The digests of a version's ZKML keys.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ZkKeyDigests {
+	/// The Groth16 proving key (in the artifact store).
+	pub proving_key: ArtifactDigest,
+	/// The verifying key (on chain; the version's `zk_verifying_key`).
+	pub verifying_key: ArtifactDigest,
 }
 
 /// The inference worker's answer to a [`WorkerJob`]: the output and the signed receipt.
@@ -244,6 +269,33 @@ pub struct WorkerAnswer<AccountId> {
 	/// The output (inline, or stored by digest when larger than [`MAX_INLINE_OUTPUT`]).
 	pub output: ResultOutput,
 	/// The worker key's signature over [`Receipt::signing_payload`].
+	pub signature: ReceiptSignature,
+}
+
+/// The bytes a worker signs to submit the ZK proof of a request: [`ZK_PROOF_DOMAIN`] then the
+/// SCALE encoding of `(genesis_hash, request_id, BLAKE2b-256 of the proof)`.
+pub fn zk_proof_payload(genesis_hash: &[u8; 32], request_id: RequestId, proof: &[u8]) -> Vec<u8> {
+	let mut payload = ZK_PROOF_DOMAIN.to_vec();
+	(genesis_hash, request_id, blake2_256(proof)).encode_to(&mut payload);
+	payload
+}
+
+/// Largest ZK proof a worker submits, in bytes (a Groth16 proof over BLS12-381, uncompressed, is
+/// 384).
+pub const MAX_ZK_PROOF_LEN: u32 = 384;
+
+/// A ZK proof as submitted to the chain.
+pub type ZkProofBytes = BoundedVec<u8, ConstU32<MAX_ZK_PROOF_LEN>>;
+
+/// The inference worker's answer to `GET /v1/proofs/<request id>` once the proof is ready:
+/// the proof and the worker key's signature over [`zk_proof_payload`].
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ZkProofAnswer {
+	/// The request proved.
+	pub request_id: RequestId,
+	/// The proof bytes.
+	pub proof: ZkProofBytes,
+	/// Signature over [`zk_proof_payload`] by the worker's signing key.
 	pub signature: ReceiptSignature,
 }
 
@@ -373,6 +425,25 @@ pub struct SettledInfo<AccountId> {
 	/// The model is deterministic (Verity's integer format): every honest worker returns the
 	/// same bytes, so results can be compared.
 	pub deterministic: bool,
+}
+
+/// A ZKML result the worker answered at once (the fast path), recorded while its proof (the
+/// verification path) is awaited. The request stays open, its fee held, until the proof is
+/// verified (paid), rejected (refunded, worker slashed) or the deadline passes (refunded).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct AnsweredResult<AccountId, BlockNumber> {
+	/// The receipt the worker signed.
+	pub receipt: Receipt<AccountId>,
+	/// The key that signed it.
+	pub signing_key: SigningKey,
+	/// The signature.
+	pub signature: ReceiptSignature,
+	/// The output bytes (ZKML outputs are always inline: the proof's public inputs need them).
+	pub output: BoundedVec<u8, ConstU32<MAX_INLINE_OUTPUT>>,
+	/// Block in which the answer was recorded.
+	pub answered_at: BlockNumber,
 }
 
 /// A settled result: what anyone needs to re-check its receipt.

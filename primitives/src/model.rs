@@ -429,6 +429,23 @@ pub struct VersionSpec<Balance> {
 	pub locations: Locations,
 }
 
+/// Largest Groth16 verifying key the Model Hub keeps on chain, in bytes (uncompressed
+/// BLS12-381 points: about 160 public inputs).
+pub const MAX_ZK_VERIFYING_KEY_LEN: u32 = 16 * 1024;
+
+/// A version's ZKML keys, as the Model Hub keeps them: the verifying key itself (the chain checks
+/// proofs with it; its digest is the version's `zk_verifying_key`) and the digests of the proving
+/// key, which workers fetch from the version's locations.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ZkKeys {
+	/// The Groth16 verifying key (ark-serialize, uncompressed), checked when uploaded.
+	pub verifying_key: BoundedVec<u8, ConstU32<MAX_ZK_VERIFYING_KEY_LEN>>,
+	/// Digests and size of the proving key.
+	pub proving_key: ArtifactDigest,
+}
+
 /// Life-cycle state of a version.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,

@@ -47,7 +47,14 @@ pub fn fails(node: &Node, suri: &str, args: &[&str], expected: &str) {
 
 /// `verity demo setup` against this node; returns the demo model's reference.
 pub fn demo_setup(node: &Node, input: &std::path::Path) -> String {
-	let setup = succeeds(
+	demo_setup_json(node, input)["model"].as_str().unwrap().to_owned()
+}
+
+/// `verity demo setup` against this node, writing the inputs next to `input`; returns its JSON
+/// (`model`, `zk_model`, `input`, `zk_input`, ...).
+pub fn demo_setup_json(node: &Node, input: &std::path::Path) -> Value {
+	let zk_input = input.with_file_name("demo-zk-input.json");
+	succeeds(
 		node,
 		"//Alice",
 		&[
@@ -59,7 +66,8 @@ pub fn demo_setup(node: &Node, input: &std::path::Path) -> String {
 			&node.worker_url(),
 			"--write-input",
 			input.to_str().unwrap(),
+			"--write-zk-input",
+			zk_input.to_str().unwrap(),
 		],
-	);
-	setup["model"].as_str().unwrap().to_owned()
+	)
 }

@@ -228,6 +228,7 @@ async fn worker_job_time(
 		input: RequestInput::Inline(input.to_vec().try_into().unwrap()),
 		mode: VerificationMode::Vanilla,
 		worker: [2; 32],
+		zk_keys: None,
 	};
 	worker.run_job(job.clone()).await.expect("the first job fetches the artifact");
 	let mut times = Vec::new();

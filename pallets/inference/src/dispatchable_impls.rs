@@ -23,7 +23,7 @@ use sp_runtime::{
 use verity_primitives::{
 	tensors_encoded_len, ArtifactFormat, HardwareClass, IoSchema, ModelVersionRef, Receipt,
 	ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode,
-	VerificationModes,
+	VerificationModes, MAX_INLINE_OUTPUT,
 };
 
 /// Priority of result transactions: above ordinary transfers, so that results beat deadlines.
@@ -148,7 +148,19 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
 		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
-		ensure!(mode != VerificationMode::Zkml, Error::<T>::ModeNotVerifiable);
+		if mode == VerificationMode::Zkml {
+			ensure!(
+				version.format == ArtifactFormat::VerityInt8,
+				Error::<T>::ZkmlNeedsIntegerModel
+			);
+			ensure!(version.zk_keys.is_some(), Error::<T>::ZkKeysMissing);
+			let output_fits = matches!(&version.schema, IoSchema::Tensors { outputs, .. }
+				if tensors_encoded_len(outputs).is_some_and(|len| len <= u64::from(MAX_INLINE_OUTPUT)));
+			ensure!(
+				matches!(input, RequestInput::Inline(_)) && output_fits,
+				Error::<T>::ZkmlNeedsInlineData
+			);
+		}
 		Self::open_request(who, model, version, input, mode, max_fee, deadline_blocks, None)
 			.map(|_| ())
 	}
@@ -356,6 +368,11 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(InferenceRequestOf<T>, SigningKey), ResultRejection> {
 		let request =
 			Requests::<T>::get(receipt.request_id).ok_or(ResultRejection::UnknownRequest)?;
+		// A ZKML request that was answered keeps its request open for the proof, but takes no
+		// second answer.
+		if AwaitingProof::<T>::contains_key(receipt.request_id) {
+			return Err(ResultRejection::UnknownRequest);
+		}
 		if frame_system::Pallet::<T>::block_number() > request.deadline {
 			return Err(ResultRejection::PastDeadline);
 		}
@@ -385,10 +402,13 @@ impl<T: Config> Pallet<T> {
 		if output.digest() != receipt.output_digest || output.len() != request.output_len {
 			return Err(ResultRejection::BadOutput);
 		}
-		if let ResultOutput::Stored { location, .. } = output {
-			if !location.is_well_formed() {
+		match output {
+			ResultOutput::Stored { location, .. }
+				if !location.is_well_formed() || request.mode == VerificationMode::Zkml =>
+			{
 				return Err(ResultRejection::BadOutput);
-			}
+			},
+			_ => {},
 		}
 		Ok((request, worker.signing_key))
 	}
@@ -435,6 +455,41 @@ impl<T: Config> Pallet<T> {
 				ResultRejection::NotAttested => Error::<T>::NotAttested,
 			},
 		)?;
+		if request.mode == VerificationMode::Zkml {
+			let ResultOutput::Inline(output) = output else {
+				return Err(Error::<T>::BadOutput.into());
+			};
+			let output_digest = receipt.output_digest;
+			AwaitingProof::<T>::insert(
+				request_id,
+				AnsweredResult {
+					receipt,
+					signing_key,
+					signature,
+					output: output.into_inner().try_into().map_err(|_| Error::<T>::BadOutput)?,
+					answered_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::ResultAnswered {
+				request: request_id,
+				worker: request.worker,
+				output_digest,
+			});
+			return Ok(Weight::zero());
+		}
+		let settled = Self::settle(request_id, request, receipt, signing_key, signature, output)?;
+		Ok(T::Observer::on_result(settled))
+	}
+
+	/// Pays out a request's held fee for its result, records the result and closes the request.
+	fn settle(
+		request_id: RequestId,
+		request: InferenceRequestOf<T>,
+		receipt: Receipt<T::AccountId>,
+		signing_key: SigningKey,
+		signature: ReceiptSignature,
+		output: ResultOutput,
+	) -> Result<SettledInfo<T::AccountId>, DispatchError> {
 		let reason = HoldReason::RequestFee.into();
 		let pay = |dest: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
 			if !amount.is_zero() {
@@ -494,7 +549,7 @@ impl<T: Config> Pallet<T> {
 			request: request_id,
 			amount: request.fee.protocol_fee,
 		});
-		Ok(T::Observer::on_result(SettledInfo {
+		Ok(SettledInfo {
 			request: request_id,
 			check_of: request.check_of,
 			worker: request.worker,
@@ -503,7 +558,72 @@ impl<T: Config> Pallet<T> {
 			output_digest,
 			evidence,
 			deterministic: request.deterministic,
-		}))
+		})
+	}
+
+	/// A ZKML answer awaiting its proof, with its open request.
+	pub fn awaiting_proof(
+		request_id: RequestId,
+	) -> Option<(InferenceRequestOf<T>, AnsweredResultOf<T>)> {
+		Some((Requests::<T>::get(request_id)?, AwaitingProof::<T>::get(request_id)?))
+	}
+
+	/// The requests assigned to the worker with `signing_key` whose ZKML answer awaits its
+	/// proof (for the offchain worker that fetches proofs).
+	pub fn awaiting_proof_for(signing_key: &SigningKey) -> Vec<RequestId> {
+		let Some(worker) = WorkerBySigningKey::<T>::get(signing_key) else { return Vec::new() };
+		Assignments::<T>::iter_key_prefix(&worker)
+			.filter(|request| AwaitingProof::<T>::contains_key(request))
+			.collect()
+	}
+
+	/// The proof of a ZKML answer was verified: the result settles and is paid like any other.
+	/// A proved result is never sampled for re-execution: the proof is the stronger check.
+	pub fn accept_zk_result(request_id: RequestId) -> DispatchResult {
+		let (request, answer) =
+			Self::awaiting_proof(request_id).ok_or(Error::<T>::NotAwaitingProof)?;
+		AwaitingProof::<T>::remove(request_id);
+		let output = ResultOutput::Inline(
+			answer.output.into_inner().try_into().map_err(|_| Error::<T>::BadOutput)?,
+		);
+		Self::settle(
+			request_id,
+			request,
+			answer.receipt,
+			answer.signing_key,
+			answer.signature,
+			output,
+		)
+		.map(|_| ())
+	}
+
+	/// The proof of a ZKML answer was rejected: the request closes and its fee is refunded in
+	/// full. Returns the amount refunded. (The caller slashes the worker.)
+	pub fn reject_zk_result(request_id: RequestId) -> Result<BalanceOf<T>, DispatchError> {
+		let (request, _) = Self::awaiting_proof(request_id).ok_or(Error::<T>::NotAwaitingProof)?;
+		AwaitingProof::<T>::remove(request_id);
+		let refunded = Self::refund(&request);
+		Self::close_request(request_id, &request);
+		Self::deposit_event(Event::ResultRejected {
+			request: request_id,
+			requester: request.requester,
+			refunded,
+		});
+		Ok(refunded)
+	}
+
+	/// Releases a request's whole hold back to its requester; returns the amount.
+	fn refund(request: &InferenceRequestOf<T>) -> BalanceOf<T> {
+		let total = Self::fee_total(&request.fee).unwrap_or_else(|_| {
+			T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), &request.requester)
+		});
+		T::Currency::release(
+			&HoldReason::RequestFee.into(),
+			&request.requester,
+			total,
+			Precision::BestEffort,
+		)
+		.unwrap_or_else(|_| Zero::zero())
 	}
 
 	/// Removes an open request from every index and counts it off its worker.
@@ -533,16 +653,9 @@ impl<T: Config> Pallet<T> {
 		for request_id in ids {
 			let Some(request) = Requests::<T>::get(request_id) else { continue };
 			expired += 1;
-			let total = Self::fee_total(&request.fee).unwrap_or_else(|_| {
-				T::Currency::balance_on_hold(&HoldReason::RequestFee.into(), &request.requester)
-			});
-			let refunded = T::Currency::release(
-				&HoldReason::RequestFee.into(),
-				&request.requester,
-				total,
-				Precision::BestEffort,
-			)
-			.unwrap_or_else(|_| Zero::zero());
+			let refunded = Self::refund(&request);
+			// A ZKML answer whose proof never came is dropped with its request.
+			AwaitingProof::<T>::remove(request_id);
 			Self::close_request(request_id, &request);
 			// A worker is penalized only for its own fault: if the version's record is gone (its
 			// owner removed it), the worker could not have fetched the model.

@@ -24,8 +24,15 @@
 //!   `provides` the request id, so duplicates and replays never enter the pool.
 //! - **TEE mode**: a TEE request is assigned only to a worker that [`Config::Attestations`]
 //!   says holds a live attestation for its signing key, and its result is accepted only while
-//!   that still holds (checked in validation and again in dispatch). ZKML is not settled yet.
-//! - **Settlement** (Vanilla and TEE): the output or its digest is recorded with the receipt, and the
+//!   that still holds (checked in validation and again in dispatch).
+//! - **ZKML mode**: only for integer models whose owner uploaded the ZK keys, with an inline
+//!   input and output. The worker answers at once (the fast path): the answer is recorded in
+//!   [`AwaitingProof`] (`ResultAnswered`) and the request stays open with its fee held. The
+//!   proofs pallet verifies the proof the worker submits later (the verification path), through
+//!   the runtime, and then calls [`Pallet::accept_zk_result`] (settled and paid like any result)
+//!   or [`Pallet::reject_zk_result`] (refunded in full). No proof by the deadline: the request
+//!   expires and is refunded like one without a result.
+//! - **Settlement** (Vanilla and TEE, and ZKML once proved): the output or its digest is recorded with the receipt, and the
 //!   held fee is paid out: the model price to the model's owner, the worker's fee to the worker,
 //!   the protocol share to [`Config::TreasuryAccount`].
 //! - **Timeouts**: a request still open after its deadline is refunded in full in the next
@@ -195,6 +202,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, SettledResultOf<T>>;
 
+	/// ZKML answers recorded at once and awaiting their proof; each belongs to an open request
+	/// (removed when the proof is judged or the request expires).
+	#[pallet::storage]
+	pub type AwaitingProof<T: Config> = StorageMap<_, Twox64Concat, RequestId, AnsweredResultOf<T>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -260,6 +272,26 @@ pub mod pallet {
 			worker: T::AccountId,
 			/// BLAKE2b-256 of the output.
 			output_digest: Digest32,
+		},
+		/// A ZKML request was answered (the fast path): the output is recorded and its proof is
+		/// awaited until the deadline; nothing is paid yet.
+		ResultAnswered {
+			/// The request.
+			request: RequestId,
+			/// The worker that answered and must prove.
+			worker: T::AccountId,
+			/// BLAKE2b-256 of the output.
+			output_digest: Digest32,
+		},
+		/// A ZKML answer's proof was rejected: the request was closed and its fee refunded in
+		/// full (the proofs pallet slashes the worker).
+		ResultRejected {
+			/// The request.
+			request: RequestId,
+			/// Who asked and got the refund.
+			requester: T::AccountId,
+			/// Amount refunded.
+			refunded: BalanceOf<T>,
 		},
 		/// The model's owner was paid the version's price.
 		ModelOwnerPaid {
@@ -352,8 +384,15 @@ pub mod pallet {
 		VersionNotServable,
 		/// The model version is not offered with this verification mode.
 		ModeNotOffered,
-		/// This chain does not settle this mode yet (ZKML).
-		ModeNotVerifiable,
+		/// ZKML needs the version's ZK keys, which its owner has not uploaded.
+		ZkKeysMissing,
+		/// ZKML needs a model in Verity's integer format (the circuit is built from it).
+		ZkmlNeedsIntegerModel,
+		/// ZKML needs an inline input and an output small enough to record inline (both are
+		/// public inputs of the proof).
+		ZkmlNeedsInlineData,
+		/// No ZKML answer of this request awaits a proof.
+		NotAwaitingProof,
 		/// Workers serve this version in TEE mode, but none holds a live attestation.
 		NoAttestedWorker,
 		/// A TEE-mode result, but the worker holds no live attestation for its key.

@@ -236,8 +236,36 @@ pub fn add_model_with(
 		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
 		price,
 		locations: Default::default(),
+		zk_keys: None,
 	};
 	MODELS.with(|models| models.borrow_mut().insert(model, (record, servable)));
+}
+
+/// Puts a ZKML-ready version in the Model Hub stand-in: an int8 model with an int8 schema
+/// (16 bytes in, 8 out), ZKML among its modes, and its ZK keys uploaded when `keys`.
+pub fn add_zk_model(model: ModelVersionRef, price: u64, keys: bool) {
+	let int8 = |name: &str, len: u32| TensorSpec {
+		name: name.as_bytes().to_vec().try_into().unwrap(),
+		dtype: TensorDtype::I8,
+		shape: vec![len].try_into().unwrap(),
+	};
+	let record = ServableModel {
+		owner: OWNER,
+		artifact: ArtifactDigest { blake2_256: [7; 32], sha256: [8; 32], size: 1234 },
+		format: ArtifactFormat::VerityInt8,
+		schema: IoSchema::Tensors {
+			inputs: vec![int8("x", 16)].try_into().unwrap(),
+			outputs: vec![int8("y", 8)].try_into().unwrap(),
+		},
+		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
+		price,
+		locations: Default::default(),
+		zk_keys: keys.then(|| verity_primitives::ZkKeyDigests {
+			proving_key: ArtifactDigest::of(b"proving key"),
+			verifying_key: ArtifactDigest::of(b"verifying key"),
+		}),
+	};
+	MODELS.with(|models| models.borrow_mut().insert(model, (record, true)));
 }
 
 /// Accounts 1..=5 start with 1,000,000 each; the owner and the treasury with 1.

@@ -8,7 +8,9 @@
 //! For each open request assigned to the worker with that key, at most once every
 //! [`RETRY_BLOCKS`] blocks (a lock in offchain storage): `POST <url>/v1/jobs` with the SCALE
 //! encoded [`WorkerJob`]; the answer is a SCALE [`WorkerAnswer`], submitted as
-//! `submit_result`. The chain validates it like any other submission; a worker that answers
+//! `submit_result`. ZKML jobs also carry the digests of the version's ZK keys; once their answer is
+//! recorded they are not sent again (the proofs pallet's offchain worker fetches the proof).
+//! The chain validates it like any other submission; a worker that answers
 //! wrongly or not at all lets the request expire.
 
 use crate::*;
@@ -61,7 +63,8 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		if sent == MAX_JOBS_PER_RUN {
 			break;
 		}
-		if !take_job_lock::<T>(request_id, now) {
+		// A ZKML answer already recorded: the worker is proving, the proofs pallet fetches it.
+		if AwaitingProof::<T>::contains_key(request_id) || !take_job_lock::<T>(request_id, now) {
 			continue;
 		}
 		sent += 1;
@@ -78,6 +81,11 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			input: request.input,
 			mode: request.mode,
 			worker: worker.clone(),
+			zk_keys: if request.mode == verity_primitives::VerificationMode::Zkml {
+				model.zk_keys
+			} else {
+				None
+			},
 		};
 		match ask_worker::<T>(url, &job) {
 			Ok(answer) => submit::<T>(request_id, answer),

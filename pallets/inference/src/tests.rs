@@ -634,6 +634,7 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 			input: request.input.clone(),
 			mode: VerificationMode::Vanilla,
 			worker: 1u64,
+			zk_keys: None,
 		};
 		sp_io::offchain::local_storage_set(
 			sp_core::offchain::StorageKind::PERSISTENT,
@@ -757,5 +758,154 @@ fn balances_stay_consistent_over_random_operations() {
 		}
 		assert!(settled > 10, "too few settled results ({settled}) to mean anything");
 		assert!(expired_before > 0, "no request expired");
+	});
+}
+
+/// A ZKML worker (account 1, key 1) serving the ZKML version `model_ref(5)`, and one request
+/// of account 3 for it; returns the request.
+fn zk_request() -> u64 {
+	add_zk_model(model_ref(5), 50, true);
+	assert_ok!(Inference::register_worker(
+		RuntimeOrigin::signed(1),
+		key(1).public().0,
+		b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
+		HardwareClass::Cpu,
+		VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
+		vec![model_ref(5)].try_into().unwrap(),
+		FEE,
+		MIN_STAKE,
+	));
+	let id = NextRequestId::<Test>::get();
+	assert_ok!(Inference::request_inference(
+		RuntimeOrigin::signed(3),
+		model_ref(5),
+		input(),
+		VerificationMode::Zkml,
+		1_000,
+		10,
+	));
+	id
+}
+
+#[test]
+fn zkml_requests_need_keys_an_integer_model_and_inline_data() {
+	new_test_ext().execute_with(|| {
+		add_zk_model(model_ref(5), 50, false);
+		let ask = |model, input| {
+			Inference::request_inference(
+				RuntimeOrigin::signed(3),
+				model,
+				input,
+				VerificationMode::Zkml,
+				1_000,
+				10,
+			)
+		};
+		assert_noop!(ask(model_ref(5), input()), Error::<Test>::ZkKeysMissing);
+		add_zk_model(model_ref(5), 50, true);
+		let stored = RequestInput::Stored {
+			digest: verity_primitives::ArtifactDigest::of(&[1u8; 16]),
+			location: verity_primitives::StorageLocation::Https(
+				b"https://example.com/x".to_vec().try_into().unwrap(),
+			),
+		};
+		assert_noop!(ask(model_ref(5), stored), Error::<Test>::ZkmlNeedsInlineData);
+		// An ONNX version that lists ZKML among its modes still cannot be proved.
+		MODELS.with(|models| {
+			let mut models = models.borrow_mut();
+			let (record, _) = models.get_mut(&model_ref(5)).unwrap();
+			record.format = verity_primitives::ArtifactFormat::Onnx;
+		});
+		assert_noop!(ask(model_ref(5), input()), Error::<Test>::ZkmlNeedsIntegerModel);
+	});
+}
+
+#[test]
+fn a_zkml_answer_waits_for_its_proof_and_is_then_paid() {
+	new_test_ext().execute_with(|| {
+		let id = zk_request();
+		let held = fee_hold(3);
+		assert!(held > 0);
+		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		// Answered, not settled: the fee stays held, the request open, nothing observed.
+		assert!(AwaitingProof::<Test>::contains_key(id));
+		assert!(Requests::<Test>::contains_key(id));
+		assert!(!Results::<Test>::contains_key(id));
+		assert_eq!(fee_hold(3), held);
+		assert!(observed().is_empty());
+		System::assert_has_event(
+			Event::ResultAnswered { request: id, worker: 1, output_digest: output().digest() }
+				.into(),
+		);
+		assert_eq!(Inference::awaiting_proof_for(&key(1).public().0), vec![id]);
+		// A second answer is stale.
+		assert_eq!(
+			validate(result_xt(answer(id, &key(1)))),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+		);
+
+		let worker_before = Balances::balance(&1);
+		assert_ok!(Inference::accept_zk_result(id));
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(Balances::balance(&1), worker_before + FEE);
+		assert!(!AwaitingProof::<Test>::contains_key(id));
+		assert!(!Requests::<Test>::contains_key(id));
+		let settled = Results::<Test>::get(id).unwrap();
+		assert_eq!(settled.output, output());
+		// A proved result is not sampled: the observer is not told.
+		assert!(observed().is_empty());
+		assert_noop!(Inference::accept_zk_result(id), Error::<Test>::NotAwaitingProof);
+	});
+}
+
+#[test]
+fn a_rejected_zkml_answer_is_refunded_in_full() {
+	new_test_ext().execute_with(|| {
+		let id = zk_request();
+		let before = Balances::balance(&3) + fee_hold(3);
+		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		assert_ok!(Inference::reject_zk_result(id));
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(Balances::balance(&3), before);
+		assert!(!Requests::<Test>::contains_key(id) && !Results::<Test>::contains_key(id));
+		assert!(!AwaitingProof::<Test>::contains_key(id));
+		assert_eq!(Workers::<Test>::get(1).unwrap().open_requests, 0);
+		assert_noop!(Inference::reject_zk_result(id), Error::<Test>::NotAwaitingProof);
+	});
+}
+
+#[test]
+fn a_zkml_answer_without_proof_expires_and_is_refunded() {
+	new_test_ext().execute_with(|| {
+		let id = zk_request();
+		let before = Balances::balance(&3) + fee_hold(3);
+		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		let deadline = Requests::<Test>::get(id).unwrap().deadline;
+		advance_to(deadline + 1);
+		assert_eq!(Balances::balance(&3), before);
+		assert!(!AwaitingProof::<Test>::contains_key(id) && !Requests::<Test>::contains_key(id));
+		assert_eq!(stake_hold(1), MIN_STAKE - PENALTY);
+	});
+}
+
+#[test]
+fn zkml_outputs_must_be_inline() {
+	new_test_ext().execute_with(|| {
+		let id = zk_request();
+		let mut answer = answer(id, &key(1));
+		answer.output = ResultOutput::Stored {
+			digest: verity_primitives::ArtifactDigest::of(&[9u8; 8]),
+			location: verity_primitives::StorageLocation::Https(
+				b"https://example.com/y".to_vec().try_into().unwrap(),
+			),
+		};
+		answer.receipt.output_digest = answer.output.digest();
+		answer.signature = key(1).sign(&answer.receipt.signing_payload()).0;
+		assert_eq!(
+			validate(result_xt(answer)),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::BadOutput as u8
+			)))
+		);
 	});
 }

@@ -2,13 +2,14 @@
 
 use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
+/// The records, shared with off-chain readers (CLI, worker), live in `verity-primitives`.
+pub use verity_primitives::{
+	AnsweredResult, Endpoint, FeeSplit, InferenceRequest, SettledInfo, SettledResult, WorkerInfo,
+	WorkerStatus,
+};
 use verity_primitives::{
 	ArtifactDigest, ArtifactFormat, IoSchema, Locations, ModelVersionRef, RequestId,
 	VerificationModes,
-};
-/// The records, shared with off-chain readers (CLI, worker), live in `verity-primitives`.
-pub use verity_primitives::{
-	Endpoint, FeeSplit, InferenceRequest, SettledInfo, SettledResult, WorkerInfo, WorkerStatus,
 };
 
 /// The balance type of the pallet's currency.
@@ -32,6 +33,9 @@ pub struct ServableModel<AccountId, Balance> {
 	pub price: Balance,
 	/// Where the artifact can be fetched.
 	pub locations: Locations,
+	/// The digests of the version's ZK keys, once its owner uploaded them (ZKML requests need
+	/// them).
+	pub zk_keys: Option<verity_primitives::ZkKeyDigests>,
 }
 
 /// Read access to the Model Hub, declared here and implemented by the runtime.
@@ -96,6 +100,10 @@ pub type InferenceRequestOf<T> =
 /// A settled result of a runtime.
 pub type SettledResultOf<T> =
 	SettledResult<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+/// A ZKML answer of a runtime, awaiting its proof.
+pub type AnsweredResultOf<T> =
+	AnsweredResult<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
 /// Why a result transaction is invalid, as `InvalidTransaction::Custom` codes (validation runs
 /// before dispatch, so the pool never takes such a transaction).

@@ -14,7 +14,7 @@ use frame_system::RawOrigin;
 use sp_runtime::traits::Bounded;
 use verity_primitives::{
 	ArtifactDigest, ArtifactFormat, IoSchema, ModelId, StorageLocation, Task, TensorDtype,
-	TensorSpec, VerificationMode, VerificationModes, VersionNumber, VersionSpec,
+	TensorSpec, VerificationMode, VerificationModes, VersionNumber, VersionSpec, ZkKeys,
 	MAX_DESCRIPTION_LEN, MAX_LICENCE_LEN, MAX_LOCATIONS, MAX_NAME_LEN, MAX_REASON_LEN, MAX_TAGS,
 	MAX_TAG_LEN, MAX_TENSORS, MAX_TENSOR_NAME_LEN, MAX_TENSOR_RANK, MAX_URL_LEN,
 };
@@ -221,6 +221,43 @@ mod benchmarks {
 		_(RawOrigin::Signed(to.clone()), model);
 
 		assert_eq!(Models::<T>::get(model).map(|info| info.owner), Some(to));
+	}
+
+	/// The largest verifying key the chain takes that is also valid (a real key with the most
+	/// public inputs, from `verity-zkml`'s fixture), on a version whose schema fits it.
+	#[benchmark]
+	fn set_zk_keys() {
+		let owner = funded::<T>("owner", 0);
+		let model = largest_model::<T>(&owner, 0);
+		let version = VersionNumber::new(1, 0);
+		let fixture = verity_zkml::fixture::largest();
+		let tensor = |name: &[u8], len: usize| -> BoundedVec<_, _> {
+			vec![TensorSpec {
+				name: name.to_vec().try_into().unwrap(),
+				dtype: TensorDtype::I8,
+				shape: vec![len as u32].try_into().unwrap(),
+			}]
+			.try_into()
+			.unwrap()
+		};
+		let spec = VersionSpec {
+			schema: IoSchema::Tensors {
+				inputs: tensor(b"x", fixture.input.len()),
+				outputs: tensor(b"y", fixture.output.len()),
+			},
+			zk_verifying_key: Some(ArtifactDigest::of(fixture.verifying_key)),
+			..largest_spec::<T>()
+		};
+		ModelRegistry::<T>::do_publish_version(owner.clone(), model, version, spec).unwrap();
+		let keys = ZkKeys {
+			verifying_key: fixture.verifying_key.to_vec().try_into().unwrap(),
+			proving_key: ArtifactDigest::of(b"proving key"),
+		};
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, version, Box::new(keys));
+
+		assert!(VersionZkKeys::<T>::contains_key(model, version));
 	}
 
 	impl_benchmark_test_suite!(ModelRegistry, crate::mock::new_test_ext(), crate::mock::Test);

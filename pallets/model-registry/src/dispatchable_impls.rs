@@ -2,7 +2,7 @@
 
 use crate::{
 	BalanceOf, Config, Error, Event, HoldReason, ModelIdByName, ModelVersionOf, Models,
-	NextModelId, OwnershipOffers, Pallet, Versions,
+	NextModelId, OwnershipOffers, Pallet, VersionZkKeys, Versions, ZkKeyChecker,
 };
 use codec::Encode;
 use frame_support::{
@@ -12,8 +12,9 @@ use frame_support::{
 };
 use sp_runtime::{traits::Saturating, ArithmeticError};
 use verity_primitives::{
-	Description, IoSchema, Licence, ModelId, ModelInfo, ModelName, ModelVersion, SchemaError, Tags,
-	TakeDownReason, Task, VerificationMode, VersionNumber, VersionSpec, VersionStatus,
+	tensors_encoded_len, ArtifactDigest, ArtifactFormat, Description, IoSchema, Licence, ModelId,
+	ModelInfo, ModelName, ModelVersion, ModelVersionRef, SchemaError, Tags, TakeDownReason, Task,
+	TensorDtype, VerificationMode, VersionNumber, VersionSpec, VersionStatus, ZkKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -149,6 +150,7 @@ impl<T: Config> Pallet<T> {
 		info.version_count = info.version_count.saturating_sub(1);
 		info.versions_deposit = info.versions_deposit.saturating_sub(record.deposit);
 		Versions::<T>::remove(model, version);
+		VersionZkKeys::<T>::remove(model, version);
 		Models::<T>::insert(model, info);
 		Self::deposit_event(Event::VersionRemoved {
 			model,
@@ -205,6 +207,62 @@ impl<T: Config> Pallet<T> {
 		OwnershipOffers::<T>::remove(model);
 		Models::<T>::insert(model, info);
 		Self::deposit_event(Event::OwnershipTransferred { model, from, to: new_owner, deposit });
+		Ok(())
+	}
+
+	pub(crate) fn do_set_zk_keys(
+		owner: T::AccountId,
+		model: ModelId,
+		version: VersionNumber,
+		keys: ZkKeys,
+	) -> DispatchResult {
+		let mut info = Self::owned_model(&owner, model)?;
+		let mut record = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
+		ensure!(record.spec.modes.contains(VerificationMode::Zkml), Error::<T>::ZkmlNotOffered);
+		ensure!(!VersionZkKeys::<T>::contains_key(model, version), Error::<T>::ZkKeysAlreadySet);
+		let verifying_key = ArtifactDigest::of(&keys.verifying_key);
+		ensure!(
+			record.spec.zk_verifying_key.as_ref() == Some(&verifying_key),
+			Error::<T>::VerifyingKeyMismatch
+		);
+		ensure!(
+			keys.proving_key.size > 0 && keys.proving_key.size <= T::MaxArtifactSize::get(),
+			Error::<T>::BadProvingKey
+		);
+		// The circuit proves int8 in, int8 out: the request's bytes are its public inputs.
+		let IoSchema::Tensors { inputs, outputs } = &record.spec.schema else {
+			return Err(Error::<T>::ZkmlNeedsInt8Model.into());
+		};
+		ensure!(
+			record.spec.format == ArtifactFormat::VerityInt8
+				&& inputs.iter().chain(outputs.iter()).all(|t| t.dtype == TensorDtype::I8),
+			Error::<T>::ZkmlNeedsInt8Model
+		);
+		let lengths = tensors_encoded_len(inputs).zip(tensors_encoded_len(outputs));
+		ensure!(
+			lengths.is_some_and(|(input, output)| T::ZkKeyChecker::is_valid(
+				&keys.verifying_key,
+				input,
+				output
+			)),
+			Error::<T>::MalformedVerifyingKey
+		);
+
+		let deposit = Self::deposit_for(keys.encoded_size());
+		Self::hold_deposit(&owner, deposit)?;
+		record.deposit = record.deposit.saturating_add(deposit);
+		info.versions_deposit = info.versions_deposit.saturating_add(deposit);
+		let proving_key = keys.proving_key.blake2_256;
+		VersionZkKeys::<T>::insert(model, version, keys);
+		Versions::<T>::insert(model, version, record);
+		Models::<T>::insert(model, info);
+		Self::deposit_event(Event::ZkKeysSet {
+			model,
+			version,
+			verifying_key: verifying_key.blake2_256,
+			proving_key,
+			deposit,
+		});
 		Ok(())
 	}
 
@@ -279,6 +337,11 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		Some((Models::<T>::get(model)?.owner, record))
+	}
+
+	/// A version's uploaded ZKML keys.
+	pub fn zk_keys(model: &ModelVersionRef) -> Option<ZkKeys> {
+		VersionZkKeys::<T>::get(model.model, model.version)
 	}
 }
 

@@ -14,6 +14,12 @@
 //! `DepositBase + DepositPerByte * bytes`, where bytes are the record's encoded size. Ownership moves
 //! in two steps (offer, accept); the deposits move with it.
 //!
+//! ZKML: a version that offers ZKML names its verifying key's digest when published; its owner
+//! then uploads the keys once ([`Pallet::set_zk_keys`]): the verifying key itself (kept on chain,
+//! at most 16 KiB, checked by [`Config::ZkKeyChecker`] to be a Groth16 key with as many public
+//! inputs as the int8 schema needs) and the digests of the proving key workers fetch. Requests
+//! may ask for ZKML only once the keys are there.
+//!
 //! The record types live in `verity-primitives`, so off-chain code decodes them as they are.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -44,7 +50,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use verity_primitives::{
 		Description, Licence, ModelId, ModelName, Tags, TakeDownReason, Task, VersionNumber,
-		VersionSpec,
+		VersionSpec, ZkKeys,
 	};
 
 	extern crate alloc;
@@ -89,6 +95,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxContextTokens: Get<u32>;
 
+		/// Checks an uploaded ZK verifying key (the runtime implements it with Verity's Groth16
+		/// verifier, so this pallet needs no curve arithmetic).
+		type ZkKeyChecker: ZkKeyChecker;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -124,6 +134,12 @@ pub mod pallet {
 		VersionNumber,
 		ModelVersionOf<T>,
 	>;
+
+	/// ZKML keys of versions whose owner uploaded them (at most one upload per version: a
+	/// version's verifying-key digest is fixed when it is published).
+	#[pallet::storage]
+	pub type VersionZkKeys<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, ModelId, Blake2_128Concat, VersionNumber, ZkKeys>;
 
 	/// Pending ownership offers: model -> the account that may accept it.
 	#[pallet::storage]
@@ -178,6 +194,19 @@ pub mod pallet {
 			version: VersionNumber,
 			/// Deposit released to the owner.
 			deposit_released: BalanceOf<T>,
+		},
+		/// The owner uploaded a version's ZKML keys: requests may now ask for ZKML.
+		ZkKeysSet {
+			/// The model.
+			model: ModelId,
+			/// The version.
+			version: VersionNumber,
+			/// BLAKE2b-256 of the verifying key (the version's `zk_verifying_key`).
+			verifying_key: [u8; 32],
+			/// BLAKE2b-256 of the proving key workers fetch.
+			proving_key: [u8; 32],
+			/// Deposit held from the owner for the keys, added to the version's deposit.
+			deposit: BalanceOf<T>,
 		},
 		/// The owner removed a model (it had no version records left).
 		ModelRemoved {
@@ -275,6 +304,20 @@ pub mod pallet {
 		NotOfferedAccount,
 		/// The account cannot cover the deposit.
 		InsufficientBalanceForDeposit,
+		/// The version does not offer ZKML, so it takes no ZK keys.
+		ZkmlNotOffered,
+		/// The verifying key's digest is not the version's `zk_verifying_key`.
+		VerifyingKeyMismatch,
+		/// The verifying key is not a Groth16 key over BLS12-381 with as many public inputs as
+		/// the version's schema needs.
+		MalformedVerifyingKey,
+		/// The version's ZK keys were already uploaded (they never change).
+		ZkKeysAlreadySet,
+		/// The proving key's size is zero or above `MaxArtifactSize`.
+		BadProvingKey,
+		/// ZK keys need a Verity int8 model whose schema's tensors are all int8 (the request's
+		/// and the result's bytes are the proof's public inputs).
+		ZkmlNeedsInt8Model,
 	}
 
 	#[pallet::call]
@@ -379,6 +422,21 @@ pub mod pallet {
 		pub fn accept_ownership(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let new_owner = ensure_signed(origin)?;
 			Self::do_accept_ownership(new_owner, model)
+		}
+
+		/// Uploads the ZKML keys of a version of the caller's model that offers ZKML: the
+		/// verifying key (its digest must be the version's `zk_verifying_key`) and the digests of
+		/// the proving key. Holds a deposit for the bytes; the keys never change afterwards.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_zk_keys())]
+		pub fn set_zk_keys(
+			origin: OriginFor<T>,
+			model: ModelId,
+			version: VersionNumber,
+			keys: Box<ZkKeys>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_set_zk_keys(owner, model, version, *keys)
 		}
 	}
 }

@@ -54,7 +54,25 @@ impl pallet_model_registry::Config for Test {
 	type MaxVersionsPerModel = ConstU32<MAX_VERSIONS>;
 	type MaxTensorElements = ConstU64<{ 1 << 24 }>;
 	type MaxContextTokens = ConstU32<131_072>;
+	type ZkKeyChecker = Groth16Keys;
 	type WeightInfo = ();
+}
+
+/// Checks keys with Verity's real Groth16 verifier (natively, on arkworks' own curve).
+pub struct Groth16Keys;
+
+impl pallet_model_registry::ZkKeyChecker for Groth16Keys {
+	fn is_valid(key: &[u8], input_len: u64, output_len: u64) -> bool {
+		verity_zkml::verifier::check_verifying_key::<ark_bls12_381::Bls12_381>(key).is_ok_and(
+			|inputs| {
+				inputs
+					== verity_zkml::verifier::num_public_inputs(
+						input_len as usize,
+						output_len as usize,
+					)
+			},
+		)
+	}
 }
 
 /// Accounts 1, 2 and 3 start with 1,000,000 each; account 4 with just enough to exist.

@@ -1,4 +1,7 @@
-use crate::{mock::*, Error, Event, HoldReason, ModelIdByName, Models, OwnershipOffers, Versions};
+use crate::{
+	mock::*, Error, Event, HoldReason, ModelIdByName, Models, OwnershipOffers, VersionZkKeys,
+	Versions,
+};
 use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
@@ -9,6 +12,7 @@ use sp_runtime::DispatchError;
 use verity_primitives::{
 	ArtifactDigest, ArtifactFormat, IoSchema, ModelId, StorageLocation, Task, TensorDtype,
 	TensorSpec, VerificationMode, VerificationModes, VersionNumber, VersionSpec, VersionStatus,
+	ZkKeys,
 };
 
 fn bounded<S: Get<u32>>(text: &str) -> BoundedVec<u8, S> {
@@ -463,5 +467,134 @@ fn ownership_moves_with_its_deposits_only_when_accepted() {
 		// The new owner now publishes; the old one cannot.
 		assert_noop!(publish(1, model, v(2, 0), spec()), Error::<Test>::NotOwner);
 		assert_ok!(publish(2, model, v(2, 0), spec()));
+	});
+}
+
+/// A ZKML version fitting the `verity-zkml` fixture's key: int8 in (4,960) and out (31).
+fn zk_spec(verifying_key: &[u8]) -> VersionSpec<u64> {
+	let int8 = |name: &str, len: u32| TensorSpec {
+		name: bounded(name),
+		dtype: TensorDtype::I8,
+		shape: vec![len].try_into().unwrap(),
+	};
+	VersionSpec {
+		format: ArtifactFormat::VerityInt8,
+		schema: IoSchema::Tensors {
+			inputs: vec![int8("x", 4960)].try_into().unwrap(),
+			outputs: vec![int8("y", 31)].try_into().unwrap(),
+		},
+		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
+		zk_verifying_key: Some(ArtifactDigest::of(verifying_key)),
+		..spec()
+	}
+}
+
+fn zk_keys(verifying_key: &[u8]) -> Box<ZkKeys> {
+	Box::new(ZkKeys {
+		verifying_key: verifying_key.to_vec().try_into().unwrap(),
+		proving_key: ArtifactDigest::of(b"proving key"),
+	})
+}
+
+fn set_keys(
+	owner: u64,
+	model: ModelId,
+	version: VersionNumber,
+	key: &[u8],
+) -> Result<(), DispatchError> {
+	ModelRegistry::set_zk_keys(RuntimeOrigin::signed(owner), model, version, zk_keys(key))
+}
+
+#[test]
+fn the_owner_uploads_a_versions_zk_keys_once_with_a_deposit() {
+	new_test_ext().execute_with(|| {
+		let key = verity_zkml::fixture::largest().verifying_key;
+		let model = create(1, "zk-mlp");
+		assert_ok!(publish(1, model, v(1, 0), zk_spec(key)));
+		let before = held(1);
+		let version_deposit = Versions::<Test>::get(model, v(1, 0)).unwrap().deposit;
+
+		assert_noop!(set_keys(2, model, v(1, 0), key), Error::<Test>::NotOwner);
+		assert_noop!(set_keys(1, model, v(1, 1), key), Error::<Test>::VersionNotFound);
+		assert_ok!(set_keys(1, model, v(1, 0), key));
+		let keys = VersionZkKeys::<Test>::get(model, v(1, 0)).unwrap();
+		assert_eq!(&keys.verifying_key[..], key);
+		let deposit = DEPOSIT_BASE + DEPOSIT_PER_BYTE * zk_keys(key).encoded_size() as u64;
+		assert_eq!(held(1), before + deposit);
+		assert_eq!(
+			Versions::<Test>::get(model, v(1, 0)).unwrap().deposit,
+			version_deposit + deposit
+		);
+		assert_eq!(
+			last_event(),
+			Event::ZkKeysSet {
+				model,
+				version: v(1, 0),
+				verifying_key: ArtifactDigest::of(key).blake2_256,
+				proving_key: ArtifactDigest::of(b"proving key").blake2_256,
+				deposit,
+			}
+		);
+		let reference = verity_primitives::ModelVersionRef { model, version: v(1, 0) };
+		assert_eq!(ModelRegistry::zk_keys(&reference), Some(*zk_keys(key)));
+		// Keys never change.
+		assert_noop!(set_keys(1, model, v(1, 0), key), Error::<Test>::ZkKeysAlreadySet);
+
+		// Removing the version removes the keys and releases both deposits.
+		assert_ok!(ModelRegistry::deprecate_version(RuntimeOrigin::signed(1), model, v(1, 0)));
+		assert_ok!(ModelRegistry::remove_version(RuntimeOrigin::signed(1), model, v(1, 0)));
+		assert!(VersionZkKeys::<Test>::get(model, v(1, 0)).is_none());
+		assert_eq!(held(1), before - version_deposit);
+	});
+}
+
+#[test]
+fn zk_keys_must_match_the_version_and_be_a_real_key() {
+	new_test_ext().execute_with(|| {
+		let key = verity_zkml::fixture::largest().verifying_key;
+		let model = create(1, "zk-mlp");
+		// Not a ZKML version.
+		assert_ok!(publish(1, model, v(1, 0), spec()));
+		assert_noop!(set_keys(1, model, v(1, 0), key), Error::<Test>::ZkmlNotOffered);
+		// A key whose digest is not the version's.
+		assert_ok!(publish(1, model, v(1, 1), zk_spec(b"another key")));
+		assert_noop!(set_keys(1, model, v(1, 1), key), Error::<Test>::VerifyingKeyMismatch);
+		// Bytes with the right digest that are no key.
+		let garbage = vec![7u8; 2000];
+		assert_ok!(publish(1, model, v(1, 2), zk_spec(&garbage)));
+		assert_noop!(set_keys(1, model, v(1, 2), &garbage), Error::<Test>::MalformedVerifyingKey);
+		// A real key for another shape (one input byte more: one more packed input).
+		let model = create(1, "zk-wider");
+		assert_ok!(publish(
+			1,
+			model,
+			v(1, 0),
+			VersionSpec {
+				schema: IoSchema::Tensors {
+					inputs: vec![TensorSpec {
+						name: bounded("x"),
+						dtype: TensorDtype::I8,
+						shape: vec![4961].try_into().unwrap(),
+					}]
+					.try_into()
+					.unwrap(),
+					outputs: vec![TensorSpec {
+						name: bounded("y"),
+						dtype: TensorDtype::I8,
+						shape: vec![31].try_into().unwrap(),
+					}]
+					.try_into()
+					.unwrap(),
+				},
+				..zk_spec(key)
+			}
+		));
+		assert_noop!(set_keys(1, model, v(1, 0), key), Error::<Test>::MalformedVerifyingKey);
+		// A float schema cannot be proved.
+		let mut float = zk_spec(key);
+		float.schema = spec().schema;
+		let model2 = create(1, "zk-float");
+		assert_ok!(publish(1, model2, v(1, 0), float));
+		assert_noop!(set_keys(1, model2, v(1, 0), key), Error::<Test>::ZkmlNeedsInt8Model);
 	});
 }

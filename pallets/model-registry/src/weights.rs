@@ -19,6 +19,7 @@ pub trait WeightInfo {
 	fn offer_ownership() -> Weight;
 	fn cancel_ownership_offer() -> Weight;
 	fn accept_ownership() -> Weight;
+	fn set_zk_keys() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -144,6 +145,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
+	/// Estimated (not yet measured by `scripts/bench-weights.sh`): the key check decodes
+	/// and validates up to 170 points.
+	fn set_zk_keys() -> Weight {
+		Weight::from_parts(60_000_000, 20_000)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
 }
 
 /// The same measurements with ParityDb weights, for mocks and tests.
@@ -192,5 +200,10 @@ impl WeightInfo for () {
 		Weight::from_parts(116_663_000, 6254)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn set_zk_keys() -> Weight {
+		Weight::from_parts(60_000_000, 20_000)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 }

@@ -19,8 +19,8 @@ use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::crypto::KeyTypeId;
 use verity_nitro_attestation::testing::{CertSpec, TestPayload, TestPki};
 use verity_primitives::{
-	blake2_256, BatchLeaf, ModelVersionRef, PcrSet, Receipt, SigningKey, TeeKind, VerificationMode,
-	VersionNumber, MAX_BATCH_PROOF_DEPTH,
+	blake2_256, zk_proof_payload, BatchLeaf, ModelVersionRef, PcrSet, Receipt, SigningKey, TeeKind,
+	VerificationMode, VersionNumber, MAX_BATCH_PROOF_DEPTH,
 };
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"vbnp");
@@ -67,6 +67,13 @@ fn signed_leaf<T: Config>(
 	.expect("the key is in the benchmark keystore")
 	.0;
 	BatchLeaf { receipt, signature }
+}
+
+/// `payload` signed with `key` from the benchmark keystore.
+fn sign(key: &SigningKey, payload: &[u8]) -> [u8; 64] {
+	sp_io::crypto::sr25519_sign(KEY_TYPE, &sp_core::sr25519::Public::from_raw(*key), payload)
+		.expect("the key is in the benchmark keystore")
+		.0
 }
 
 /// A chain with `bundle` certificates (root first) above the leaf.
@@ -238,6 +245,53 @@ mod benchmarks {
 			Proofs::<T>::do_finalize_batches(until);
 		}
 		assert_eq!(Batches::<T>::iter().count(), 0);
+	}
+
+	/// Verifies the fixture with the most public inputs a key may have, then judges it.
+	#[benchmark]
+	fn submit_proof() {
+		let (who, key) = worker::<T>();
+		let fixture = verity_zkml::fixture::largest();
+		let request = T::BenchmarkHelper::awaiting_zk_proof(
+			&who,
+			key,
+			fixture.verifying_key,
+			fixture.binding,
+			fixture.input,
+			fixture.output,
+		);
+		let proof: verity_primitives::ZkProofBytes = fixture.proof.to_vec().try_into().unwrap();
+		let signature =
+			sign(&key, &zk_proof_payload(&Proofs::<T>::genesis_hash(), request, &proof));
+
+		#[block]
+		{
+			Proofs::<T>::do_submit_proof(request, proof, signature).unwrap();
+		}
+
+		assert!(T::ZkResults::awaiting(request).is_none());
+	}
+
+	#[benchmark]
+	fn authorize_submit_proof() {
+		let (who, key) = worker::<T>();
+		let fixture = verity_zkml::fixture::largest();
+		let request = T::BenchmarkHelper::awaiting_zk_proof(
+			&who,
+			key,
+			fixture.verifying_key,
+			fixture.binding,
+			fixture.input,
+			fixture.output,
+		);
+		let proof: verity_primitives::ZkProofBytes = fixture.proof.to_vec().try_into().unwrap();
+		let signature =
+			sign(&key, &zk_proof_payload(&Proofs::<T>::genesis_hash(), request, &proof));
+
+		#[block]
+		{
+			Proofs::<T>::authorize_submit_proof(request, &proof, &signature).unwrap();
+		}
 	}
 
 	impl_benchmark_test_suite!(Proofs, crate::mock::new_bench_ext(), crate::mock::Test);

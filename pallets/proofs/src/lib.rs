@@ -37,6 +37,16 @@
 //!   paying the re-executions, and is the reporter if the worker was wrong. The randomness is
 //!   the runtime's (parent block hash): the block author can re-roll it only by giving up or
 //!   changing its block, so it can bias, never choose, which results are sampled and who checks.
+//! - **ZK proofs** (ZKML requests): the worker answers at once and the inference pallet keeps
+//!   the answer while the proof is awaited ([`Config::ZkResults`]). The worker's node submits
+//!   the proof later ([`Pallet::submit_proof`], an authorized transaction signed by the worker's
+//!   key; the offchain worker fetches it from the inference worker). The pallet verifies the
+//!   Groth16 proof in the runtime with `verity-zkml` over the BLS12-381 host functions of
+//!   `sp-crypto-ec-utils` (the node registers them), against the version's verifying key and
+//!   the public inputs (the receipt's binding digest, the input and the output): a valid proof
+//!   settles and pays the request (`ZkProofVerified`); an invalid one slashes the worker
+//!   ([`Fault::InvalidZkProof`], all of it to the treasury) and refunds the requester. No proof
+//!   by the request's deadline: the request expires and is refunded.
 //! - **Slashing**: a proven fault moves [`Config::FaultSlash`] of the worker's stake, through
 //!   [`Config::Workers`], to the reporter ([`Config::ReporterShare`]) and the treasury (the
 //!   rest); the event names the evidence's digest. Nothing else slashes: a valid leaf, a bad
@@ -53,11 +63,15 @@ mod benchmarking;
 mod dispatchable_impls;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 pub mod sampling;
 #[cfg(test)]
 mod tests;
 pub mod types;
 pub mod weights;
+pub mod zk;
+#[cfg(test)]
+mod zk_tests;
 
 pub use types::*;
 pub use weights::WeightInfo;
@@ -72,13 +86,18 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{Perbill, Permill};
-	use verity_primitives::{Digest32, PcrSet, RequestId, RequestInput, TeeKind};
+	use verity_primitives::{
+		Digest32, PcrSet, ReceiptSignature, RequestId, RequestInput, TeeKind, ZkProofBytes,
+	};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The currency stake is counted in.
 		type Currency: Inspect<Self::AccountId>;
 
@@ -134,6 +153,9 @@ pub mod pallet {
 		/// Share of settled deterministic results re-executed by another worker.
 		#[pallet::constant]
 		type SampleRate: Get<Perbill>;
+
+		/// ZKML answers awaiting their proof (the inference pallet, with the Model Hub's keys).
+		type ZkResults: ZkResults<Self::AccountId>;
 
 		/// Weights of the calls, measured by the benchmarks.
 		type WeightInfo: WeightInfo;
@@ -353,6 +375,23 @@ pub mod pallet {
 			output_digest: Digest32,
 		},
 		/// A worker lost stake for a fault the chain verified.
+		/// A ZK proof verified: the request settled and was paid.
+		ZkProofVerified {
+			/// The request proved.
+			request: RequestId,
+			/// The worker that proved it.
+			worker: T::AccountId,
+		},
+		/// A ZK proof was rejected: the request was refunded (and the worker slashed, unless
+		/// the reason is `KeyUnusable`).
+		ZkProofRejected {
+			/// The request.
+			request: RequestId,
+			/// The worker that submitted the proof.
+			worker: T::AccountId,
+			/// Why.
+			reason: ZkRejection,
+		},
 		WorkerSlashed {
 			/// The worker.
 			worker: T::AccountId,
@@ -445,6 +484,11 @@ pub mod pallet {
 		/// The receipt is not valid: another chain, an unregistered worker, a bad signature, or
 		/// TEE mode without a live attestation.
 		InvalidReceipt,
+		/// No ZKML answer of this request awaits a proof (never answered, already judged or
+		/// expired).
+		NotAwaitingProof,
+		/// The proof submission is not signed by the answering worker's key.
+		BadProofSignature,
 	}
 
 	#[pallet::hooks]
@@ -456,6 +500,10 @@ pub mod pallet {
 			}
 			let finalized = Self::do_finalize_batches(now - One::one());
 			T::WeightInfo::finalize_batches(finalized)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			offchain::run::<T>(now);
 		}
 	}
 
@@ -562,6 +610,27 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_record_receipt(leaf)
+		}
+
+		/// Submits the ZK proof of a ZKML answer. Sent by the answering worker's node as an
+		/// authorized general transaction (no fee, no account): the worker key's signature over
+		/// [`verity_primitives::zk_proof_payload`] is the authorization. The proof is verified
+		/// in dispatch: valid settles and pays the request, invalid slashes the worker and
+		/// refunds the requester.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::submit_proof())]
+		#[pallet::authorize(|_source, request, proof, signature| {
+			Pallet::<T>::authorize_submit_proof(*request, proof, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_proof())]
+		pub fn submit_proof(
+			origin: OriginFor<T>,
+			request: RequestId,
+			proof: ZkProofBytes,
+			signature: ReceiptSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			Self::do_submit_proof(request, proof, signature)
 		}
 	}
 }

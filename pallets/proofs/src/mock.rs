@@ -2,7 +2,7 @@
 //! (a ledger in a thread-local) and for the clock.
 
 use crate as pallet_proofs;
-use crate::{ReExecutor, SettledSummary, WorkerStakes};
+use crate::{AwaitingZkProof, ReExecutor, SettledSummary, WorkerStakes, ZkResults};
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
@@ -17,7 +17,16 @@ use std::collections::BTreeMap;
 use verity_primitives::SigningKey;
 use verity_primitives::{ModelVersionRef, RequestInput};
 
-type Block = frame_system::mocking::MockBlock<Test>;
+/// The transaction extensions: `AuthorizeCall`, so authorized proofs take the real path.
+pub type TxExtension = (frame_system::AuthorizeCall<Test>,);
+/// Extrinsics of the test runtime.
+pub type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<
+	Test,
+	sp_runtime::testing::TestSignature,
+	TxExtension,
+>;
+type Block =
+	frame_system::mocking::MockBlock<Test, sp_runtime::testing::TestSignature, TxExtension>;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -36,6 +45,24 @@ impl frame_system::Config for Test {
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type AccountStore = System;
+}
+
+impl frame_system::offchain::CreateTransactionBase<pallet_proofs::Call<Test>> for Test {
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl frame_system::offchain::CreateTransaction<pallet_proofs::Call<Test>> for Test {
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl frame_system::offchain::CreateAuthorizedTransaction<pallet_proofs::Call<Test>> for Test {
+	fn create_extension() -> TxExtension {
+		(frame_system::AuthorizeCall::new(),)
+	}
 }
 
 /// The treasury account.
@@ -145,6 +172,50 @@ impl WorkerStakes<u64, u64> for TestWorkers {
 	}
 }
 
+thread_local! {
+	/// ZKML answers awaiting a proof, by request.
+	pub static AWAITING: RefCell<BTreeMap<u64, AwaitingZkProof<u64>>> = RefCell::new(BTreeMap::new());
+	/// Verdicts the stand-in was told: (request, accepted).
+	pub static VERDICTS: RefCell<Vec<(u64, bool)>> = RefCell::new(Vec::new());
+}
+
+/// The stand-in for the inference pallet's ZKML answers.
+pub struct TestZkResults;
+impl ZkResults<u64> for TestZkResults {
+	fn awaiting(request: u64) -> Option<AwaitingZkProof<u64>> {
+		AWAITING.with(|a| a.borrow().get(&request).cloned())
+	}
+	fn awaiting_for(signing_key: &SigningKey) -> Vec<u64> {
+		AWAITING.with(|a| {
+			a.borrow()
+				.iter()
+				.filter(|(_, answer)| &answer.signing_key == signing_key)
+				.map(|(request, _)| *request)
+				.collect()
+		})
+	}
+	fn accept(request: u64) -> sp_runtime::DispatchResult {
+		AWAITING.with(|a| a.borrow_mut().remove(&request)).ok_or(DispatchError::Other("none"))?;
+		VERDICTS.with(|v| v.borrow_mut().push((request, true)));
+		Ok(())
+	}
+	fn reject(request: u64) -> sp_runtime::DispatchResult {
+		AWAITING.with(|a| a.borrow_mut().remove(&request)).ok_or(DispatchError::Other("none"))?;
+		VERDICTS.with(|v| v.borrow_mut().push((request, false)));
+		Ok(())
+	}
+}
+
+/// Records a ZKML answer awaiting its proof.
+pub fn add_awaiting(request: u64, answer: AwaitingZkProof<u64>) {
+	AWAITING.with(|a| a.borrow_mut().insert(request, answer));
+}
+
+/// The verdicts given so far.
+pub fn verdicts() -> Vec<(u64, bool)> {
+	VERDICTS.with(|v| v.borrow().clone())
+}
+
 /// Registers a worker with the stand-in.
 pub fn add_worker(worker: u64, key: SigningKey, stake: u64) {
 	WORKERS.with(|w| w.borrow_mut().insert(worker, (key, stake)));
@@ -187,6 +258,28 @@ impl crate::BenchmarkHelper<u64> for TestBenchmarkHelper {
 		});
 		(7, input)
 	}
+	fn awaiting_zk_proof(
+		worker: &u64,
+		signing_key: SigningKey,
+		verifying_key: &[u8],
+		binding: [u8; 32],
+		input: &[u8],
+		output: &[u8],
+	) -> u64 {
+		add_awaiting(
+			9,
+			AwaitingZkProof {
+				worker: *worker,
+				signing_key,
+				verifying_key: verifying_key.to_vec(),
+				binding,
+				input: input.to_vec(),
+				output: output.to_vec(),
+				evidence: [9; 32],
+			},
+		);
+		9
+	}
 }
 
 impl pallet_proofs::Config for Test {
@@ -205,6 +298,7 @@ impl pallet_proofs::Config for Test {
 	type Executor = TestExecutor;
 	type Randomness = TestRandomness;
 	type SampleRate = SampleRate;
+	type ZkResults = TestZkResults;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestBenchmarkHelper;
@@ -222,6 +316,8 @@ pub fn new_test_ext(root: Vec<u8>) -> sp_io::TestExternalities {
 	UNBONDING.with(|u| u.borrow_mut().clear());
 	SETTLED.with(|s| s.borrow_mut().clear());
 	CHECKS.with(|c| c.borrow_mut().clear());
+	AWAITING.with(|a| a.borrow_mut().clear());
+	VERDICTS.with(|v| v.borrow_mut().clear());
 	SampleRate::set(Perbill::from_percent(100));
 	Seed::set(0);
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();

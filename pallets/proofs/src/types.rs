@@ -1,5 +1,6 @@
 //! Records the proofs pallet keeps, and the trait through which it reaches workers' stake.
 
+use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use verity_nitro_attestation::CertCache;
@@ -74,6 +75,67 @@ pub enum Fault {
 	/// Re-executions of a deterministic model by two other workers agreed with each other and
 	/// not with this worker's signed output.
 	WrongOutput,
+	/// The worker submitted, under its signature, a ZK proof that does not verify for its own
+	/// signed answer (or is not a proof at all).
+	InvalidZkProof,
+}
+
+/// Why a submitted ZK proof was rejected.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ZkRejection {
+	/// The bytes are not a proof: wrong length, or points not on the curve or not in the
+	/// prime-order subgroup. The worker is slashed.
+	MalformedProof,
+	/// A well-formed proof that fails the Groth16 check for this model version, input, output
+	/// and request. The worker is slashed.
+	ProofRejected,
+	/// The version's verifying key does not fit the request (it was checked when uploaded, so
+	/// this does not happen); not the worker's fault: refunded, nobody slashed.
+	KeyUnusable,
+}
+
+/// A ZKML answer awaiting its proof, with everything the verifier needs.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct AwaitingZkProof<AccountId> {
+	/// The worker that answered and must prove.
+	pub worker: AccountId,
+	/// Its registered signing key (the proof submission is signed with it).
+	pub signing_key: SigningKey,
+	/// The version's Groth16 verifying key (from the Model Hub).
+	pub verifying_key: Vec<u8>,
+	/// The proof's binding input: [`verity_primitives::Receipt::zk_binding`] of the answer's
+	/// receipt.
+	pub binding: Digest32,
+	/// The request's input bytes (int8 values).
+	pub input: Vec<u8>,
+	/// The answer's output bytes (int8 values).
+	pub output: Vec<u8>,
+	/// BLAKE2b-256 of the answer's signed receipt (the evidence a slash names).
+	pub evidence: Digest32,
+}
+
+/// What the proofs pallet needs from the pallet that holds ZKML answers, declared here and
+/// implemented by the runtime (over the inference pallet and the Model Hub).
+pub trait ZkResults<AccountId> {
+	/// The answer of `request` if it awaits its proof.
+	fn awaiting(request: RequestId) -> Option<AwaitingZkProof<AccountId>>;
+	/// Requests awaiting a proof from the worker with this signing key (offchain use).
+	fn awaiting_for(signing_key: &SigningKey) -> Vec<RequestId>;
+	/// The proof verified: settle and pay the request.
+	fn accept(request: RequestId) -> DispatchResult;
+	/// The proof was rejected: refund the request in full.
+	fn reject(request: RequestId) -> DispatchResult;
 }
 
 /// Where a sampled or disputed result stands.
@@ -197,4 +259,16 @@ pub trait BenchmarkHelper<AccountId> {
 	/// A settled original result of a deterministic model that another worker can re-execute,
 	/// and `disputer` funded to pay for checks; returns the request id and its input.
 	fn settled_deterministic_result(disputer: &AccountId) -> (RequestId, RequestInput);
+	/// Records a ZKML answer by `worker` (registered with `signing_key`) awaiting its proof,
+	/// for a version with this verifying key, input and output, and returns its request. The
+	/// runtime derives the binding from the answer's receipt, so it may differ from `binding`
+	/// (the proof then fails, after a full verification: the slash-and-refund path).
+	fn awaiting_zk_proof(
+		worker: &AccountId,
+		signing_key: SigningKey,
+		verifying_key: &[u8],
+		binding: [u8; 32],
+		input: &[u8],
+		output: &[u8],
+	) -> RequestId;
 }

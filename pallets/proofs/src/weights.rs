@@ -20,6 +20,8 @@ pub trait WeightInfo {
 	fn record_receipt() -> Weight;
 	fn dispute_result() -> Weight;
 	fn finalize_batches(n: u32, ) -> Weight;
+	fn submit_proof() -> Weight;
+	fn authorize_submit_proof() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -197,6 +199,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2648).saturating_mul(n.into()))
 	}
+	/// Estimated until `scripts/bench-weights.sh` measures it.
+	fn submit_proof() -> Weight {
+		Weight::from_parts(20_000_000, 40_000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+	}
+	/// Estimated until `scripts/bench-weights.sh` measures it.
+	fn authorize_submit_proof() -> Weight {
+		Weight::from_parts(200_000, 20_000)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+	}
 }
 
 /// The same measurements with ParityDb weights, for mocks and tests.
@@ -253,5 +266,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(7_281_445, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
+	fn submit_proof() -> Weight {
+		Weight::from_parts(20_000_000, 40_000)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
+	}
+	fn authorize_submit_proof() -> Weight {
+		Weight::from_parts(200_000, 20_000)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 	}
 }

@@ -76,6 +76,12 @@ impl ModelHub {
 			modes: record.spec.modes,
 			price: record.spec.price_per_inference,
 			locations: record.spec.locations,
+			zk_keys: pallet_model_registry::Pallet::<Runtime>::zk_keys(model)
+				.zip(record.spec.zk_verifying_key)
+				.map(|(keys, verifying_key)| verity_primitives::ZkKeyDigests {
+					proving_key: keys.proving_key,
+					verifying_key,
+				}),
 		})
 	}
 }

@@ -207,5 +207,6 @@ impl pallet_model_registry::Config for Runtime {
 	/// 2^26 elements (256 MiB of f32) in one tensor.
 	type MaxTensorElements = ConstU64<{ 1 << 26 }>;
 	type MaxContextTokens = ConstU32<{ 1 << 20 }>;
+	type ZkKeyChecker = proofs::Groth16KeyChecker;
 	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
 }

@@ -13,7 +13,7 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use pallet_inference::ModelProvider;
-use sp_runtime::{DispatchError, Perbill, Permill};
+use sp_runtime::{DispatchError, DispatchResult, Perbill, Permill};
 use verity_primitives::{
 	ArtifactFormat, ModelVersionRef, RequestId, RequestInput, SettledInfo, SigningKey,
 };
@@ -56,6 +56,7 @@ impl pallet_proofs::Config for Runtime {
 	type Executor = Reexecution;
 	type Randomness = super::ParentHashRandomness;
 	type SampleRate = SampleRate;
+	type ZkResults = ZkAnswers;
 	type WeightInfo = pallet_proofs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = WorkerStake;
@@ -149,6 +150,55 @@ impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
 	}
 }
 
+/// ZKML answers awaiting their proof: the inference pallet's answer and request, with the
+/// version's verifying key from the Model Hub.
+pub struct ZkAnswers;
+
+impl pallet_proofs::ZkResults<AccountId> for ZkAnswers {
+	fn awaiting(request: RequestId) -> Option<pallet_proofs::AwaitingZkProof<AccountId>> {
+		let (open, answer) = pallet_inference::Pallet::<Runtime>::awaiting_proof(request)?;
+		// A version whose record (and keys) were removed cannot be verified any more: the
+		// request expires and is refunded, and its worker is not penalized for it.
+		let keys = pallet_model_registry::Pallet::<Runtime>::zk_keys(&open.model)?;
+		let RequestInput::Inline(input) = open.input else { return None };
+		Some(pallet_proofs::AwaitingZkProof {
+			worker: open.worker,
+			signing_key: answer.signing_key,
+			verifying_key: keys.verifying_key.into_inner(),
+			binding: answer.receipt.zk_binding(),
+			input: input.into_inner(),
+			output: answer.output.into_inner(),
+			evidence: answer.receipt.evidence(&answer.signature),
+		})
+	}
+	fn awaiting_for(signing_key: &SigningKey) -> alloc::vec::Vec<RequestId> {
+		pallet_inference::Pallet::<Runtime>::awaiting_proof_for(signing_key)
+	}
+	fn accept(request: RequestId) -> DispatchResult {
+		pallet_inference::Pallet::<Runtime>::accept_zk_result(request)
+	}
+	fn reject(request: RequestId) -> DispatchResult {
+		pallet_inference::Pallet::<Runtime>::reject_zk_result(request).map(|_| ())
+	}
+}
+
+/// Checks uploaded verifying keys with the same Groth16 code and host-function curve that
+/// verifies proofs.
+pub struct Groth16KeyChecker;
+
+impl pallet_model_registry::ZkKeyChecker for Groth16KeyChecker {
+	fn is_valid(key: &[u8], input_len: u64, output_len: u64) -> bool {
+		use verity_zkml::verifier::{check_verifying_key, num_public_inputs};
+		let (Ok(input_len), Ok(output_len)) =
+			(usize::try_from(input_len), usize::try_from(output_len))
+		else {
+			return false;
+		};
+		check_verifying_key::<pallet_proofs::zk::RuntimeBls12_381>(key)
+			.is_ok_and(|inputs| inputs == num_public_inputs(input_len, output_len))
+	}
+}
+
 /// The proofs pallet's attestations, as the inference pallet asks for them.
 pub struct TeeAttestations;
 
@@ -237,5 +287,78 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 			},
 		);
 		(request, input)
+	}
+	fn awaiting_zk_proof(
+		worker: &AccountId,
+		signing_key: SigningKey,
+		verifying_key: &[u8],
+		_binding: [u8; 32],
+		input: &[u8],
+		output: &[u8],
+	) -> RequestId {
+		use frame_support::traits::fungible::{Mutate, MutateHold};
+		use verity_primitives::*;
+		let unit = super::currency::UNIT;
+		let model = ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } };
+		pallet_model_registry::VersionZkKeys::<Runtime>::insert(
+			model.model,
+			model.version,
+			ZkKeys {
+				verifying_key: verifying_key.to_vec().try_into().expect("the fixture fits"),
+				proving_key: ArtifactDigest::of(b"proving key"),
+			},
+		);
+		let requester: AccountId = frame_benchmarking::account("zk-requester", 0, 0);
+		crate::Balances::set_balance(&requester, 1_000_000 * unit);
+		let fee = FeeSplit { model_price: unit, worker_fee: unit, protocol_fee: unit / 10 };
+		let held = fee.model_price + fee.worker_fee + fee.protocol_fee;
+		crate::Balances::hold(&pallet_inference::HoldReason::RequestFee.into(), &requester, held)
+			.expect("funded");
+		let input = RequestInput::Inline(input.to_vec().try_into().expect("fits inline"));
+		let request = u64::MAX - 2;
+		let deadline = frame_system::Pallet::<Runtime>::block_number() + 100;
+		let receipt = Receipt {
+			genesis_hash: pallet_inference::Pallet::<Runtime>::genesis_hash(),
+			request_id: request,
+			model,
+			model_digest: [1; 32],
+			input_digest: input.digest(),
+			output_digest: blake2_256(output),
+			mode: VerificationMode::Zkml,
+			worker: worker.clone(),
+		};
+		pallet_inference::Requests::<Runtime>::insert(
+			request,
+			InferenceRequest {
+				requester: requester.clone(),
+				model,
+				model_digest: [1; 32],
+				model_owner: requester,
+				input_digest: input.digest(),
+				input,
+				output_len: output.len() as u64,
+				mode: VerificationMode::Zkml,
+				worker: worker.clone(),
+				fee,
+				submitted_at: 0,
+				deadline,
+				check_of: None,
+				deterministic: true,
+			},
+		);
+		pallet_inference::Assignments::<Runtime>::insert(worker, request, ());
+		pallet_inference::Deadlines::<Runtime>::try_append(deadline, request)
+			.expect("an empty bucket");
+		pallet_inference::AwaitingProof::<Runtime>::insert(
+			request,
+			AnsweredResult {
+				receipt,
+				signing_key,
+				signature: [0; 64],
+				output: output.to_vec().try_into().expect("fits inline"),
+				answered_at: 0,
+			},
+		);
+		request
 	}
 }

@@ -1,0 +1,57 @@
+//! The committed fixture (`verity_zkml::fixture::largest`) is a real proof of its documented
+//! model; `VERITY_ZKML_WRITE_FIXTURE=1 cargo test --release -p verity-zkml --test fixture`
+//! regenerates it.
+
+use rand_chacha::{
+	rand_core::{RngCore, SeedableRng},
+	ChaCha20Rng,
+};
+use verity_zkml::{
+	fixture::{self, FIXTURE_BINDING, FIXTURE_INPUT_SEED, FIXTURE_MODEL_SEED, FIXTURE_SETUP_SEED},
+	reference_mlp, setup_from_seed, verifier, verify_native, Prover, ZkError,
+};
+
+fn input() -> Vec<i8> {
+	let mut rng = ChaCha20Rng::seed_from_u64(FIXTURE_INPUT_SEED);
+	(0..4960).map(|_| rng.next_u32() as i8).collect()
+}
+
+#[test]
+fn fixture_is_a_valid_proof_of_its_model() {
+	let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+	if std::env::var_os("VERITY_ZKML_WRITE_FIXTURE").is_some() {
+		let model = reference_mlp(&[4960, 31], FIXTURE_MODEL_SEED);
+		let keys = setup_from_seed(&model, FIXTURE_SETUP_SEED).unwrap();
+		let prover = Prover::new(model, &keys.proving_key).unwrap();
+		let mut rng = ChaCha20Rng::seed_from_u64(FIXTURE_INPUT_SEED);
+		let proved = prover.prove(&input(), &FIXTURE_BINDING, &mut rng).unwrap();
+		let bytes = |v: &[i8]| v.iter().map(|x| *x as u8).collect::<Vec<u8>>();
+		std::fs::write(format!("{dir}/largest.vk"), &keys.verifying_key).unwrap();
+		std::fs::write(format!("{dir}/largest.proof"), &proved.proof).unwrap();
+		std::fs::write(format!("{dir}/largest.input"), bytes(&input())).unwrap();
+		std::fs::write(format!("{dir}/largest.output"), bytes(&proved.output)).unwrap();
+		return;
+	}
+	let f = fixture::largest();
+	let (input, output) = (f.input_i8(), f.output_i8());
+	assert_eq!(input, self::input());
+	let model = reference_mlp(&[4960, 31], FIXTURE_MODEL_SEED);
+	assert_eq!(model.forward(&input).unwrap(), output);
+	assert_eq!(verifier::num_public_inputs(4960, 31), 162);
+	assert_eq!(f.verifying_key.len(), 16_328);
+	assert!(f.verifying_key.len() <= 16 * 1024);
+	assert_eq!(verifier::check_verifying_key::<ark_bls12_381::Bls12_381>(f.verifying_key), Ok(162));
+	type Host = sp_crypto_ec_utils::bls12_381::Bls12_381;
+	assert_eq!(verifier::check_verifying_key::<Host>(f.verifying_key), Ok(162));
+	assert_eq!(verify_native(f.verifying_key, f.proof, &f.binding, &input, &output), Ok(()));
+	assert_eq!(
+		verifier::verify::<Host>(f.verifying_key, f.proof, &f.binding, &input, &output),
+		Ok(())
+	);
+	let mut wrong = output.clone();
+	wrong[30] = wrong[30].wrapping_add(1);
+	assert_eq!(
+		verifier::verify::<Host>(f.verifying_key, f.proof, &f.binding, &input, &wrong),
+		Err(ZkError::ProofRejected)
+	);
+}
