@@ -3,6 +3,7 @@
 
 mod governance;
 mod proofs;
+mod zkml;
 
 use crate::{
 	genesis_config_presets::{self, GENESIS_ALLOCATION, PRODUCTION_RUNTIME_PRESET},

@@ -618,7 +618,7 @@ pub mod pallet {
 		/// in dispatch: valid settles and pays the request, invalid slashes the worker and
 		/// refunds the requester.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::submit_proof())]
+		#[pallet::weight(T::WeightInfo::submit_proof().saturating_add(T::ZkResults::accept_weight()))]
 		#[pallet::authorize(|_source, request, proof, signature| {
 			Pallet::<T>::authorize_submit_proof(*request, proof, signature)
 		})]

@@ -136,6 +136,9 @@ pub trait ZkResults<AccountId> {
 	fn accept(request: RequestId) -> DispatchResult;
 	/// The proof was rejected: refund the request in full.
 	fn reject(request: RequestId) -> DispatchResult;
+	/// Upper bound of the weight of [`Self::accept`] (the benchmark of `submit_proof` measures
+	/// the reject-and-slash path, since it cannot prove for the runtime's own receipt).
+	fn accept_weight() -> Weight;
 }
 
 /// Where a sampled or disputed result stands.

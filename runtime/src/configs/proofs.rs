@@ -180,6 +180,11 @@ impl pallet_proofs::ZkResults<AccountId> for ZkAnswers {
 	fn reject(request: RequestId) -> DispatchResult {
 		pallet_inference::Pallet::<Runtime>::reject_zk_result(request).map(|_| ())
 	}
+	/// Settling pays like a result: bounded by `submit_result`'s measured weight.
+	fn accept_weight() -> Weight {
+		use pallet_inference::WeightInfo;
+		<Runtime as pallet_inference::Config>::WeightInfo::submit_result()
+	}
 }
 
 /// Checks uploaded verifying keys with the same Groth16 code and host-function curve that
