@@ -14,9 +14,9 @@
 //! 3. the output, packed the same way.
 
 use alloc::vec::Vec;
-use ark_ec::pairing::Pairing;
-use ark_ff::PrimeField;
-use ark_groth16::{prepare_verifying_key, Groth16, Proof, VerifyingKey};
+use ark_ec::{pairing::Pairing, CurveGroup, VariableBaseMSM};
+use ark_ff::{One, PrimeField};
+use ark_groth16::{Proof, VerifyingKey};
 use ark_serialize::{CanonicalDeserialize, Compress, Validate};
 
 /// Bytes per packed public input (31 bytes always fit below the BLS12-381 scalar modulus).
@@ -148,9 +148,21 @@ pub fn verify<E: Pairing>(
 	}
 	let proof = decode_proof::<E>(proof)?;
 	let inputs = public_inputs::<E::ScalarField>(binding, input, output);
-	let prepared = prepare_verifying_key(&key);
-	match Groth16::<E>::verify_proof(&prepared, &proof, &inputs) {
-		Ok(true) => Ok(()),
-		_ => Err(ZkError::ProofRejected),
+	// The Groth16 check e(A, B) = e(α, β) · e(L, γ) · e(C, δ), with L = IC_0 + Σ x_i · IC_i, as
+	// arkworks' `Groth16::verify_proof` checks it, arranged for the runtime's host functions:
+	// L is one multi-scalar multiplication (one host call, where `verify_proof` makes one scalar
+	// multiplication per public input), and the four pairings are one multi-Miller loop and one
+	// final exponentiation (`verify_proof` also pairs α with β on every call):
+	// e(A, B) · e(-L, γ) · e(-C, δ) · e(-α, β) = 1.
+	let msm = E::G1::msm(&key.gamma_abc_g1[1..], &inputs).map_err(|_| ZkError::WrongInputCount)?;
+	let l = (msm + key.gamma_abc_g1[0]).into_affine();
+	let product = E::multi_pairing(
+		[proof.a, -l, -proof.c, -key.alpha_g1],
+		[proof.b, key.gamma_g2, key.delta_g2, key.beta_g2],
+	);
+	if product.0.is_one() {
+		Ok(())
+	} else {
+		Err(ZkError::ProofRejected)
 	}
 }

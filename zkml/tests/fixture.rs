@@ -55,3 +55,34 @@ fn fixture_is_a_valid_proof_of_its_model() {
 		Err(ZkError::ProofRejected)
 	);
 }
+
+/// `verifier::verify` (one MSM, one multi-pairing) agrees with arkworks' own
+/// `Groth16::verify_proof` on the fixture, honest and with each public input changed.
+#[test]
+fn verify_agrees_with_arkworks_groth16() {
+	use ark_bls12_381::{Bls12_381, Fr};
+	use ark_groth16::{prepare_verifying_key, Groth16, Proof, VerifyingKey};
+	use ark_serialize::CanonicalDeserialize;
+	let fixture = fixture::largest();
+	let key = VerifyingKey::<Bls12_381>::deserialize_uncompressed(fixture.verifying_key).unwrap();
+	let proof = Proof::<Bls12_381>::deserialize_uncompressed(fixture.proof).unwrap();
+	let prepared = prepare_verifying_key(&key);
+	let (input, output) = (fixture.input_i8(), fixture.output_i8());
+	let mut cases = vec![(fixture.binding, input.clone(), output.clone())];
+	let mut binding = fixture.binding;
+	binding[3] ^= 4;
+	cases.push((binding, input.clone(), output.clone()));
+	let mut changed = input.clone();
+	changed[4000] = changed[4000].wrapping_add(1);
+	cases.push((fixture.binding, changed, output.clone()));
+	let mut changed = output.clone();
+	changed[30] = changed[30].wrapping_sub(1);
+	cases.push((fixture.binding, input, changed));
+	for (index, (binding, input, output)) in cases.into_iter().enumerate() {
+		let inputs = verifier::public_inputs::<Fr>(&binding, &input, &output);
+		let theirs = Groth16::<Bls12_381>::verify_proof(&prepared, &proof, &inputs).unwrap();
+		let ours = verify_native(fixture.verifying_key, fixture.proof, &binding, &input, &output);
+		assert_eq!(ours.is_ok(), theirs, "case {index}");
+		assert_eq!(theirs, index == 0, "case {index}");
+	}
+}
