@@ -9,9 +9,10 @@
 //!   [`crate::settlement`] for how its receipt reaches the chain.
 //! - `GET /v1/settlements`: SCALE [`Pending`]: closed batches and individual receipts to post.
 //! - `POST /v1/settlements/posted`: SCALE [`Posted`]: what the operator posted; `204`.
-//! - `GET /v1/proofs/<request id>`: the ZK proof of a ZKML job: `200` with a SCALE
-//!   [`verity_primitives::ZkProofAnswer`] once ready, `202` while proving, `500` with the
-//!   reason if proving failed, `404` for a request this worker does not prove.
+//! - `GET /v1/proofs/<request id>/<binding hex>`: the ZK proof of a ZKML job for the receipt
+//!   with that binding: `200` with a SCALE [`verity_primitives::ZkProofAnswer`] once ready,
+//!   `202` while proving, `500` with the reason if proving failed, `404` for a proof this
+//!   worker does not make (the chain's offchain worker then posts the job again).
 //!
 //! A job runs as: fetch the artifact into the local cache (an [`ArtifactStore`]: every byte is
 //! checked against the digest the chain recorded, before it is used) -> load it (kept loaded by
@@ -25,7 +26,7 @@ use crate::{
 	exec::{ExecError, Executor},
 	settlement::{BatchPolicy, Closed, Pending, Posted, Settlements},
 	signer::WorkerKey,
-	zk::{ProofState, ZkProofs},
+	zk::{LoadedProver, ProofState, ZkProofs},
 };
 use bytes::Bytes;
 use codec::{Decode, Encode};
@@ -127,6 +128,9 @@ pub enum JobError {
 	/// A ZKML job cannot be proved: no keys given, or a proving key that does not fit.
 	#[error("zkml: {0}")]
 	Zk(String),
+	/// The worker cannot take the job now (its proving queue is full); try again later.
+	#[error("busy: {0}")]
+	Busy(String),
 	/// The worker's own machinery failed.
 	#[error("internal: {0}")]
 	Internal(String),
@@ -143,6 +147,7 @@ impl JobError {
 			| JobError::NoBatchStore
 			| JobError::NotMine(_)
 			| JobError::Zk(_) => StatusCode::UNPROCESSABLE_ENTITY,
+			JobError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
 			JobError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
 		}
 	}
@@ -265,15 +270,17 @@ impl Worker {
 		let signature = self.key.sign(&receipt);
 		if let (Some(prover), Some(zk_output)) = (prover, zk_output) {
 			let as_i8 = |bytes: Vec<u8>| bytes.into_iter().map(|b| b as i8).collect::<Vec<i8>>();
-			self.zk.start(
-				self.key.clone(),
-				job.genesis_hash,
-				job.request_id,
-				prover,
-				as_i8(zk_input),
-				as_i8(zk_output),
-				receipt.zk_binding(),
-			);
+			self.zk
+				.start(
+					self.key.clone(),
+					job.genesis_hash,
+					job.request_id,
+					prover,
+					as_i8(zk_input),
+					as_i8(zk_output),
+					receipt.zk_binding(),
+				)
+				.map_err(JobError::Busy)?;
 		}
 		log::info!(
 			target: LOG_TARGET,
@@ -287,15 +294,15 @@ impl Worker {
 
 	/// The prover of a ZKML job's version: loaded once, from the model and the proving key
 	/// fetched by digest (refused when its verifying key is not the chain's).
-	async fn zk_prover(
-		&self,
-		job: &Job,
-		artifact: &[u8],
-	) -> Result<Arc<verity_zkml::Prover>, JobError> {
+	async fn zk_prover(&self, job: &Job, artifact: &[u8]) -> Result<Arc<LoadedProver>, JobError> {
 		let keys = job.zk_keys.as_ref().ok_or_else(|| {
 			JobError::Zk("a ZKML job must carry the digests of the version's ZK keys".into())
 		})?;
-		if let Some(prover) = self.zk.loaded(keys) {
+		if !self.zk.has_room() {
+			return Err(JobError::Busy("the proving queue is full".into()));
+		}
+		let digest = job.artifact.blake2_256;
+		if let Some(prover) = self.zk.loaded(digest, keys) {
 			return Ok(prover);
 		}
 		let model = if artifact.is_empty() {
@@ -311,15 +318,16 @@ impl Worker {
 			})?;
 		let zk = self.zk.clone();
 		let keys = keys.clone();
-		tokio::task::spawn_blocking(move || zk.load(&keys, &model, &proving_key))
+		tokio::task::spawn_blocking(move || zk.load(digest, &keys, &model, &proving_key))
 			.await
 			.map_err(|e| JobError::Internal(e.to_string()))?
 			.map_err(JobError::Zk)
 	}
 
-	/// Where the ZK proof of `request` stands, if this worker proves it.
-	pub fn proof_state(&self, request: RequestId) -> Option<ProofState> {
-		self.zk.state(request)
+	/// Where the ZK proof of `request` for the receipt with `binding` stands, if this worker
+	/// proves it.
+	pub fn proof_state(&self, request: RequestId, binding: &[u8; 32]) -> Option<ProofState> {
+		self.zk.state(request, binding)
 	}
 
 	/// Runs a request made directly to the worker and queues its receipt by its settlement
@@ -545,10 +553,19 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 			}
 		},
 		(&Method::GET, path) if path.starts_with("/v1/proofs/") => {
-			let Ok(request_id) = path["/v1/proofs/".len()..].parse::<RequestId>() else {
-				return text(StatusCode::BAD_REQUEST, "the request id is not a number");
+			let mut parts = path["/v1/proofs/".len()..].splitn(2, '/');
+			let request_id = parts.next().and_then(|id| id.parse::<RequestId>().ok());
+			let binding = parts
+				.next()
+				.and_then(|hex_text| hex::decode(hex_text).ok())
+				.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
+			let (Some(request_id), Some(binding)) = (request_id, binding) else {
+				return text(
+					StatusCode::BAD_REQUEST,
+					"expected /v1/proofs/<request id>/<binding: 64 hex digits>",
+				);
 			};
-			match worker.proof_state(request_id) {
+			match worker.proof_state(request_id, &binding) {
 				Some(ProofState::Ready(answer)) => {
 					reply(StatusCode::OK, "application/octet-stream", answer.encode())
 				},
@@ -573,7 +590,7 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 		},
 		_ => text(
 			StatusCode::NOT_FOUND,
-			"unknown route: GET /v1/info, POST /v1/jobs, POST /v1/direct, GET /v1/proofs/<id>, \
+			"unknown route: GET /v1/info, POST /v1/jobs, POST /v1/direct, GET /v1/proofs/<id>/<binding>, \
 			 GET /v1/settlements, POST /v1/settlements/posted",
 		),
 	}

@@ -14,7 +14,7 @@
 //! 3. the output, packed the same way.
 
 use alloc::vec::Vec;
-use ark_ec::{pairing::Pairing, CurveGroup, VariableBaseMSM};
+use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, PrimeField};
 use ark_groth16::{Proof, VerifyingKey};
 use ark_serialize::{CanonicalDeserialize, Compress, Validate};
@@ -94,10 +94,16 @@ pub fn binding_element<F: PrimeField>(binding: &[u8; 32]) -> F {
 	F::from_le_bytes_mod_order(&binding[..PACK_BYTES])
 }
 
-/// Decodes a whole value (no trailing bytes allowed).
-fn decode_exact<T: CanonicalDeserialize>(bytes: &[u8], validate: Validate) -> Option<T> {
+/// Decodes a whole value (no trailing bytes allowed). With `validate`, every point is checked to
+/// be on the curve and in the prime-order subgroup: the value is decoded without validation and
+/// then `Valid::check`ed, because arkworks' uncompressed BLS12-381 decoder with
+/// `Validate::Yes` checks the subgroup of single points but not that they are on the curve.
+fn decode_exact<T: CanonicalDeserialize>(bytes: &[u8], validate: bool) -> Option<T> {
 	let mut reader = bytes;
-	let value = T::deserialize_with_mode(&mut reader, Compress::No, validate).ok()?;
+	let value = T::deserialize_with_mode(&mut reader, Compress::No, Validate::No).ok()?;
+	if validate {
+		value.check().ok()?;
+	}
 	reader.is_empty().then_some(value)
 }
 
@@ -109,7 +115,16 @@ pub fn check_verifying_key<E: Pairing>(bytes: &[u8]) -> Result<usize, ZkError> {
 	if bytes.len() > MAX_VERIFYING_KEY_LEN {
 		return Err(ZkError::KeyTooLarge);
 	}
-	let key: VerifyingKey<E> = decode_exact(bytes, Validate::Yes).ok_or(ZkError::MalformedKey)?;
+	let key: VerifyingKey<E> = decode_exact(bytes, true).ok_or(ZkError::MalformedKey)?;
+	// A key whose α, β, γ or δ is the identity makes the check vacuous (with γ = 0 the public
+	// inputs would not be bound at all).
+	let degenerate = key.alpha_g1.is_zero()
+		|| key.beta_g2.is_zero()
+		|| key.gamma_g2.is_zero()
+		|| key.delta_g2.is_zero();
+	if degenerate {
+		return Err(ZkError::MalformedKey);
+	}
 	key.gamma_abc_g1.len().checked_sub(1).ok_or(ZkError::MalformedKey)
 }
 
@@ -119,7 +134,7 @@ pub fn decode_proof<E: Pairing>(proof: &[u8]) -> Result<Proof<E>, ZkError> {
 	if proof.len() != PROOF_LEN {
 		return Err(ZkError::MalformedProof);
 	}
-	decode_exact(proof, Validate::Yes).ok_or(ZkError::MalformedProof)
+	decode_exact(proof, true).ok_or(ZkError::MalformedProof)
 }
 
 /// Verifies a proof that the model of `verifying_key` maps `input` to `output`, bound to
@@ -141,8 +156,7 @@ pub fn verify<E: Pairing>(
 	if verifying_key.len() > MAX_VERIFYING_KEY_LEN {
 		return Err(ZkError::KeyTooLarge);
 	}
-	let key: VerifyingKey<E> =
-		decode_exact(verifying_key, Validate::No).ok_or(ZkError::MalformedKey)?;
+	let key: VerifyingKey<E> = decode_exact(verifying_key, false).ok_or(ZkError::MalformedKey)?;
 	if key.gamma_abc_g1.len() != num_public_inputs(input.len(), output.len()) + 1 {
 		return Err(ZkError::WrongInputCount);
 	}

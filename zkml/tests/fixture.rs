@@ -86,3 +86,34 @@ fn verify_agrees_with_arkworks_groth16() {
 		assert_eq!(theirs, index == 0, "case {index}");
 	}
 }
+
+/// A proof point off the curve that passes arkworks' subgroup check (a valid point scaled to
+/// (u²x, u³y), which lies on another curve of the same form) is refused as malformed: points
+/// are checked to be on the curve too.
+#[test]
+fn an_off_curve_point_passing_the_subgroup_check_is_malformed() {
+	use ark_bls12_381::{Bls12_381, Fq, G1Affine};
+	use ark_ec::short_weierstrass::SWCurveConfig;
+	use ark_groth16::Proof;
+	use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+	let fixture = fixture::largest();
+	let mut proof = Proof::<Bls12_381>::deserialize_uncompressed(fixture.proof).unwrap();
+	let u = Fq::from(2u64);
+	let (x, y) = (proof.a.x * u * u, proof.a.y * u * u * u);
+	let scaled = G1Affine::new_unchecked(x, y);
+	assert!(!scaled.is_on_curve());
+	assert!(ark_bls12_381::g1::Config::is_in_correct_subgroup_assuming_on_curve(&scaled));
+	proof.a = scaled;
+	let mut bytes = Vec::new();
+	proof.serialize_uncompressed(&mut bytes).unwrap();
+	assert_eq!(
+		verify_native(
+			fixture.verifying_key,
+			&bytes,
+			&fixture.binding,
+			&fixture.input_i8(),
+			&fixture.output_i8()
+		),
+		Err(ZkError::MalformedProof)
+	);
+}

@@ -460,6 +460,7 @@ impl<T: Config> Pallet<T> {
 				return Err(Error::<T>::BadOutput.into());
 			};
 			let output_digest = receipt.output_digest;
+			let proof_deadline = Self::extend_for_proof(request_id, &request);
 			AwaitingProof::<T>::insert(
 				request_id,
 				AnsweredResult {
@@ -474,6 +475,7 @@ impl<T: Config> Pallet<T> {
 				request: request_id,
 				worker: request.worker,
 				output_digest,
+				proof_deadline,
 			});
 			return Ok(Weight::zero());
 		}
@@ -561,6 +563,40 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// Moves an answered ZKML request's deadline to at least `ZkProofWindow` blocks ahead (if
+	/// that block's deadline bucket has room; else it keeps its deadline). Returns the deadline.
+	fn extend_for_proof(
+		request_id: RequestId,
+		request: &InferenceRequestOf<T>,
+	) -> BlockNumberFor<T> {
+		let window_end =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::ZkProofWindow::get());
+		if window_end <= request.deadline
+			|| Deadlines::<T>::try_append(window_end, request_id).is_err()
+		{
+			return request.deadline;
+		}
+		Self::unlist_deadline(request.deadline, request_id);
+		Requests::<T>::mutate(request_id, |open| {
+			if let Some(open) = open {
+				open.deadline = window_end;
+			}
+		});
+		window_end
+	}
+
+	/// Takes `request_id` off the deadline bucket of `block`.
+	fn unlist_deadline(block: BlockNumberFor<T>, request_id: RequestId) {
+		Deadlines::<T>::mutate_exists(block, |ids| {
+			if let Some(list) = ids {
+				list.retain(|id| *id != request_id);
+				if list.is_empty() {
+					*ids = None;
+				}
+			}
+		});
+	}
+
 	/// A ZKML answer awaiting its proof, with its open request.
 	pub fn awaiting_proof(
 		request_id: RequestId,
@@ -630,14 +666,7 @@ impl<T: Config> Pallet<T> {
 	fn close_request(request_id: RequestId, request: &InferenceRequestOf<T>) {
 		Requests::<T>::remove(request_id);
 		Assignments::<T>::remove(&request.worker, request_id);
-		Deadlines::<T>::mutate_exists(request.deadline, |ids| {
-			if let Some(list) = ids {
-				list.retain(|id| *id != request_id);
-				if list.is_empty() {
-					*ids = None;
-				}
-			}
-		});
+		Self::unlist_deadline(request.deadline, request_id);
 		Workers::<T>::mutate(&request.worker, |info| {
 			if let Some(info) = info {
 				info.open_requests.saturating_dec();

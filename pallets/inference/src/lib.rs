@@ -144,6 +144,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRequestsPerBlock: Get<u32>;
 
+		/// Blocks a ZKML worker has, after its answer is recorded, to submit the proof: an
+		/// answered ZKML request's deadline moves to at least this far ahead, so a short
+		/// deadline never turns an honest prover's answer into a timeout.
+		#[pallet::constant]
+		type ZkProofWindow: Get<BlockNumberFor<Self>>;
+
 		/// Weights of the calls, measured by the benchmarks.
 		type WeightInfo: WeightInfo;
 
@@ -282,6 +288,9 @@ pub mod pallet {
 			worker: T::AccountId,
 			/// BLAKE2b-256 of the output.
 			output_digest: Digest32,
+			/// Last block in which the proof is accepted (the request's deadline, moved to at
+			/// least `ZkProofWindow` blocks ahead).
+			proof_deadline: BlockNumberFor<T>,
 		},
 		/// A ZKML answer's proof was rejected: the request was closed and its fee refunded in
 		/// full (the proofs pallet slashes the worker).

@@ -155,6 +155,8 @@ pub const MIN_STAKE: u64 = 1_000;
 pub const PENALTY: u64 = 300;
 /// Unbonding period.
 pub const UNBONDING: u64 = 10;
+/// Blocks a ZKML answer's proof may take.
+pub const ZK_PROOF_WINDOW: u64 = 30;
 
 parameter_types! {
 	pub const Treasury: u64 = TREASURY;
@@ -177,6 +179,7 @@ impl pallet_inference::Config for Test {
 	type MaxWorkers = ConstU32<8>;
 	type MaxModelsPerWorker = ConstU32<4>;
 	type MaxRequestsPerBlock = ConstU32<4>;
+	type ZkProofWindow = ConstU64<ZK_PROOF_WINDOW>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestModels;

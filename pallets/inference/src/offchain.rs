@@ -9,7 +9,9 @@
 //! [`RETRY_BLOCKS`] blocks (a lock in offchain storage): `POST <url>/v1/jobs` with the SCALE
 //! encoded [`WorkerJob`]; the answer is a SCALE [`WorkerAnswer`], submitted as
 //! `submit_result`. ZKML jobs also carry the digests of the version's ZK keys; once their answer is
-//! recorded they are not sent again (the proofs pallet's offchain worker fetches the proof).
+//! recorded they are still sent every [`RETRY_BLOCKS`] blocks (the worker proves a job it has
+//! no proof for, e.g. after a restart, and ignores one it is proving), but their answer is not
+//! submitted again; the proofs pallet's offchain worker fetches the proof.
 //! The chain validates it like any other submission; a worker that answers
 //! wrongly or not at all lets the request expire.
 
@@ -63,8 +65,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		if sent == MAX_JOBS_PER_RUN {
 			break;
 		}
-		// A ZKML answer already recorded: the worker is proving, the proofs pallet fetches it.
-		if AwaitingProof::<T>::contains_key(request_id) || !take_job_lock::<T>(request_id, now) {
+		if !take_job_lock::<T>(request_id, now) {
 			continue;
 		}
 		sent += 1;
@@ -87,7 +88,13 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				None
 			},
 		};
+		// A ZKML answer already recorded: the job goes to the worker again only so that it
+		// proves it if it lost the proof (a restart); its answer is not submitted again.
+		let answered = AwaitingProof::<T>::contains_key(request_id);
 		match ask_worker::<T>(url, &job) {
+			Ok(_) if answered => {
+				log::debug!(target: LOG_TARGET, "request {request_id}: answered, being proved")
+			},
 			Ok(answer) => submit::<T>(request_id, answer),
 			Err(error) => log::warn!(
 				target: LOG_TARGET,

@@ -833,9 +833,19 @@ fn a_zkml_answer_waits_for_its_proof_and_is_then_paid() {
 		assert!(!Results::<Test>::contains_key(id));
 		assert_eq!(fee_hold(3), held);
 		assert!(observed().is_empty());
+		// The request's deadline (10 blocks) moved to the end of the proof window.
+		let proof_deadline = 1 + ZK_PROOF_WINDOW;
+		assert_eq!(Requests::<Test>::get(id).unwrap().deadline, proof_deadline);
+		assert_eq!(Deadlines::<Test>::get(proof_deadline).to_vec(), vec![id]);
+		assert!(Deadlines::<Test>::get(11).is_empty());
 		System::assert_has_event(
-			Event::ResultAnswered { request: id, worker: 1, output_digest: output().digest() }
-				.into(),
+			Event::ResultAnswered {
+				request: id,
+				worker: 1,
+				output_digest: output().digest(),
+				proof_deadline,
+			}
+			.into(),
 		);
 		assert_eq!(Inference::awaiting_proof_for(&key(1).public().0), vec![id]);
 		// A second answer is stale.
@@ -881,6 +891,9 @@ fn a_zkml_answer_without_proof_expires_and_is_refunded() {
 		let before = Balances::balance(&3) + fee_hold(3);
 		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
 		let deadline = Requests::<Test>::get(id).unwrap().deadline;
+		assert_eq!(deadline, 1 + ZK_PROOF_WINDOW, "the proof window, not the short deadline");
+		advance_to(11);
+		assert!(AwaitingProof::<Test>::contains_key(id), "still within the proof window");
 		advance_to(deadline + 1);
 		assert_eq!(Balances::balance(&3), before);
 		assert!(!AwaitingProof::<Test>::contains_key(id) && !Requests::<Test>::contains_key(id));

@@ -257,7 +257,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), model, version, Box::new(keys));
 
-		assert!(VersionZkKeys::<T>::contains_key(model, version));
+		assert!(ZkVerifyingKeys::<T>::contains_key(model, version));
 	}
 
 	impl_benchmark_test_suite!(ModelRegistry, crate::mock::new_test_ext(), crate::mock::Test);

@@ -2,7 +2,7 @@
 
 use crate::{
 	BalanceOf, Config, Error, Event, HoldReason, ModelIdByName, ModelVersionOf, Models,
-	NextModelId, OwnershipOffers, Pallet, VersionZkKeys, Versions, ZkKeyChecker,
+	NextModelId, OwnershipOffers, Pallet, Versions, ZkKeyChecker, ZkProvingKeys, ZkVerifyingKeys,
 };
 use codec::Encode;
 use frame_support::{
@@ -150,7 +150,8 @@ impl<T: Config> Pallet<T> {
 		info.version_count = info.version_count.saturating_sub(1);
 		info.versions_deposit = info.versions_deposit.saturating_sub(record.deposit);
 		Versions::<T>::remove(model, version);
-		VersionZkKeys::<T>::remove(model, version);
+		ZkVerifyingKeys::<T>::remove(model, version);
+		ZkProvingKeys::<T>::remove(model, version);
 		Models::<T>::insert(model, info);
 		Self::deposit_event(Event::VersionRemoved {
 			model,
@@ -219,7 +220,7 @@ impl<T: Config> Pallet<T> {
 		let mut info = Self::owned_model(&owner, model)?;
 		let mut record = Versions::<T>::get(model, version).ok_or(Error::<T>::VersionNotFound)?;
 		ensure!(record.spec.modes.contains(VerificationMode::Zkml), Error::<T>::ZkmlNotOffered);
-		ensure!(!VersionZkKeys::<T>::contains_key(model, version), Error::<T>::ZkKeysAlreadySet);
+		ensure!(!ZkProvingKeys::<T>::contains_key(model, version), Error::<T>::ZkKeysAlreadySet);
 		let verifying_key = ArtifactDigest::of(&keys.verifying_key);
 		ensure!(
 			record.spec.zk_verifying_key.as_ref() == Some(&verifying_key),
@@ -253,7 +254,8 @@ impl<T: Config> Pallet<T> {
 		record.deposit = record.deposit.saturating_add(deposit);
 		info.versions_deposit = info.versions_deposit.saturating_add(deposit);
 		let proving_key = keys.proving_key.blake2_256;
-		VersionZkKeys::<T>::insert(model, version, keys);
+		ZkVerifyingKeys::<T>::insert(model, version, keys.verifying_key);
+		ZkProvingKeys::<T>::insert(model, version, keys.proving_key);
 		Versions::<T>::insert(model, version, record);
 		Models::<T>::insert(model, info);
 		Self::deposit_event(Event::ZkKeysSet {
@@ -339,9 +341,14 @@ impl<T: Config> Pallet<T> {
 		Some((Models::<T>::get(model)?.owner, record))
 	}
 
-	/// A version's uploaded ZKML keys.
-	pub fn zk_keys(model: &ModelVersionRef) -> Option<ZkKeys> {
-		VersionZkKeys::<T>::get(model.model, model.version)
+	/// The digests of a version's uploaded proving key.
+	pub fn zk_proving_key(model: &ModelVersionRef) -> Option<ArtifactDigest> {
+		ZkProvingKeys::<T>::get(model.model, model.version)
+	}
+
+	/// A version's uploaded verifying key.
+	pub fn zk_verifying_key(model: &ModelVersionRef) -> Option<alloc::vec::Vec<u8>> {
+		ZkVerifyingKeys::<T>::get(model.model, model.version).map(|key| key.into_inner())
 	}
 }
 

@@ -24,6 +24,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -50,7 +52,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use verity_primitives::{
 		Description, Licence, ModelId, ModelName, Tags, TakeDownReason, Task, VersionNumber,
-		VersionSpec, ZkKeys,
+		VersionSpec, ZkKeys, MAX_ZK_VERIFYING_KEY_LEN,
 	};
 
 	extern crate alloc;
@@ -135,11 +137,29 @@ pub mod pallet {
 		ModelVersionOf<T>,
 	>;
 
-	/// ZKML keys of versions whose owner uploaded them (at most one upload per version: a
-	/// version's verifying-key digest is fixed when it is published).
+	/// Verifying keys of versions whose owner uploaded their ZK keys (one upload per version: a
+	/// version's verifying-key digest is fixed when it is published). Read by the proofs path.
 	#[pallet::storage]
-	pub type VersionZkKeys<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, ModelId, Blake2_128Concat, VersionNumber, ZkKeys>;
+	pub type ZkVerifyingKeys<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelId,
+		Blake2_128Concat,
+		VersionNumber,
+		BoundedVec<u8, ConstU32<MAX_ZK_VERIFYING_KEY_LEN>>,
+	>;
+
+	/// Digests of the proving keys of those versions, kept apart from the verifying keys so
+	/// that every request reads a few bytes, not a 16 KiB key.
+	#[pallet::storage]
+	pub type ZkProvingKeys<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ModelId,
+		Blake2_128Concat,
+		VersionNumber,
+		verity_primitives::ArtifactDigest,
+	>;
 
 	/// Pending ownership offers: model -> the account that may accept it.
 	#[pallet::storage]

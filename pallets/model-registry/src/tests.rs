@@ -1,6 +1,6 @@
 use crate::{
-	mock::*, Error, Event, HoldReason, ModelIdByName, Models, OwnershipOffers, VersionZkKeys,
-	Versions,
+	mock::*, Error, Event, HoldReason, ModelIdByName, Models, OwnershipOffers, Versions,
+	ZkProvingKeys, ZkVerifyingKeys,
 };
 use codec::Encode;
 use frame_support::{
@@ -517,8 +517,11 @@ fn the_owner_uploads_a_versions_zk_keys_once_with_a_deposit() {
 		assert_noop!(set_keys(2, model, v(1, 0), key), Error::<Test>::NotOwner);
 		assert_noop!(set_keys(1, model, v(1, 1), key), Error::<Test>::VersionNotFound);
 		assert_ok!(set_keys(1, model, v(1, 0), key));
-		let keys = VersionZkKeys::<Test>::get(model, v(1, 0)).unwrap();
-		assert_eq!(&keys.verifying_key[..], key);
+		assert_eq!(&ZkVerifyingKeys::<Test>::get(model, v(1, 0)).unwrap()[..], key);
+		assert_eq!(
+			ZkProvingKeys::<Test>::get(model, v(1, 0)),
+			Some(ArtifactDigest::of(b"proving key"))
+		);
 		let deposit = DEPOSIT_BASE + DEPOSIT_PER_BYTE * zk_keys(key).encoded_size() as u64;
 		assert_eq!(held(1), before + deposit);
 		assert_eq!(
@@ -536,14 +539,16 @@ fn the_owner_uploads_a_versions_zk_keys_once_with_a_deposit() {
 			}
 		);
 		let reference = verity_primitives::ModelVersionRef { model, version: v(1, 0) };
-		assert_eq!(ModelRegistry::zk_keys(&reference), Some(*zk_keys(key)));
+		assert_eq!(ModelRegistry::zk_verifying_key(&reference), Some(key.to_vec()));
+		assert_eq!(ModelRegistry::zk_proving_key(&reference), Some(zk_keys(key).proving_key));
 		// Keys never change.
 		assert_noop!(set_keys(1, model, v(1, 0), key), Error::<Test>::ZkKeysAlreadySet);
 
 		// Removing the version removes the keys and releases both deposits.
 		assert_ok!(ModelRegistry::deprecate_version(RuntimeOrigin::signed(1), model, v(1, 0)));
 		assert_ok!(ModelRegistry::remove_version(RuntimeOrigin::signed(1), model, v(1, 0)));
-		assert!(VersionZkKeys::<Test>::get(model, v(1, 0)).is_none());
+		assert!(ZkVerifyingKeys::<Test>::get(model, v(1, 0)).is_none());
+		assert!(ZkProvingKeys::<Test>::get(model, v(1, 0)).is_none());
 		assert_eq!(held(1), before - version_deposit);
 	});
 }

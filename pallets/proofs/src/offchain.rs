@@ -3,9 +3,11 @@
 //!
 //! It reads the same two offchain-storage entries as the inference pallet's offchain worker (the
 //! worker's URL and signing key). For each request awaiting a proof from that key, at most once
-//! every [`RETRY_BLOCKS`] blocks: `GET <url>/v1/proofs/<request id>`; `200` carries a SCALE
-//! [`ZkProofAnswer`] (submitted as `submit_proof`), anything else means not ready yet. The chain
-//! verifies the proof in dispatch, so a worker that never proves just lets the request expire.
+//! every [`RETRY_BLOCKS`] blocks: `GET <url>/v1/proofs/<request id>/<binding hex>` (the binding
+//! of the answer the chain recorded); `200` carries a SCALE [`ZkProofAnswer`], anything else
+//! means not ready yet. The proof is verified here first, exactly as dispatch will verify it:
+//! a submission that fails would slash the worker, so a bad proof (whatever made it) is logged
+//! and never submitted, and the request expires instead.
 
 use crate::*;
 use alloc::vec::Vec;
@@ -46,8 +48,17 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	let awaiting = T::ZkResults::awaiting_for(&signing_key);
 	for request in awaiting.into_iter().filter(|r| take_lock::<T>(*r, now)).take(MAX_PROOFS_PER_RUN)
 	{
-		match ask_worker(url, request) {
-			Ok(Some(answer)) if answer.request_id == request => submit::<T>(answer),
+		let Some(expected) = T::ZkResults::awaiting(request) else { continue };
+		match ask_worker(url, request, &expected.binding) {
+			Ok(Some(answer)) if answer.request_id == request => {
+				match Pallet::<T>::check_proof(&expected, &answer.proof) {
+					Ok(()) => submit::<T>(answer),
+					Err(error) => log::error!(
+						target: LOG_TARGET,
+						"request {request}: the worker's proof does not verify ({error}); not submitted"
+					),
+				}
+			},
 			Ok(Some(_)) => {
 				log::warn!(target: LOG_TARGET, "request {request}: the worker sent another proof")
 			},
@@ -69,9 +80,15 @@ fn take_lock<T: Config>(request: u64, now: BlockNumberFor<T>) -> bool {
 }
 
 /// The worker's proof of `request`, or `None` while it is not ready.
-fn ask_worker(url: &str, request: u64) -> Result<Option<ZkProofAnswer>, &'static str> {
+fn ask_worker(
+	url: &str,
+	request: u64,
+	binding: &[u8; 32],
+) -> Result<Option<ZkProofAnswer>, &'static str> {
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(ASK_TIMEOUT_MS));
-	let endpoint = alloc::format!("{}/v1/proofs/{request}", url.trim_end_matches('/'));
+	let hex: alloc::string::String =
+		binding.iter().map(|byte| alloc::format!("{byte:02x}")).collect();
+	let endpoint = alloc::format!("{}/v1/proofs/{request}/{hex}", url.trim_end_matches('/'));
 	let response = http::Request::get(&endpoint)
 		.deadline(deadline)
 		.send()

@@ -73,6 +73,22 @@ impl<T: Config> Pallet<T> {
 		Ok((validity, Weight::zero()))
 	}
 
+	/// Verifies `proof` for an awaiting answer: its version's key, the answer's binding, the
+	/// request's input and the answer's output (the same check in dispatch and offchain).
+	pub fn check_proof(
+		awaiting: &AwaitingZkProof<T::AccountId>,
+		proof: &[u8],
+	) -> Result<(), ZkError> {
+		let as_i8 = |bytes: &[u8]| bytes.iter().map(|byte| *byte as i8).collect::<Vec<i8>>();
+		verifier::verify::<RuntimeBls12_381>(
+			&awaiting.verifying_key,
+			proof,
+			&awaiting.binding,
+			&as_i8(&awaiting.input),
+			&as_i8(&awaiting.output),
+		)
+	}
+
 	/// Verifies the proof and judges the answer: pay, or slash and refund.
 	pub(crate) fn do_submit_proof(
 		request: RequestId,
@@ -80,14 +96,7 @@ impl<T: Config> Pallet<T> {
 		signature: ReceiptSignature,
 	) -> DispatchResult {
 		let awaiting = Self::check_proof_submission(request, &proof, &signature)?;
-		let as_i8 = |bytes: &[u8]| bytes.iter().map(|byte| *byte as i8).collect::<Vec<i8>>();
-		let verdict = verifier::verify::<RuntimeBls12_381>(
-			&awaiting.verifying_key,
-			&proof,
-			&awaiting.binding,
-			&as_i8(&awaiting.input),
-			&as_i8(&awaiting.output),
-		);
+		let verdict = Self::check_proof(&awaiting, &proof);
 		let worker = awaiting.worker;
 		let reason = match verdict {
 			Ok(()) => {

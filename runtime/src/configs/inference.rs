@@ -50,6 +50,9 @@ impl pallet_inference::Config for Runtime {
 	type MaxWorkers = ConstU32<64>;
 	type MaxModelsPerWorker = ConstU32<16>;
 	type MaxRequestsPerBlock = ConstU32<64>;
+	/// 5 minutes (100 blocks) to prove an answered ZKML request: the reference models prove in
+	/// well under a second; this leaves room for large CNNs and a busy prover queue.
+	type ZkProofWindow = ConstU32<100>;
 	type WeightInfo = pallet_inference::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ModelHub;
@@ -76,10 +79,10 @@ impl ModelHub {
 			modes: record.spec.modes,
 			price: record.spec.price_per_inference,
 			locations: record.spec.locations,
-			zk_keys: pallet_model_registry::Pallet::<Runtime>::zk_keys(model)
+			zk_keys: pallet_model_registry::Pallet::<Runtime>::zk_proving_key(model)
 				.zip(record.spec.zk_verifying_key)
-				.map(|(keys, verifying_key)| verity_primitives::ZkKeyDigests {
-					proving_key: keys.proving_key,
+				.map(|(proving_key, verifying_key)| verity_primitives::ZkKeyDigests {
+					proving_key,
 					verifying_key,
 				}),
 		})

@@ -159,12 +159,13 @@ impl pallet_proofs::ZkResults<AccountId> for ZkAnswers {
 		let (open, answer) = pallet_inference::Pallet::<Runtime>::awaiting_proof(request)?;
 		// A version whose record (and keys) were removed cannot be verified any more: the
 		// request expires and is refunded, and its worker is not penalized for it.
-		let keys = pallet_model_registry::Pallet::<Runtime>::zk_keys(&open.model)?;
+		let verifying_key =
+			pallet_model_registry::Pallet::<Runtime>::zk_verifying_key(&open.model)?;
 		let RequestInput::Inline(input) = open.input else { return None };
 		Some(pallet_proofs::AwaitingZkProof {
 			worker: open.worker,
 			signing_key: answer.signing_key,
-			verifying_key: keys.verifying_key.into_inner(),
+			verifying_key,
 			binding: answer.receipt.zk_binding(),
 			input: input.into_inner(),
 			output: answer.output.into_inner(),
@@ -305,13 +306,16 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		use verity_primitives::*;
 		let unit = super::currency::UNIT;
 		let model = ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } };
-		pallet_model_registry::VersionZkKeys::<Runtime>::insert(
+		pallet_model_registry::ZkVerifyingKeys::<Runtime>::insert(
 			model.model,
 			model.version,
-			ZkKeys {
-				verifying_key: verifying_key.to_vec().try_into().expect("the fixture fits"),
-				proving_key: ArtifactDigest::of(b"proving key"),
-			},
+			frame_support::BoundedVec::<u8, _>::try_from(verifying_key.to_vec())
+				.expect("the fixture fits"),
+		);
+		pallet_model_registry::ZkProvingKeys::<Runtime>::insert(
+			model.model,
+			model.version,
+			ArtifactDigest::of(b"proving key"),
 		);
 		let requester: AccountId = frame_benchmarking::account("zk-requester", 0, 0);
 		crate::Balances::set_balance(&requester, 1_000_000 * unit);
