@@ -36,7 +36,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
 		// Proof size: measured 4163 bytes, estimated 4047.
-		Weight::from_parts(106_328_000, 4047)
+		Weight::from_parts(115_172_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -44,7 +44,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
 	fn update_worker() -> Weight {
 		// Proof size: measured 754 bytes, estimated 4047.
-		Weight::from_parts(18_608_000, 4047)
+		Weight::from_parts(19_279_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -56,7 +56,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof size: measured 950 bytes, estimated 4047.
-		Weight::from_parts(67_330_000, 4047)
+		Weight::from_parts(68_341_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -66,7 +66,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
 		// Proof size: measured 3365 bytes, estimated 4047.
-		Weight::from_parts(55_142_000, 4047)
+		Weight::from_parts(58_747_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -82,7 +82,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::WorkerBySigningKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof size: measured 984 bytes, estimated 4047.
-		Weight::from_parts(64_746_000, 4047)
+		Weight::from_parts(65_648_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -90,6 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ZkProvingKeys` (r:1 w:0)
+	/// Proof: `ModelRegistry::ZkProvingKeys` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::NextRequestId` (r:1 w:1)
 	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
@@ -107,18 +109,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Assignments` (r:0 w:1)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65803), added: 68278, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
 	fn request_inference(w: u32, ) -> Weight {
-		// Proof size: measured 948 bytes, estimated 8207.
-		Weight::from_parts(616_230_201, 8207)
-			.saturating_add(Weight::from_parts(6_833_741, 0).saturating_mul(w.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Proof size: measured 1017 bytes, estimated 8207.
+		Weight::from_parts(631_638_779, 8207)
+			.saturating_add(Weight::from_parts(6_768_977, 0).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
 			.saturating_add(Weight::from_parts(0, 3057).saturating_mul(w.into()))
 	}
 	/// Storage: `Inference::Requests` (r:1 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65803), added: 68278, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::AwaitingProof` (r:1 w:0)
+	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16685), added: 19160, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Workers` (r:1 w:1)
@@ -129,10 +133,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Deadlines` (r:1 w:1)
 	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
-	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::Models` (r:1 w:0)
-	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
@@ -140,27 +140,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Assignments` (r:0 w:1)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn submit_result() -> Weight {
-		// Proof size: measured 67831 bytes, estimated 69268.
-		Weight::from_parts(420_617_000, 69268)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Proof size: measured 67247 bytes, estimated 69269.
+		Weight::from_parts(418_834_000, 69269)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Inference::Requests` (r:1 w:0)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65803), added: 68278, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::AwaitingProof` (r:1 w:0)
+	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16685), added: 19160, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Workers` (r:1 w:0)
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
 	fn authorize_submit_result() -> Weight {
-		// Proof size: measured 66702 bytes, estimated 69268.
-		Weight::from_parts(208_831_000, 69268)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Proof size: measured 66703 bytes, estimated 69269.
+		Weight::from_parts(222_391_000, 69269)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 	}
 	/// Storage: `Inference::Deadlines` (r:1 w:1)
 	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:64 w:64)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65803), added: 68278, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:66 w:66)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:65 w:65)
@@ -171,66 +173,70 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ZkProvingKeys` (r:1 w:0)
+	/// Proof: `ModelRegistry::ZkProvingKeys` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Assignments` (r:0 w:64)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::AwaitingProof` (r:0 w:64)
+	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16685), added: 19160, mode: `MaxEncodedLen`)
 	fn expire_requests(n: u32, ) -> Weight {
 		// Proof size: measured 80 bytes, estimated 3991.
-		Weight::from_parts(5_242_437, 3991)
-			.saturating_add(Weight::from_parts(150_487_619, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_260_362, 3991)
+			.saturating_add(Weight::from_parts(154_257_212, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 68277).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 68278).saturating_mul(n.into()))
 	}
 }
 
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
-		Weight::from_parts(106_328_000, 4047)
+		Weight::from_parts(115_172_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn update_worker() -> Weight {
-		Weight::from_parts(18_608_000, 4047)
+		Weight::from_parts(19_279_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(67_330_000, 4047)
+		Weight::from_parts(68_341_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(55_142_000, 4047)
+		Weight::from_parts(58_747_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(64_746_000, 4047)
+		Weight::from_parts(65_648_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn request_inference(w: u32, ) -> Weight {
-		Weight::from_parts(616_230_201, 8207)
-			.saturating_add(Weight::from_parts(6_833_741, 0).saturating_mul(w.into()))
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		Weight::from_parts(631_638_779, 8207)
+			.saturating_add(Weight::from_parts(6_768_977, 0).saturating_mul(w.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn submit_result() -> Weight {
-		Weight::from_parts(420_617_000, 69268)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+		Weight::from_parts(418_834_000, 69269)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn authorize_submit_result() -> Weight {
-		Weight::from_parts(208_831_000, 69268)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		Weight::from_parts(222_391_000, 69269)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}
 	fn expire_requests(n: u32, ) -> Weight {
-		Weight::from_parts(5_242_437, 3991)
-			.saturating_add(Weight::from_parts(150_487_619, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_260_362, 3991)
+			.saturating_add(Weight::from_parts(154_257_212, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}

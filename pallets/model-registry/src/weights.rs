@@ -39,7 +39,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof size: measured 149 bytes, estimated 6012.
-		Weight::from_parts(69_514_000, 6012)
+		Weight::from_parts(69_664_000, 6012)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -55,7 +55,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn publish_version() -> Weight {
 		// Proof size: measured 1911 bytes, estimated 8207.
-		Weight::from_parts(106_719_000, 8207)
+		Weight::from_parts(109_233_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -65,7 +65,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof size: measured 6161 bytes, estimated 8207.
-		Weight::from_parts(38_417_000, 8207)
+		Weight::from_parts(37_766_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -75,7 +75,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn take_down_version() -> Weight {
 		// Proof size: measured 4693 bytes, estimated 8207.
-		Weight::from_parts(35_323_000, 8207)
+		Weight::from_parts(37_396_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -87,13 +87,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::VersionZkKeys` (r:0 w:1)
-	/// Proof: `ModelRegistry::VersionZkKeys` (`max_values`: None, `max_size`: Some(16504), added: 18979, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ZkProvingKeys` (r:0 w:1)
+	/// Proof: `ModelRegistry::ZkProvingKeys` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ZkVerifyingKeys` (r:0 w:1)
+	/// Proof: `ModelRegistry::ZkVerifyingKeys` (`max_values`: None, `max_size`: Some(16432), added: 18907, mode: `MaxEncodedLen`)
 	fn remove_version() -> Weight {
 		// Proof size: measured 6319 bytes, estimated 8207.
-		Weight::from_parts(79_649_000, 8207)
+		Weight::from_parts(83_364_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `ModelRegistry::Models` (r:1 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
@@ -107,7 +109,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof size: measured 1839 bytes, estimated 4986.
-		Weight::from_parts(57_706_000, 4986)
+		Weight::from_parts(58_077_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -117,7 +119,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn offer_ownership() -> Weight {
 		// Proof size: measured 1648 bytes, estimated 4986.
-		Weight::from_parts(16_715_000, 4986)
+		Weight::from_parts(16_905_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -127,7 +129,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn cancel_ownership_offer() -> Weight {
 		// Proof size: measured 1726 bytes, estimated 4986.
-		Weight::from_parts(18_468_000, 4986)
+		Weight::from_parts(18_698_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -143,7 +145,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	fn accept_ownership() -> Weight {
 		// Proof size: measured 2155 bytes, estimated 6254.
-		Weight::from_parts(114_621_000, 6254)
+		Weight::from_parts(115_742_000, 6254)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -151,72 +153,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:1)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
-	/// Storage: `ModelRegistry::VersionZkKeys` (r:1 w:1)
-	/// Proof: `ModelRegistry::VersionZkKeys` (`max_values`: None, `max_size`: Some(16504), added: 18979, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ZkProvingKeys` (r:1 w:1)
+	/// Proof: `ModelRegistry::ZkProvingKeys` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:2 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `ModelRegistry::ZkVerifyingKeys` (r:0 w:1)
+	/// Proof: `ModelRegistry::ZkVerifyingKeys` (`max_values`: None, `max_size`: Some(16432), added: 18907, mode: `MaxEncodedLen`)
 	fn set_zk_keys() -> Weight {
-		// Proof size: measured 3139 bytes, estimated 19969.
-		Weight::from_parts(16_105_321_000, 19969)
+		// Proof size: measured 3266 bytes, estimated 8207.
+		Weight::from_parts(16_214_073_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 }
 
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn create_model() -> Weight {
-		Weight::from_parts(69_514_000, 6012)
+		Weight::from_parts(69_664_000, 6012)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn publish_version() -> Weight {
-		Weight::from_parts(106_719_000, 8207)
+		Weight::from_parts(109_233_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deprecate_version() -> Weight {
-		Weight::from_parts(38_417_000, 8207)
+		Weight::from_parts(37_766_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn take_down_version() -> Weight {
-		Weight::from_parts(35_323_000, 8207)
+		Weight::from_parts(37_396_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_version() -> Weight {
-		Weight::from_parts(79_649_000, 8207)
+		Weight::from_parts(83_364_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn remove_model() -> Weight {
-		Weight::from_parts(57_706_000, 4986)
+		Weight::from_parts(58_077_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn offer_ownership() -> Weight {
-		Weight::from_parts(16_715_000, 4986)
+		Weight::from_parts(16_905_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn cancel_ownership_offer() -> Weight {
-		Weight::from_parts(18_468_000, 4986)
+		Weight::from_parts(18_698_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_ownership() -> Weight {
-		Weight::from_parts(114_621_000, 6254)
+		Weight::from_parts(115_742_000, 6254)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn set_zk_keys() -> Weight {
-		Weight::from_parts(16_105_321_000, 19969)
+		Weight::from_parts(16_214_073_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 }

@@ -102,6 +102,15 @@ fn one(spec: &str, runs: usize) {
 	let proved = proved.expect("at least one run");
 	let prove_s = median(times);
 
+	// The same-run baseline: running the model without a proof (the engine, `forward`).
+	let mut plain = Vec::with_capacity(VERIFY_RUNS);
+	for _ in 0..VERIFY_RUNS {
+		let start = Instant::now();
+		std::hint::black_box(model.forward(std::hint::black_box(&input)));
+		plain.push(start.elapsed());
+	}
+	let inference_ms = median(plain) * 1e3;
+
 	let mut native = Vec::with_capacity(VERIFY_RUNS);
 	let mut host = Vec::with_capacity(VERIFY_RUNS);
 	for _ in 0..VERIFY_RUNS {
@@ -126,7 +135,8 @@ fn one(spec: &str, runs: usize) {
 			"\"public_inputs\":{},\"setup_s\":{:.4},\"prover_load_s\":{:.4},\"prove_s\":{:.4},",
 			"\"prove_runs\":{},\"peak_memory_mib\":{:.1},\"proof_bytes\":{},",
 			"\"proving_key_bytes\":{},\"verifying_key_bytes\":{},\"verify_native_ms\":{:.3},",
-			"\"verify_host_curve_ms\":{:.3},\"verify_runs\":{},\"threads\":{}}}"
+			"\"verify_host_curve_ms\":{:.3},\"verify_runs\":{},\"threads\":{},",
+			"\"inference_ms\":{:.4},\"prove_over_inference\":{:.0}}}"
 		),
 		name,
 		info.parameters,
@@ -145,6 +155,8 @@ fn one(spec: &str, runs: usize) {
 		median(host) * 1e3,
 		VERIFY_RUNS,
 		rayon::current_num_threads(),
+		inference_ms,
+		prove_s * 1e3 / inference_ms,
 	);
 }
 
