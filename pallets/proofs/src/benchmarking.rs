@@ -76,6 +76,25 @@ fn sign(key: &SigningKey, payload: &[u8]) -> [u8; 64] {
 		.0
 }
 
+/// The `verity-zkml` fixture's answer awaiting its proof from a registered worker (the key
+/// with the most public inputs the Model Hub takes), and the proof signed by that worker.
+fn zk_submission<T: Config>(
+) -> (verity_primitives::RequestId, verity_primitives::ZkProofBytes, [u8; 64]) {
+	let (who, key) = worker::<T>();
+	let fixture = verity_zkml::fixture::largest();
+	let request = T::BenchmarkHelper::awaiting_zk_proof(
+		&who,
+		key,
+		fixture.verifying_key,
+		fixture.binding,
+		fixture.input,
+		fixture.output,
+	);
+	let proof: verity_primitives::ZkProofBytes = fixture.proof.to_vec().try_into().unwrap();
+	let signature = sign(&key, &zk_proof_payload(&Proofs::<T>::genesis_hash(), request, &proof));
+	(request, proof, signature)
+}
+
 /// A chain with `bundle` certificates (root first) above the leaf.
 fn chain(bundle: u32) -> Vec<CertSpec> {
 	let spec = |name: String, ca: Option<Option<u8>>| CertSpec {
@@ -250,19 +269,7 @@ mod benchmarks {
 	/// Verifies the fixture with the most public inputs a key may have, then judges it.
 	#[benchmark]
 	fn submit_proof() {
-		let (who, key) = worker::<T>();
-		let fixture = verity_zkml::fixture::largest();
-		let request = T::BenchmarkHelper::awaiting_zk_proof(
-			&who,
-			key,
-			fixture.verifying_key,
-			fixture.binding,
-			fixture.input,
-			fixture.output,
-		);
-		let proof: verity_primitives::ZkProofBytes = fixture.proof.to_vec().try_into().unwrap();
-		let signature =
-			sign(&key, &zk_proof_payload(&Proofs::<T>::genesis_hash(), request, &proof));
+		let (request, proof, signature) = zk_submission::<T>();
 
 		#[block]
 		{
@@ -274,19 +281,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_submit_proof() {
-		let (who, key) = worker::<T>();
-		let fixture = verity_zkml::fixture::largest();
-		let request = T::BenchmarkHelper::awaiting_zk_proof(
-			&who,
-			key,
-			fixture.verifying_key,
-			fixture.binding,
-			fixture.input,
-			fixture.output,
-		);
-		let proof: verity_primitives::ZkProofBytes = fixture.proof.to_vec().try_into().unwrap();
-		let signature =
-			sign(&key, &zk_proof_payload(&Proofs::<T>::genesis_hash(), request, &proof));
+		let (request, proof, signature) = zk_submission::<T>();
 
 		#[block]
 		{
