@@ -3,7 +3,8 @@
 # temporary database, RPC on ws://127.0.0.1:9944, Prometheus on http://127.0.0.1:9615/metrics)
 # with its artifact store (http://127.0.0.1:9955) and its embedded inference worker
 # (http://127.0.0.1:9956); then publishes the demo model and registers the worker
-# (`verity demo setup`), and prints the command that runs an inference. Ctrl-C stops the node.
+# (`verity demo setup`, which also publishes the demo model's ZKML version 0@1.1 with fresh
+# Groth16 keys), and prints the commands that run an inference. Ctrl-C stops the node.
 # Extra arguments go to the node, e.g. `scripts/dev.sh --sealing instant`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,4 +31,6 @@ for attempt in $(seq 60); do
 done
 echo "Dev chain running. In another shell, run an inference (prints the output and its verified receipt):"
 echo "  $bin/verity --suri //Bob infer 0@1.0 --input demo-input.json"
+echo "or a ZKML one (answered at once, paid when the chain has verified its Groth16 proof):"
+echo "  $bin/verity --suri //Bob infer 0@1.1 --mode zkml --input demo-zk-input.json"
 wait "$node"
