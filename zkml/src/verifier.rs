@@ -70,12 +70,25 @@ pub fn num_public_inputs(input_len: usize, output_len: usize) -> usize {
 
 /// Appends the packed field elements of `values` (see the module docs) to `out`.
 pub fn pack_into<F: PrimeField>(values: &[i8], out: &mut Vec<F>) {
+	pack_offsets(values.iter().map(|x| *x as u8), values.len(), out)
+}
+
+/// [`pack_into`] for int8 values given as their bytes (`x as u8`, as requests and results
+/// carry them), without converting them first.
+pub fn pack_bytes_into<F: PrimeField>(bytes: &[u8], out: &mut Vec<F>) {
+	pack_offsets(bytes.iter().copied(), bytes.len(), out)
+}
+
+/// Packs int8 bytes as `x + 128` (the byte with its top bit flipped), 31 to an element.
+fn pack_offsets<F: PrimeField>(bytes: impl Iterator<Item = u8>, len: usize, out: &mut Vec<F>) {
 	let mut chunk = [0u8; PACK_BYTES];
-	for part in values.chunks(PACK_BYTES) {
-		for (byte, x) in chunk.iter_mut().zip(part) {
-			*byte = (i16::from(*x) + 128) as u8;
+	let mut bytes = bytes.map(|byte| byte ^ 0x80);
+	for start in (0..len).step_by(PACK_BYTES) {
+		let part = (len - start).min(PACK_BYTES);
+		for slot in chunk.iter_mut().take(part) {
+			*slot = bytes.next().unwrap_or_default();
 		}
-		out.push(F::from_le_bytes_mod_order(&chunk[..part.len()]));
+		out.push(F::from_le_bytes_mod_order(&chunk[..part]));
 	}
 }
 
@@ -85,6 +98,19 @@ pub fn public_inputs<F: PrimeField>(binding: &[u8; 32], input: &[i8], output: &[
 	out.push(binding_element(binding));
 	pack_into(input, &mut out);
 	pack_into(output, &mut out);
+	out
+}
+
+/// [`public_inputs`] of int8 input and output given as their bytes.
+pub fn public_inputs_of_bytes<F: PrimeField>(
+	binding: &[u8; 32],
+	input: &[u8],
+	output: &[u8],
+) -> Vec<F> {
+	let mut out = Vec::with_capacity(num_public_inputs(input.len(), output.len()));
+	out.push(binding_element(binding));
+	pack_bytes_into(input, &mut out);
+	pack_bytes_into(output, &mut out);
 	out
 }
 
@@ -128,6 +154,17 @@ pub fn check_verifying_key<E: Pairing>(bytes: &[u8]) -> Result<usize, ZkError> {
 	key.gamma_abc_g1.len().checked_sub(1).ok_or(ZkError::MalformedKey)
 }
 
+/// Whether `key` passes [`check_verifying_key`] with exactly the public inputs of a model
+/// taking `input_len` int8 values and returning `output_len` (what a Model Hub accepts).
+pub fn key_fits<E: Pairing>(key: &[u8], input_len: u64, output_len: u64) -> bool {
+	let (Ok(input_len), Ok(output_len)) = (usize::try_from(input_len), usize::try_from(output_len))
+	else {
+		return false;
+	};
+	check_verifying_key::<E>(key)
+		.is_ok_and(|inputs| inputs == num_public_inputs(input_len, output_len))
+}
+
 /// Decodes a proof: exactly [`PROOF_LEN`] bytes, uncompressed, validated (on the curve and in
 /// the subgroup), since a proof is untrusted.
 pub fn decode_proof<E: Pairing>(proof: &[u8]) -> Result<Proof<E>, ZkError> {
@@ -153,15 +190,41 @@ pub fn verify<E: Pairing>(
 	input: &[i8],
 	output: &[i8],
 ) -> Result<(), ZkError> {
+	verify_public::<E>(verifying_key, proof, (input.len(), output.len()), || {
+		public_inputs::<E::ScalarField>(binding, input, output)
+	})
+}
+
+/// [`verify`] for int8 input and output given as their bytes (`x as u8`), as the chain keeps
+/// them: nothing is converted or copied first.
+pub fn verify_bytes<E: Pairing>(
+	verifying_key: &[u8],
+	proof: &[u8],
+	binding: &[u8; 32],
+	input: &[u8],
+	output: &[u8],
+) -> Result<(), ZkError> {
+	verify_public::<E>(verifying_key, proof, (input.len(), output.len()), || {
+		public_inputs_of_bytes::<E::ScalarField>(binding, input, output)
+	})
+}
+
+/// The checks of [`verify`], with the public inputs made once the key and proof decoded.
+fn verify_public<E: Pairing>(
+	verifying_key: &[u8],
+	proof: &[u8],
+	(input_len, output_len): (usize, usize),
+	public: impl FnOnce() -> Vec<E::ScalarField>,
+) -> Result<(), ZkError> {
 	if verifying_key.len() > MAX_VERIFYING_KEY_LEN {
 		return Err(ZkError::KeyTooLarge);
 	}
 	let key: VerifyingKey<E> = decode_exact(verifying_key, false).ok_or(ZkError::MalformedKey)?;
-	if key.gamma_abc_g1.len() != num_public_inputs(input.len(), output.len()) + 1 {
+	if key.gamma_abc_g1.len() != num_public_inputs(input_len, output_len) + 1 {
 		return Err(ZkError::WrongInputCount);
 	}
 	let proof = decode_proof::<E>(proof)?;
-	let inputs = public_inputs::<E::ScalarField>(binding, input, output);
+	let inputs = public();
 	// The Groth16 check e(A, B) = e(α, β) · e(L, γ) · e(C, δ), with L = IC_0 + Σ x_i · IC_i, as
 	// arkworks' `Groth16::verify_proof` checks it, arranged for the runtime's host functions:
 	// L is one multi-scalar multiplication (one host call, where `verify_proof` makes one scalar

@@ -83,6 +83,15 @@ fn verify_agrees_with_arkworks_groth16() {
 		let theirs = Groth16::<Bls12_381>::verify_proof(&prepared, &proof, &inputs).unwrap();
 		let ours = verify_native(fixture.verifying_key, fixture.proof, &binding, &input, &output);
 		assert_eq!(ours.is_ok(), theirs, "case {index}");
+		let bytes = |values: &[i8]| values.iter().map(|x| *x as u8).collect::<Vec<u8>>();
+		let from_bytes = verifier::verify_bytes::<Bls12_381>(
+			fixture.verifying_key,
+			fixture.proof,
+			&binding,
+			&bytes(&input),
+			&bytes(&output),
+		);
+		assert_eq!(from_bytes, ours, "case {index}");
 		assert_eq!(theirs, index == 0, "case {index}");
 	}
 }

@@ -148,19 +148,6 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
 		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
-		if mode == VerificationMode::Zkml {
-			ensure!(
-				version.format == ArtifactFormat::VerityInt8,
-				Error::<T>::ZkmlNeedsIntegerModel
-			);
-			ensure!(version.zk_keys.is_some(), Error::<T>::ZkKeysMissing);
-			let output_fits = matches!(&version.schema, IoSchema::Tensors { outputs, .. }
-				if tensors_encoded_len(outputs).is_some_and(|len| len <= u64::from(MAX_INLINE_OUTPUT)));
-			ensure!(
-				matches!(input, RequestInput::Inline(_)) && output_fits,
-				Error::<T>::ZkmlNeedsInlineData
-			);
-		}
 		Self::open_request(who, model, version, input, mode, max_fee, deadline_blocks, None)
 			.map(|_| ())
 	}
@@ -228,6 +215,18 @@ impl<T: Config> Pallet<T> {
 			ensure!(location.is_well_formed(), Error::<T>::MalformedInputLocation);
 		}
 		let output_len = tensors_encoded_len(outputs).ok_or(Error::<T>::Overflow)?;
+		if mode == VerificationMode::Zkml {
+			ensure!(
+				version.format == ArtifactFormat::VerityInt8,
+				Error::<T>::ZkmlNeedsIntegerModel
+			);
+			ensure!(version.zk_keys.is_some(), Error::<T>::ZkKeysMissing);
+			ensure!(
+				matches!(input, RequestInput::Inline(_))
+					&& output_len <= u64::from(MAX_INLINE_OUTPUT),
+				Error::<T>::ZkmlNeedsInlineData
+			);
+		}
 		ensure!(
 			!deadline_blocks.is_zero() && deadline_blocks <= T::MaxDeadline::get(),
 			Error::<T>::BadDeadline

@@ -63,15 +63,7 @@ pub struct Groth16Keys;
 
 impl pallet_model_registry::ZkKeyChecker for Groth16Keys {
 	fn is_valid(key: &[u8], input_len: u64, output_len: u64) -> bool {
-		verity_zkml::verifier::check_verifying_key::<ark_bls12_381::Bls12_381>(key).is_ok_and(
-			|inputs| {
-				inputs
-					== verity_zkml::verifier::num_public_inputs(
-						input_len as usize,
-						output_len as usize,
-					)
-			},
-		)
+		verity_zkml::verifier::key_fits::<ark_bls12_381::Bls12_381>(key, input_len, output_len)
 	}
 }
 

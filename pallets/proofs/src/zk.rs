@@ -7,7 +7,6 @@
 //! with its points checked to be on the curve and in the prime-order subgroup.
 
 use crate::*;
-use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::pallet_prelude::*;
 use sp_runtime::transaction_validity::{
@@ -79,13 +78,12 @@ impl<T: Config> Pallet<T> {
 		awaiting: &AwaitingZkProof<T::AccountId>,
 		proof: &[u8],
 	) -> Result<(), ZkError> {
-		let as_i8 = |bytes: &[u8]| bytes.iter().map(|byte| *byte as i8).collect::<Vec<i8>>();
-		verifier::verify::<RuntimeBls12_381>(
+		verifier::verify_bytes::<RuntimeBls12_381>(
 			&awaiting.verifying_key,
 			proof,
 			&awaiting.binding,
-			&as_i8(&awaiting.input),
-			&as_i8(&awaiting.output),
+			&awaiting.input,
+			&awaiting.output,
 		)
 	}
 

@@ -79,7 +79,13 @@ impl ModelHub {
 			modes: record.spec.modes,
 			price: record.spec.price_per_inference,
 			locations: record.spec.locations,
-			zk_keys: pallet_model_registry::Pallet::<Runtime>::zk_proving_key(model)
+			// Only a version offering ZKML has keys: no other request reads for them.
+			zk_keys: record
+				.spec
+				.modes
+				.contains(verity_primitives::VerificationMode::Zkml)
+				.then(|| pallet_model_registry::Pallet::<Runtime>::zk_proving_key(model))
+				.flatten()
 				.zip(record.spec.zk_verifying_key)
 				.map(|(proving_key, verifying_key)| verity_primitives::ZkKeyDigests {
 					proving_key,

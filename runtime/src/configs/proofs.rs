@@ -194,14 +194,9 @@ pub struct Groth16KeyChecker;
 
 impl pallet_model_registry::ZkKeyChecker for Groth16KeyChecker {
 	fn is_valid(key: &[u8], input_len: u64, output_len: u64) -> bool {
-		use verity_zkml::verifier::{check_verifying_key, num_public_inputs};
-		let (Ok(input_len), Ok(output_len)) =
-			(usize::try_from(input_len), usize::try_from(output_len))
-		else {
-			return false;
-		};
-		check_verifying_key::<pallet_proofs::zk::RuntimeBls12_381>(key)
-			.is_ok_and(|inputs| inputs == num_public_inputs(input_len, output_len))
+		verity_zkml::verifier::key_fits::<pallet_proofs::zk::RuntimeBls12_381>(
+			key, input_len, output_len,
+		)
 	}
 }
 
