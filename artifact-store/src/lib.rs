@@ -12,6 +12,7 @@
 //! Nothing here knows about the chain: callers pass the digests the chain recorded.
 
 pub mod fetch;
+pub mod limits;
 pub mod server;
 pub mod store;
 

@@ -17,8 +17,7 @@ use hyper::{
 	body::{Frame, Incoming},
 	header, Method, Request, Response, StatusCode,
 };
-use hyper_util::rt::TokioIo;
-use std::{convert::Infallible, net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::io::ReaderStream;
 use verity_primitives::{digest::parse_hash, digest::to_hex, ArtifactDigest};
@@ -51,32 +50,32 @@ pub async fn start(store: ArtifactStore, address: SocketAddr) -> std::io::Result
 	Ok(ServerHandle { address, task })
 }
 
-/// Serves `store` on `listener` forever (the node spawns this on its task manager).
+/// Serves `store` on `listener` forever (the node spawns this on its task manager), within
+/// [`STORE_LIMITS`].
 pub async fn serve(store: ArtifactStore, listener: TcpListener) {
-	let store = Arc::new(store);
-	loop {
-		let (stream, peer) = match listener.accept().await {
-			Ok(accepted) => accepted,
-			Err(error) => {
-				log::warn!(target: "artifact-store", "accept failed: {error}");
-				continue;
-			},
-		};
-		let store = store.clone();
-		tokio::spawn(async move {
-			let service = hyper::service::service_fn(move |request| {
-				let store = store.clone();
-				async move { Ok::<_, Infallible>(handle(&store, request).await) }
-			});
-			if let Err(error) = hyper::server::conn::http1::Builder::new()
-				.serve_connection(TokioIo::new(stream), service)
-				.await
-			{
-				log::debug!(target: "artifact-store", "connection from {peer}: {error}");
-			}
-		});
-	}
+	serve_with(store, listener, STORE_LIMITS).await
 }
+
+/// Serves `store` on `listener` forever within `limits`.
+pub async fn serve_with(
+	store: ArtifactStore,
+	listener: TcpListener,
+	limits: crate::limits::ConnectionLimits,
+) {
+	let store = Arc::new(store);
+	crate::limits::serve(listener, limits, "artifact-store", move |request| {
+		let store = store.clone();
+		async move { handle(&store, request).await }
+	})
+	.await
+}
+
+/// The store's connection limits: large artifacts take time, so a connection may stay an hour.
+pub const STORE_LIMITS: crate::limits::ConnectionLimits = crate::limits::ConnectionLimits {
+	max_connections: 256,
+	header_timeout: std::time::Duration::from_secs(10),
+	connection_timeout: std::time::Duration::from_secs(3600),
+};
 
 async fn handle(store: &ArtifactStore, request: Request<Incoming>) -> Response<ResponseBody> {
 	let path = request.uri().path().to_owned();

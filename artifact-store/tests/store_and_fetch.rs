@@ -392,3 +392,40 @@ async fn https_locations_are_fetched_over_tls_with_the_trusted_roots_only() {
 	assert_eq!(trusting.fetch_to_file(&location, &digest, &out).await.unwrap(), digest);
 	assert_eq!(std::fs::read(&out).unwrap(), bytes);
 }
+
+/// A client that opens connections and sends nothing (slowloris) is cut off after the header
+/// deadline, and holds at most `max_connections` of them: the next one waits, then is served.
+#[tokio::test]
+async fn idle_and_excess_connections_do_not_hold_the_store() {
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+	use verity_artifact_store::limits::ConnectionLimits;
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtifactStore::open(dir.path().join("artifacts"), 1 << 20).unwrap();
+	let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let address = listener.local_addr().unwrap();
+	let limits = ConnectionLimits {
+		max_connections: 1,
+		header_timeout: Duration::from_millis(500),
+		connection_timeout: Duration::from_secs(30),
+	};
+	tokio::spawn(server::serve_with(store, listener, limits));
+
+	// The idle connection takes the only slot, then is closed by the header deadline.
+	let mut idle = tokio::net::TcpStream::connect(address).await.unwrap();
+	let started = std::time::Instant::now();
+	let mut health = tokio::net::TcpStream::connect(address).await.unwrap();
+	health
+		.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+		.await
+		.unwrap();
+	let mut buf = Vec::new();
+	let read = tokio::time::timeout(Duration::from_secs(10), idle.read_to_end(&mut buf)).await;
+	assert!(read.is_ok(), "the idle connection was not closed");
+	let mut answer = Vec::new();
+	tokio::time::timeout(Duration::from_secs(10), health.read_to_end(&mut answer))
+		.await
+		.expect("served once the slot was free")
+		.unwrap();
+	assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+	assert!(started.elapsed() >= Duration::from_millis(400), "it waited for the slot");
+}

@@ -178,6 +178,7 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 					fee: UNIT / 100,
 				},
 				signing_key: None,
+				key_proof: None,
 				stake: 1_000 * UNIT,
 			},
 			global,

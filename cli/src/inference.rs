@@ -13,7 +13,7 @@ use std::{
 	time::{Duration, Instant},
 };
 use subxt::{dynamic::Value, utils::AccountId32};
-use verity_gpu_offchain_worker::{service::fetch_info, signer as receipt_signer, tensor};
+use verity_gpu_offchain_worker::{service::fetch_worker_info, signer as receipt_signer, tensor};
 use verity_primitives::{
 	blake2_256, HardwareClass, InferenceRequest, IoSchema, ModelVersion, ModelVersionRef,
 	RequestId, RequestInput, ResultOutput, SettledResult, SigningKey, VerificationMode,
@@ -37,9 +37,13 @@ pub enum WorkerCommand {
 		#[command(flatten)]
 		offer: Offer,
 		/// The receipt-signing key (hex); by default read from the worker's `/v1/info` at
-		/// `--endpoint`.
-		#[arg(long)]
+		/// `--endpoint`, with its proof of possession for the signer's account.
+		#[arg(long, requires = "key_proof")]
 		signing_key: Option<String>,
+		/// The key's signature over `key_possession_payload(genesis, signer account, key)`
+		/// (hex), with `--signing-key`.
+		#[arg(long, requires = "signing_key")]
+		key_proof: Option<String>,
 		/// Stake to bond, in the smallest unit of the token.
 		#[arg(long)]
 		stake: Balance,
@@ -164,6 +168,36 @@ pub(crate) fn read_input(
 	tensor::json_to_bytes(specs, &value).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// `N` bytes from hex (an optional `0x` prefix), or an error naming `what`.
+fn hex_bytes<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String> {
+	hex::decode(text.trim_start_matches("0x"))
+		.ok()
+		.and_then(|bytes| bytes.try_into().ok())
+		.ok_or_else(|| format!("{what} must be {N} bytes of hex"))
+}
+
+/// The signing key and its proof of possession for `account`, from the worker's `/v1/info`.
+async fn registration_from(
+	endpoint: &str,
+	account: &AccountId32,
+) -> Result<(SigningKey, [u8; 64]), String> {
+	let info = fetch_worker_info(endpoint)
+		.await
+		.map_err(|e| format!("reading the signing key from {endpoint}/v1/info: {e}"))?;
+	match info.registration {
+		Some((configured, proof)) if configured == account.0 => Ok((info.signing_key, proof)),
+		Some((configured, _)) => Err(format!(
+			"the worker at {endpoint} is configured for account {}; register it from that \
+			 account, or restart it with --worker-account {account}",
+			AccountId32(configured)
+		)),
+		None => Err(format!(
+			"the worker at {endpoint} has no account configured, so it cannot prove that \
+			 {account} holds its key; restart it with --worker-account {account}"
+		)),
+	}
+}
+
 pub(crate) fn account_key(account: &Account) -> Value {
 	Value::from_bytes(account)
 }
@@ -171,23 +205,20 @@ pub(crate) fn account_key(account: &Account) -> Value {
 pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, String> {
 	let chain = Chain::connect(&global.url).await?;
 	match command {
-		WorkerCommand::Register { offer, signing_key, stake } => {
+		WorkerCommand::Register { offer, signing_key, key_proof, stake } => {
 			let signer = signer(global.suri.as_deref())?;
-			let key: SigningKey = match signing_key {
-				Some(text) => hex::decode(text.trim_start_matches("0x"))
-					.ok()
-					.and_then(|bytes| bytes.try_into().ok())
-					.ok_or("--signing-key must be 32 bytes of hex")?,
-				None => fetch_info(&offer.endpoint).await.map_err(|e| {
-					format!("reading the signing key from {}/v1/info: {e}", offer.endpoint)
-				})?,
+			let account = account_of(&signer);
+			let (key, proof) = match (signing_key, key_proof) {
+				(Some(key), Some(proof)) => (hex_bytes::<32>(&key, "--signing-key")?, {
+					hex_bytes::<64>(&proof, "--key-proof")?
+				}),
+				_ => registration_from(&offer.endpoint, &account).await?,
 			};
-			// The pallet's order: key, endpoint, hardware, modes, models, fee, stake.
-			let mut arguments = vec![Scale::of(&key)];
+			// The pallet's order: key, proof, endpoint, hardware, modes, models, fee, stake.
+			let mut arguments = vec![Scale::of(&key), Scale::of(&proof)];
 			arguments.extend(offer.arguments()?);
 			arguments.push(Scale::of(&stake));
 			let included = chain.submit(PALLET, "register_worker", arguments, &signer).await?;
-			let account = account_of(&signer);
 			Ok(Output {
 				text: format!(
 					"Registered worker {account} (signing key 0x{}), stake {stake}, serving {}",
@@ -360,8 +391,8 @@ async fn wait_for_result(
 				));
 			}
 			return Err(format!(
-				"request {request} expired without a result; the fee was refunded and the worker \
-				 penalized"
+				"request {request} expired without a result, or its worker declined it because \
+				 its stored input could not be fetched; the fee was refunded"
 			));
 		}
 		if Instant::now() > until {
@@ -399,6 +430,23 @@ async fn check_receipt(
 		),
 		Err(e) => ("model", false, e.clone()),
 	});
+	// The chain's own receipt rules: an on-chain request's receipt, binding the version's spec.
+	let spec = model.as_ref().ok().map(|version| version.spec.spec_hash());
+	let expected = verity_primitives::ExpectedReceipt {
+		genesis_hash: &genesis,
+		context: verity_primitives::ReceiptContext::OnChain,
+		spec_hash: spec.as_ref(),
+		worker: &receipt.worker,
+	};
+	let mismatch = receipt.mismatch(&expected);
+	checks.push((
+		"spec",
+		spec.is_some() && mismatch.is_none(),
+		match mismatch {
+			Some(mismatch) => format!("the receipt {}", mismatch.describe()),
+			None => format!("on-chain receipt, spec 0x{}", hex::encode(receipt.spec_hash)),
+		},
+	));
 	checks.push((
 		"output",
 		settled.output.digest() == receipt.output_digest,
@@ -446,6 +494,8 @@ fn receipt_json(settled: &Settled) -> Json {
 		"input_digest": hex::encode(receipt.input_digest),
 		"output_digest": hex::encode(receipt.output_digest),
 		"mode": receipt.mode.name(),
+		"context": receipt.context.name(),
+		"spec_hash": hex::encode(receipt.spec_hash),
 		"worker": AccountId32(receipt.worker).to_string(),
 		"genesis_hash": hex::encode(receipt.genesis_hash),
 		"signing_key": hex::encode(settled.signing_key),

@@ -9,16 +9,17 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use serde_json::json;
-use std::path::PathBuf;
+use std::{collections::BTreeMap, path::PathBuf};
 use subxt::{dynamic::Value, utils::AccountId32};
 use verity_gpu_offchain_worker::{
-	service::http_call,
+	service::{http_call, http_call_with},
 	settlement::{Leaf, Pending, Posted},
 	signer as receipt_signer, tensor,
 };
 use verity_primitives::{
-	batch_proof, batch_root, blake2_256, BatchRecord, DirectAnswer, DirectJob, ModelVersionRef,
-	RequestInput, ResultOutput, SettlementMode, WorkerJob, MAX_INLINE_INPUT,
+	batch_proof, batch_root, blake2_256, BatchRecord, DirectAnswer, DirectJob, ExpectedReceipt,
+	LeafContext, LeafFault, ModelVersionRef, ReceiptContext, RequestInput, ResultOutput,
+	SettlementMode, MAX_INLINE_INPUT, WORKER_SECRET_HEADER,
 };
 
 #[derive(Debug, clap::Args)]
@@ -68,6 +69,10 @@ pub enum BatchCommand {
 		/// The worker's HTTP endpoint.
 		#[arg(long, default_value = "http://127.0.0.1:9956")]
 		worker_url: String,
+		/// The file holding the secret the worker shares with its node
+		/// (`<base-path>/chains/<chain>/worker/node-secret` by default on the node).
+		#[arg(long, value_name = "PATH")]
+		worker_secret_file: PathBuf,
 	},
 	/// Fetch a posted batch's leaves from an artifact store and check every one (root, chain,
 	/// worker, signature); with `--challenge`, prove the first invalid leaf on chain.
@@ -106,20 +111,12 @@ pub async fn direct(args: DirectArgs, global: &Global) -> Result<Output, String>
 			.map(|d| d.as_millis() as u64)
 			.unwrap_or_default()
 	});
+	// Only what to run: the worker takes the version's schema and artifact from the chain.
 	let job = DirectJob {
-		job: WorkerJob {
-			genesis_hash: chain.genesis_hash(),
-			request_id,
-			model: args.target,
-			artifact: version.spec.artifact,
-			format: version.spec.format,
-			schema: version.spec.schema.clone(),
-			locations: version.spec.locations.clone(),
-			input: RequestInput::Inline(input.clone().try_into().expect("length checked")),
-			mode: verity_primitives::VerificationMode::Vanilla,
-			worker: args.worker.0,
-			zk_keys: None,
-		},
+		request_id,
+		model: args.target,
+		input: RequestInput::Inline(input.clone().try_into().expect("length checked")),
+		mode: verity_primitives::VerificationMode::Vanilla,
 		settlement: args.settlement.into(),
 	};
 	let endpoint = String::from_utf8_lossy(&worker.endpoint).trim_end_matches('/').to_string();
@@ -130,12 +127,21 @@ pub async fn direct(args: DirectArgs, global: &Global) -> Result<Output, String>
 	let answer = DirectAnswer::<Account>::decode(&mut &body[..])
 		.map_err(|e| format!("the worker's answer does not decode: {e}"))?;
 	let receipt = &answer.answer.receipt;
+	let expected = ExpectedReceipt {
+		genesis_hash: &chain.genesis_hash(),
+		context: ReceiptContext::Direct,
+		spec_hash: Some(&version.spec.spec_hash()),
+		worker: &args.worker.0,
+	};
+	if let Some(mismatch) = receipt.mismatch(&expected) {
+		return Err(format!("the worker's receipt {}", mismatch.describe()));
+	}
 	let valid = receipt_signer::verify(receipt, &answer.answer.signature, &worker.signing_key)
+		&& receipt.request_id == request_id
+		&& receipt.model == args.target
 		&& receipt.input_digest == blake2_256(&input)
 		&& receipt.model_digest == version.spec.artifact.blake2_256
-		&& receipt.output_digest == answer.answer.output.digest()
-		&& receipt.worker == args.worker.0
-		&& receipt.genesis_hash == chain.genesis_hash();
+		&& receipt.output_digest == answer.answer.output.digest();
 	if !valid {
 		return Err("the worker's receipt does not verify against its registered key, the \
 		            model, the input and the output"
@@ -172,17 +178,29 @@ pub async fn direct(args: DirectArgs, global: &Global) -> Result<Output, String>
 pub async fn batch(command: BatchCommand, global: &Global) -> Result<Output, String> {
 	let chain = Chain::connect(&global.url).await?;
 	match command {
-		BatchCommand::Post { worker_url } => post(&chain, &worker_url, global).await,
+		BatchCommand::Post { worker_url, worker_secret_file } => {
+			let secret = receipt_signer::read_secret(&worker_secret_file)
+				.map_err(|e| format!("the worker secret: {e}"))?;
+			post(&chain, &worker_url, &secret, global).await
+		},
 		BatchCommand::Check { batch, store, challenge } => {
 			check(&chain, batch, &store, challenge, global).await
 		},
 	}
 }
 
-async fn post(chain: &Chain, worker_url: &str, global: &Global) -> Result<Output, String> {
+async fn post(
+	chain: &Chain,
+	worker_url: &str,
+	secret: &[u8; 32],
+	global: &Global,
+) -> Result<Output, String> {
 	let signer = signer(global.suri.as_deref())?;
 	let base = worker_url.trim_end_matches('/');
-	let (status, body) = http_call("GET", &format!("{base}/v1/settlements"), Vec::new()).await?;
+	let headers = [(WORKER_SECRET_HEADER, hex::encode(secret))];
+	let headers = &headers;
+	let (status, body) =
+		http_call_with("GET", &format!("{base}/v1/settlements"), Vec::new(), headers).await?;
 	if status != 200 {
 		return Err(format!("{base}/v1/settlements: {status}"));
 	}
@@ -191,8 +209,8 @@ async fn post(chain: &Chain, worker_url: &str, global: &Global) -> Result<Output
 	// Each item is reported to the worker as soon as it is on chain, so a failure half way
 	// never posts the same batch or receipt twice on the next run.
 	let report = |posted: Posted| async move {
-		let (status, body) =
-			http_call("POST", &format!("{base}/v1/settlements/posted"), posted.encode()).await?;
+		let url = format!("{base}/v1/settlements/posted");
+		let (status, body) = http_call_with("POST", &url, posted.encode(), headers).await?;
 		if !(200..300).contains(&status) {
 			return Err(format!(
 				"reporting to the worker: {status} {}",
@@ -243,21 +261,41 @@ async fn post(chain: &Chain, worker_url: &str, global: &Global) -> Result<Output
 	})
 }
 
-/// What is wrong with a leaf, judged as the chain would (the TEE attestation aside).
+/// What is wrong with a leaf, by the chain's own rule ([`verity_primitives::BatchLeaf::fault`]):
+/// the TEE attestation aside, which the chain judged when the batch was posted.
 fn leaf_problem(
 	leaf: &Leaf,
 	record: &BatchRecord<Account, u32>,
 	genesis: &[u8; 32],
+	spec_hash: Option<&[u8; 32]>,
 ) -> Option<&'static str> {
-	if leaf.receipt.worker != record.worker {
-		Some("names another worker")
-	} else if leaf.receipt.genesis_hash != *genesis {
-		Some("is for another chain")
-	} else if !receipt_signer::verify(&leaf.receipt, &leaf.signature, &record.signing_key) {
-		Some("has a bad signature")
-	} else {
-		None
+	let context = LeafContext {
+		worker: &record.worker,
+		signing_key: &record.signing_key,
+		genesis_hash: genesis,
+		spec_hash,
+		tee_live: record.tee_live,
+	};
+	leaf.fault(&context, |signature, payload, key| {
+		receipt_signer::verify_payload(payload, signature, key)
+	})
+	.map(LeafFault::describe)
+}
+
+/// The spec hash of every version the leaves name (`None` for a version with no record).
+async fn spec_hashes(
+	chain: &Chain,
+	leaves: &[Leaf],
+) -> Result<BTreeMap<ModelVersionRef, Option<[u8; 32]>>, String> {
+	let mut hashes = BTreeMap::new();
+	for leaf in leaves {
+		let model = leaf.receipt.model;
+		if !hashes.contains_key(&model) {
+			let hash = version_of(chain, &model).await.ok().map(|version| version.spec.spec_hash());
+			hashes.insert(model, hash);
+		}
 	}
+	Ok(hashes)
 }
 
 async fn check(
@@ -289,11 +327,13 @@ async fn check(
 			.into());
 	}
 	let genesis = chain.genesis_hash();
+	let specs = spec_hashes(chain, &leaves).await?;
 	let bad: Vec<(u32, &'static str)> = leaves
 		.iter()
 		.enumerate()
 		.filter_map(|(index, leaf)| {
-			leaf_problem(leaf, &record, &genesis).map(|p| (index as u32, p))
+			let spec = specs.get(&leaf.receipt.model).copied().flatten();
+			leaf_problem(leaf, &record, &genesis, spec.as_ref()).map(|p| (index as u32, p))
 		})
 		.collect();
 	let mut challenged = None;

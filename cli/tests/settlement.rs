@@ -55,7 +55,35 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	// The fourth batch receipt opens the next batch, which stays open.
 	assert_eq!(direct(6, "batch")["batch"]["sequence"], 1);
 
-	let posted = verity(&node, "//Alice", &["batch", "post", "--worker-url", &node.worker_url()]);
+	// Only the operator, with the node's secret, may read and clear the worker's settlements.
+	let secret = node.base_path().join("chains/verity_dev/worker/node-secret");
+	let secret = secret.to_str().unwrap().to_owned();
+	let post = || {
+		let args = ["batch", "post", "--worker-url", &node.worker_url(), "--worker-secret-file"];
+		let mut args = args.to_vec();
+		args.push(&secret);
+		verity(&node, "//Alice", &args)
+	};
+	let stranger = dir.path().join("not-the-secret");
+	std::fs::write(&stranger, hex::encode([1u8; 32])).unwrap();
+	{
+		use std::os::unix::fs::PermissionsExt;
+		std::fs::set_permissions(&stranger, std::fs::Permissions::from_mode(0o600)).unwrap();
+	}
+	common::fails(
+		&node,
+		"//Alice",
+		&[
+			"batch",
+			"post",
+			"--worker-url",
+			&node.worker_url(),
+			"--worker-secret-file",
+			stranger.to_str().unwrap(),
+		],
+		"401",
+	);
+	let posted = post();
 	assert_eq!(posted["receipts"], 1, "{posted}");
 	let batches = posted["batches"].as_array().unwrap();
 	assert_eq!(batches.len(), 1, "{posted}");
@@ -72,7 +100,7 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	assert!(checked["challenged"].is_null(), "nothing to challenge: {checked}");
 
 	// Everything posted is forgotten by the worker; the private receipt was never queued.
-	let again = verity(&node, "//Alice", &["batch", "post", "--worker-url", &node.worker_url()]);
+	let again = post();
 	assert_eq!(again["receipts"], 0);
 	assert_eq!(again["batches"], serde_json::json!([]));
 

@@ -15,6 +15,7 @@
 //!
 //! The model format itself lives in [`verity_primitives::int8`], shared with the chain side.
 
+pub mod chain;
 pub mod convert;
 pub mod engine;
 pub mod exec;

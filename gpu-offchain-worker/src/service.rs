@@ -1,15 +1,25 @@
 //! The worker as a service: runs the jobs a chain's offchain worker sends, and serves over HTTP.
 //!
-//! - `GET /v1/info`: `{"signing_key": hex, "backend": "cpu"|"gpu", "version": ...}`.
-//! - `POST /v1/jobs`: body a SCALE [`WorkerJob`]; answer `200` with a SCALE [`WorkerAnswer`], or
-//!   an error status with a one-line reason (`422` the job cannot run as given: bad input,
-//!   unsupported or unloadable model; `502` no location yielded the verified artifact).
-//! - `POST /v1/direct`: a request made to the worker directly (off chain): body a SCALE
-//!   [`DirectJob`] (the job and its [`SettlementMode`]); answer a SCALE [`DirectAnswer`]. See
+//! - `GET /v1/info`: `{"signing_key": hex, "backend": "cpu"|"gpu", "version": ...}`, and for a
+//!   worker configured with its chain account, `"account"` and `"key_proof"` (the key's
+//!   signature over [`verity_primitives::key_possession_payload`] for that account only).
+//! - `POST /v1/jobs` (node only: the [`WORKER_SECRET_HEADER`] must carry the node's secret,
+//!   else `401`): body a SCALE [`WorkerJob`] the node's offchain worker built from chain state;
+//!   answer `200` with a SCALE [`WorkerAnswer`] whose receipt is an on-chain one
+//!   ([`ReceiptContext::OnChain`]), `424` with a SCALE [`WorkerDecline`] when the stored input
+//!   cannot be fetched, or an error status with a one-line reason (`422` the job
+//!   cannot run as given: bad input, unsupported or unloadable model; `502` no location yielded
+//!   the verified artifact).
+//! - `POST /v1/direct` (public): a request made to the worker directly (off chain): body a
+//!   SCALE [`DirectJob`] (model version, input, mode, settlement); the worker builds the job
+//!   from the version as the chain records it ([`crate::chain`]) and answers a SCALE
+//!   [`DirectAnswer`] whose receipt is a direct one ([`ReceiptContext::Direct`]). See
 //!   [`crate::settlement`] for how its receipt reaches the chain.
-//! - `GET /v1/settlements`: SCALE [`Pending`]: closed batches and individual receipts to post.
-//! - `POST /v1/settlements/posted`: SCALE [`Posted`]: what the operator posted; `204`.
-//! - `GET /v1/proofs/<request id>/<binding hex>`: the ZK proof of a ZKML job for the receipt
+//! - `GET /v1/settlements` (node's secret required, like `/v1/jobs`): SCALE [`Pending`]:
+//!   closed batches and individual receipts to post.
+//! - `POST /v1/settlements/posted` (node's secret required): SCALE [`Posted`]: what the
+//!   operator posted; `204`.
+//! - `GET /v1/proofs/<request id>/<binding hex>` (node only, like `/v1/jobs`): the ZK proof of a ZKML job for the receipt
 //!   with that binding: `200` with a SCALE [`verity_primitives::ZkProofAnswer`] once ready,
 //!   `202` while proving, `500` with the reason if proving failed, `404` for a proof this
 //!   worker does not make (the chain's offchain worker then posts the job again).
@@ -23,6 +33,7 @@
 //! ([`crate::zk`]).
 
 use crate::{
+	chain::ChainView,
 	exec::{ExecError, Executor},
 	settlement::{BatchPolicy, Closed, Pending, Posted, Settlements},
 	signer::WorkerKey,
@@ -32,9 +43,7 @@ use bytes::Bytes;
 use codec::{Decode, Encode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::{body::Incoming, header, Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use std::{
-	convert::Infallible,
 	net::SocketAddr,
 	path::PathBuf,
 	sync::{Arc, Mutex},
@@ -42,12 +51,14 @@ use std::{
 use tokio::{net::TcpListener, task::JoinHandle};
 use verity_artifact_store::{
 	fetch::{Fetcher, FetcherConfig},
+	limits::ConnectionLimits,
 	ArtifactStore,
 };
 use verity_primitives::{
-	blake2_256, ArtifactDigest, BatchLeaf, DirectAnswer, DirectJob, Receipt, RequestId,
-	RequestInput, ResultOutput, SettlementMode, SigningKey, StorageLocation, VerificationMode,
-	WorkerAnswer, WorkerJob, MAX_INLINE_OUTPUT,
+	blake2_256, ArtifactDigest, BatchLeaf, DeclineReason, DirectAnswer, DirectJob, Receipt,
+	ReceiptContext, RequestId, RequestInput, ResultOutput, SettlementMode, SigningKey,
+	StorageLocation, VerificationMode, WorkerAnswer, WorkerDecline, WorkerJob, MAX_INLINE_OUTPUT,
+	WORKER_SECRET_HEADER,
 };
 
 const LOG_TARGET: &str = "worker";
@@ -60,7 +71,7 @@ pub type Job = WorkerJob<[u8; 32]>;
 pub type Answer = WorkerAnswer<[u8; 32]>;
 
 /// How a worker is set up.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WorkerConfig {
 	/// Directory of the verified artifact cache.
 	pub cache_dir: PathBuf,
@@ -77,6 +88,12 @@ pub struct WorkerConfig {
 	/// requests are refused: the worker signs the receipt's genesis hash, worker account and
 	/// mode, and a receipt for another chain or account in its batch would be a fault.
 	pub direct: Option<DirectIdentity>,
+	/// Where direct jobs' versions are read (the chain's Model Hub). Without it, direct
+	/// requests are refused: the worker never takes a schema or artifact from a client.
+	pub chain: Option<Arc<dyn ChainView>>,
+	/// The secret the node sends on the node-only endpoints (`/v1/jobs`, `/v1/proofs`).
+	/// Without it those endpoints refuse everyone.
+	pub node_secret: Option<[u8; 32]>,
 }
 
 /// Whom a worker answers direct requests as.
@@ -120,6 +137,10 @@ pub enum JobError {
 	/// cannot vouch for (TEE), or the worker has no chain identity configured.
 	#[error("direct request refused: {0}")]
 	NotMine(String),
+	/// The direct request names a version the chain does not have or no longer serves, or the
+	/// chain cannot be read.
+	#[error("model version: {0}")]
+	Version(String),
 	/// Batch settlement needs an artifact store for the leaves files, and none is configured.
 	#[error(
 		"batch settlement needs an artifact store for the leaves file, and none is configured"
@@ -146,6 +167,7 @@ impl JobError {
 			| JobError::OutputTooLarge { .. }
 			| JobError::NoBatchStore
 			| JobError::NotMine(_)
+			| JobError::Version(_)
 			| JobError::Zk(_) => StatusCode::UNPROCESSABLE_ENTITY,
 			JobError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
 			JobError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -162,6 +184,8 @@ pub struct Worker {
 	output_store: Option<String>,
 	settlements: Mutex<Settlements>,
 	direct: Option<DirectIdentity>,
+	chain: Option<Arc<dyn ChainView>>,
+	node_secret: Option<[u8; 32]>,
 	zk: Arc<ZkProofs>,
 }
 
@@ -188,6 +212,8 @@ impl Worker {
 			output_store: config.output_store,
 			settlements: Mutex::new(Settlements::new(config.batch_policy)),
 			direct: config.direct,
+			chain: config.chain,
+			node_secret: config.node_secret,
 			zk: Arc::new(ZkProofs::default()),
 		})
 	}
@@ -226,8 +252,45 @@ impl Worker {
 		Err(failures.join("; "))
 	}
 
-	/// Runs a job: fetch and verify the artifact (and a stored input), run the model, sign.
+	/// Whether `presented` (the header's value) is the node's secret (compared in constant
+	/// time). False when no secret is configured.
+	pub fn is_node(&self, presented: Option<&[u8]>) -> bool {
+		let (Some(secret), Some(presented)) = (self.node_secret, presented) else {
+			return false;
+		};
+		let Some(presented) = std::str::from_utf8(presented)
+			.ok()
+			.and_then(|text| hex::decode(text.trim()).ok())
+			.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+		else {
+			return false;
+		};
+		secret.iter().zip(presented.iter()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
+	}
+
+	/// A signed decline of on-chain request `request_id` whose stored input could not be
+	/// fetched; the evidence is the BLAKE2b-256 of the fetch errors.
+	pub fn decline(
+		&self,
+		genesis_hash: [u8; 32],
+		request_id: RequestId,
+		reason: &str,
+	) -> WorkerDecline {
+		let evidence = blake2_256(reason.as_bytes());
+		let why = DeclineReason::InputUnavailable;
+		let signature = self.key.sign_decline(&genesis_hash, request_id, why, &evidence);
+		WorkerDecline { request_id, reason: why, evidence, signature }
+	}
+
+	/// Runs an on-chain job (sent by the node, built from chain state): its receipt is an
+	/// on-chain one.
 	pub async fn run_job(self: &Arc<Self>, job: Job) -> Result<Answer, JobError> {
+		self.run(job, ReceiptContext::OnChain).await
+	}
+
+	/// Runs a job: fetch and verify the artifact (and a stored input), run the model, sign a
+	/// receipt in `context`.
+	async fn run(self: &Arc<Self>, job: Job, context: ReceiptContext) -> Result<Answer, JobError> {
 		// A model already loaded was verified when it was read; it is not read again.
 		let artifact = if self.executor.is_loaded(job.artifact.blake2_256, &job.schema) {
 			Vec::new()
@@ -259,13 +322,22 @@ impl Worker {
 		let output = self.record_output(output).await?;
 		let receipt = Receipt {
 			genesis_hash: job.genesis_hash,
+			context,
 			request_id: job.request_id,
 			model: job.model,
+			spec_hash: job.spec_hash,
 			model_digest: job.artifact.blake2_256,
 			input_digest: job.input.digest(),
 			output_digest: output.digest(),
 			mode: job.mode,
 			worker: job.worker,
+			usage: None,
+			// On-chain receipts are dated by their block, and must be the same bytes every time
+			// the job runs (a restarted worker proves the binding the chain recorded).
+			timestamp_ms: match context {
+				ReceiptContext::OnChain => 0,
+				ReceiptContext::Direct => now_ms(),
+			},
 		};
 		let signature = self.key.sign(&receipt);
 		if let (Some(prover), Some(zk_output)) = (prover, zk_output) {
@@ -331,30 +403,16 @@ impl Worker {
 	}
 
 	/// Runs a request made directly to the worker and queues its receipt by its settlement
-	/// mode.
+	/// mode. The job is built from the version the chain records, never from the client.
 	pub async fn run_direct(
 		self: &Arc<Self>,
-		direct: DirectJob<[u8; 32]>,
+		direct: DirectJob,
 	) -> Result<DirectAnswer<[u8; 32]>, JobError> {
-		let Some(identity) = self.direct else {
-			return Err(JobError::NotMine("this worker has no chain identity configured".into()));
-		};
-		if direct.job.genesis_hash != identity.genesis_hash {
-			return Err(JobError::NotMine("the job is for another chain".into()));
-		}
-		if direct.job.worker != identity.account {
-			return Err(JobError::NotMine("the job names another worker account".into()));
-		}
-		if direct.job.mode == VerificationMode::Tee {
-			return Err(JobError::NotMine("this worker runs outside an enclave".into()));
-		}
-		if direct.job.mode == VerificationMode::Zkml {
-			return Err(JobError::NotMine("ZKML requests go through the chain".into()));
-		}
+		let job = self.direct_job(&direct)?;
 		if direct.settlement == SettlementMode::Batch && self.output_store.is_none() {
 			return Err(JobError::NoBatchStore);
 		}
-		let answer = self.run_job(direct.job).await?;
+		let answer = self.run(job, ReceiptContext::Direct).await?;
 		let leaf = BatchLeaf { receipt: answer.receipt.clone(), signature: answer.signature };
 		let batch = match direct.settlement {
 			SettlementMode::Private => None,
@@ -371,6 +429,52 @@ impl Worker {
 			},
 		};
 		Ok(DirectAnswer { answer, batch })
+	}
+
+	/// The job of a direct request: this worker's chain and account, the version as the chain
+	/// records it (active only), the client's input and mode.
+	fn direct_job(&self, direct: &DirectJob) -> Result<Job, JobError> {
+		let Some(identity) = self.direct else {
+			return Err(JobError::NotMine("this worker has no chain identity configured".into()));
+		};
+		let Some(chain) = &self.chain else {
+			return Err(JobError::NotMine("this worker cannot read the chain's versions".into()));
+		};
+		if direct.mode == VerificationMode::Tee {
+			return Err(JobError::NotMine("this worker runs outside an enclave".into()));
+		}
+		if direct.mode == VerificationMode::Zkml {
+			return Err(JobError::NotMine("ZKML requests go through the chain".into()));
+		}
+		let version = chain
+			.version(&direct.model)
+			.map_err(JobError::Version)?
+			.ok_or_else(|| JobError::Version(format!("{} does not exist", direct.model)))?;
+		if !version.active {
+			return Err(JobError::Version(format!("{} is not served any more", direct.model)));
+		}
+		if !version.spec.modes.contains(direct.mode) {
+			return Err(JobError::Version(format!(
+				"{} is not offered in {} mode",
+				direct.model,
+				direct.mode.name()
+			)));
+		}
+		let spec = version.spec;
+		Ok(WorkerJob {
+			genesis_hash: identity.genesis_hash,
+			request_id: direct.request_id,
+			model: direct.model,
+			spec_hash: spec.spec_hash(),
+			artifact: spec.artifact,
+			format: spec.format,
+			schema: spec.schema,
+			locations: spec.locations,
+			input: direct.input.clone(),
+			mode: direct.mode,
+			worker: identity.account,
+			zk_keys: None,
+		})
 	}
 
 	fn settlements(&self) -> std::sync::MutexGuard<'_, Settlements> {
@@ -476,30 +580,19 @@ pub async fn start(worker: Arc<Worker>, address: SocketAddr) -> std::io::Result<
 	Ok(ServiceHandle { address, task })
 }
 
-/// Serves `worker` on `listener` until the task ends (the node spawns this).
+/// Serves `worker` on `listener` until the task ends (the node spawns this), within the
+/// default [`ConnectionLimits`] (256 connections, 10 s for headers, 10 minutes a connection).
 pub async fn serve(worker: Arc<Worker>, listener: TcpListener) {
-	loop {
-		let (stream, peer) = match listener.accept().await {
-			Ok(accepted) => accepted,
-			Err(error) => {
-				log::warn!(target: LOG_TARGET, "accept failed: {error}");
-				continue;
-			},
-		};
-		let worker = worker.clone();
-		tokio::spawn(async move {
-			let service = hyper::service::service_fn(move |request| {
-				let worker = worker.clone();
-				async move { Ok::<_, Infallible>(handle(&worker, request).await) }
-			});
-			if let Err(error) = hyper::server::conn::http1::Builder::new()
-				.serve_connection(TokioIo::new(stream), service)
-				.await
-			{
-				log::debug!(target: LOG_TARGET, "connection from {peer}: {error}");
-			}
-		});
-	}
+	verity_artifact_store::limits::serve(
+		listener,
+		ConnectionLimits::default(),
+		LOG_TARGET,
+		move |request| {
+			let worker = worker.clone();
+			async move { handle(&worker, request).await }
+		},
+	)
+	.await
 }
 
 fn reply(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Full<Bytes>> {
@@ -517,21 +610,45 @@ fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
 async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
 	match (request.method(), request.uri().path()) {
 		(&Method::GET, "/v1/info") | (&Method::GET, "/health") => {
-			let info = serde_json::json!({
+			let mut info = serde_json::json!({
 				"signing_key": hex::encode(worker.signing_key()),
 				"backend": worker.backend(),
 				"version": env!("CARGO_PKG_VERSION"),
 			});
+			// The proof that its configured account holds the key (what `register_worker`
+			// takes); only for that account, so it helps nobody else register the key.
+			if let Some(identity) = worker.direct {
+				info["account"] = hex::encode(identity.account).into();
+				info["key_proof"] =
+					hex::encode(worker.key.key_proof(&identity.genesis_hash, &identity.account))
+						.into();
+			}
 			reply(StatusCode::OK, "application/json", info.to_string().into_bytes())
+		},
+		(_, "/v1/jobs") | (_, "/v1/proofs") if !is_node(worker, &request) => {
+			text(StatusCode::UNAUTHORIZED, "only the node may call this endpoint")
+		},
+		(_, path)
+			if (path.starts_with("/v1/proofs/") || path.starts_with("/v1/settlements"))
+				&& !is_node(worker, &request) =>
+		{
+			text(StatusCode::UNAUTHORIZED, "only the node may call this endpoint")
 		},
 		(&Method::POST, "/v1/jobs") => {
 			let job = match decode_body::<Job>(request).await {
 				Ok(job) => job,
 				Err(response) => return response,
 			};
-			let request_id = job.request_id;
+			let (request_id, genesis_hash) = (job.request_id, job.genesis_hash);
 			match worker.run_job(job).await {
 				Ok(answer) => reply(StatusCode::OK, "application/octet-stream", answer.encode()),
+				// The requester's stored input is unavailable: a signed decline, which the node
+				// submits so that the request is refunded without a timeout penalty.
+				Err(JobError::Input(reason)) => {
+					log::warn!(target: LOG_TARGET, "request {request_id}: input: {reason}");
+					let decline = worker.decline(genesis_hash, request_id, &reason);
+					reply(StatusCode::FAILED_DEPENDENCY, "application/octet-stream", decline.encode())
+				},
 				Err(error) => {
 					log::warn!(target: LOG_TARGET, "request {request_id}: {error}");
 					text(error.status(), &error.to_string())
@@ -539,11 +656,11 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 			}
 		},
 		(&Method::POST, "/v1/direct") => {
-			let direct = match decode_body::<DirectJob<[u8; 32]>>(request).await {
+			let direct = match decode_body::<DirectJob>(request).await {
 				Ok(direct) => direct,
 				Err(response) => return response,
 			};
-			let request_id = direct.job.request_id;
+			let request_id = direct.request_id;
 			match worker.run_direct(direct).await {
 				Ok(answer) => reply(StatusCode::OK, "application/octet-stream", answer.encode()),
 				Err(error) => {
@@ -596,6 +713,19 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 	}
 }
 
+/// Whether the request carries the node's secret.
+fn is_node(worker: &Worker, request: &Request<Incoming>) -> bool {
+	worker.is_node(request.headers().get(WORKER_SECRET_HEADER).map(|value| value.as_bytes()))
+}
+
+/// The wall clock in Unix milliseconds (what direct receipts are dated by).
+fn now_ms() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|elapsed| elapsed.as_millis() as u64)
+		.unwrap_or_default()
+}
+
 /// Reads a SCALE body of at most [`MAX_JOB_BYTES`], or the error response to send.
 async fn decode_body<T: Decode>(request: Request<Incoming>) -> Result<T, Response<Full<Bytes>>> {
 	let body = match Limited::new(request.into_body(), MAX_JOB_BYTES).collect().await {
@@ -609,13 +739,23 @@ async fn decode_body<T: Decode>(request: Request<Incoming>) -> Result<T, Respons
 /// One HTTP/1 request (for clients of a worker or an artifact store): `method` is `GET`,
 /// `POST`, ...; returns the status code and the body, with a 60 s limit.
 pub async fn http_call(method: &str, url: &str, body: Vec<u8>) -> Result<(u16, Vec<u8>), String> {
+	http_call_with(method, url, body, &[]).await
+}
+
+/// [`http_call`] with extra request headers (`(name, value)`).
+pub async fn http_call_with(
+	method: &str,
+	url: &str,
+	body: Vec<u8>,
+	headers: &[(&str, String)],
+) -> Result<(u16, Vec<u8>), String> {
 	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 	let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-	let request = Request::builder()
-		.method(method)
-		.uri(url)
-		.body(Full::new(Bytes::from(body)))
-		.map_err(|e| format!("{url}: {e}"))?;
+	let mut builder = Request::builder().method(method).uri(url);
+	for (name, value) in headers {
+		builder = builder.header(*name, value);
+	}
+	let request = builder.body(Full::new(Bytes::from(body))).map_err(|e| format!("{url}: {e}"))?;
 	let response =
 		tokio::time::timeout(std::time::Duration::from_secs(60), client.request(request))
 			.await
@@ -624,6 +764,32 @@ pub async fn http_call(method: &str, url: &str, body: Vec<u8>) -> Result<(u16, V
 	let status = response.status().as_u16();
 	let body = response.into_body().collect().await.map_err(|e| format!("{url}: {e}"))?.to_bytes();
 	Ok((status, body.to_vec()))
+}
+
+/// What a worker says about itself in `/v1/info`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerInfo {
+	/// Its receipt-signing key.
+	pub signing_key: SigningKey,
+	/// The account it is configured for, with the key's proof of possession for it.
+	pub registration: Option<([u8; 32], verity_primitives::ReceiptSignature)>,
+}
+
+/// Reads the signing key, account and key proof of the worker at `url` from its `/v1/info`.
+pub async fn fetch_worker_info(url: &str) -> Result<WorkerInfo, String> {
+	let (status, body) =
+		http_call("GET", &format!("{}/v1/info", url.trim_end_matches('/')), Vec::new()).await?;
+	if status != 200 {
+		return Err(format!("status {status}"));
+	}
+	let info: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+	let bytes = |field: &str| info[field].as_str().and_then(|text| hex::decode(text).ok());
+	let signing_key = bytes("signing_key")
+		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+		.ok_or_else(|| "its /v1/info has no 32-byte signing_key".to_string())?;
+	let account = bytes("account").and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
+	let proof = bytes("key_proof").and_then(|bytes| <[u8; 64]>::try_from(bytes).ok());
+	Ok(WorkerInfo { signing_key, registration: account.zip(proof) })
 }
 
 /// Reads the signing key of the worker at `url` from its `/v1/info`.

@@ -163,13 +163,17 @@ mod tests {
 		BatchLeaf {
 			receipt: Receipt {
 				genesis_hash: [0; 32],
+				context: verity_primitives::ReceiptContext::Direct,
 				request_id: request,
 				model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+				spec_hash: [6; 32],
 				model_digest: [1; 32],
 				input_digest: [2; 32],
 				output_digest: [3; 32],
 				mode: VerificationMode::Vanilla,
 				worker: [4; 32],
+				usage: None,
+				timestamp_ms: 1,
 			},
 			signature: [5; 64],
 		}

@@ -44,34 +44,8 @@ pub struct WorkerKey {
 impl WorkerKey {
 	/// Loads the key from `path`, or creates a new random one there (mode 0600).
 	pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
-		let name = path.display().to_string();
-		let io = |source| KeyError::Io { path: name.clone(), source };
-		if path.exists() {
-			use std::os::unix::fs::PermissionsExt;
-			let mode = fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
-			if mode & 0o077 != 0 {
-				return Err(KeyError::TooOpen { path: name, mode });
-			}
-			let text = fs::read_to_string(path).map_err(io)?;
-			let seed = hex::decode(text.trim())
-				.ok()
-				.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-				.ok_or_else(|| KeyError::Malformed(name.clone()))?;
-			return Ok(Self { pair: sr25519::Pair::from_seed(&seed) });
-		}
-		if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-			fs::create_dir_all(parent).map_err(io)?;
-		}
-		let (pair, seed) = sr25519::Pair::generate();
-		let mut file = fs::OpenOptions::new()
-			.write(true)
-			.create_new(true)
-			.mode(0o600)
-			.open(path)
-			.map_err(io)?;
-		file.write_all(hex::encode(seed).as_bytes()).map_err(io)?;
-		file.sync_all().map_err(io)?;
-		Ok(Self { pair })
+		let seed = load_or_create_secret(path)?;
+		Ok(Self { pair: sr25519::Pair::from_seed(&seed) })
 	}
 
 	/// A key from a secret URI such as `//Alice` (development only).
@@ -91,15 +65,76 @@ impl WorkerKey {
 		self.pair.sign(&receipt.signing_payload()).0
 	}
 
-	/// Signs the submission of a ZK proof ([`verity_primitives::zk_proof_payload`]).
+	/// Signs the submission of a ZK proof for the answer with `binding`
+	/// ([`verity_primitives::zk_proof_payload`]).
 	pub fn sign_proof(
 		&self,
 		genesis_hash: &[u8; 32],
 		request_id: verity_primitives::RequestId,
+		binding: &[u8; 32],
 		proof: &[u8],
 	) -> ReceiptSignature {
-		self.pair.sign(&verity_primitives::zk_proof_payload(genesis_hash, request_id, proof)).0
+		self.pair
+			.sign(&verity_primitives::zk_proof_payload(genesis_hash, request_id, binding, proof))
+			.0
 	}
+
+	/// Signs a decline of an on-chain request ([`verity_primitives::decline_payload`]).
+	pub fn sign_decline(
+		&self,
+		genesis_hash: &[u8; 32],
+		request_id: verity_primitives::RequestId,
+		reason: verity_primitives::DeclineReason,
+		evidence: &[u8; 32],
+	) -> ReceiptSignature {
+		let payload =
+			verity_primitives::decline_payload(genesis_hash, request_id, reason, evidence);
+		self.pair.sign(&payload).0
+	}
+
+	/// Proves that `account` holds this key, as `register_worker` takes it
+	/// ([`verity_primitives::key_possession_payload`]).
+	pub fn key_proof(&self, genesis_hash: &[u8; 32], account: &[u8; 32]) -> ReceiptSignature {
+		let payload =
+			verity_primitives::key_possession_payload(genesis_hash, account, &self.public());
+		self.pair.sign(&payload).0
+	}
+}
+
+/// Reads 32 secret bytes (hex) from the file at `path`, refusing a file others can read.
+pub fn read_secret(path: &Path) -> Result<[u8; 32], KeyError> {
+	use std::os::unix::fs::PermissionsExt;
+	let name = path.display().to_string();
+	let io = |source| KeyError::Io { path: name.clone(), source };
+	let mode = fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+	if mode & 0o077 != 0 {
+		return Err(KeyError::TooOpen { path: name, mode });
+	}
+	let text = fs::read_to_string(path).map_err(io)?;
+	hex::decode(text.trim())
+		.ok()
+		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+		.ok_or(KeyError::Malformed(name))
+}
+
+/// Reads 32 secret bytes (hex) from `path`, or creates the file with fresh random bytes and
+/// mode 0600 (as its parent directories). Refuses a file others can read. Used for the signing
+/// key's seed and for the node-to-worker secret.
+pub fn load_or_create_secret(path: &Path) -> Result<[u8; 32], KeyError> {
+	let name = path.display().to_string();
+	let io = |source| KeyError::Io { path: name.clone(), source };
+	if path.exists() {
+		return read_secret(path);
+	}
+	if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+		fs::create_dir_all(parent).map_err(io)?;
+	}
+	let (_, seed) = sr25519::Pair::generate();
+	let mut file =
+		fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io)?;
+	file.write_all(hex::encode(seed).as_bytes()).map_err(io)?;
+	file.sync_all().map_err(io)?;
+	Ok(seed)
 }
 
 /// Whether `signature` is `key`'s signature over `receipt`.
@@ -108,9 +143,14 @@ pub fn verify<AccountId: Encode>(
 	signature: &ReceiptSignature,
 	key: &SigningKey,
 ) -> bool {
+	verify_payload(&receipt.signing_payload(), signature, key)
+}
+
+/// Whether `signature` is `key`'s sr25519 signature over `payload`.
+pub fn verify_payload(payload: &[u8], signature: &ReceiptSignature, key: &SigningKey) -> bool {
 	sr25519::Pair::verify(
 		&sr25519::Signature::from_raw(*signature),
-		receipt.signing_payload(),
+		payload,
 		&sr25519::Public::from_raw(*key),
 	)
 }
@@ -124,13 +164,17 @@ mod tests {
 	fn receipt() -> Receipt<[u8; 32]> {
 		Receipt {
 			genesis_hash: [1; 32],
+			context: verity_primitives::ReceiptContext::Direct,
 			request_id: 7,
 			model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
+			spec_hash: [6; 32],
 			model_digest: [2; 32],
 			input_digest: [3; 32],
 			output_digest: [4; 32],
 			mode: VerificationMode::Vanilla,
 			worker: [5; 32],
+			usage: None,
+			timestamp_ms: 1,
 		}
 	}
 

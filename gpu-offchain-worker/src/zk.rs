@@ -231,7 +231,7 @@ fn prove(job: &ProofJob) -> Result<ZkProofAnswer, String> {
 		&job.output,
 	)
 	.map_err(|e| format!("the proof would not verify on chain: {e}"))?;
-	let signature = job.key.sign_proof(&job.genesis_hash, job.request, &proved.proof);
+	let signature = job.key.sign_proof(&job.genesis_hash, job.request, &job.binding, &proved.proof);
 	Ok(ZkProofAnswer {
 		request_id: job.request,
 		proof: proved.proof.try_into().map_err(|_| "the proof is too long".to_string())?,

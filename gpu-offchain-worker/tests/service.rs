@@ -3,9 +3,15 @@
 //! get clear errors.
 
 use codec::{Decode, Encode};
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+	collections::BTreeMap,
+	net::SocketAddr,
+	sync::{Arc, Mutex},
+	time::Duration,
+};
 use verity_artifact_store::{fetch::FetcherConfig, server, ArtifactStore};
 use verity_gpu_offchain_worker::{
+	chain::{ChainView, VersionView},
 	convert,
 	exec::Executor,
 	service::{self, Answer, Job, Worker, WorkerConfig},
@@ -13,9 +19,13 @@ use verity_gpu_offchain_worker::{
 	testmodels,
 };
 use verity_primitives::{
-	blake2_256, ArtifactDigest, ArtifactFormat, IoSchema, ModelVersionRef, RequestInput,
-	ResultOutput, StorageLocation, VerificationMode, VersionNumber,
+	blake2_256, ArtifactDigest, ArtifactFormat, IoSchema, ModelVersionRef, ReceiptContext,
+	RequestInput, ResultOutput, StorageLocation, VerificationMode, VerificationModes,
+	VersionNumber, VersionSpec, WORKER_SECRET_HEADER,
 };
+
+/// The secret the test plays the node with.
+const NODE_SECRET: [u8; 32] = [7; 32];
 
 struct Setup {
 	_dirs: (tempfile::TempDir, tempfile::TempDir),
@@ -23,6 +33,31 @@ struct Setup {
 	worker_url: String,
 	key: WorkerKey,
 	client: reqwest_like::Client,
+	chain: Arc<TestChain>,
+}
+
+impl Setup {
+	/// A request as the node sends it (with its secret).
+	async fn as_node(&self, method: &str, url: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
+		let secret = hex::encode(NODE_SECRET);
+		self.client.send_with(method, url, body, &[(WORKER_SECRET_HEADER, &secret)]).await
+	}
+}
+
+/// The chain's Model Hub as the worker reads it; tests publish versions into it.
+#[derive(Default)]
+struct TestChain(Mutex<BTreeMap<ModelVersionRef, VersionView>>);
+
+impl ChainView for TestChain {
+	fn version(&self, model: &ModelVersionRef) -> Result<Option<VersionView>, String> {
+		Ok(self.0.lock().unwrap().get(model).cloned())
+	}
+}
+
+impl TestChain {
+	fn publish(&self, model: ModelVersionRef, spec: VersionSpec<u128>, active: bool) {
+		self.0.lock().unwrap().insert(model, VersionView { spec, active });
+	}
 }
 
 /// A tiny HTTP client on hyper (the worker crate's own dependencies).
@@ -38,11 +73,20 @@ mod reqwest_like {
 			Self(Legacy::builder(TokioExecutor::new()).build_http())
 		}
 		pub async fn send(&self, method: &str, url: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
-			let request = hyper::Request::builder()
-				.method(method)
-				.uri(url)
-				.body(Full::new(Bytes::from(body)))
-				.unwrap();
+			self.send_with(method, url, body, &[]).await
+		}
+		pub async fn send_with(
+			&self,
+			method: &str,
+			url: &str,
+			body: Vec<u8>,
+			headers: &[(&str, &str)],
+		) -> (u16, Vec<u8>) {
+			let mut builder = hyper::Request::builder().method(method).uri(url);
+			for (name, value) in headers {
+				builder = builder.header(*name, *value);
+			}
+			let request = builder.body(Full::new(Bytes::from(body))).unwrap();
 			let response = self.0.request(request).await.unwrap();
 			let status = response.status().as_u16();
 			(status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
@@ -58,6 +102,7 @@ async fn setup() -> Setup {
 	let store_url = format!("http://{}", store_server.address);
 	std::mem::forget(store_server);
 	let key = WorkerKey::from_uri("//WorkerTest").unwrap();
+	let chain = Arc::new(TestChain::default());
 	let worker = Worker::with_executor(
 		key.clone(),
 		WorkerConfig {
@@ -73,6 +118,8 @@ async fn setup() -> Setup {
 				genesis_hash: [9; 32],
 				account: [5; 32],
 			}),
+			chain: Some(chain.clone()),
+			node_secret: Some(NODE_SECRET),
 		},
 		Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu),
 	)
@@ -87,6 +134,7 @@ async fn setup() -> Setup {
 		worker_url,
 		key,
 		client: reqwest_like::Client::new(),
+		chain,
 	}
 }
 
@@ -109,6 +157,7 @@ fn job(
 		genesis_hash: [9; 32],
 		request_id: 42,
 		model: ModelVersionRef { model: 3, version: VersionNumber { major: 1, minor: 0 } },
+		spec_hash: [3; 32],
 		artifact,
 		format,
 		schema,
@@ -151,7 +200,7 @@ async fn jobs_run_verified_models_and_sign_receipts() {
 	] {
 		let job = job(&setup, digest, format, schema.clone(), input.clone());
 		let url = format!("{}/v1/jobs", setup.worker_url);
-		let (status, body) = setup.client.send("POST", &url, job.encode()).await;
+		let (status, body) = setup.as_node("POST", &url, job.encode()).await;
 		assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
 		let answer = Answer::decode(&mut &body[..]).unwrap();
 		let direct = Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu)
@@ -163,8 +212,32 @@ async fn jobs_run_verified_models_and_sign_receipts() {
 		assert_eq!(answer.receipt.model_digest, digest.blake2_256);
 		assert_eq!(answer.receipt.request_id, 42);
 		assert_eq!(answer.receipt.worker, [5; 32]);
+		assert_eq!(answer.receipt.context, ReceiptContext::OnChain);
+		assert_eq!(answer.receipt.spec_hash, [3; 32]);
 		assert!(signer::verify(&answer.receipt, &answer.signature, &setup.key.public()));
 	}
+}
+
+/// Attack (issue 14, holes 1 and 2): only the node may post on-chain jobs or fetch proofs;
+/// a stranger (no secret, or a wrong one) gets `401` and nothing runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_node_may_post_jobs_or_fetch_proofs() {
+	let setup = setup().await;
+	let onnx = testmodels::mlp_onnx(11, &[8, 16, 3]);
+	let digest = upload(&setup, &onnx).await;
+	let schema = testmodels::f32_schema(&[1, 8], &[1, 3]);
+	let input = f32_bytes(&testmodels::random_inputs(5, 1, 8)[0]);
+	let job = job(&setup, digest, ArtifactFormat::Onnx, schema, input).encode();
+	let jobs = format!("{}/v1/jobs", setup.worker_url);
+	let proofs = format!("{}/v1/proofs/1/{}", setup.worker_url, hex::encode([0u8; 32]));
+	let wrong = hex::encode([8u8; 32]);
+	for (url, method, body) in [(&jobs, "POST", job.clone()), (&proofs, "GET", vec![])] {
+		assert_eq!(setup.client.send(method, url, body.clone()).await.0, 401);
+		let headers = [(WORKER_SECRET_HEADER, wrong.as_str())];
+		assert_eq!(setup.client.send_with(method, url, body, &headers).await.0, 401);
+	}
+	assert_eq!(setup.as_node("POST", &jobs, job).await.0, 200);
+	assert_eq!(setup.as_node("GET", &proofs, vec![]).await.0, 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,18 +247,15 @@ async fn bad_artifacts_and_inputs_get_clear_errors() {
 	let digest = upload(&setup, &onnx).await;
 	let schema = testmodels::f32_schema(&[1, 4], &[1, 2]);
 	let url = format!("{}/v1/jobs", setup.worker_url);
+	let node = |body: Vec<u8>| setup.as_node("POST", &url, body);
 
 	// A digest no location can satisfy: the store holds other bytes under no such key.
 	let mut wrong = digest;
 	wrong.blake2_256[0] ^= 1;
-	let (status, body) = setup
-		.client
-		.send(
-			"POST",
-			&url,
-			job(&setup, wrong, ArtifactFormat::Onnx, schema.clone(), f32_bytes(&[0.0; 4])).encode(),
-		)
-		.await;
+	let (status, body) = node(
+		job(&setup, wrong, ArtifactFormat::Onnx, schema.clone(), f32_bytes(&[0.0; 4])).encode(),
+	)
+	.await;
 	assert_eq!(status, 502);
 	assert!(
 		String::from_utf8_lossy(&body).contains("artifact"),
@@ -194,42 +264,27 @@ async fn bad_artifacts_and_inputs_get_clear_errors() {
 	);
 
 	// Wrong input length.
-	let (status, body) = setup
-		.client
-		.send(
-			"POST",
-			&url,
-			job(&setup, digest, ArtifactFormat::Onnx, schema.clone(), vec![0; 3]).encode(),
-		)
-		.await;
+	let (status, body) =
+		node(job(&setup, digest, ArtifactFormat::Onnx, schema.clone(), vec![0; 3]).encode()).await;
 	assert_eq!(status, 422);
 	assert!(String::from_utf8_lossy(&body).contains("input"), "{}", String::from_utf8_lossy(&body));
 
 	// Bytes that are not a model of the format claimed.
 	let junk = upload(&setup, b"definitely not onnx").await;
-	let (status, body) = setup
-		.client
-		.send(
-			"POST",
-			&url,
-			job(&setup, junk, ArtifactFormat::Onnx, schema.clone(), f32_bytes(&[0.0; 4])).encode(),
-		)
-		.await;
+	let (status, body) = node(
+		job(&setup, junk, ArtifactFormat::Onnx, schema.clone(), f32_bytes(&[0.0; 4])).encode(),
+	)
+	.await;
 	assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
 
 	// A format the worker does not run.
-	let (status, _) = setup
-		.client
-		.send(
-			"POST",
-			&url,
-			job(&setup, digest, ArtifactFormat::Gguf, schema, f32_bytes(&[0.0; 4])).encode(),
-		)
-		.await;
+	let (status, _) =
+		node(job(&setup, digest, ArtifactFormat::Gguf, schema, f32_bytes(&[0.0; 4])).encode())
+			.await;
 	assert_eq!(status, 422);
 
 	// A body that is not a job.
-	let (status, _) = setup.client.send("POST", &url, b"garbage".to_vec()).await;
+	let (status, _) = node(b"garbage".to_vec()).await;
 	assert_eq!(status, 400);
 }
 
@@ -244,10 +299,25 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 	let digest = upload(&setup, &onnx).await;
 	let schema = testmodels::f32_schema(&[1, 8], &[1, 3]);
 	let input = f32_bytes(&testmodels::random_inputs(5, 1, 8)[0]);
-	let direct = |request_id: u64, settlement| {
-		let mut job = job(&setup, digest, ArtifactFormat::Onnx, schema.clone(), input.clone());
-		job.request_id = request_id;
-		DirectJob { job, settlement }
+	let model = ModelVersionRef { model: 3, version: VersionNumber { major: 1, minor: 0 } };
+	let template = job(&setup, digest, ArtifactFormat::Onnx, schema.clone(), input.clone());
+	let spec = VersionSpec::<u128> {
+		artifact: digest,
+		format: ArtifactFormat::Onnx,
+		schema: schema.clone(),
+		modes: VerificationModes::of(&[VerificationMode::Vanilla]),
+		price_per_inference: 1,
+		price_per_token: 0,
+		zk_verifying_key: None,
+		locations: template.locations.clone(),
+	};
+	setup.chain.publish(model, spec.clone(), true);
+	let direct = |request_id: u64, settlement| DirectJob {
+		request_id,
+		model,
+		input: template.input.clone(),
+		mode: VerificationMode::Vanilla,
+		settlement,
 	};
 	let send = |body: Vec<u8>| {
 		let url = format!("{}/v1/direct", setup.worker_url);
@@ -256,7 +326,9 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 	};
 	let pending = || async {
 		let url = format!("{}/v1/settlements", setup.worker_url);
-		let (status, body) = setup.client.send("GET", &url, vec![]).await;
+		// Only the node (its operator) reads them.
+		assert_eq!(setup.client.send("GET", &url, vec![]).await.0, 401);
+		let (status, body) = setup.as_node("GET", &url, vec![]).await;
 		assert_eq!(status, 200);
 		Pending::decode(&mut &body[..]).unwrap()
 	};
@@ -271,6 +343,11 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 		let (status, body) = send(direct(request_id, settlement).encode()).await;
 		assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
 		let answer = DirectAnswer::<[u8; 32]>::decode(&mut &body[..]).unwrap();
+		// A direct receipt, for the worker's own chain and account, binding the chain's spec.
+		let receipt = &answer.answer.receipt;
+		assert_eq!(receipt.context, ReceiptContext::Direct);
+		assert_eq!(receipt.spec_hash, spec.spec_hash());
+		assert_eq!((receipt.genesis_hash, receipt.worker), ([9; 32], [5; 32]));
 		assert!(signer::verify(
 			&answer.answer.receipt,
 			&answer.answer.signature,
@@ -304,21 +381,23 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 	let posted =
 		Posted { batches: vec![batch.sequence], receipts: vec![blake2_256(&leaves[1].encode())] };
 	let url = format!("{}/v1/settlements/posted", setup.worker_url);
-	assert_eq!(setup.client.send("POST", &url, posted.encode()).await.0, 204);
+	// A stranger cannot make the worker forget what waits to be posted.
+	assert_eq!(setup.client.send("POST", &url, posted.encode()).await.0, 401);
+	assert_eq!(setup.as_node("POST", &url, posted.encode()).await.0, 204);
 	assert_eq!(pending().await, Pending::default());
 	// Garbage gets a clear 400.
 	let (status, body) = send(vec![1, 2, 3]).await;
 	assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
-	// The worker signs only for its own chain and account, and not as an enclave: anything
-	// else would put a faulty leaf in its batch.
+	// The worker signs only versions the chain serves (it takes their schema from the chain,
+	// never from the client), and not as an enclave: anything else would put a faulty leaf in
+	// its batch.
+	let retired = ModelVersionRef { model: 3, version: VersionNumber { major: 0, minor: 9 } };
+	setup.chain.publish(retired, spec.clone(), false);
 	for (tamper, reason) in [
-		(
-			(|d: &mut DirectJob<[u8; 32]>| d.job.genesis_hash = [1; 32])
-				as fn(&mut DirectJob<[u8; 32]>),
-			"another chain",
-		),
-		(|d| d.job.worker = [6; 32], "another worker"),
-		(|d| d.job.mode = VerificationMode::Tee, "enclave"),
+		((|d: &mut DirectJob| d.mode = VerificationMode::Tee) as fn(&mut DirectJob), "enclave"),
+		(|d| d.mode = VerificationMode::Zkml, "through the chain"),
+		(|d| d.model.model = 4, "does not exist"),
+		(|d| d.model.version = VersionNumber { major: 0, minor: 9 }, "not served"),
 	] {
 		let mut job = direct(7, SettlementMode::Batch);
 		tamper(&mut job);
@@ -331,4 +410,31 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 		);
 	}
 	assert_eq!(pending().await, Pending::default());
+}
+
+/// Attack (issue 14, hole 4): an on-chain job whose stored input its location does not serve
+/// gets a signed decline (`424`), which the node submits so that the worker is not penalized.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfetchable_stored_input_gets_a_signed_decline() {
+	use verity_primitives::{decline_payload, DeclineReason, WorkerDecline};
+	let setup = setup().await;
+	let onnx = testmodels::mlp_onnx(12, &[4, 4, 2]);
+	let digest = upload(&setup, &onnx).await;
+	let schema = testmodels::f32_schema(&[1, 4], &[1, 2]);
+	let mut job = job(&setup, digest, ArtifactFormat::Onnx, schema, f32_bytes(&[0.0; 4]));
+	// Sixteen bytes the store does not hold.
+	job.input = RequestInput::Stored {
+		digest: ArtifactDigest::of(&[7u8; 16]),
+		location: StorageLocation::ArtifactStore(
+			setup.store_url.as_bytes().to_vec().try_into().unwrap(),
+		),
+	};
+	let url = format!("{}/v1/jobs", setup.worker_url);
+	let (status, body) = setup.as_node("POST", &url, job.encode()).await;
+	assert_eq!(status, 424, "{}", String::from_utf8_lossy(&body));
+	let decline = WorkerDecline::decode(&mut &body[..]).unwrap();
+	assert_eq!(decline.request_id, 42);
+	assert_eq!(decline.reason, DeclineReason::InputUnavailable);
+	let payload = decline_payload(&[9; 32], 42, decline.reason, &decline.evidence);
+	assert!(signer::verify_payload(&payload, &decline.signature, &setup.key.public()));
 }

@@ -17,8 +17,13 @@ use verity_primitives::{
 	VersionNumber, ZkKeyDigests, ZkProofAnswer,
 };
 
+/// The secret the test plays the node with.
+const NODE_SECRET: [u8; 32] = [7; 32];
+
+/// A request as the node sends it (with its secret; the store ignores the header).
 async fn call(method: &str, url: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
-	service::http_call(method, url, body).await.unwrap()
+	let secret = (verity_primitives::WORKER_SECRET_HEADER, hex::encode(NODE_SECRET));
+	service::http_call_with(method, url, body, &[secret]).await.unwrap()
 }
 
 /// A store and a worker; returns their URLs and the worker's key.
@@ -38,6 +43,8 @@ async fn start() -> (String, String, WorkerKey, (tempfile::TempDir, tempfile::Te
 			output_store: None,
 			batch_policy: Default::default(),
 			direct: None,
+			chain: None,
+			node_secret: Some(NODE_SECRET),
 		},
 		Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu),
 	)
@@ -91,6 +98,7 @@ async fn a_zkml_job_is_answered_then_proved_for_its_own_receipt() {
 		genesis_hash: [9; 32],
 		request_id: 7,
 		model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
+		spec_hash: [1; 32],
 		artifact,
 		format: ArtifactFormat::VerityInt8,
 		schema: IoSchema::Tensors {
@@ -131,7 +139,7 @@ async fn a_zkml_job_is_answered_then_proved_for_its_own_receipt() {
 		use sp_core::{sr25519, Pair};
 		assert!(sr25519::Pair::verify(
 			&sr25519::Signature::from_raw(proved.signature),
-			zk_proof_payload(&[9; 32], 7, &proved.proof),
+			zk_proof_payload(&[9; 32], 7, &binding, &proved.proof),
 			&sr25519::Public::from_raw(key.public()),
 		));
 	}

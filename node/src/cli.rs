@@ -66,11 +66,20 @@ pub struct WorkerParams {
 	#[arg(long, value_name = "URI", conflicts_with = "worker_key_file")]
 	pub worker_dev_key: Option<String>,
 
-	/// The worker's account on this chain (SS58), for requests made to the embedded worker
-	/// directly (off chain): it signs receipts only for this account and this chain's genesis
-	/// hash. Without it, direct requests are refused.
+	/// The worker's account on this chain (SS58): the account it proves holds its key (the
+	/// `key_proof` of `register_worker`, in its `/v1/info`), and the one it answers direct (off
+	/// chain) requests as, signing receipts only for this account and this chain's genesis
+	/// hash. Without it, direct requests are refused and the worker cannot be registered.
+	/// Default on a development chain: Alice.
 	#[arg(long, value_name = "SS58")]
 	pub worker_account: Option<sp_core::crypto::AccountId32>,
+
+	/// The secret the node and its inference worker share (32 bytes hex in a 0600 file): the
+	/// worker runs on-chain jobs and serves proofs only to whoever presents it. Created if
+	/// missing. Default: `<base-path>/chains/<chain>/worker/node-secret`; with `--worker-url`,
+	/// give the remote worker the same file.
+	#[arg(long, value_name = "PATH")]
+	pub worker_secret_file: Option<std::path::PathBuf>,
 
 	/// Receipts in one batch of direct (off-chain) requests settled by batch.
 	#[arg(long, value_name = "N", default_value_t = 20)]

@@ -173,8 +173,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		start_artifact_store(&config, &params, &task_manager)?;
 	}
 	if let Some(params) = worker {
-		let genesis_hash: [u8; 32] = client.chain_info().genesis_hash.into();
-		start_worker(&config, &params, &task_manager, backend.clone(), store_url, genesis_hash)?;
+		let chain = Arc::new(verity_gpu_offchain_worker::chain::CachedChain::new(ClientChain(
+			client.clone(),
+		)));
+		start_worker(&config, &params, &task_manager, backend.clone(), store_url, chain)?;
 	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<Block, Hash, N>::new(
@@ -448,9 +450,48 @@ fn start_artifact_store(
 	Ok(())
 }
 
-/// Tells the inference pallet's offchain worker where this node's inference worker listens and
-/// which key it signs with (two entries of the node's persistent offchain storage).
-fn announce_worker(backend: &FullBackend, url: &str, signing_key: [u8; 32]) {
+/// The Model Hub's version records, read from this node's finalized block (what the embedded
+/// worker builds direct jobs from).
+struct ClientChain(Arc<FullClient>);
+
+impl verity_gpu_offchain_worker::chain::ChainView for ClientChain {
+	fn version(
+		&self,
+		model: &verity_primitives::ModelVersionRef,
+	) -> Result<Option<verity_gpu_offchain_worker::chain::VersionView>, String> {
+		use codec::{Decode, Encode};
+		use sc_client_api::StorageProvider;
+		use sp_blockchain::HeaderBackend;
+		use sp_io::hashing::{blake2_128, twox_128};
+		// `ModelRegistry::Versions`: a double map, Blake2_128Concat on model id and version.
+		let mut key = twox_128(b"ModelRegistry").to_vec();
+		key.extend(twox_128(b"Versions"));
+		for part in [model.model.encode(), model.version.encode()] {
+			key.extend(blake2_128(&part));
+			key.extend(part);
+		}
+		// The finalized block: a version seen on a fork that is later dropped is never signed for.
+		let finalized = self.0.info().finalized_hash;
+		let Some(bytes) = self
+			.0
+			.storage(finalized, &sc_client_api::StorageKey(key))
+			.map_err(|e| format!("reading the chain's state: {e}"))?
+		else {
+			return Ok(None);
+		};
+		let record = verity_primitives::ModelVersion::<u128, u32>::decode(&mut &bytes.0[..])
+			.map_err(|e| format!("the version record does not decode: {e}"))?;
+		Ok(Some(verity_gpu_offchain_worker::chain::VersionView {
+			active: record.status == verity_primitives::VersionStatus::Active,
+			spec: record.spec,
+		}))
+	}
+}
+
+/// Tells the inference pallet's offchain worker where this node's inference worker listens,
+/// which key it signs with and the secret it requires (entries of the node's persistent
+/// offchain storage).
+fn announce_worker(backend: &FullBackend, url: &str, signing_key: [u8; 32], secret: [u8; 32]) {
 	use codec::Encode;
 	use sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
 	let Some(mut storage) = backend.offchain_storage() else {
@@ -463,6 +504,19 @@ fn announce_worker(backend: &FullBackend, url: &str, signing_key: [u8; 32]) {
 		&url.as_bytes().to_vec().encode(),
 	);
 	storage.set(STORAGE_PREFIX, verity_primitives::OFFCHAIN_WORKER_SIGNING_KEY_KEY, &signing_key);
+	storage.set(STORAGE_PREFIX, verity_primitives::OFFCHAIN_WORKER_SECRET_KEY, &secret);
+}
+
+/// The account the embedded worker proves its key for and answers direct requests as:
+/// `--worker-account`, or Alice on a development chain.
+fn worker_account(
+	config: &Configuration,
+	params: &WorkerParams,
+) -> Option<sp_core::crypto::AccountId32> {
+	params.worker_account.clone().or_else(|| {
+		(config.chain_spec.chain_type() == sc_service::ChainType::Development)
+			.then(|| sp_keyring::Sr25519Keyring::Alice.to_account_id())
+	})
 }
 
 /// Starts the embedded inference worker (or finds the remote one) and announces it to the
@@ -473,12 +527,26 @@ fn start_worker(
 	task_manager: &TaskManager,
 	backend: Arc<FullBackend>,
 	store_url: Option<String>,
-	genesis_hash: [u8; 32],
+	chain: Arc<dyn verity_gpu_offchain_worker::chain::ChainView>,
 ) -> Result<(), ServiceError> {
+	use sp_blockchain::HeaderBackend;
 	use verity_gpu_offchain_worker::{
 		service::{DirectIdentity, Worker, WorkerConfig},
-		signer::WorkerKey,
+		signer::{load_or_create_secret, WorkerKey},
 	};
+	let genesis_hash: [u8; 32] = backend
+		.blockchain()
+		.hash(0)
+		.ok()
+		.flatten()
+		.map(Into::into)
+		.ok_or_else(|| ServiceError::Other("no genesis block".into()))?;
+	let secret_path = params
+		.worker_secret_file
+		.clone()
+		.unwrap_or_else(|| config.data_path.join("worker/node-secret"));
+	let secret = load_or_create_secret(&secret_path)
+		.map_err(|e| ServiceError::Other(format!("worker secret: {e}")))?;
 	if let Some(url) = params.worker_url.clone() {
 		task_manager.spawn_handle().spawn("worker-info", None, async move {
 			loop {
@@ -488,7 +556,7 @@ fn start_worker(
 							"🧠 Using the inference worker at {url} (signing key 0x{})",
 							hex::encode(key)
 						);
-						announce_worker(&backend, &url, key);
+						announce_worker(&backend, &url, key, secret);
 						return;
 					},
 					Err(error) => {
@@ -517,10 +585,10 @@ fn start_worker(
 				max_leaves: params.worker_batch_leaves,
 				max_age: std::time::Duration::from_secs(params.worker_batch_age),
 			},
-			direct: params
-				.worker_account
-				.clone()
+			direct: worker_account(config, params)
 				.map(|account| DirectIdentity { genesis_hash, account: account.into() }),
+			chain: Some(chain),
+			node_secret: Some(secret),
 		},
 	)
 	.map_err(|e| ServiceError::Other(format!("inference worker: {e}")))?;
@@ -534,7 +602,7 @@ fn start_worker(
 		hex::encode(worker.signing_key()),
 		worker.backend()
 	);
-	announce_worker(&backend, &url, worker.signing_key());
+	announce_worker(&backend, &url, worker.signing_key(), secret);
 	task_manager.spawn_handle().spawn(
 		"inference-worker",
 		None,

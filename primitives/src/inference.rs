@@ -1,10 +1,15 @@
 //! Inference requests, results and the receipt a worker signs.
 //!
-//! A receipt binds everything a verifier needs to know about one inference: which chain
-//! (genesis hash), which request, the exact model bytes (the artifact's BLAKE2b-256), the exact
-//! input and output (their BLAKE2b-256), the verification mode and the worker. The worker signs
-//! [`Receipt::signing_payload`] (the domain tag followed by the receipt's SCALE encoding) with
-//! its registered sr25519 key; the chain, the CLI and anyone else check the same bytes.
+//! A receipt (version 2, [`RECEIPT_DOMAIN`]) binds everything a verifier needs to know about one
+//! inference: which chain (genesis hash), which kind of request ([`ReceiptContext`]: requests
+//! opened on chain and requests made directly to a worker live in separate id namespaces, so a
+//! receipt of one never counts as the other), which request, the version's whole
+//! [`crate::VersionSpec`] (its [`crate::VersionSpec::spec_hash`]: schema, format, modes, prices),
+//! the exact model bytes (the artifact's BLAKE2b-256), the exact input and output (their
+//! BLAKE2b-256), the verification mode, the worker, the token usage (LLMs) and the worker's
+//! clock when it signed. The worker signs [`Receipt::signing_payload`] (the domain tag followed
+//! by the receipt's SCALE encoding) with its registered sr25519 key; the chain, the CLI and
+//! anyone else check the same bytes, with the rules of [`Receipt::mismatch`].
 //!
 //! Tensors travel in the canonical encoding of [`crate::tensors_encoded_len`]: the schema's
 //! tensors concatenated in order, row-major, little-endian elements.
@@ -25,11 +30,18 @@ use alloc::vec::Vec;
 /// Identifier of an inference request, assigned by the chain in submission order.
 pub type RequestId = u64;
 
-/// Domain separation tag that starts every signed receipt payload.
-pub const RECEIPT_DOMAIN: &[u8; 24] = b"verity/inference-receipt";
+/// Domain separation tag that starts every signed receipt payload; the version is part of it,
+/// so a signature over one receipt layout never verifies as another.
+pub const RECEIPT_DOMAIN: &[u8] = b"verity/inference-receipt/v2";
 
 /// Domain separation tag of the payload a worker signs to submit a ZK proof.
-pub const ZK_PROOF_DOMAIN: &[u8; 15] = b"verity/zk-proof";
+pub const ZK_PROOF_DOMAIN: &[u8] = b"verity/zk-proof/v2";
+
+/// Domain separation tag of the payload a worker signs to decline a request it cannot run.
+pub const DECLINE_DOMAIN: &[u8] = b"verity/decline";
+
+/// Domain separation tag of a worker's proof of possession of its signing key.
+pub const KEY_POSSESSION_DOMAIN: &[u8] = b"verity/worker-key-possession";
 
 /// Largest input carried inside a request, in bytes; larger inputs go to an artifact store.
 pub const MAX_INLINE_INPUT: u32 = 64 * 1024;
@@ -47,6 +59,13 @@ pub const OFFCHAIN_WORKER_URL_KEY: &[u8] = b"verity::worker-url";
 /// Offchain storage key (persistent kind) where a node puts its inference worker's signing key
 /// (32 bytes).
 pub const OFFCHAIN_WORKER_SIGNING_KEY_KEY: &[u8] = b"verity::worker-signing-key";
+
+/// Offchain storage key (persistent kind) where a node puts the secret its inference worker
+/// requires on the endpoints only the node may call (`/v1/jobs`, `/v1/proofs`, settlements):
+/// 32 bytes, sent hex-encoded in the [`WORKER_SECRET_HEADER`] header.
+pub const OFFCHAIN_WORKER_SECRET_KEY: &[u8] = b"verity::worker-secret";
+/// HTTP header that carries the node-to-worker secret (64 lowercase hex digits).
+pub const WORKER_SECRET_HEADER: &str = "x-verity-worker-secret";
 
 /// A 32-byte BLAKE2b-256 digest.
 pub type Digest32 = [u8; 32];
@@ -159,17 +178,68 @@ pub enum HardwareClass {
 
 names!(HardwareClass { Cpu => "cpu", CudaGpu => "cuda-gpu" });
 
-/// What a worker signs for one inference. Generic over the chain's account id.
+/// Which id namespace a receipt's `request_id` belongs to.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum ReceiptContext {
+	/// A request opened on chain (`request_inference`, or a check the chain opened): the id is
+	/// the chain's. Only such receipts settle on-chain requests.
+	OnChain,
+	/// A request made directly to a worker (off chain): the id is the requester's own number.
+	/// Such receipts go into batches and individual records, never into `submit_result`.
+	Direct,
+}
+
+names!(ReceiptContext { OnChain => "on-chain", Direct => "direct" });
+
+/// Tokens an LLM inference consumed (absent for tensor models).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct TokenUsage {
+	/// Tokens of the prompt.
+	pub prompt_tokens: u32,
+	/// Tokens generated.
+	pub completion_tokens: u32,
+}
+
+/// What a worker signs for one inference (receipt version 2). Generic over the chain's account
+/// id.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct Receipt<AccountId> {
 	/// The chain's genesis hash: a receipt never counts on another chain.
 	pub genesis_hash: [u8; 32],
+	/// The id namespace of `request_id`: on chain, or direct.
+	pub context: ReceiptContext,
 	/// The request it answers.
 	pub request_id: RequestId,
 	/// The model version requested.
 	pub model: ModelVersionRef,
+	/// [`crate::VersionSpec::spec_hash`] of the version as the chain records it: the schema the
+	/// input and output were read with, the format, the modes and the prices.
+	pub spec_hash: Digest32,
 	/// BLAKE2b-256 of the model artifact that ran.
 	pub model_digest: Digest32,
 	/// BLAKE2b-256 of the input bytes.
@@ -180,6 +250,72 @@ pub struct Receipt<AccountId> {
 	pub mode: VerificationMode,
 	/// The worker's account.
 	pub worker: AccountId,
+	/// Tokens consumed, for LLMs; `None` for tensor models.
+	pub usage: Option<TokenUsage>,
+	/// The worker's clock when it signed, in Unix milliseconds, for direct receipts; always 0
+	/// for on-chain receipts (dated by the block that records them, and the same bytes however
+	/// often the job runs, so their ZK binding is stable).
+	pub timestamp_ms: u64,
+}
+
+/// What a receipt must match: the facts a verifier takes from the chain (never from the
+/// worker or the client).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ExpectedReceipt<'a, AccountId> {
+	/// The chain's genesis hash.
+	pub genesis_hash: &'a [u8; 32],
+	/// The id namespace the receipt is used in.
+	pub context: ReceiptContext,
+	/// The version's spec hash, when the verifier knows the version (`None`: not checked).
+	pub spec_hash: Option<&'a Digest32>,
+	/// The worker that answers for it.
+	pub worker: &'a AccountId,
+}
+
+/// Why a receipt does not match what it is used for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReceiptMismatch {
+	/// Signed for another chain.
+	WrongChain,
+	/// An on-chain receipt used as a direct one, or the reverse.
+	WrongContext,
+	/// The spec hash is not the version's (another schema, format, modes or prices).
+	WrongSpec,
+	/// It names another worker.
+	ForeignWorker,
+}
+
+impl ReceiptMismatch {
+	/// A short description, for clients.
+	pub fn describe(self) -> &'static str {
+		match self {
+			ReceiptMismatch::WrongChain => "is for another chain",
+			ReceiptMismatch::WrongContext => "is from the other request namespace",
+			ReceiptMismatch::WrongSpec => "binds another version spec",
+			ReceiptMismatch::ForeignWorker => "names another worker",
+		}
+	}
+}
+
+impl<AccountId: PartialEq> Receipt<AccountId> {
+	/// The first rule a receipt fails of those the chain and every client check alike (the
+	/// signature aside, which each side verifies with its own crypto): chain, context, spec,
+	/// worker.
+	pub fn mismatch(&self, expected: &ExpectedReceipt<'_, AccountId>) -> Option<ReceiptMismatch> {
+		if self.genesis_hash != *expected.genesis_hash {
+			return Some(ReceiptMismatch::WrongChain);
+		}
+		if self.context != expected.context {
+			return Some(ReceiptMismatch::WrongContext);
+		}
+		if expected.spec_hash.is_some_and(|spec| *spec != self.spec_hash) {
+			return Some(ReceiptMismatch::WrongSpec);
+		}
+		if self.worker != *expected.worker {
+			return Some(ReceiptMismatch::ForeignWorker);
+		}
+		None
+	}
 }
 
 impl<AccountId: Encode> Receipt<AccountId> {
@@ -230,6 +366,8 @@ pub struct WorkerJob<AccountId> {
 	pub request_id: RequestId,
 	/// The model version requested.
 	pub model: ModelVersionRef,
+	/// The version's [`crate::VersionSpec::spec_hash`], as the chain records it.
+	pub spec_hash: Digest32,
 	/// Digests and size of the model artifact.
 	pub artifact: ArtifactDigest,
 	/// The artifact's format.
@@ -273,10 +411,79 @@ pub struct WorkerAnswer<AccountId> {
 }
 
 /// The bytes a worker signs to submit the ZK proof of a request: [`ZK_PROOF_DOMAIN`] then the
-/// SCALE encoding of `(genesis_hash, request_id, BLAKE2b-256 of the proof)`.
-pub fn zk_proof_payload(genesis_hash: &[u8; 32], request_id: RequestId, proof: &[u8]) -> Vec<u8> {
+/// SCALE encoding of `(genesis_hash, request_id, binding, BLAKE2b-256 of the proof)`, where
+/// `binding` is [`Receipt::zk_binding`] of the answer the proof is for. The chain accepts the
+/// submission only for the binding of the answer it recorded, so a proof the worker made for
+/// another job (say, one a stranger sent it) never counts against this answer.
+pub fn zk_proof_payload(
+	genesis_hash: &[u8; 32],
+	request_id: RequestId,
+	binding: &Digest32,
+	proof: &[u8],
+) -> Vec<u8> {
 	let mut payload = ZK_PROOF_DOMAIN.to_vec();
-	(genesis_hash, request_id, blake2_256(proof)).encode_to(&mut payload);
+	(genesis_hash, request_id, binding, blake2_256(proof)).encode_to(&mut payload);
+	payload
+}
+
+/// Why a worker declines an on-chain request without penalty.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum DeclineReason {
+	/// The request's stored input could not be fetched (or did not match its digest) from the
+	/// location the requester named: the requester's fault, not the worker's.
+	InputUnavailable,
+}
+
+/// The bytes a worker signs to decline a request: [`DECLINE_DOMAIN`] then the SCALE encoding of
+/// `(genesis_hash, request_id, reason, evidence)`; `evidence` is the BLAKE2b-256 of what the
+/// worker observed (the fetch errors), recorded on chain.
+pub fn decline_payload(
+	genesis_hash: &[u8; 32],
+	request_id: RequestId,
+	reason: DeclineReason,
+	evidence: &Digest32,
+) -> Vec<u8> {
+	let mut payload = DECLINE_DOMAIN.to_vec();
+	(genesis_hash, request_id, reason, evidence).encode_to(&mut payload);
+	payload
+}
+
+/// A worker's signed decline of an on-chain job (`/v1/jobs` answers it with status 424), which
+/// the node's offchain worker submits as `decline_request`.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct WorkerDecline {
+	/// The request declined.
+	pub request_id: RequestId,
+	/// Why.
+	pub reason: DeclineReason,
+	/// BLAKE2b-256 of what the worker observed.
+	pub evidence: Digest32,
+	/// The worker key's signature over [`decline_payload`].
+	pub signature: ReceiptSignature,
+}
+
+/// The bytes a worker's signing key signs to prove that the account registering it holds it:
+/// [`KEY_POSSESSION_DOMAIN`] then the SCALE encoding of `(genesis_hash, account, key)`. Without
+/// it a squatter could register an honest node's public key first, and the node would work (and
+/// be slashable) for the squatter's account.
+pub fn key_possession_payload<AccountId: Encode>(
+	genesis_hash: &[u8; 32],
+	account: &AccountId,
+	key: &SigningKey,
+) -> Vec<u8> {
+	let mut payload = KEY_POSSESSION_DOMAIN.to_vec();
+	(genesis_hash, account, key).encode_to(&mut payload);
 	payload
 }
 
@@ -364,6 +571,9 @@ pub struct FeeSplit<Balance> {
 	pub worker_fee: Balance,
 	/// To the treasury: the protocol's share of the two.
 	pub protocol_fee: Balance,
+	/// To the sampling pot, which pays for re-execution checks: a share of the worker's fee,
+	/// for results that may be sampled (deterministic models, not proved, not checks).
+	pub sampling_premium: Balance,
 }
 
 /// An open request.
@@ -375,6 +585,9 @@ pub struct InferenceRequest<AccountId, Balance, BlockNumber> {
 	pub requester: AccountId,
 	/// The model version to run.
 	pub model: ModelVersionRef,
+	/// The version's [`crate::VersionSpec::spec_hash`] when the request was accepted (the
+	/// receipt must bind it).
+	pub spec_hash: Digest32,
 	/// BLAKE2b-256 of the model artifact.
 	pub model_digest: Digest32,
 	/// The model's owner when the request was accepted (paid on settlement).
@@ -425,6 +638,8 @@ pub struct SettledInfo<AccountId> {
 	/// The model is deterministic (Verity's integer format): every honest worker returns the
 	/// same bytes, so results can be compared.
 	pub deterministic: bool,
+	/// The result was proved (ZKML): final, never sampled or disputed.
+	pub proved: bool,
 }
 
 /// A ZKML result the worker answered at once (the fast path), recorded while its proof (the
@@ -459,6 +674,8 @@ pub struct SettledResult<AccountId, Balance, BlockNumber> {
 	pub signing_key: SigningKey,
 	/// The signature.
 	pub signature: ReceiptSignature,
+	/// The request's input (a dispute re-executes exactly this; nobody supplies another).
+	pub input: RequestInput,
 	/// The output.
 	pub output: ResultOutput,
 	/// What was paid, by payee.

@@ -429,6 +429,20 @@ pub struct VersionSpec<Balance> {
 	pub locations: Locations,
 }
 
+/// Domain separation tag of [`VersionSpec::spec_hash`].
+pub const VERSION_SPEC_DOMAIN: &[u8] = b"verity/version-spec";
+
+impl<Balance: Encode> VersionSpec<Balance> {
+	/// BLAKE2b-256 of [`VERSION_SPEC_DOMAIN`] then the spec's SCALE encoding: what receipts bind,
+	/// so that a receipt names the schema its input and output were read with, the artifact's
+	/// format, the modes and the prices, not only the model bytes.
+	pub fn spec_hash(&self) -> crate::Digest32 {
+		let mut bytes = alloc::vec::Vec::from(VERSION_SPEC_DOMAIN);
+		self.encode_to(&mut bytes);
+		crate::blake2_256(&bytes)
+	}
+}
+
 /// Largest Groth16 verifying key the Model Hub keeps on chain, in bytes (uncompressed
 /// BLS12-381 points: about 160 public inputs).
 pub const MAX_ZK_VERIFYING_KEY_LEN: u32 = 16 * 1024;

@@ -10,8 +10,10 @@
 use crate::{
 	digest::ArtifactDigest,
 	inference::{
-		blake2_256, Digest32, Receipt, ReceiptSignature, SigningKey, WorkerAnswer, WorkerJob,
+		blake2_256, Digest32, ExpectedReceipt, Receipt, ReceiptContext, ReceiptMismatch,
+		ReceiptSignature, SigningKey, WorkerAnswer,
 	},
+	VerificationMode,
 };
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -107,6 +109,86 @@ pub struct BatchLeaf<AccountId> {
 	pub signature: ReceiptSignature,
 }
 
+/// Why a batch leaf (or an individually recorded direct receipt) is a fault of the worker that
+/// answers for it. The one rule, used by the proofs pallet and by every client that checks a
+/// batch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LeafFault {
+	/// It names another worker.
+	ForeignLeaf,
+	/// It is a receipt for another chain.
+	WrongChain,
+	/// It is an on-chain request's receipt, not a direct one.
+	WrongContext,
+	/// Its spec hash is not the version's.
+	WrongSpec,
+	/// Its signature is not by the worker's key.
+	BadLeafSignature,
+	/// It claims TEE mode, but the worker held no live attestation for its key.
+	UnattestedTeeLeaf,
+}
+
+impl LeafFault {
+	/// A short description, for clients.
+	pub fn describe(self) -> &'static str {
+		match self {
+			LeafFault::ForeignLeaf => "names another worker",
+			LeafFault::WrongChain => "is for another chain",
+			LeafFault::WrongContext => "is an on-chain request's receipt",
+			LeafFault::WrongSpec => "binds another version spec",
+			LeafFault::BadLeafSignature => "has a bad signature",
+			LeafFault::UnattestedTeeLeaf => "claims TEE mode without a live attestation",
+		}
+	}
+}
+
+/// What a leaf is judged against: facts from the chain.
+pub struct LeafContext<'a, AccountId> {
+	/// The worker that answers for the leaf.
+	pub worker: &'a AccountId,
+	/// Its signing key (when it posted the batch).
+	pub signing_key: &'a SigningKey,
+	/// The chain's genesis hash.
+	pub genesis_hash: &'a [u8; 32],
+	/// The spec hash of the leaf's model version, if the version still exists.
+	pub spec_hash: Option<&'a Digest32>,
+	/// Whether the worker held a live TEE attestation for the key.
+	pub tee_live: bool,
+}
+
+impl<AccountId: PartialEq + Encode> BatchLeaf<AccountId> {
+	/// What is wrong with this leaf, if anything: the receipt rules of [`Receipt::mismatch`]
+	/// for a direct receipt, the signature (`verify(signature, payload, key)`, each side with its
+	/// own sr25519), and TEE mode only with a live attestation. The cheap checks come first.
+	pub fn fault(
+		&self,
+		context: &LeafContext<'_, AccountId>,
+		verify: impl FnOnce(&ReceiptSignature, &[u8], &SigningKey) -> bool,
+	) -> Option<LeafFault> {
+		let expected = ExpectedReceipt {
+			genesis_hash: context.genesis_hash,
+			context: ReceiptContext::Direct,
+			spec_hash: context.spec_hash,
+			worker: context.worker,
+		};
+		if let Some(mismatch) = self.receipt.mismatch(&expected) {
+			return Some(match mismatch {
+				ReceiptMismatch::WrongChain => LeafFault::WrongChain,
+				ReceiptMismatch::WrongContext => LeafFault::WrongContext,
+				ReceiptMismatch::WrongSpec => LeafFault::WrongSpec,
+				ReceiptMismatch::ForeignWorker => LeafFault::ForeignLeaf,
+			});
+		}
+		if !verify(&self.signature, &self.receipt.signing_payload(), context.signing_key) {
+			return Some(LeafFault::BadLeafSignature);
+		}
+		if self.receipt.mode == VerificationMode::Tee && !context.tee_live {
+			return Some(LeafFault::UnattestedTeeLeaf);
+		}
+		None
+	}
+}
+
 /// Where a batch stands.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub enum BatchStatus {
@@ -164,12 +246,20 @@ pub enum SettlementMode {
 	Private,
 }
 
-/// A request made directly to a worker (off chain): the job, as a chain's request would carry
-/// it, and how its receipt settles.
+/// A request made directly to a worker (off chain). The client names only what it wants run;
+/// the worker builds the job from the version as the chain records it (artifact, format,
+/// schema, spec hash) and from its own identity (chain, account), never from the client's word.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct DirectJob<AccountId> {
-	/// The job; `request_id` is the requester's own number for it.
-	pub job: WorkerJob<AccountId>,
+pub struct DirectJob {
+	/// The requester's own number for it (receipts of direct requests live in their own id
+	/// namespace, [`crate::ReceiptContext::Direct`]).
+	pub request_id: crate::RequestId,
+	/// The model version to run.
+	pub model: crate::ModelVersionRef,
+	/// The input.
+	pub input: crate::RequestInput,
+	/// The verification mode (Vanilla; TEE only on an enclave worker).
+	pub mode: crate::VerificationMode,
 	/// How its receipt settles.
 	pub settlement: SettlementMode,
 }

@@ -10,8 +10,9 @@
 //! all, Alice, Bob and Charlie form the technical committee.
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, ProofsConfig,
-	RuntimeGenesisConfig, SudoConfig, TechnicalCommitteeConfig, GENESIS_SUPPLY,
+	configs::{SamplingPot, TreasuryAccount},
+	AccountId, Balance, BalancesConfig, ProofsConfig, RuntimeGenesisConfig, SudoConfig,
+	TechnicalCommitteeConfig, GENESIS_SUPPLY,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -33,12 +34,17 @@ pub const GENESIS_ALLOCATION: [(Sr25519Keyring, u32); 6] = [
 ];
 
 /// What the protocol treasury starts with, taken from the first account's share: it must exist
-/// to receive fee shares smaller than the existential deposit, and it pays the worker fees of
-/// sampling re-execution checks (100,000 VRT pays about ten million checks at 0.01 VRT).
-pub const TREASURY_ENDOWMENT: Balance = 100_000 * crate::UNIT;
+/// to receive fee shares smaller than the existential deposit.
+pub const TREASURY_ENDOWMENT: Balance = 90_000 * crate::UNIT;
+
+/// What the sampling pot starts with, taken from the first account's share: it must exist to
+/// receive premiums smaller than the existential deposit, and it pays the first sampled checks
+/// (10,000 VRT pays about a million checks at 0.01 VRT) until premiums take over.
+pub const SAMPLING_POT_ENDOWMENT: Balance = 10_000 * crate::UNIT;
 
 /// The genesis balances: every account of [`GENESIS_ALLOCATION`] with its share of the supply,
-/// and the protocol treasury with [`TREASURY_ENDOWMENT`] taken from the first account's share.
+/// the protocol treasury with [`TREASURY_ENDOWMENT`] and the sampling pot with
+/// [`SAMPLING_POT_ENDOWMENT`], both taken from the first account's share.
 pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
 	let mut balances: Vec<(AccountId, Balance)> = GENESIS_ALLOCATION
 		.iter()
@@ -46,8 +52,9 @@ pub fn genesis_balances() -> Vec<(AccountId, Balance)> {
 			(who.to_account_id(), GENESIS_SUPPLY / 1_000_000 * Balance::from(*millionths))
 		})
 		.collect();
-	balances[0].1 -= TREASURY_ENDOWMENT;
+	balances[0].1 -= TREASURY_ENDOWMENT + SAMPLING_POT_ENDOWMENT;
 	balances.push((TreasuryAccount::get(), TREASURY_ENDOWMENT));
+	balances.push((SamplingPot::get(), SAMPLING_POT_ENDOWMENT));
 	balances
 }
 

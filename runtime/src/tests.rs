@@ -39,10 +39,17 @@ fn every_preset_mints_exactly_the_genesis_supply() {
 	for name in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET, PRODUCTION_RUNTIME_PRESET] {
 		preset_storage(name).execute_with(|| {
 			assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY, "preset {name}");
-			// Alice's 40% less the protocol treasury's endowment.
+			// Alice's 40% less the protocol treasury's and the sampling pot's endowments.
 			assert_eq!(
 				Balances::balance(&Sr25519Keyring::Alice.to_account_id()),
-				400_000_000 * UNIT - genesis_config_presets::TREASURY_ENDOWMENT,
+				400_000_000 * UNIT
+					- genesis_config_presets::TREASURY_ENDOWMENT
+					- genesis_config_presets::SAMPLING_POT_ENDOWMENT,
+				"preset {name}"
+			);
+			assert_eq!(
+				Balances::balance(&crate::configs::SamplingPot::get()),
+				genesis_config_presets::SAMPLING_POT_ENDOWMENT,
 				"preset {name}"
 			);
 			assert_eq!(
@@ -132,7 +139,10 @@ fn transfers_move_funds_and_keep_issuance() {
 		assert_eq!(Balances::balance(&newcomer), 5 * UNIT);
 		assert_eq!(
 			Balances::balance(&alice),
-			400_000_000 * UNIT - genesis_config_presets::TREASURY_ENDOWMENT - 5 * UNIT
+			400_000_000 * UNIT
+				- genesis_config_presets::TREASURY_ENDOWMENT
+				- genesis_config_presets::SAMPLING_POT_ENDOWMENT
+				- 5 * UNIT
 		);
 		assert_eq!(Balances::total_issuance(), GENESIS_SUPPLY);
 	});

@@ -208,6 +208,8 @@ async fn worker_job_time(
 				output_store: None,
 				batch_policy: Default::default(),
 				direct: None,
+				chain: None,
+				node_secret: None,
 			},
 			Executor::new(Backend::Cpu),
 		)
@@ -217,6 +219,7 @@ async fn worker_job_time(
 		genesis_hash: [1; 32],
 		request_id: 1,
 		model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+		spec_hash: [0; 32],
 		artifact: digest,
 		format: ArtifactFormat::Onnx,
 		schema: testmodels::f32_schema(&[1, io[0]], &[1, io[1]]),

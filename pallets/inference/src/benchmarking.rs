@@ -14,8 +14,8 @@ use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::traits::Bounded;
 use verity_primitives::{
-	HardwareClass, IoSchema, ModelVersionRef, Receipt, RequestId, RequestInput, ResultOutput,
-	SigningKey, VerificationMode, VerificationModes, VersionNumber, MAX_ENDPOINT_LEN,
+	HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptSignature, RequestId, RequestInput,
+	ResultOutput, SigningKey, VerificationMode, VerificationModes, VersionNumber, MAX_ENDPOINT_LEN,
 };
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"vbnc");
@@ -26,10 +26,19 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
-/// A fresh sr25519 key in the benchmark keystore.
-fn signing_key(index: u32) -> SigningKey {
+/// A fresh sr25519 key in the benchmark keystore (the same for the same index).
+pub fn signing_key(index: u32) -> SigningKey {
 	let seed = alloc::format!("//verity-bench-{index}");
 	sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed.into_bytes())).0
+}
+
+/// The proof that `who` holds the benchmark key `key` (made by [`signing_key`]), as
+/// `register_worker` takes it.
+pub fn key_proof<T: Config>(who: &T::AccountId, key: &SigningKey) -> ReceiptSignature {
+	let payload =
+		verity_primitives::key_possession_payload(&Inference::<T>::genesis_hash(), who, key);
+	let public = sp_core::sr25519::Public::from_raw(*key);
+	sp_io::crypto::sr25519_sign(KEY_TYPE, &public, &payload).expect("the key is in the keystore").0
 }
 
 fn endpoint() -> Endpoint {
@@ -52,9 +61,11 @@ fn models<T: Config>(model: ModelVersionRef) -> BoundedVec<ModelVersionRef, T::M
 
 fn register<T: Config>(index: u32, model: ModelVersionRef) -> T::AccountId {
 	let who = funded::<T>("worker", index);
+	let key = signing_key(index);
 	Inference::<T>::do_register_worker(
 		who.clone(),
-		signing_key(index),
+		key,
+		key_proof::<T>(&who, &key),
 		endpoint(),
 		HardwareClass::CudaGpu,
 		VerificationModes::of(&VerificationMode::ALL),
@@ -110,13 +121,17 @@ fn signed_result<T: Config>(
 	let output = ResultOutput::Inline(vec![2u8; request.output_len as usize].try_into().unwrap());
 	let receipt = Receipt {
 		genesis_hash: Inference::<T>::genesis_hash(),
+		context: verity_primitives::ReceiptContext::OnChain,
 		request_id: id,
 		model: request.model,
+		spec_hash: request.spec_hash,
 		model_digest: request.model_digest,
 		input_digest: request.input_digest,
 		output_digest: output.digest(),
 		mode: request.mode,
 		worker: request.worker,
+		usage: None,
+		timestamp_ms: 0,
 	};
 	let public = sp_core::sr25519::Public::from_raw(signing_key(index));
 	let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, &receipt.signing_payload())
@@ -136,10 +151,12 @@ mod benchmarks {
 		}
 		let who = funded::<T>("worker", 0);
 		let key = signing_key(0);
+		let proof = key_proof::<T>(&who, &key);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(who.clone()),
 			key,
+			proof,
 			endpoint(),
 			HardwareClass::CudaGpu,
 			VerificationModes::of(&VerificationMode::ALL),
@@ -242,6 +259,37 @@ mod benchmarks {
 				.map_err(|_| "a valid result")?;
 		}
 		Ok(())
+	}
+
+	#[benchmark]
+	fn decline_request() {
+		let (model, inline) = model_and_input::<T>();
+		let stored = RequestInput::Stored {
+			digest: verity_primitives::ArtifactDigest {
+				blake2_256: [1; 32],
+				sha256: [2; 32],
+				size: inline.len(),
+			},
+			location: verity_primitives::StorageLocation::Https(
+				b"https://input.example/x".to_vec().try_into().unwrap(),
+			),
+		};
+		let (id, index) = open_request::<T>(model, stored, 10, 0);
+		let reason = verity_primitives::DeclineReason::InputUnavailable;
+		let evidence = [3u8; 32];
+		let payload = verity_primitives::decline_payload(
+			&Inference::<T>::genesis_hash(),
+			id,
+			reason,
+			&evidence,
+		);
+		let public = sp_core::sr25519::Public::from_raw(signing_key(index));
+		let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, &payload)
+			.expect("the key is in the keystore")
+			.0;
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, id, reason, evidence, signature);
+		assert!(!Requests::<T>::contains_key(id));
 	}
 
 	#[benchmark]

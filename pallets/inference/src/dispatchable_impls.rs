@@ -21,7 +21,8 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 use verity_primitives::{
-	tensors_encoded_len, ArtifactFormat, HardwareClass, IoSchema, ModelVersionRef, Receipt,
+	decline_payload, key_possession_payload, tensors_encoded_len, ArtifactFormat, DeclineReason,
+	Digest32, ExpectedReceipt, HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptContext,
 	ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode,
 	VerificationModes, MAX_INLINE_OUTPUT,
 };
@@ -29,10 +30,15 @@ use verity_primitives::{
 /// Priority of result transactions: above ordinary transfers, so that results beat deadlines.
 const RESULT_PRIORITY: u64 = 1 << 20;
 
+/// Most deadline buckets tried for an answered ZKML request's proof window.
+pub const ZK_WINDOW_PROBES: u32 = 16;
+
 impl<T: Config> Pallet<T> {
+	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn do_register_worker(
 		who: T::AccountId,
 		signing_key: SigningKey,
+		key_proof: ReceiptSignature,
 		endpoint: Endpoint,
 		hardware: HardwareClass,
 		modes: VerificationModes,
@@ -42,6 +48,12 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(!Workers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
 		ensure!(!WorkerBySigningKey::<T>::contains_key(signing_key), Error::<T>::SigningKeyInUse);
+		let possessed = sp_io::crypto::sr25519_verify(
+			&sp_core::sr25519::Signature::from_raw(key_proof),
+			&key_possession_payload(&Self::genesis_hash(), &who, &signing_key),
+			&sp_core::sr25519::Public::from_raw(signing_key),
+		);
+		ensure!(possessed, Error::<T>::KeyNotPossessed);
 		Self::check_offer(&endpoint, modes, &models)?;
 		ensure!(stake >= T::MinWorkerStake::get(), Error::<T>::StakeTooLow);
 		ActiveWorkers::<T>::try_append(&who).map_err(|_| Error::<T>::TooManyWorkers)?;
@@ -168,7 +180,7 @@ impl<T: Config> Pallet<T> {
 		let version = T::Models::artifact(&model).ok_or(Error::<T>::VersionNotServable)?;
 		let original_fee =
 			Results::<T>::get(original).ok_or(Error::<T>::UnknownRequest)?.paid.worker_fee;
-		let max_fee = Self::fee_total(&Self::fee_split(Zero::zero(), original_fee)?)?;
+		let max_fee = Self::fee_total(&Self::fee_split(Zero::zero(), original_fee, false)?)?;
 		// Callers may swallow the error (sampling skips a check it cannot open), so a failure
 		// must leave nothing behind: the storage layer reverts a half-opened request.
 		let request = frame_support::storage::with_storage_layer(|| {
@@ -228,7 +240,7 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(
-			!deadline_blocks.is_zero() && deadline_blocks <= T::MaxDeadline::get(),
+			deadline_blocks >= T::MinDeadline::get() && deadline_blocks <= T::MaxDeadline::get(),
 			Error::<T>::BadDeadline
 		);
 		let now = frame_system::Pallet::<T>::block_number();
@@ -236,13 +248,22 @@ impl<T: Config> Pallet<T> {
 
 		let request = NextRequestId::<T>::get();
 		let exclude = check.map(|(_, exclude)| exclude).unwrap_or_default();
+		let deterministic = version.format == ArtifactFormat::VerityInt8;
 		// A check pays the worker only: the model's owner was paid by the original.
 		let price = if check.is_some() { Zero::zero() } else { version.price };
-		let (worker, worker_fee) = Self::assign(request, &model, mode, price, max_fee, exclude)?;
+		// Results that may be sampled (deterministic, unproved, not checks) fund their checks.
+		let premium = check.is_none() && deterministic && mode != VerificationMode::Zkml;
+		let (worker, worker_fee) =
+			Self::assign(request, &model, mode, price, premium, max_fee, exclude)?;
 		let fee = if check.is_some() {
-			FeeSplit { model_price: Zero::zero(), worker_fee, protocol_fee: Zero::zero() }
+			FeeSplit {
+				model_price: Zero::zero(),
+				worker_fee,
+				protocol_fee: Zero::zero(),
+				sampling_premium: Zero::zero(),
+			}
 		} else {
-			Self::fee_split(price, worker_fee)?
+			Self::fee_split(price, worker_fee, premium)?
 		};
 		let total = Self::fee_total(&fee)?;
 
@@ -261,6 +282,7 @@ impl<T: Config> Pallet<T> {
 			InferenceRequest {
 				requester: who.clone(),
 				model,
+				spec_hash: version.spec_hash,
 				model_digest: version.artifact.blake2_256,
 				model_owner: version.owner,
 				input_digest: input.digest(),
@@ -272,7 +294,7 @@ impl<T: Config> Pallet<T> {
 				submitted_at: now,
 				deadline,
 				check_of: check.map(|(original, _)| original),
-				deterministic: version.format == ArtifactFormat::VerityInt8,
+				deterministic,
 			},
 		);
 		Self::deposit_event(Event::InferenceRequested {
@@ -289,11 +311,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Picks the worker for `request`: `H(randomness, request) mod count` over the eligible
 	/// workers in registration order. Returns it with its fee.
+	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn assign(
 		request: RequestId,
 		model: &ModelVersionRef,
 		mode: VerificationMode,
 		price: BalanceOf<T>,
+		premium: bool,
 		max_fee: BalanceOf<T>,
 		exclude: &[T::AccountId],
 	) -> Result<(T::AccountId, BalanceOf<T>), DispatchError> {
@@ -317,7 +341,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			attested += 1;
-			let cost = Self::fee_split(price, info.fee_per_inference)
+			let cost = Self::fee_split(price, info.fee_per_inference, premium)
 				.and_then(|split| Self::fee_total(&split));
 			if matches!(cost, Ok(cost) if cost <= max_fee) {
 				eligible.push((account, info.fee_per_inference));
@@ -334,13 +358,23 @@ impl<T: Config> Pallet<T> {
 		Ok(eligible.swap_remove(index as usize))
 	}
 
-	/// The fee of a request by payee: the protocol share is `TreasuryShare` of price plus fee.
+	/// The fee of a request by payee: the protocol share is `TreasuryShare` of price plus fee;
+	/// with `premium` (a result that may be sampled), `SamplingPremium` of the worker's fee
+	/// goes to the sampling pot that pays for checks.
 	pub fn fee_split(
 		model_price: BalanceOf<T>,
 		worker_fee: BalanceOf<T>,
+		premium: bool,
 	) -> Result<FeeSplit<BalanceOf<T>>, DispatchError> {
 		let base = model_price.checked_add(&worker_fee).ok_or(Error::<T>::Overflow)?;
-		Ok(FeeSplit { model_price, worker_fee, protocol_fee: T::TreasuryShare::get() * base })
+		let sampling_premium =
+			if premium { T::SamplingPremium::get() * worker_fee } else { Zero::zero() };
+		Ok(FeeSplit {
+			model_price,
+			worker_fee,
+			protocol_fee: T::TreasuryShare::get() * base,
+			sampling_premium,
+		})
 	}
 
 	/// The sum of a fee split (what is held from the requester).
@@ -348,6 +382,7 @@ impl<T: Config> Pallet<T> {
 		fee.model_price
 			.checked_add(&fee.worker_fee)
 			.and_then(|sum| sum.checked_add(&fee.protocol_fee))
+			.and_then(|sum| sum.checked_add(&fee.sampling_premium))
 			.ok_or_else(|| Error::<T>::Overflow.into())
 	}
 
@@ -359,12 +394,23 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks a result against its open request; the same checks serve validation (in the
-	/// pool) and dispatch (in the block).
+	/// pool) and dispatch (in the block). The signature comes first, by the key of the worker
+	/// the receipt names (one small read), so fee-less spam is refused before the request, with
+	/// its input of up to 64 KiB, is read.
 	pub(crate) fn check_result(
 		receipt: &Receipt<T::AccountId>,
 		output: &ResultOutput,
 		signature: &ReceiptSignature,
 	) -> Result<(InferenceRequestOf<T>, SigningKey), ResultRejection> {
+		let worker = Workers::<T>::get(&receipt.worker).ok_or(ResultRejection::BadSignature)?;
+		let valid = sp_io::crypto::sr25519_verify(
+			&sp_core::sr25519::Signature::from_raw(*signature),
+			&receipt.signing_payload(),
+			&sp_core::sr25519::Public::from_raw(worker.signing_key),
+		);
+		if !valid {
+			return Err(ResultRejection::BadSignature);
+		}
 		let request =
 			Requests::<T>::get(receipt.request_id).ok_or(ResultRejection::UnknownRequest)?;
 		// A ZKML request that was answered keeps its request open for the proof, but takes no
@@ -375,23 +421,23 @@ impl<T: Config> Pallet<T> {
 		if frame_system::Pallet::<T>::block_number() > request.deadline {
 			return Err(ResultRejection::PastDeadline);
 		}
-		if receipt.genesis_hash != Self::genesis_hash()
+		// A direct receipt (the worker's answer to a stranger's off-chain request) never settles
+		// an on-chain request, and a receipt read with another schema binds another spec hash.
+		let expected = ExpectedReceipt {
+			genesis_hash: &Self::genesis_hash(),
+			context: ReceiptContext::OnChain,
+			spec_hash: Some(&request.spec_hash),
+			worker: &request.worker,
+		};
+		if receipt.mismatch(&expected).is_some()
 			|| receipt.model != request.model
 			|| receipt.model_digest != request.model_digest
 			|| receipt.input_digest != request.input_digest
 			|| receipt.mode != request.mode
-			|| receipt.worker != request.worker
+			|| receipt.usage.is_some()
+			|| receipt.timestamp_ms != 0
 		{
 			return Err(ResultRejection::ReceiptMismatch);
-		}
-		let worker = Workers::<T>::get(&request.worker).ok_or(ResultRejection::BadSignature)?;
-		let valid = sp_io::crypto::sr25519_verify(
-			&sp_core::sr25519::Signature::from_raw(*signature),
-			&receipt.signing_payload(),
-			&sp_core::sr25519::Public::from_raw(worker.signing_key),
-		);
-		if !valid {
-			return Err(ResultRejection::BadSignature);
 		}
 		if request.mode == VerificationMode::Tee
 			&& !T::Attestations::is_attested(&request.worker, &worker.signing_key)
@@ -452,6 +498,7 @@ impl<T: Config> Pallet<T> {
 				ResultRejection::BadOutput => Error::<T>::BadOutput,
 				ResultRejection::PastDeadline => Error::<T>::PastDeadline,
 				ResultRejection::NotAttested => Error::<T>::NotAttested,
+				ResultRejection::NotDeclinable => Error::<T>::NotDeclinable,
 			},
 		)?;
 		if request.mode == VerificationMode::Zkml {
@@ -482,6 +529,89 @@ impl<T: Config> Pallet<T> {
 		Ok(T::Observer::on_result(settled))
 	}
 
+	/// Checks a decline against its open request: the signature of the assigned worker's key
+	/// first, then that the request is still answerable and its input is stored. The same
+	/// checks serve validation and dispatch.
+	pub(crate) fn check_decline(
+		request_id: RequestId,
+		reason: DeclineReason,
+		evidence: &Digest32,
+		signature: &ReceiptSignature,
+	) -> Result<InferenceRequestOf<T>, Error<T>> {
+		let request = Requests::<T>::get(request_id).ok_or(Error::<T>::UnknownRequest)?;
+		let key = Workers::<T>::get(&request.worker)
+			.map(|worker| worker.signing_key)
+			.ok_or(Error::<T>::BadSignature)?;
+		let signed = sp_io::crypto::sr25519_verify(
+			&sp_core::sr25519::Signature::from_raw(*signature),
+			&decline_payload(&Self::genesis_hash(), request_id, reason, evidence),
+			&sp_core::sr25519::Public::from_raw(key),
+		);
+		ensure!(signed, Error::<T>::BadSignature);
+		ensure!(!AwaitingProof::<T>::contains_key(request_id), Error::<T>::UnknownRequest);
+		ensure!(
+			frame_system::Pallet::<T>::block_number() <= request.deadline,
+			Error::<T>::PastDeadline
+		);
+		ensure!(matches!(request.input, RequestInput::Stored { .. }), Error::<T>::NotDeclinable);
+		Ok(request)
+	}
+
+	/// The `#[pallet::authorize]` rule of `decline_request`: it shares the result's `provides`
+	/// tag, so a result and a decline of one request never both enter the pool.
+	pub(crate) fn authorize_decline(
+		request_id: RequestId,
+		reason: DeclineReason,
+		evidence: &Digest32,
+		signature: &ReceiptSignature,
+	) -> TransactionValidityWithRefund {
+		let request =
+			Self::check_decline(request_id, reason, evidence, signature).map_err(|error| {
+				TransactionValidityError::Invalid(match error {
+					Error::<T>::UnknownRequest | Error::<T>::PastDeadline => {
+						InvalidTransaction::Stale
+					},
+					Error::<T>::BadSignature => {
+						InvalidTransaction::Custom(ResultRejection::BadSignature as u8)
+					},
+					_ => InvalidTransaction::Custom(ResultRejection::NotDeclinable as u8),
+				})
+			})?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let longevity: u64 =
+			request.deadline.saturating_sub(now).saturating_add(1u32.into()).saturated_into();
+		let validity = ValidTransaction::with_tag_prefix("VerityInferenceResult")
+			.and_provides(request_id)
+			.priority(RESULT_PRIORITY)
+			.longevity(longevity)
+			.propagate(true)
+			.build()?;
+		Ok((validity, Weight::zero()))
+	}
+
+	pub(crate) fn do_decline_request(
+		request_id: RequestId,
+		reason: DeclineReason,
+		evidence: Digest32,
+		signature: ReceiptSignature,
+	) -> DispatchResult {
+		let request = Self::check_decline(request_id, reason, &evidence, &signature)?;
+		let refunded = Self::refund(&request);
+		Self::close_request(request_id, &request);
+		Self::deposit_event(Event::RequestDeclined {
+			request: request_id,
+			worker: request.worker,
+			reason,
+			evidence,
+			refunded,
+		});
+		// A declined check ends its sample like an unanswered one (the input is gone).
+		if let Some(original) = request.check_of {
+			T::Observer::on_check_expired(request_id, original);
+		}
+		Ok(())
+	}
+
 	/// Pays out a request's held fee for its result, records the result and closes the request.
 	fn settle(
 		request_id: RequestId,
@@ -509,6 +639,7 @@ impl<T: Config> Pallet<T> {
 		pay(&request.model_owner, request.fee.model_price)?;
 		pay(&request.worker, request.fee.worker_fee)?;
 		pay(&T::TreasuryAccount::get(), request.fee.protocol_fee)?;
+		pay(&T::SamplingPot::get(), request.fee.sampling_premium)?;
 
 		Self::close_request(request_id, &request);
 		Workers::<T>::mutate(&request.worker, |info| {
@@ -525,6 +656,7 @@ impl<T: Config> Pallet<T> {
 				receipt,
 				signing_key,
 				signature,
+				input: request.input.clone(),
 				output,
 				paid: request.fee.clone(),
 				settled_at: frame_system::Pallet::<T>::block_number(),
@@ -549,6 +681,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::TreasuryPaid {
 			request: request_id,
 			amount: request.fee.protocol_fee,
+			sampling_premium: request.fee.sampling_premium,
 		});
 		Ok(SettledInfo {
 			request: request_id,
@@ -559,6 +692,7 @@ impl<T: Config> Pallet<T> {
 			output_digest,
 			evidence,
 			deterministic: request.deterministic,
+			proved: request.mode == VerificationMode::Zkml,
 		})
 	}
 
@@ -568,12 +702,21 @@ impl<T: Config> Pallet<T> {
 		request_id: RequestId,
 		request: &InferenceRequestOf<T>,
 	) -> BlockNumberFor<T> {
-		let window_end =
+		let mut window_end =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::ZkProofWindow::get());
-		if window_end <= request.deadline
-			|| Deadlines::<T>::try_append(window_end, request_id).is_err()
-		{
+		if window_end <= request.deadline {
 			return request.deadline;
+		}
+		// A full bucket moves the deadline later, never earlier: the prover gets its whole
+		// window (a missing proof is a fault, so the window must be real). The search is
+		// bounded (and charged: `ZK_WINDOW_PROBES` reads and writes).
+		let mut probes = ZK_WINDOW_PROBES;
+		while Deadlines::<T>::try_append(window_end, request_id).is_err() {
+			probes = probes.saturating_sub(1);
+			if probes == 0 {
+				return request.deadline;
+			}
+			window_end = window_end.saturating_add(1u32.into());
 		}
 		Self::unlist_deadline(request.deadline, request_id);
 		Requests::<T>::mutate(request_id, |open| {
@@ -682,9 +825,29 @@ impl<T: Config> Pallet<T> {
 			let Some(request) = Requests::<T>::get(request_id) else { continue };
 			expired += 1;
 			let refunded = Self::refund(&request);
-			// A ZKML answer whose proof never came is dropped with its request.
-			AwaitingProof::<T>::remove(request_id);
+			// A ZKML answer whose proof never came is a fault, not a timeout: its output was
+			// public meanwhile. The observer slashes it like an invalid proof.
+			// (Unless the version's record, and so its verifying key, was removed meanwhile.)
+			let unproved = AwaitingProof::<T>::take(request_id);
 			Self::close_request(request_id, &request);
+			let verifiable = T::Models::artifact(&request.model).is_some();
+			// Only a worker that had its whole proof window is at fault.
+			let unproved = unproved.filter(|answer| {
+				request.deadline >= answer.answered_at.saturating_add(T::ZkProofWindow::get())
+			});
+			if let (Some(answer), true) = (unproved, verifiable) {
+				Self::deposit_event(Event::RequestExpired {
+					request: request_id,
+					requester: request.requester,
+					refunded,
+				});
+				T::Observer::on_proof_missing(
+					request_id,
+					&request.worker,
+					answer.receipt.evidence(&answer.signature),
+				);
+				continue;
+			}
 			// A worker is penalized only for its own fault: if the version's record is gone (its
 			// owner removed it), the worker could not have fetched the model.
 			let servable_by_worker = T::Models::artifact(&request.model).is_some();

@@ -49,7 +49,7 @@ extern crate alloc;
 pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 mod dispatchable_impls;
 #[cfg(test)]
 mod mock;
@@ -75,8 +75,8 @@ pub mod pallet {
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use sp_runtime::{traits::One, Permill};
 	use verity_primitives::{
-		Digest32, HardwareClass, ModelVersionRef, Receipt, ReceiptSignature, RequestId,
-		RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes,
+		DeclineReason, Digest32, HardwareClass, ModelVersionRef, Receipt, ReceiptSignature,
+		RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes,
 	};
 
 	#[pallet::pallet]
@@ -116,6 +116,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type TreasuryShare: Get<Permill>;
 
+		/// The pot that pays for sampled re-execution checks (the proofs pallet's payer).
+		#[pallet::constant]
+		type SamplingPot: Get<Self::AccountId>;
+
+		/// The share of the worker's fee that requests whose results may be sampled pay into
+		/// [`Config::SamplingPot`], on top of everything else: at least what sampling costs on
+		/// average (sample rate × up to two checks' worker fees).
+		#[pallet::constant]
+		type SamplingPremium: Get<Permill>;
+
 		/// Least stake a worker needs to be assigned requests.
 		#[pallet::constant]
 		type MinWorkerStake: Get<BalanceOf<Self>>;
@@ -131,6 +141,12 @@ pub mod pallet {
 		/// Longest deadline a request may ask for, in blocks.
 		#[pallet::constant]
 		type MaxDeadline: Get<BlockNumberFor<Self>>;
+
+		/// Shortest deadline a request may ask for, in blocks: enough for a worker to see the
+		/// request, fetch and run it, and get its result into a block. A requester cannot make
+		/// an honest worker miss a deadline (and pay the timeout penalty) by asking for less.
+		#[pallet::constant]
+		type MinDeadline: Get<BlockNumberFor<Self>>;
 
 		/// Most registered workers that take requests at once.
 		#[pallet::constant]
@@ -320,12 +336,14 @@ pub mod pallet {
 			/// Amount paid.
 			amount: BalanceOf<T>,
 		},
-		/// The treasury was paid the protocol's share.
+		/// The treasury was paid the protocol's share (and the sampling pot its premium).
 		TreasuryPaid {
 			/// The request.
 			request: RequestId,
-			/// Amount paid.
+			/// Amount paid to the treasury.
 			amount: BalanceOf<T>,
+			/// Amount paid to the sampling pot.
+			sampling_premium: BalanceOf<T>,
 		},
 		/// A request passed its deadline without a result; its fee was refunded in full.
 		RequestExpired {
@@ -346,6 +364,20 @@ pub mod pallet {
 			worker: T::AccountId,
 			/// Who pays the check's worker fee.
 			payer: T::AccountId,
+		},
+		/// The assigned worker declined a request it could not run through no fault of its own;
+		/// the fee was refunded in full and nobody was penalized.
+		RequestDeclined {
+			/// The request.
+			request: RequestId,
+			/// The worker that declined it.
+			worker: T::AccountId,
+			/// Why.
+			reason: DeclineReason,
+			/// BLAKE2b-256 of what the worker observed (its fetch errors).
+			evidence: Digest32,
+			/// Amount refunded to the requester.
+			refunded: BalanceOf<T>,
 		},
 		/// A worker lost stake for letting a request expire.
 		WorkerPenalized {
@@ -412,8 +444,12 @@ pub mod pallet {
 		InputSizeMismatch,
 		/// The stored input's location is malformed.
 		MalformedInputLocation,
-		/// The deadline must be between 1 and `MaxDeadline` blocks ahead.
+		/// The deadline must be between `MinDeadline` and `MaxDeadline` blocks ahead.
 		BadDeadline,
+		/// `key_proof` is not the signing key's signature over the registering account and the
+		/// chain (`verity_primitives::key_possession_payload`): only the key's holder may
+		/// register it.
+		KeyNotPossessed,
 		/// Too many requests already have their deadline in that block; pick another deadline.
 		DeadlineBlockFull,
 		/// No active worker with enough stake serves this version in this mode.
@@ -432,6 +468,9 @@ pub mod pallet {
 		BadOutput,
 		/// The request's deadline has passed.
 		PastDeadline,
+		/// Only a request whose input is stored (fetched from a location the requester named)
+		/// can be declined for an unavailable input.
+		NotDeclinable,
 	}
 
 	#[pallet::hooks]
@@ -453,12 +492,16 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register the caller as a worker and hold `stake` from it.
+		/// Register the caller as a worker and hold `stake` from it. `key_proof` is the signing
+		/// key's signature over `verity_primitives::key_possession_payload` (chain, caller,
+		/// key): proof that the caller holds the key it registers.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_worker())]
+		#[allow(clippy::too_many_arguments)]
 		pub fn register_worker(
 			origin: OriginFor<T>,
 			signing_key: SigningKey,
+			key_proof: ReceiptSignature,
 			endpoint: Endpoint,
 			hardware: HardwareClass,
 			modes: VerificationModes,
@@ -470,6 +513,7 @@ pub mod pallet {
 			Self::do_register_worker(
 				who,
 				signing_key,
+				key_proof,
 				endpoint,
 				hardware,
 				modes,
@@ -537,7 +581,9 @@ pub mod pallet {
 		/// worker as an authorized general transaction: no fee, no signer; the receipt's
 		/// signature is the authorization.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::submit_result().saturating_add(T::Observer::on_result_weight()))]
+		#[pallet::weight(T::WeightInfo::submit_result()
+			.saturating_add(T::Observer::on_result_weight())
+			.saturating_add(T::DbWeight::get().reads_writes(u64::from(crate::dispatchable_impls::ZK_WINDOW_PROBES), 2)))]
 		#[pallet::authorize(|_source, receipt, output, signature| {
 			Pallet::<T>::authorize_submit_result(receipt, output, signature)
 		})]
@@ -554,6 +600,28 @@ pub mod pallet {
 			let observed = Self::do_submit_result(receipt, output, signature)?;
 			// Charged for the observer's worst case (opening a check); refunded to what it used.
 			Ok(Some(T::WeightInfo::submit_result().saturating_add(observed)).into())
+		}
+
+		/// Decline an open request the assigned worker cannot run through no fault of its own
+		/// (its stored input cannot be fetched): refunded in full, nobody penalized, `evidence`
+		/// recorded. Submitted by the worker's offchain worker as an authorized transaction; the
+		/// worker key's signature over `verity_primitives::decline_payload` is the
+		/// authorization. It conflicts with a result for the same request in the pool.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::decline_request().saturating_add(T::DbWeight::get().reads_writes(2, 2)))]
+		#[pallet::authorize(|_source, request, reason, evidence, signature| {
+			Pallet::<T>::authorize_decline(*request, *reason, evidence, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result())]
+		pub fn decline_request(
+			origin: OriginFor<T>,
+			request: RequestId,
+			reason: DeclineReason,
+			evidence: Digest32,
+			signature: ReceiptSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			Self::do_decline_request(request, reason, evidence, signature)
 		}
 	}
 }

@@ -4,6 +4,7 @@
 
 use crate as pallet_inference;
 use crate::{ModelProvider, ServableModel};
+use codec::Encode;
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
@@ -100,6 +101,8 @@ pub enum Observed {
 	Result(crate::SettledInfo<u64>),
 	/// A check expired: (check, original).
 	CheckExpired(u64, u64),
+	/// A ZKML answer's proof never came: (request, worker, evidence).
+	ProofMissing(u64, u64, [u8; 32]),
 }
 
 /// The observer stand-in: records every call.
@@ -111,6 +114,9 @@ impl crate::ResultObserver<u64> for TestObserver {
 	}
 	fn on_check_expired(check: u64, original: u64) {
 		OBSERVED.with(|o| o.borrow_mut().push(Observed::CheckExpired(check, original)));
+	}
+	fn on_proof_missing(request: u64, worker: &u64, evidence: [u8; 32]) {
+		OBSERVED.with(|o| o.borrow_mut().push(Observed::ProofMissing(request, *worker, evidence)));
 	}
 	fn on_result_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
@@ -155,12 +161,19 @@ pub const MIN_STAKE: u64 = 1_000;
 pub const PENALTY: u64 = 300;
 /// Unbonding period.
 pub const UNBONDING: u64 = 10;
+/// Shortest deadline a request may ask for.
+pub const MIN_DEADLINE: u64 = 2;
 /// Blocks a ZKML answer's proof may take.
 pub const ZK_PROOF_WINDOW: u64 = 30;
+
+/// The sampling pot's account.
+pub const SAMPLING_POT: u64 = 98;
 
 parameter_types! {
 	pub const Treasury: u64 = TREASURY;
 	pub const TreasuryShare: Permill = Permill::from_percent(10);
+	pub const SamplingPot: u64 = SAMPLING_POT;
+	pub const SamplingPremium: Permill = Permill::from_percent(10);
 }
 
 impl pallet_inference::Config for Test {
@@ -172,10 +185,13 @@ impl pallet_inference::Config for Test {
 	type Randomness = TestRandomness;
 	type TreasuryAccount = Treasury;
 	type TreasuryShare = TreasuryShare;
+	type SamplingPot = SamplingPot;
+	type SamplingPremium = SamplingPremium;
 	type MinWorkerStake = ConstU64<MIN_STAKE>;
 	type TimeoutPenalty = ConstU64<PENALTY>;
 	type UnbondingPeriod = ConstU64<UNBONDING>;
 	type MaxDeadline = ConstU64<100>;
+	type MinDeadline = ConstU64<MIN_DEADLINE>;
 	type MaxWorkers = ConstU32<8>;
 	type MaxModelsPerWorker = ConstU32<4>;
 	type MaxRequestsPerBlock = ConstU32<4>;
@@ -215,6 +231,11 @@ fn tensor(name: &str, shape: &[u32]) -> TensorSpec {
 	}
 }
 
+/// The stand-in's spec hash of a version (the runtime hashes the whole `VersionSpec`).
+pub fn spec_hash_of(model: ModelVersionRef) -> [u8; 32] {
+	verity_primitives::blake2_256(&(b"test spec", model).encode())
+}
+
 /// Puts a version in the Model Hub stand-in.
 pub fn add_model(model: ModelVersionRef, price: u64, servable: bool) {
 	add_model_with(model, price, servable, &[1, 4], &[1, 2]);
@@ -240,6 +261,7 @@ pub fn add_model_with(
 		price,
 		locations: Default::default(),
 		zk_keys: None,
+		spec_hash: spec_hash_of(model),
 	};
 	MODELS.with(|models| models.borrow_mut().insert(model, (record, servable)));
 }
@@ -267,6 +289,7 @@ pub fn add_zk_model(model: ModelVersionRef, price: u64, keys: bool) {
 			proving_key: ArtifactDigest::of(b"proving key"),
 			verifying_key: ArtifactDigest::of(b"verifying key"),
 		}),
+		spec_hash: spec_hash_of(model),
 	};
 	MODELS.with(|models| models.borrow_mut().insert(model, (record, true)));
 }
@@ -287,6 +310,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			(5, 1_000_000),
 			(OWNER, 1),
 			(TREASURY, 1),
+			(SAMPLING_POT, 1),
 		],
 		..Default::default()
 	}

@@ -1,9 +1,12 @@
 //! The offchain worker: on a node that runs an inference worker, relays the requests assigned
 //! to that worker and submits the signed results as authorized transactions.
 //!
-//! The node tells the offchain worker where its inference worker listens and which key the
-//! worker signs with, in two entries of the node's persistent offchain storage
-//! ([`WORKER_URL_KEY`], [`WORKER_SIGNING_KEY_KEY`]). A node without them does nothing here.
+//! The node tells the offchain worker where its inference worker listens, which key the
+//! worker signs with and the secret the worker requires on its job endpoint, in three entries
+//! of the node's persistent offchain storage ([`WORKER_URL_KEY`], [`WORKER_SIGNING_KEY_KEY`],
+//! [`WORKER_SECRET_KEY`]). A node without them does nothing here. The job is built from chain
+//! state only (the request and the version's record); the worker runs on-chain jobs from no
+//! one else (the secret), so nobody can make it sign an on-chain receipt for another job.
 //!
 //! For each open request assigned to the worker with that key, at most once every
 //! [`RETRY_BLOCKS`] blocks (a lock in offchain storage): `POST <url>/v1/jobs` with the SCALE
@@ -13,7 +16,9 @@
 //! no proof for, e.g. after a restart, and ignores one it is proving), but their answer is not
 //! submitted again; the proofs pallet's offchain worker fetches the proof.
 //! The chain validates it like any other submission; a worker that answers
-//! wrongly or not at all lets the request expire.
+//! wrongly or not at all lets the request expire. A worker that cannot fetch a request's stored
+//! input answers `424` with a signed [`WorkerDecline`], submitted as `decline_request` (refund,
+//! no penalty).
 
 use crate::*;
 use alloc::vec::Vec;
@@ -26,11 +31,12 @@ use sp_runtime::{
 	offchain::{http, storage::StorageValueRef, Duration},
 	traits::Saturating,
 };
-use verity_primitives::{SigningKey, WorkerAnswer, WorkerJob};
+use verity_primitives::{SigningKey, WorkerAnswer, WorkerDecline, WorkerJob};
 
 pub use verity_primitives::{
+	OFFCHAIN_WORKER_SECRET_KEY as WORKER_SECRET_KEY,
 	OFFCHAIN_WORKER_SIGNING_KEY_KEY as WORKER_SIGNING_KEY_KEY,
-	OFFCHAIN_WORKER_URL_KEY as WORKER_URL_KEY,
+	OFFCHAIN_WORKER_URL_KEY as WORKER_URL_KEY, WORKER_SECRET_HEADER,
 };
 /// Blocks before a job that got no answer is sent to the worker again.
 pub const RETRY_BLOCKS: u32 = 5;
@@ -49,6 +55,10 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	let Ok(Some(signing_key)) =
 		StorageValueRef::persistent(WORKER_SIGNING_KEY_KEY).get::<SigningKey>()
 	else {
+		return;
+	};
+	let Ok(Some(secret)) = StorageValueRef::persistent(WORKER_SECRET_KEY).get::<[u8; 32]>() else {
+		log::debug!(target: LOG_TARGET, "no worker secret in offchain storage");
 		return;
 	};
 	let Some(worker) = WorkerBySigningKey::<T>::get(signing_key) else {
@@ -75,6 +85,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			genesis_hash,
 			request_id,
 			model: request.model,
+			spec_hash: request.spec_hash,
 			artifact: model.artifact,
 			format: model.format,
 			schema: model.schema,
@@ -91,11 +102,17 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		// A ZKML answer already recorded: the job goes to the worker again only so that it
 		// proves it if it lost the proof (a restart); its answer is not submitted again.
 		let answered = AwaitingProof::<T>::contains_key(request_id);
-		match ask_worker::<T>(url, &job) {
+		match ask_worker::<T>(url, &secret, &job) {
 			Ok(_) if answered => {
 				log::debug!(target: LOG_TARGET, "request {request_id}: answered, being proved")
 			},
-			Ok(answer) => submit::<T>(request_id, answer),
+			Ok(Reply::Answer(answer)) => submit::<T>(request_id, answer),
+			Ok(Reply::Decline(decline)) if decline.request_id == request_id => {
+				submit_decline::<T>(decline)
+			},
+			Ok(Reply::Decline(_)) => {
+				log::warn!(target: LOG_TARGET, "request {request_id}: a decline of another request")
+			},
 			Err(error) => log::warn!(
 				target: LOG_TARGET,
 				"request {request_id}: the inference worker gave no result: {error}"
@@ -115,14 +132,35 @@ fn take_job_lock<T: Config>(request_id: u64, now: BlockNumberFor<T>) -> bool {
 	.is_ok()
 }
 
+/// The secret as the worker expects it in [`WORKER_SECRET_HEADER`]: lowercase hex.
+pub fn secret_header_value(secret: &[u8; 32]) -> alloc::string::String {
+	use core::fmt::Write;
+	let mut text = alloc::string::String::with_capacity(64);
+	for byte in secret {
+		let _ = write!(text, "{byte:02x}");
+	}
+	text
+}
+
+/// What the worker made of a job.
+enum Reply<AccountId> {
+	/// The signed answer.
+	Answer(WorkerAnswer<AccountId>),
+	/// A signed decline (status 424): the stored input could not be fetched.
+	Decline(WorkerDecline),
+}
+
 fn ask_worker<T: Config>(
 	url: &str,
+	secret: &[u8; 32],
 	job: &WorkerJob<T::AccountId>,
-) -> Result<WorkerAnswer<T::AccountId>, &'static str> {
+) -> Result<Reply<T::AccountId>, &'static str> {
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(JOB_TIMEOUT_MS));
 	let endpoint = alloc::format!("{}/v1/jobs", url.trim_end_matches('/'));
+	let secret = secret_header_value(secret);
 	let pending = http::Request::post(&endpoint, alloc::vec![job.encode()])
 		.add_header("content-type", "application/octet-stream")
+		.add_header(WORKER_SECRET_HEADER, &secret)
 		.deadline(deadline)
 		.send()
 		.map_err(|_| "cannot reach the worker")?;
@@ -131,6 +169,11 @@ fn ask_worker<T: Config>(
 		.map_err(|_| "the worker timed out")?
 		.map_err(|_| "the worker's answer failed")?;
 	let body: Vec<u8> = response.body().collect();
+	if response.code == 424 {
+		return WorkerDecline::decode(&mut &body[..])
+			.map(Reply::Decline)
+			.map_err(|_| "the worker's decline does not decode");
+	}
 	if response.code != 200 {
 		log::warn!(
 			target: LOG_TARGET,
@@ -141,7 +184,30 @@ fn ask_worker<T: Config>(
 		);
 		return Err("the worker refused the job");
 	}
-	WorkerAnswer::decode(&mut &body[..]).map_err(|_| "the worker's answer does not decode")
+	WorkerAnswer::decode(&mut &body[..])
+		.map(Reply::Answer)
+		.map_err(|_| "the worker's answer does not decode")
+}
+
+fn submit_decline<T: Config>(decline: WorkerDecline) {
+	let request_id = decline.request_id;
+	let call = Call::<T>::decline_request {
+		request: request_id,
+		reason: decline.reason,
+		evidence: decline.evidence,
+		signature: decline.signature,
+	};
+	let xt =
+		<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
+	match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
+		Ok(()) => {
+			log::info!(target: LOG_TARGET, "request {request_id}: declined (input unavailable)")
+		},
+		Err(()) => log::warn!(
+			target: LOG_TARGET,
+			"request {request_id}: the pool refused the decline transaction"
+		),
+	}
 }
 
 fn submit<T: Config>(request_id: u64, answer: WorkerAnswer<T::AccountId>) {

@@ -20,8 +20,8 @@ use sp_runtime::{
 	ApplyExtrinsicResult,
 };
 use verity_primitives::{
-	blake2_256, HardwareClass, Receipt, RequestInput, ResultOutput, VerificationMode,
-	VerificationModes, WorkerAnswer,
+	blake2_256, HardwareClass, Receipt, ReceiptContext, RequestInput, ResultOutput,
+	VerificationMode, VerificationModes, WorkerAnswer,
 };
 
 const FEE: u64 = 20;
@@ -30,10 +30,26 @@ fn key(seed: u8) -> sr25519::Pair {
 	sr25519::Pair::from_seed(&[seed; 32])
 }
 
+/// Lowercase hex of `bytes`.
+fn hex_of(bytes: &[u8]) -> String {
+	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Key `seed`'s proof that `who` holds it.
+fn proof(who: u64, seed: u8) -> [u8; 64] {
+	let payload = verity_primitives::key_possession_payload(
+		&Inference::genesis_hash(),
+		&who,
+		&key(seed).public().0,
+	);
+	key(seed).sign(&payload).0
+}
+
 fn register(who: u64, seed: u8, fee: u64) {
 	assert_ok!(Inference::register_worker(
 		RuntimeOrigin::signed(who),
 		key(seed).public().0,
+		proof(who, seed),
 		b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
 		HardwareClass::Cpu,
 		VerificationModes::of(&[VerificationMode::Vanilla]),
@@ -71,13 +87,17 @@ fn answer(request_id: u64, signer: &sr25519::Pair) -> WorkerAnswer<u64> {
 	let output = output();
 	let receipt = Receipt {
 		genesis_hash: Inference::genesis_hash(),
+		context: ReceiptContext::OnChain,
 		request_id,
 		model: request.model,
+		spec_hash: request.spec_hash,
 		model_digest: request.model_digest,
 		input_digest: request.input_digest,
 		output_digest: output.digest(),
 		mode: request.mode,
 		worker: request.worker,
+		usage: None,
+		timestamp_ms: 0,
 	};
 	let signature = signer.sign(&receipt.signing_payload()).0;
 	WorkerAnswer { receipt, output, signature }
@@ -141,6 +161,7 @@ fn registration_holds_stake_and_checks_the_offer() {
 			Inference::register_worker(
 				RuntimeOrigin::signed(who),
 				key(seed).public().0,
+				proof(who, seed),
 				endpoint(url),
 				HardwareClass::CudaGpu,
 				modes,
@@ -199,7 +220,10 @@ fn a_request_holds_price_fee_and_share_and_is_assigned() {
 		assert_eq!(fee_hold(3), 77);
 		assert_eq!(Balances::balance(&3), before - 77);
 		assert_eq!(request.worker, 1);
-		assert_eq!(request.fee, FeeSplit { model_price: 50, worker_fee: 20, protocol_fee: 7 });
+		// No sampling premium: an ONNX model is never re-executed.
+		let fee =
+			FeeSplit { model_price: 50, worker_fee: 20, protocol_fee: 7, sampling_premium: 0 };
+		assert_eq!(request.fee, fee);
 		assert_eq!(request.input_digest, blake2_256(&[1u8; 16]));
 		assert_eq!(request.output_len, 8);
 		assert_eq!(request.deadline, 11);
@@ -247,6 +271,11 @@ fn bad_requests_are_refused_and_hold_nothing() {
 			Error::<Test>::InputSizeMismatch
 		);
 		assert_noop!(ask(model_ref(0), input(), vanilla, 1_000, 0), Error::<Test>::BadDeadline);
+		// Below the minimum: a requester cannot make an honest worker miss its deadline.
+		assert_noop!(
+			ask(model_ref(0), input(), vanilla, 1_000, MIN_DEADLINE - 1),
+			Error::<Test>::BadDeadline
+		);
 		assert_noop!(ask(model_ref(0), input(), vanilla, 1_000, 101), Error::<Test>::BadDeadline);
 		assert_noop!(ask(model_ref(0), input(), vanilla, 76, 10), Error::<Test>::MaxFeeTooLow);
 		assert_ok!(Inference::unbond(RuntimeOrigin::signed(1)));
@@ -283,12 +312,26 @@ fn assignment_is_deterministic_and_spreads_over_eligible_workers() {
 		let mut seen = std::collections::BTreeSet::new();
 		for round in 0..24u8 {
 			SEED.with(|seed| *seed.borrow_mut() = sp_core::H256::repeat_byte(round));
-			let picked =
-				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000, &[])
-					.unwrap();
-			let again =
-				Inference::assign(7, &model_ref(0), VerificationMode::Vanilla, 50, 1_000, &[])
-					.unwrap();
+			let picked = Inference::assign(
+				7,
+				&model_ref(0),
+				VerificationMode::Vanilla,
+				50,
+				false,
+				1_000,
+				&[],
+			)
+			.unwrap();
+			let again = Inference::assign(
+				7,
+				&model_ref(0),
+				VerificationMode::Vanilla,
+				50,
+				false,
+				1_000,
+				&[],
+			)
+			.unwrap();
 			assert_eq!(picked, again);
 			assert_ne!(picked.0, 4);
 			seen.insert(picked.0);
@@ -322,7 +365,9 @@ fn a_valid_result_is_recorded_and_paid_once() {
 		let info = Workers::<Test>::get(1).unwrap();
 		assert_eq!((info.open_requests, info.delivered), (0, 1));
 		System::assert_has_event(Event::WorkerPaid { request: id, worker: 1, amount: 20 }.into());
-		System::assert_has_event(Event::TreasuryPaid { request: id, amount: 7 }.into());
+		System::assert_has_event(
+			Event::TreasuryPaid { request: id, amount: 7, sampling_premium: 0 }.into(),
+		);
 		// A replay is refused by validation, not only by dispatch.
 		assert_eq!(
 			validate(xt.clone()),
@@ -343,6 +388,7 @@ fn tee_requests_need_a_live_attestation_to_be_assigned_and_answered() {
 		assert_ok!(Inference::register_worker(
 			RuntimeOrigin::signed(2),
 			key(2).public().0,
+			proof(2, 2),
 			b"http://127.0.0.1:9957".to_vec().try_into().unwrap(),
 			HardwareClass::Cpu,
 			VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
@@ -627,6 +673,7 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 			genesis_hash: Inference::genesis_hash(),
 			request_id: id,
 			model: request.model,
+			spec_hash: request.spec_hash,
 			artifact: TestModels::artifact(&request.model).unwrap().artifact,
 			format: verity_primitives::ArtifactFormat::Onnx,
 			schema: TestModels::artifact(&request.model).unwrap().schema,
@@ -646,12 +693,21 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 			offchain::WORKER_SIGNING_KEY_KEY,
 			&key(1).public().0.encode(),
 		);
+		sp_io::offchain::local_storage_set(
+			sp_core::offchain::StorageKind::PERSISTENT,
+			offchain::WORKER_SECRET_KEY,
+			&[7u8; 32].encode(),
+		);
 		{
 			let mut state = offchain_state.write();
+			// The job, built from chain state, with the node's secret.
 			state.expect_request(PendingRequest {
 				method: "POST".into(),
 				uri: "http://127.0.0.1:9956/v1/jobs".into(),
-				headers: vec![("content-type".into(), "application/octet-stream".into())],
+				headers: vec![
+					("content-type".into(), "application/octet-stream".into()),
+					(offchain::WORKER_SECRET_HEADER.into(), hex_of(&[7u8; 32])),
+				],
 				body: job.encode(),
 				response: Some(expected.encode()),
 				sent: true,
@@ -720,13 +776,17 @@ fn balances_stay_consistent_over_random_operations() {
 					let _ = apply(result_xt(WorkerAnswer {
 						receipt: Receipt {
 							genesis_hash: Inference::genesis_hash(),
+							context: ReceiptContext::OnChain,
 							request_id: 10_000 + step,
 							model: model_ref(0),
+							spec_hash: spec_hash_of(model_ref(0)),
 							model_digest: [7; 32],
 							input_digest: blake2_256(&[1u8; 16]),
 							output_digest: output().digest(),
 							mode: VerificationMode::Vanilla,
 							worker: 1,
+							usage: None,
+							timestamp_ms: 0,
 						},
 						output: output(),
 						signature: [0; 64],
@@ -768,6 +828,7 @@ fn zk_request() -> u64 {
 	assert_ok!(Inference::register_worker(
 		RuntimeOrigin::signed(1),
 		key(1).public().0,
+		proof(1, 1),
 		b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
 		HardwareClass::Cpu,
 		VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
@@ -885,11 +946,13 @@ fn a_rejected_zkml_answer_is_refunded_in_full() {
 }
 
 #[test]
-fn a_zkml_answer_without_proof_expires_and_is_refunded() {
+fn a_zkml_answer_without_proof_is_refunded_and_reported_as_a_fault() {
 	new_test_ext().execute_with(|| {
 		let id = zk_request();
 		let before = Balances::balance(&3) + fee_hold(3);
-		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		let answer = answer(id, &key(1));
+		let evidence = answer.receipt.evidence(&answer.signature);
+		assert_ok!(apply(result_xt(answer)).unwrap());
 		let deadline = Requests::<Test>::get(id).unwrap().deadline;
 		assert_eq!(deadline, 1 + ZK_PROOF_WINDOW, "the proof window, not the short deadline");
 		advance_to(11);
@@ -897,7 +960,96 @@ fn a_zkml_answer_without_proof_expires_and_is_refunded() {
 		advance_to(deadline + 1);
 		assert_eq!(Balances::balance(&3), before);
 		assert!(!AwaitingProof::<Test>::contains_key(id) && !Requests::<Test>::contains_key(id));
-		assert_eq!(stake_hold(1), MIN_STAKE - PENALTY);
+		// Not the timeout penalty: the verification path slashes it as a fault.
+		assert_eq!(stake_hold(1), MIN_STAKE);
+		assert!(observed().contains(&Observed::ProofMissing(id, 1, evidence)));
+	});
+}
+
+#[test]
+fn the_proof_window_is_kept_even_when_its_deadline_block_is_full() {
+	new_test_ext().execute_with(|| {
+		let id = zk_request();
+		// Fill the bucket at the end of the window with other requests' ids.
+		for other in 0..4u64 {
+			assert_ok!(Deadlines::<Test>::try_append(1 + ZK_PROOF_WINDOW, 1_000 + other));
+		}
+		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		let deadline = Requests::<Test>::get(id).unwrap().deadline;
+		assert!(deadline > 1 + ZK_PROOF_WINDOW, "moved later, never left short: {deadline}");
+		assert!(Deadlines::<Test>::get(deadline).contains(&id));
+	});
+}
+
+/// Attack (issue 14, hole 1): a direct receipt, signed by the honest worker for a stranger's
+/// off-chain request with the next on-chain id, never settles the on-chain request.
+#[test]
+fn a_direct_receipt_never_settles_an_on_chain_request() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		let mut forged = answer(id, &key(1));
+		forged.receipt.context = ReceiptContext::Direct;
+		forged.signature = key(1).sign(&forged.receipt.signing_payload()).0;
+		let rejected = Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+			ResultRejection::ReceiptMismatch as u8,
+		)));
+		assert_eq!(validate(result_xt(forged.clone())), rejected);
+		assert_eq!(apply(result_xt(forged)), Err(rejected.unwrap_err()));
+		assert!(Requests::<Test>::contains_key(id) && !Results::<Test>::contains_key(id));
+	});
+}
+
+/// Attack (issue 14, hole 1): a receipt signed for the same model and byte lengths read with
+/// another schema binds another spec hash, and is refused.
+#[test]
+fn a_receipt_for_another_spec_is_refused() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		let mut forged = answer(id, &key(1));
+		forged.receipt.spec_hash = spec_hash_of(model_ref(99));
+		forged.signature = key(1).sign(&forged.receipt.signing_payload()).0;
+		assert_eq!(
+			validate(result_xt(forged)),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::ReceiptMismatch as u8
+			)))
+		);
+	});
+}
+
+/// Attack (issue 14, hole 5): registering someone else's public key (front-running the honest
+/// node's registration) needs a signature by that key over the squatter's account.
+#[test]
+fn a_signing_key_cannot_be_squatted() {
+	new_test_ext().execute_with(|| {
+		let squat = |proof: [u8; 64]| {
+			Inference::register_worker(
+				RuntimeOrigin::signed(2),
+				key(1).public().0,
+				proof,
+				b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
+				HardwareClass::Cpu,
+				VerificationModes::of(&[VerificationMode::Vanilla]),
+				vec![model_ref(0)].try_into().unwrap(),
+				FEE,
+				MIN_STAKE,
+			)
+		};
+		// The honest node's own proof (for its account 1) does not register it to account 2,
+		// and neither does the squatter's signature with another key.
+		assert_noop!(squat(proof(1, 1)), Error::<Test>::KeyNotPossessed);
+		let by_squatter = key(2)
+			.sign(&verity_primitives::key_possession_payload(
+				&Inference::genesis_hash(),
+				&2u64,
+				&key(1).public().0,
+			))
+			.0;
+		assert_noop!(squat(by_squatter), Error::<Test>::KeyNotPossessed);
+		register(1, 1, FEE);
+		assert_eq!(WorkerBySigningKey::<Test>::get(key(1).public().0), Some(1));
 	});
 }
 
@@ -918,6 +1070,152 @@ fn zkml_outputs_must_be_inline() {
 			validate(result_xt(answer)),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
 				ResultRejection::BadOutput as u8
+			)))
+		);
+	});
+}
+
+/// Results that may be sampled (integer models) pay a premium into the sampling pot, which pays
+/// for the checks; it is refunded with the rest when the request expires.
+#[test]
+fn integer_requests_fund_the_sampling_pot() {
+	new_test_ext().execute_with(|| {
+		add_zk_model(model_ref(5), 50, true);
+		assert_ok!(Inference::register_worker(
+			RuntimeOrigin::signed(1),
+			key(1).public().0,
+			proof(1, 1),
+			b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
+			HardwareClass::Cpu,
+			VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
+			vec![model_ref(5)].try_into().unwrap(),
+			FEE,
+			MIN_STAKE,
+		));
+		let ask = |mode| {
+			let id = NextRequestId::<Test>::get();
+			assert_ok!(Inference::request_inference(
+				RuntimeOrigin::signed(3),
+				model_ref(5),
+				input(),
+				mode,
+				1_000,
+				10,
+			));
+			id
+		};
+		// 50 + 20 + 7 (treasury) + 10% of 20 (pot) = 79.
+		let vanilla = ask(VerificationMode::Vanilla);
+		assert_eq!(Requests::<Test>::get(vanilla).unwrap().fee.sampling_premium, 2);
+		assert_eq!(fee_hold(3), 79);
+		// Proved results are never sampled: no premium.
+		let zkml = ask(VerificationMode::Zkml);
+		assert_eq!(Requests::<Test>::get(zkml).unwrap().fee.sampling_premium, 0);
+		let pot = Balances::balance(&SAMPLING_POT);
+		let mut answer = answer(vanilla, &key(1));
+		answer.output = ResultOutput::Inline(vec![9u8; 8].try_into().unwrap());
+		answer.receipt.output_digest = answer.output.digest();
+		answer.signature = key(1).sign(&answer.receipt.signing_payload()).0;
+		assert_ok!(apply(result_xt(answer)).unwrap());
+		assert_eq!(Balances::balance(&SAMPLING_POT), pot + 2);
+		assert_eq!(fee_hold(3), 77, "the ZKML request's hold is untouched");
+	});
+}
+
+/// Attack (issue 14, hole 8): random fee-less results (forged receipts, signatures, outputs)
+/// are all invalid in the pool and change no state.
+#[test]
+fn random_fee_less_results_are_all_invalid_and_change_nothing() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let open: Vec<u64> = (0..4).map(|_| request(3)).collect();
+		let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
+		let mut state = 0x9e37_79b9_7f4a_7c15u64;
+		let mut next = move || {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state
+		};
+		for round in 0..10_000u64 {
+			let id = if round % 2 == 0 { open[(next() % 4) as usize] } else { next() % 16 };
+			let mut forged = answer(open[0], &key(1));
+			forged.receipt.request_id = id;
+			match next() % 5 {
+				0 => forged.signature = key(2).sign(&forged.receipt.signing_payload()).0,
+				1 => forged.receipt.output_digest = [next() as u8; 32],
+				2 => forged.receipt.spec_hash = [next() as u8; 32],
+				3 => forged.receipt.context = ReceiptContext::Direct,
+				_ => forged.signature = [next() as u8; 64],
+			}
+			assert!(validate(result_xt(forged)).is_err(), "round {round} was accepted");
+		}
+		assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), root);
+	});
+}
+
+/// A decline of request `id`, signed with `signer`.
+fn decline_xt(id: u64, signer: &sr25519::Pair) -> Extrinsic {
+	let reason = verity_primitives::DeclineReason::InputUnavailable;
+	let evidence = blake2_256(b"connection refused");
+	let payload =
+		verity_primitives::decline_payload(&Inference::genesis_hash(), id, reason, &evidence);
+	let call = crate::Call::<Test>::decline_request {
+		request: id,
+		reason,
+		evidence,
+		signature: signer.sign(&payload).0,
+	};
+	<Test as CreateAuthorizedTransaction<crate::Call<Test>>>::create_authorized_transaction(
+		call.into(),
+	)
+}
+
+/// Attack (issue 14, hole 4): a requester names a stored input at a location that does not
+/// serve it. The worker declines it, signed: refunded, and the worker keeps its whole stake.
+#[test]
+fn an_unavailable_stored_input_is_declined_without_penalty() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let stored = RequestInput::Stored {
+			digest: verity_primitives::ArtifactDigest::of(&[1u8; 16]),
+			location: verity_primitives::StorageLocation::Https(
+				b"https://unreachable.example/input".to_vec().try_into().unwrap(),
+			),
+		};
+		let id = NextRequestId::<Test>::get();
+		let before = Balances::balance(&3);
+		assert_ok!(Inference::request_inference(
+			RuntimeOrigin::signed(3),
+			model_ref(0),
+			stored,
+			VerificationMode::Vanilla,
+			1_000,
+			MIN_DEADLINE,
+		));
+		// Only the assigned worker's key can decline it.
+		assert_eq!(
+			validate(decline_xt(id, &key(2))),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::BadSignature as u8
+			)))
+		);
+		assert!(validate(decline_xt(id, &key(1))).is_ok());
+		assert_ok!(apply(decline_xt(id, &key(1))).unwrap());
+		assert_eq!(Balances::balance(&3), before);
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(stake_hold(1), MIN_STAKE);
+		assert!(!Requests::<Test>::contains_key(id));
+		assert_eq!(Workers::<Test>::get(1).unwrap().open_requests, 0);
+		// Past its deadline nothing expires any more: no penalty either.
+		advance_to(MIN_DEADLINE + 3);
+		assert_eq!(stake_hold(1), MIN_STAKE);
+		// An inline input has nothing to fetch: it cannot be declined.
+		let inline = request(3);
+		assert_eq!(
+			validate(decline_xt(inline, &key(1))),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::NotDeclinable as u8
 			)))
 		);
 	});

@@ -36,6 +36,8 @@ pub struct ServableModel<AccountId, Balance> {
 	/// The digests of the version's ZK keys, once its owner uploaded them (ZKML requests need
 	/// them).
 	pub zk_keys: Option<verity_primitives::ZkKeyDigests>,
+	/// The version's [`verity_primitives::VersionSpec::spec_hash`] (receipts bind it).
+	pub spec_hash: verity_primitives::Digest32,
 }
 
 /// Read access to the Model Hub, declared here and implemented by the runtime.
@@ -68,6 +70,13 @@ pub trait ResultObserver<AccountId> {
 	fn on_result(settled: SettledInfo<AccountId>) -> Weight;
 	/// A check request expired without a result.
 	fn on_check_expired(check: RequestId, original: RequestId);
+	/// A ZKML answer's proof never came by its deadline (the worker had the proof window): a
+	/// fault, punished like an invalid proof. `evidence` names the signed answer.
+	fn on_proof_missing(
+		request: RequestId,
+		worker: &AccountId,
+		evidence: verity_primitives::Digest32,
+	);
 	/// Upper bound of the weight of one `on_result` call (it may open a check request).
 	fn on_result_weight() -> Weight;
 	/// The verification path may still slash this worker (a batch in its challenge window, a
@@ -81,6 +90,7 @@ impl<AccountId> ResultObserver<AccountId> for () {
 		Weight::zero()
 	}
 	fn on_check_expired(_: RequestId, _: RequestId) {}
+	fn on_proof_missing(_: RequestId, _: &AccountId, _: verity_primitives::Digest32) {}
 	fn on_result_weight() -> Weight {
 		Weight::zero()
 	}
@@ -121,6 +131,8 @@ pub enum ResultRejection {
 	PastDeadline = 5,
 	/// A TEE-mode result, but the worker holds no live attestation for its key.
 	NotAttested = 6,
+	/// A decline of a request whose input is inline (nothing to fetch, nothing to decline).
+	NotDeclinable = 7,
 }
 
 /// Sets up what the benchmarks need from the rest of the runtime.

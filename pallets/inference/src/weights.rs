@@ -18,6 +18,7 @@ pub trait WeightInfo {
 	fn request_inference(w: u32, ) -> Weight;
 	fn submit_result() -> Weight;
 	fn authorize_submit_result() -> Weight;
+	fn decline_request() -> Weight;
 	fn expire_requests(n: u32, ) -> Weight;
 }
 
@@ -159,6 +160,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 	}
+	/// Not measured yet: the signature check of `authorize_submit_result` plus one expiry
+	/// (refund, close), read and written like `expire_requests(1)`. Benchmark:
+	/// `decline_request` in `src/benchmarking.rs`.
+	fn decline_request() -> Weight {
+		Weight::from_parts(222_391_000 + 154_257_212, 69269)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
 	/// Storage: `Inference::Deadlines` (r:1 w:1)
 	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:64 w:64)
@@ -233,6 +242,11 @@ impl WeightInfo for () {
 		Weight::from_parts(222_391_000, 69269)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
+	fn decline_request() -> Weight {
+		Weight::from_parts(222_391_000 + 154_257_212, 69269)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn expire_requests(n: u32, ) -> Weight {
 		Weight::from_parts(5_260_362, 3991)

@@ -35,7 +35,11 @@ fn signing_key() -> SigningKey {
 fn worker<T: Config>() -> (T::AccountId, SigningKey) {
 	let who: T::AccountId = account("worker", 0, 0);
 	let key = signing_key();
-	T::BenchmarkHelper::register_worker(&who, key);
+	let proof = sign(
+		&key,
+		&verity_primitives::key_possession_payload(&Proofs::<T>::genesis_hash(), &who, &key),
+	);
+	T::BenchmarkHelper::register_worker(&who, key, proof);
 	(who, key)
 }
 
@@ -51,13 +55,17 @@ fn signed_leaf<T: Config>(
 ) -> BatchLeaf<T::AccountId> {
 	let receipt = Receipt {
 		genesis_hash: Proofs::<T>::genesis_hash(),
+		context: verity_primitives::ReceiptContext::Direct,
 		request_id: 1,
 		model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
+		spec_hash: [0; 32],
 		model_digest: [1; 32],
 		input_digest: [2; 32],
 		output_digest: [3; 32],
 		mode,
 		worker: who.clone(),
+		usage: None,
+		timestamp_ms: NOW_MS,
 	};
 	let signature = sp_io::crypto::sr25519_sign(
 		KEY_TYPE,
@@ -91,7 +99,9 @@ fn zk_submission<T: Config>(
 		fixture.output,
 	);
 	let proof: verity_primitives::ZkProofBytes = fixture.proof.to_vec().try_into().unwrap();
-	let signature = sign(&key, &zk_proof_payload(&Proofs::<T>::genesis_hash(), request, &proof));
+	let (_, binding) = T::ZkResults::signer(request).expect("the helper recorded the answer");
+	let signature =
+		sign(&key, &zk_proof_payload(&Proofs::<T>::genesis_hash(), request, &binding, &proof));
 	(request, proof, signature)
 }
 
@@ -243,9 +253,9 @@ mod benchmarks {
 	#[benchmark]
 	fn dispute_result() {
 		let disputer: T::AccountId = account("disputer", 0, 0);
-		let (request, input) = T::BenchmarkHelper::settled_deterministic_result(&disputer);
+		let (request, _) = T::BenchmarkHelper::settled_deterministic_result(&disputer);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(disputer), request, input);
+		_(RawOrigin::Signed(disputer), request);
 		assert!(Samples::<T>::contains_key(request));
 	}
 

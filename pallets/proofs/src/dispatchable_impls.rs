@@ -8,8 +8,8 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
 use verity_nitro_attestation::{self as nitro, AttestationDoc, Policy};
 use verity_primitives::{
-	blake2_256, tee_nonce, verify_batch_proof, BatchProofError, Digest32, PcrSet, SigningKey,
-	TeeKind, VerificationMode, PCR_LEN,
+	blake2_256, tee_nonce, verify_batch_proof, BatchProofError, Digest32, LeafContext, PcrSet,
+	RequestId, SigningKey, TeeKind, PCR_LEN,
 };
 
 impl<T: Config> Pallet<T> {
@@ -267,33 +267,38 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// What is wrong with a receipt `worker` answers for, if anything: it must name `worker`,
-	/// be for this chain, be signed with `signing_key`, and claim TEE mode only if `tee_live`.
+	/// What is wrong with a direct receipt `worker` answers for, if anything: the shared rule
+	/// of [`BatchLeaf::fault`] (chain, direct context, the version's spec hash, worker,
+	/// signature, TEE liveness).
 	fn leaf_fault(
 		worker: &T::AccountId,
 		signing_key: &SigningKey,
 		tee_live: bool,
 		leaf: &BatchLeaf<T::AccountId>,
 	) -> Option<Fault> {
-		let receipt = &leaf.receipt;
-		if receipt.worker != *worker {
-			return Some(Fault::ForeignLeaf);
-		}
-		if receipt.genesis_hash != Self::genesis_hash() {
-			return Some(Fault::WrongChain);
-		}
-		let signed = sp_io::crypto::sr25519_verify(
-			&sp_core::sr25519::Signature::from_raw(leaf.signature),
-			&receipt.signing_payload(),
-			&sp_core::sr25519::Public::from_raw(*signing_key),
-		);
-		if !signed {
-			return Some(Fault::BadLeafSignature);
-		}
-		if receipt.mode == VerificationMode::Tee && !tee_live {
-			return Some(Fault::UnattestedTeeLeaf);
-		}
-		None
+		let spec_hash = T::Executor::spec_hash(&leaf.receipt.model);
+		let context = LeafContext {
+			worker,
+			signing_key,
+			genesis_hash: &Self::genesis_hash(),
+			spec_hash: spec_hash.as_ref(),
+			tee_live,
+		};
+		leaf.fault(&context, |signature, payload, key| {
+			sp_io::crypto::sr25519_verify(
+				&sp_core::sr25519::Signature::from_raw(*signature),
+				payload,
+				&sp_core::sr25519::Public::from_raw(*key),
+			)
+		})
+		.map(Fault::from)
+	}
+
+	/// A ZKML answer's proof never came within its window: slash the worker like an invalid
+	/// proof (the inference pallet already refunded the request).
+	pub fn punish_missing_proof(request: RequestId, worker: &T::AccountId, evidence: Digest32) {
+		let evidence = blake2_256(&(b"verity/missing-proof", request, evidence).encode());
+		Self::slash(worker, Fault::MissingZkProof, evidence, T::TreasuryAccount::get());
 	}
 
 	/// Takes `FaultSlash` of the worker's stake: `ReporterShare` of it to the reporter, the

@@ -34,9 +34,22 @@
 //!   worker, chosen the same way among the rest: the one of the first two that disagrees with
 //!   it is slashed ([`Fault::WrongOutput`]), the other is the reporter. Three different outputs
 //!   slash nobody. Anyone can also [`Pallet::dispute_result`] a settled deterministic result,
-//!   paying the re-executions, and is the reporter if the worker was wrong. The randomness is
-//!   the runtime's (parent block hash): the block author can re-roll it only by giving up or
-//!   changing its block, so it can bias, never choose, which results are sampled and who checks.
+//!   paying the re-executions and holding [`Config::DisputeBond`] (paid to the worker if the
+//!   re-execution confirms its result, released otherwise), and is the reporter if the worker
+//!   was wrong; the check re-executes the original request's own input. Sampled checks are
+//!   paid by [`Config::SamplingPot`], which the requesters of sampleable results fund (the
+//!   inference pallet's sampling premium): a check the pot cannot cover is skipped, so the
+//!   treasury never pays for sampling and the pot never pays more than it received. **Draws are made a block later**: a result,
+//!   a dispute or a disagreeing check only queues its draw ([`PendingDraws`]); the draw is made
+//!   in `on_initialize` of a later block (the next one with room in its bucket, at most
+//!   `MaxDrawDelay` ahead), from the runtime's randomness there (its parent block's hash), so
+//!   whoever submitted the transaction could not know the outcome. What remains: the
+//!   author of the block that holds the transaction can try different block contents (and so
+//!   different hashes) within its slot, or skip its slot; it can bias, never choose, which
+//!   results are sampled and who checks, and only for transactions in the blocks it authors.
+//!   With `SampleRate` p, an author that tries k variants of its block lowers a result's
+//!   chance of being sampled from p to about p^k, so a worker must also be a validator and
+//!   give up its fees to shield itself; proved (ZKML) results are final and never drawn.
 //! - **ZK proofs** (ZKML requests): the worker answers at once and the inference pallet keeps
 //!   the answer while the proof is awaited ([`Config::ZkResults`]). The worker's node submits
 //!   the proof later ([`Pallet::submit_proof`], an authorized transaction signed by the worker's
@@ -46,7 +59,10 @@
 //!   the public inputs (the receipt's binding digest, the input and the output): a valid proof
 //!   settles and pays the request (`ZkProofVerified`); an invalid one slashes the worker
 //!   ([`Fault::InvalidZkProof`], all of it to the treasury) and refunds the requester. No proof
-//!   by the request's deadline: the request expires and is refunded.
+//!   by the request's deadline (at least the inference pallet's proof window after the answer)
+//!   is a fault too ([`Fault::MissingZkProof`]): the answer was public meanwhile. A proof
+//!   submission's signature covers the answer's receipt binding and is checked before
+//!   anything else is read.
 //! - **Slashing**: a proven fault moves [`Config::FaultSlash`] of the worker's stake, through
 //!   [`Config::Workers`], to the reporter ([`Config::ReporterShare`]) and the treasury (the
 //!   rest); the event names the evidence's digest. Nothing else slashes: a valid leaf, a bad
@@ -82,13 +98,14 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible::Inspect, UnixTime},
+		traits::{
+			fungible::{Inspect, MutateHold},
+			UnixTime,
+		},
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{Perbill, Permill};
-	use verity_primitives::{
-		Digest32, PcrSet, ReceiptSignature, RequestId, RequestInput, TeeKind, ZkProofBytes,
-	};
+	use verity_primitives::{Digest32, PcrSet, ReceiptSignature, RequestId, TeeKind, ZkProofBytes};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -98,8 +115,12 @@ pub mod pallet {
 		frame_system::Config<RuntimeEvent: From<Event<Self>>>
 		+ frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
 	{
-		/// The currency stake is counted in.
-		type Currency: Inspect<Self::AccountId>;
+		/// The currency stake is counted in and dispute bonds are held in.
+		type Currency: Inspect<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The workers' stake (the inference pallet).
 		type Workers: WorkerStakes<Self::AccountId, BalanceOf<Self>>;
@@ -153,6 +174,25 @@ pub mod pallet {
 		/// Share of settled deterministic results re-executed by another worker.
 		#[pallet::constant]
 		type SampleRate: Get<Perbill>;
+
+		/// Pays the checks of sampled results (funded by the inference pallet's sampling
+		/// premium). A check it cannot cover is skipped; the treasury never pays for sampling.
+		#[pallet::constant]
+		type SamplingPot: Get<Self::AccountId>;
+
+		/// Held from whoever disputes a result: paid to the disputed worker when the
+		/// re-execution confirms the result, released otherwise.
+		#[pallet::constant]
+		type DisputeBond: Get<BalanceOf<Self>>;
+
+		/// Most draws (sampling, checker, arbiter) made in one block (each may open a check
+		/// request).
+		#[pallet::constant]
+		type MaxDrawsPerBlock: Get<u32>;
+
+		/// How many blocks ahead a draw may be pushed when the next blocks' draws are full.
+		#[pallet::constant]
+		type MaxDrawDelay: Get<u32>;
 
 		/// ZKML answers awaiting their proof (the inference pallet, with the Model Hub's keys).
 		type ZkResults: ZkResults<Self::AccountId>;
@@ -223,11 +263,38 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Judged<T: Config> = StorageMap<_, Twox64Concat, RequestId, ()>;
 
+	/// The bond each open dispute holds: (disputer, amount), by disputed request.
+	#[pallet::storage]
+	pub type DisputeBonds<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, (T::AccountId, BalanceOf<T>)>;
+
+	/// Draws waiting for a later block's randomness, by the block in whose `on_initialize` they
+	/// are made (always after the block that queued them).
+	#[pallet::storage]
+	pub type PendingDraws<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<Draw, T::MaxDrawsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// The earliest block whose draw bucket may still have room.
+	#[pallet::storage]
+	pub type DrawCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
 	/// The last block in which each worker posted a batch (one batch per worker per block, so
 	/// that one worker cannot fill every challenge-window slot).
 	#[pallet::storage]
 	pub type LastBatchAt<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A disputer's bond, until the dispute ends.
+		DisputeBond,
+	}
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -324,6 +391,29 @@ pub mod pallet {
 			checker: T::AccountId,
 			/// Who disputed it (`None`: sampled at random).
 			disputer: Option<T::AccountId>,
+		},
+		/// A dispute was accepted and its bond held; its checker is drawn in a later block.
+		DisputeAccepted {
+			/// The disputed request.
+			request: RequestId,
+			/// Who disputed it (pays the re-executions).
+			disputer: T::AccountId,
+			/// The bond held from the disputer.
+			bond: BalanceOf<T>,
+			/// The first block in which the checker can be drawn.
+			draw_after: BlockNumberFor<T>,
+		},
+		/// A dispute ended and its bond was settled.
+		DisputeBondSettled {
+			/// The disputed request.
+			request: RequestId,
+			/// Who posted the bond.
+			disputer: T::AccountId,
+			/// The bond.
+			amount: BalanceOf<T>,
+			/// `Some(worker)`: the result was confirmed and the bond paid to its worker;
+			/// `None`: released to the disputer.
+			paid_to: Option<T::AccountId>,
 		},
 		/// A picked result could not be checked: no other worker serves the version, or the
 		/// payer cannot cover the check.
@@ -471,6 +561,12 @@ pub mod pallet {
 		ModelNotDeterministic,
 		/// The result is already being re-executed.
 		AlreadyUnderCheck,
+		/// Every draw bucket of the next `MaxDrawDelay` blocks is full; try again later.
+		DrawQueueFull,
+		/// The disputer cannot cover the dispute bond.
+		InsufficientBond,
+		/// The result was proved (ZKML): it is final and cannot be disputed.
+		ResultProved,
 		/// The input's digest differs from the one the result's receipt binds.
 		InputMismatch,
 		/// The result's re-execution already reached a verdict.
@@ -499,7 +595,15 @@ pub mod pallet {
 				return Weight::zero();
 			}
 			let finalized = Self::do_finalize_batches(now - One::one());
+			let drawn = Self::do_make_draws(now);
+			let db = T::DbWeight::get();
 			T::WeightInfo::finalize_batches(finalized)
+				.saturating_add(db.reads_writes(1, 1))
+				.saturating_add(
+					T::Executor::open_check_weight()
+						.saturating_add(db.reads_writes(8, 8))
+						.saturating_mul(u64::from(drawn)),
+				)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -585,18 +689,15 @@ pub mod pallet {
 			Self::do_challenge_leaf(reporter, batch, index, leaf, proof.into_inner())
 		}
 
-		/// Dispute a settled result of a deterministic model: another worker re-executes the
-		/// job (with `input`, which must match the receipt), paid by the caller; a disagreement
-		/// goes to a third worker and the minority is slashed.
+		/// Dispute a settled result of a deterministic model: another worker, drawn in the next
+		/// block, re-executes the job with the original request's input, paid by the caller; a
+		/// disagreement goes to a third worker and the minority is slashed. Proved (ZKML)
+		/// results cannot be disputed.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::dispute_result().saturating_add(T::Executor::open_check_weight()))]
-		pub fn dispute_result(
-			origin: OriginFor<T>,
-			request: RequestId,
-			input: RequestInput,
-		) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::dispute_result())]
+		pub fn dispute_result(origin: OriginFor<T>, request: RequestId) -> DispatchResult {
 			let disputer = ensure_signed(origin)?;
-			Self::do_dispute_result(disputer, request, input)
+			Self::do_dispute_result(disputer, request)
 		}
 
 		/// Record the receipt of an off-chain request individually (settlement mode

@@ -67,6 +67,10 @@ impl frame_system::offchain::CreateAuthorizedTransaction<pallet_proofs::Call<Tes
 
 /// The treasury account.
 pub const TREASURY: u64 = 1000;
+/// The sampling pot's account.
+pub const POT: u64 = 1001;
+/// What a dispute holds from the disputer.
+pub const DISPUTE_BOND: u64 = 500;
 
 thread_local! {
 	/// Registered workers: account -> (signing key, stake).
@@ -82,6 +86,14 @@ thread_local! {
 	pub static SETTLED: RefCell<BTreeMap<u64, SettledSummary<u64>>> = RefCell::new(BTreeMap::new());
 	/// Checks opened: (payer, original, excluded workers, check request, checker).
 	pub static CHECKS: RefCell<Vec<(u64, u64, Vec<u64>, u64, u64)>> = RefCell::new(Vec::new());
+	/// The input each check was opened with, in order.
+	pub static CHECK_INPUTS: RefCell<Vec<RequestInput>> = RefCell::new(Vec::new());
+}
+
+/// The stand-in's spec hash of a version.
+pub fn spec_hash_of(model: &ModelVersionRef) -> [u8; 32] {
+	use codec::Encode;
+	verity_primitives::blake2_256(&(b"test spec", model).encode())
 }
 
 /// The executor stand-in: assigns a check to the lowest registered worker not excluded.
@@ -91,9 +103,10 @@ impl ReExecutor<u64> for TestExecutor {
 		payer: &u64,
 		original: u64,
 		_model: ModelVersionRef,
-		_input: RequestInput,
+		input: RequestInput,
 		exclude: &[u64],
 	) -> Result<(u64, u64), DispatchError> {
+		CHECK_INPUTS.with(|c| c.borrow_mut().push(input));
 		let checker = WORKERS
 			.with(|w| w.borrow().keys().copied().find(|w| !exclude.contains(w)))
 			.ok_or(DispatchError::Other("no worker serves"))?;
@@ -111,6 +124,9 @@ impl ReExecutor<u64> for TestExecutor {
 	fn open_check_weight() -> Weight {
 		Weight::zero()
 	}
+	fn spec_hash(model: &ModelVersionRef) -> Option<[u8; 32]> {
+		Some(spec_hash_of(model))
+	}
 }
 
 /// The checks opened so far.
@@ -118,12 +134,13 @@ pub fn checks() -> Vec<(u64, u64, Vec<u64>, u64, u64)> {
 	CHECKS.with(|c| c.borrow().clone())
 }
 
-/// Randomness: BLAKE2 of the subject and `Seed`.
+/// Randomness: BLAKE2 of the subject, `Seed` and the parent block's hash (as the runtime's).
 pub struct TestRandomness;
 impl Randomness<H256, u64> for TestRandomness {
 	fn random(subject: &[u8]) -> (H256, u64) {
 		let mut bytes = subject.to_vec();
 		bytes.extend_from_slice(&Seed::get().to_le_bytes());
+		bytes.extend_from_slice(System::parent_hash().as_bytes());
 		(H256(sp_io::hashing::blake2_256(&bytes)), 0)
 	}
 }
@@ -136,6 +153,7 @@ parameter_types! {
 	/// The block's wall-clock time, unix ms.
 	pub static NowMs: u64 = 0;
 	pub const Treasury: u64 = TREASURY;
+	pub const Pot: u64 = POT;
 }
 
 /// The clock stand-in.
@@ -185,6 +203,10 @@ impl ZkResults<u64> for TestZkResults {
 	fn awaiting(request: u64) -> Option<AwaitingZkProof<u64>> {
 		AWAITING.with(|a| a.borrow().get(&request).cloned())
 	}
+	fn signer(request: u64) -> Option<(SigningKey, [u8; 32])> {
+		AWAITING
+			.with(|a| a.borrow().get(&request).map(|answer| (answer.signing_key, answer.binding)))
+	}
 	fn awaiting_for(signing_key: &SigningKey) -> Vec<u64> {
 		AWAITING.with(|a| {
 			a.borrow()
@@ -233,13 +255,15 @@ pub fn credited(account: u64) -> u64 {
 pub struct TestBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<u64> for TestBenchmarkHelper {
-	fn register_worker(worker: &u64, signing_key: SigningKey) {
+	fn register_worker(worker: &u64, signing_key: SigningKey, _key_proof: [u8; 64]) {
 		add_worker(*worker, signing_key, 1_000_000);
 	}
 	fn set_now_ms(now_ms: u64) {
 		NowMs::set(now_ms);
 	}
-	fn settled_deterministic_result(_disputer: &u64) -> (u64, RequestInput) {
+	fn settled_deterministic_result(disputer: &u64) -> (u64, RequestInput) {
+		use frame_support::traits::fungible::Mutate;
+		Balances::set_balance(disputer, 1_000_000);
 		add_worker(50, [50; 32], 1_000_000);
 		add_worker(51, [51; 32], 1_000_000);
 		let input = RequestInput::Inline(vec![1u8; 16].try_into().unwrap());
@@ -252,10 +276,11 @@ impl crate::BenchmarkHelper<u64> for TestBenchmarkHelper {
 						model: 0,
 						version: verity_primitives::VersionNumber { major: 1, minor: 0 },
 					},
-					input_digest: input.digest(),
+					input: input.clone(),
 					output_digest: [1; 32],
 					evidence: [2; 32],
 					deterministic: true,
+					proved: false,
 				},
 			)
 		});
@@ -287,6 +312,7 @@ impl crate::BenchmarkHelper<u64> for TestBenchmarkHelper {
 
 impl pallet_proofs::Config for Test {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	type Workers = TestWorkers;
 	type Time = TestTime;
 	type ApproveOrigin = EnsureRoot<u64>;
@@ -301,6 +327,10 @@ impl pallet_proofs::Config for Test {
 	type Executor = TestExecutor;
 	type Randomness = TestRandomness;
 	type SampleRate = SampleRate;
+	type SamplingPot = Pot;
+	type DisputeBond = ConstU64<DISPUTE_BOND>;
+	type MaxDrawsPerBlock = ConstU32<4>;
+	type MaxDrawDelay = ConstU32<2>;
 	type ZkResults = TestZkResults;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -319,11 +349,18 @@ pub fn new_test_ext(root: Vec<u8>) -> sp_io::TestExternalities {
 	UNBONDING.with(|u| u.borrow_mut().clear());
 	SETTLED.with(|s| s.borrow_mut().clear());
 	CHECKS.with(|c| c.borrow_mut().clear());
+	CHECK_INPUTS.with(|c| c.borrow_mut().clear());
 	AWAITING.with(|a| a.borrow_mut().clear());
 	VERDICTS.with(|v| v.borrow_mut().clear());
 	SampleRate::set(Perbill::from_percent(100));
 	Seed::set(0);
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=10).map(|who| (who, 1_000_000)).chain([(TREASURY, 1), (POT, 1)]).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	pallet_proofs::GenesisConfig::<Test> { attestation_root: root, _config: Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();

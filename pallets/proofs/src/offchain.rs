@@ -1,8 +1,8 @@
 //! The offchain worker: on a node that runs an inference worker, fetches the ZK proofs of the
 //! ZKML answers that worker gave and submits them as authorized transactions.
 //!
-//! It reads the same two offchain-storage entries as the inference pallet's offchain worker (the
-//! worker's URL and signing key). For each request awaiting a proof from that key, at most once
+//! It reads the same offchain-storage entries as the inference pallet's offchain worker (the
+//! worker's URL, signing key and the secret its `/v1/proofs` requires). For each request awaiting a proof from that key, at most once
 //! every [`RETRY_BLOCKS`] blocks: `GET <url>/v1/proofs/<request id>/<binding hex>` (the binding
 //! of the answer the chain recorded); `200` carries a SCALE [`ZkProofAnswer`], anything else
 //! means not ready yet. The proof is verified here first, exactly as dispatch will verify it:
@@ -21,7 +21,8 @@ use sp_runtime::{
 	traits::Saturating,
 };
 use verity_primitives::{
-	SigningKey, ZkProofAnswer, OFFCHAIN_WORKER_SIGNING_KEY_KEY, OFFCHAIN_WORKER_URL_KEY,
+	SigningKey, ZkProofAnswer, OFFCHAIN_WORKER_SECRET_KEY, OFFCHAIN_WORKER_SIGNING_KEY_KEY,
+	OFFCHAIN_WORKER_URL_KEY, WORKER_SECRET_HEADER,
 };
 
 /// Blocks between two asks for the same proof.
@@ -44,12 +45,17 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	else {
 		return;
 	};
+	let Ok(Some(secret)) =
+		StorageValueRef::persistent(OFFCHAIN_WORKER_SECRET_KEY).get::<[u8; 32]>()
+	else {
+		return;
+	};
 	let Ok(url) = core::str::from_utf8(&url) else { return };
 	let awaiting = T::ZkResults::awaiting_for(&signing_key);
 	for request in awaiting.into_iter().filter(|r| take_lock::<T>(*r, now)).take(MAX_PROOFS_PER_RUN)
 	{
 		let Some(expected) = T::ZkResults::awaiting(request) else { continue };
-		match ask_worker(url, request, &expected.binding) {
+		match ask_worker(url, &secret, request, &expected.binding) {
 			Ok(Some(answer)) if answer.request_id == request => {
 				match Pallet::<T>::check_proof(&expected, &answer.proof) {
 					Ok(()) => submit::<T>(answer),
@@ -82,6 +88,7 @@ fn take_lock<T: Config>(request: u64, now: BlockNumberFor<T>) -> bool {
 /// The worker's proof of `request`, or `None` while it is not ready.
 fn ask_worker(
 	url: &str,
+	secret: &[u8; 32],
 	request: u64,
 	binding: &[u8; 32],
 ) -> Result<Option<ZkProofAnswer>, &'static str> {
@@ -89,7 +96,10 @@ fn ask_worker(
 	let hex: alloc::string::String =
 		binding.iter().map(|byte| alloc::format!("{byte:02x}")).collect();
 	let endpoint = alloc::format!("{}/v1/proofs/{request}/{hex}", url.trim_end_matches('/'));
+	let secret: alloc::string::String =
+		secret.iter().map(|byte| alloc::format!("{byte:02x}")).collect();
 	let response = http::Request::get(&endpoint)
+		.add_header(WORKER_SECRET_HEADER, &secret)
 		.deadline(deadline)
 		.send()
 		.map_err(|_| "cannot reach the worker")?

@@ -1,19 +1,34 @@
 //! Sampling re-execution and disputes: which settled results are re-executed, and how the
 //! outputs of two or three workers decide who is slashed.
+//!
+//! Every random choice here (is a result sampled, which worker checks, which arbitrates) is
+//! made in a block *after* the one holding the transaction that caused it ([`Draw`],
+//! [`PendingDraws`]), from that later block's parent hash, which did not exist when the
+//! transaction was submitted: a worker cannot hold its result back until the draw suits it,
+//! and a disputer cannot time a dispute to get a checker it controls. What a block author can
+//! still bias is described in the crate docs.
 
 use crate::*;
 use codec::Encode;
-use frame_support::{pallet_prelude::*, traits::Randomness};
-use verity_primitives::{
-	blake2_256, Digest32, ModelVersionRef, RequestId, RequestInput, SettledInfo,
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		Randomness,
+	},
 };
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::Saturating;
+use verity_primitives::{blake2_256, Digest32, RequestId, SettledInfo};
 
 /// A settled result, as the inference pallet reports it.
 pub type SettledInfoOf<T> = SettledInfo<<T as frame_system::Config>::AccountId>;
 
 impl<T: Config> Pallet<T> {
 	/// Whether the result of `request` is picked for re-execution:
-	/// `H(randomness, request) mod 10^9 < SampleRate` (in parts per billion).
+	/// `H(randomness, request) mod 10^9 < SampleRate` (in parts per billion). Called when the
+	/// draw is made, a block after the result settled.
 	pub fn is_sampled(request: RequestId) -> bool {
 		let rate = T::SampleRate::get().deconstruct();
 		if rate == 0 {
@@ -27,16 +42,155 @@ impl<T: Config> Pallet<T> {
 		draw < u64::from(rate)
 	}
 
-	/// A result settled (called by the runtime's observer adapter). Returns whether it tried
-	/// to open a check request (the expensive part of its weight).
+	/// A result settled (called by the runtime's observer adapter). Returns whether it did
+	/// anything beyond reading (queued a draw or judged a check).
 	pub fn on_result(settled: SettledInfoOf<T>) -> bool {
 		match settled.check_of {
-			None if settled.deterministic && Self::is_sampled(settled.request) => {
-				Self::start_check(settled);
+			// Proved results are final; only deterministic models can be re-executed.
+			None if settled.deterministic && !settled.proved && !T::SampleRate::get().is_zero() => {
+				if Self::queue_draw(Draw::Sample(settled.request)).is_err() {
+					Self::deposit_event(Event::SampleSkipped { request: settled.request });
+				}
 				true
 			},
 			None => false,
 			Some(original) => Self::on_check_result(original, settled),
+		}
+	}
+
+	/// Queues a draw for the first block after this one whose bucket has room, at most
+	/// `MaxDrawDelay` blocks ahead: a flood of draws delays later ones (never into the past),
+	/// and only a flood that fills every bucket of the window refuses one.
+	fn queue_draw(draw: Draw) -> Result<(), Error<T>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let last = now.saturating_add(T::MaxDrawDelay::get().into());
+		let mut at = DrawCursor::<T>::get().max(now.saturating_add(1u32.into()));
+		while at <= last {
+			if PendingDraws::<T>::try_append(at, draw.clone()).is_ok() {
+				DrawCursor::<T>::put(at);
+				return Ok(());
+			}
+			at = at.saturating_add(1u32.into());
+		}
+		Err(Error::<T>::DrawQueueFull)
+	}
+
+	/// Makes the draws of `now`'s bucket (at most `MaxDrawsPerBlock`, all queued in earlier
+	/// blocks). Returns how many it made.
+	pub(crate) fn do_make_draws(now: BlockNumberFor<T>) -> u32 {
+		let ready = PendingDraws::<T>::take(now);
+		for draw in &ready {
+			match draw {
+				Draw::Sample(request) => Self::draw_sample(*request),
+				Draw::Checker(request) => Self::draw_checker(*request),
+				Draw::Arbiter(request) => Self::draw_arbiter(*request),
+			}
+		}
+		ready.len() as u32
+	}
+
+	/// Decides whether a settled result is sampled, and opens its check at the sampling pot's
+	/// expense if so.
+	fn draw_sample(request: RequestId) {
+		if !Self::is_sampled(request)
+			|| Samples::<T>::contains_key(request)
+			|| Judged::<T>::contains_key(request)
+		{
+			return;
+		}
+		let Some(result) = T::Executor::settled(request) else { return };
+		let record = SampleRecord {
+			worker: result.worker.clone(),
+			output_digest: result.output_digest,
+			evidence: result.evidence,
+			disputer: None,
+			stage: SampleStage::DrawingChecker,
+		};
+		Self::add_exposure(&result.worker);
+		Samples::<T>::insert(request, &record);
+		if Self::open_first_check(request, &record).is_err() {
+			Self::close_sample(request, &record, false);
+			Self::deposit_event(Event::SampleSkipped { request });
+		}
+	}
+
+	/// Draws the checker of a disputed result.
+	fn draw_checker(request: RequestId) {
+		let Some(record) = Samples::<T>::get(request) else { return };
+		if record.stage != SampleStage::DrawingChecker {
+			return;
+		}
+		if Self::open_first_check(request, &record).is_err() {
+			Self::close_sample(request, &record, false);
+			Self::deposit_event(Event::DisputeUnresolved { request });
+		}
+	}
+
+	/// Opens the first check of a result under re-execution: same version, same input as the
+	/// original, on another worker, paid by the disputer or the treasury.
+	fn open_first_check(request: RequestId, record: &SampleRecord<T::AccountId>) -> DispatchResult {
+		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
+		let payer = record.disputer.clone().unwrap_or_else(T::SamplingPot::get);
+		let (check, checker) = T::Executor::open_check(
+			&payer,
+			request,
+			result.model,
+			result.input,
+			core::slice::from_ref(&record.worker),
+		)?;
+		Samples::<T>::mutate(request, |stored| {
+			if let Some(stored) = stored {
+				stored.stage = SampleStage::Checking { check, checker: checker.clone() };
+			}
+		});
+		Self::deposit_event(Event::ResultSampled {
+			request,
+			check,
+			checker,
+			disputer: record.disputer.clone(),
+		});
+		Ok(())
+	}
+
+	/// Draws the arbiter of a disagreement and opens its check.
+	fn draw_arbiter(original: RequestId) {
+		let Some(sample) = Samples::<T>::get(original) else { return };
+		let SampleStage::DrawingArbiter { checker, checker_output, checker_evidence } =
+			sample.stage.clone()
+		else {
+			return;
+		};
+		let opened = T::Executor::settled(original)
+			.ok_or_else(|| DispatchError::from(Error::<T>::UnknownResult))
+			.and_then(|result| {
+				let payer = sample.disputer.clone().unwrap_or_else(T::SamplingPot::get);
+				let exclude = [sample.worker.clone(), checker.clone()];
+				T::Executor::open_check(&payer, original, result.model, result.input, &exclude)
+			});
+		match opened {
+			Ok((check, arbiter)) => {
+				Samples::<T>::mutate(original, |record| {
+					if let Some(record) = record {
+						record.stage = SampleStage::Arbitrating {
+							check,
+							checker: checker.clone(),
+							checker_output,
+							checker_evidence,
+							arbiter: arbiter.clone(),
+						};
+					}
+				});
+				Self::deposit_event(Event::ResultDisputed {
+					request: original,
+					checker,
+					check,
+					arbiter,
+				});
+			},
+			Err(_) => {
+				Self::close_sample(original, &sample, false);
+				Self::deposit_event(Event::DisputeUnresolved { request: original });
+			},
 		}
 	}
 
@@ -45,108 +199,52 @@ impl<T: Config> Pallet<T> {
 		let Some(sample) = Samples::<T>::get(original) else { return };
 		let current = match &sample.stage {
 			SampleStage::Checking { check, .. } | SampleStage::Arbitrating { check, .. } => *check,
+			SampleStage::DrawingChecker | SampleStage::DrawingArbiter { .. } => return,
 		};
 		if current != check {
 			return;
 		}
-		Self::close_sample(original, &sample, false);
+		// A result is re-executed once: a check that cannot be completed (its worker did not
+		// answer) ends its scrutiny, so nobody can keep a worker's stake under review forever
+		// by disputing a result whose input is gone, again and again.
+		Self::close_sample(original, &sample, true);
 		match sample.stage {
-			SampleStage::Checking { .. } => {
-				Self::deposit_event(Event::SampleAbandoned { request: original, check })
-			},
 			SampleStage::Arbitrating { .. } => {
 				Self::deposit_event(Event::DisputeUnresolved { request: original })
 			},
+			_ => Self::deposit_event(Event::SampleAbandoned { request: original, check }),
 		}
 	}
 
-	/// Opens the first check of a settled result and records the sample: the original's
-	/// worker (excluded from checking) may now be slashed. `disputer` pays, or the treasury when
-	/// sampled.
-	#[allow(clippy::too_many_arguments)]
-	fn begin_sample(
-		request: RequestId,
-		worker: T::AccountId,
-		model: ModelVersionRef,
-		input: RequestInput,
-		output_digest: Digest32,
-		evidence: Digest32,
-		disputer: Option<T::AccountId>,
-	) -> DispatchResult {
-		let payer = disputer.clone().unwrap_or_else(T::TreasuryAccount::get);
-		let (check, checker) =
-			T::Executor::open_check(&payer, request, model, input, &[worker.clone()])?;
-		Self::add_exposure(&worker);
-		Samples::<T>::insert(
-			request,
-			SampleRecord {
-				worker,
-				output_digest,
-				evidence,
-				disputer: disputer.clone(),
-				stage: SampleStage::Checking { check, checker: checker.clone() },
-			},
-		);
-		Self::deposit_event(Event::ResultSampled { request, check, checker, disputer });
-		Ok(())
-	}
-
-	/// Samples a settled result at the treasury's expense, or records why it could not.
-	fn start_check(original: SettledInfoOf<T>) {
-		let request = original.request;
-		let opened = Self::begin_sample(
-			request,
-			original.worker,
-			original.model,
-			original.input,
-			original.output_digest,
-			original.evidence,
-			None,
-		);
-		if opened.is_err() {
-			Self::deposit_event(Event::SampleSkipped { request });
-		}
-	}
-
-	/// A check of `original` settled: confirm, escalate to an arbiter, or slash the minority.
-	/// Returns whether it tried to open the arbiter's request.
+	/// A check of `original` settled: confirm, queue the arbiter's draw, or slash the minority.
+	/// Returns whether it changed anything.
 	fn on_check_result(original: RequestId, check: SettledInfoOf<T>) -> bool {
 		let Some(sample) = Samples::<T>::get(original) else { return false };
 		match sample.stage.clone() {
 			SampleStage::Checking { check: expected, checker } if expected == check.request => {
 				if check.output_digest == sample.output_digest {
+					Self::pay_bond(original, &sample.worker);
 					Self::close_sample(original, &sample, true);
 					Self::deposit_event(Event::ResultConfirmed { request: original, checker });
-					return false;
+					return true;
 				}
-				let payer = sample.disputer.clone().unwrap_or_else(T::TreasuryAccount::get);
-				let exclude = [sample.worker.clone(), checker.clone()];
-				match T::Executor::open_check(&payer, original, check.model, check.input, &exclude)
-				{
-					Ok((arbiter_check, arbiter)) => {
-						Self::add_exposure(&checker);
-						Samples::<T>::mutate(original, |record| {
-							if let Some(record) = record {
-								record.stage = SampleStage::Arbitrating {
-									check: arbiter_check,
-									checker: checker.clone(),
-									checker_output: check.output_digest,
-									checker_evidence: check.evidence,
-									arbiter: arbiter.clone(),
-								};
-							}
-						});
-						Self::deposit_event(Event::ResultDisputed {
-							request: original,
-							checker,
-							check: arbiter_check,
-							arbiter,
-						});
-					},
-					Err(_) => {
-						Self::close_sample(original, &sample, false);
-						Self::deposit_event(Event::DisputeUnresolved { request: original });
-					},
+				// The checker now answers for its output too, until the arbiter decides.
+				Self::add_exposure(&checker);
+				let drawing = SampleStage::DrawingArbiter {
+					checker: checker.clone(),
+					checker_output: check.output_digest,
+					checker_evidence: check.evidence,
+				};
+				let queued = Self::queue_draw(Draw::Arbiter(original));
+				Samples::<T>::mutate(original, |record| {
+					if let Some(record) = record {
+						record.stage = drawing.clone();
+					}
+				});
+				if queued.is_err() {
+					let sample = SampleRecord { stage: drawing, ..sample };
+					Self::close_sample(original, &sample, false);
+					Self::deposit_event(Event::DisputeUnresolved { request: original });
 				}
 				true
 			},
@@ -157,6 +255,9 @@ impl<T: Config> Pallet<T> {
 				checker_evidence,
 				..
 			} if expected == check.request => {
+				if check.output_digest == sample.output_digest {
+					Self::pay_bond(original, &sample.worker);
+				}
 				Self::close_sample(original, &sample, true);
 				let evidence = |minority: Digest32, majority: Digest32| {
 					blake2_256(&(minority, majority, check.evidence).encode())
@@ -180,7 +281,7 @@ impl<T: Config> Pallet<T> {
 				} else {
 					Self::deposit_event(Event::DisputeUnresolved { request: original });
 				}
-				false
+				true
 			},
 			// A result for a check this record no longer waits for.
 			_ => false,
@@ -188,11 +289,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Removes a sample, releases the exposure of the workers it named, and records a verdict
-	/// when there is one (so the result cannot be disputed again).
+	/// when there is one (so the result cannot be disputed again). A dispute's bond is released
+	/// (the confirmed case pays it out first, in [`Self::pay_bond`]).
 	fn close_sample(original: RequestId, sample: &SampleRecord<T::AccountId>, verdict: bool) {
+		Self::release_bond(original);
 		Samples::<T>::remove(original);
 		Self::release_exposure(&sample.worker);
-		if let SampleStage::Arbitrating { checker, .. } = &sample.stage {
+		if let SampleStage::Arbitrating { checker, .. }
+		| SampleStage::DrawingArbiter { checker, .. } = &sample.stage
+		{
 			Self::release_exposure(checker);
 		}
 		if verdict {
@@ -200,24 +305,74 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	pub(crate) fn do_dispute_result(
-		disputer: T::AccountId,
-		request: RequestId,
-		input: RequestInput,
-	) -> DispatchResult {
+	/// Accepts a dispute of a settled deterministic result: it will be re-executed with the
+	/// original request's own input (nobody supplies another), by a checker drawn in the next
+	/// block.
+	pub(crate) fn do_dispute_result(disputer: T::AccountId, request: RequestId) -> DispatchResult {
 		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
 		ensure!(result.deterministic, Error::<T>::ModelNotDeterministic);
+		ensure!(!result.proved, Error::<T>::ResultProved);
 		ensure!(!Samples::<T>::contains_key(request), Error::<T>::AlreadyUnderCheck);
 		ensure!(!Judged::<T>::contains_key(request), Error::<T>::AlreadyJudged);
-		ensure!(input.digest() == result.input_digest, Error::<T>::InputMismatch);
-		Self::begin_sample(
+		let bond = T::DisputeBond::get();
+		T::Currency::hold(&HoldReason::DisputeBond.into(), &disputer, bond)
+			.map_err(|_| Error::<T>::InsufficientBond)?;
+		DisputeBonds::<T>::insert(request, (disputer.clone(), bond));
+		Self::queue_draw(Draw::Checker(request))?;
+		Self::add_exposure(&result.worker);
+		Samples::<T>::insert(
 			request,
-			result.worker,
-			result.model,
-			input,
-			result.output_digest,
-			result.evidence,
-			Some(disputer),
-		)
+			SampleRecord {
+				worker: result.worker,
+				output_digest: result.output_digest,
+				evidence: result.evidence,
+				disputer: Some(disputer.clone()),
+				stage: SampleStage::DrawingChecker,
+			},
+		);
+		Self::deposit_event(Event::DisputeAccepted {
+			request,
+			disputer,
+			bond,
+			draw_after: frame_system::Pallet::<T>::block_number().saturating_add(1u32.into()),
+		});
+		Ok(())
+	}
+
+	/// The re-execution confirmed the disputed result: the bond goes to its worker.
+	fn pay_bond(request: RequestId, worker: &T::AccountId) {
+		let Some((disputer, amount)) = DisputeBonds::<T>::take(request) else { return };
+		let paid = T::Currency::transfer_on_hold(
+			&HoldReason::DisputeBond.into(),
+			&disputer,
+			worker,
+			amount,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		);
+		let paid_to = paid.is_ok().then(|| worker.clone());
+		if paid_to.is_none() {
+			// The worker's account cannot take it (it left): back to the disputer.
+			let _ = T::Currency::release(
+				&HoldReason::DisputeBond.into(),
+				&disputer,
+				amount,
+				Precision::BestEffort,
+			);
+		}
+		Self::deposit_event(Event::DisputeBondSettled { request, disputer, amount, paid_to });
+	}
+
+	/// The dispute ended without confirming the result: the bond goes back to the disputer.
+	fn release_bond(request: RequestId) {
+		let Some((disputer, amount)) = DisputeBonds::<T>::take(request) else { return };
+		let _ = T::Currency::release(
+			&HoldReason::DisputeBond.into(),
+			&disputer,
+			amount,
+			Precision::BestEffort,
+		);
+		Self::deposit_event(Event::DisputeBondSettled { request, disputer, amount, paid_to: None });
 	}
 }

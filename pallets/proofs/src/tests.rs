@@ -333,15 +333,20 @@ fn the_certificate_cache_stays_bounded_and_drops_expired_entries() {
 // ---- batches ----
 
 fn receipt(key_owner: u64, request: u64, mode: VerificationMode) -> Receipt<u64> {
+	let model = ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } };
 	Receipt {
 		genesis_hash: Proofs::genesis_hash(),
+		context: verity_primitives::ReceiptContext::Direct,
 		request_id: request,
-		model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+		model,
+		spec_hash: spec_hash_of(&model),
 		model_digest: [1; 32],
 		input_digest: [2; 32],
 		output_digest: [request as u8; 32],
 		mode,
 		worker: key_owner,
+		usage: None,
+		timestamp_ms: T0,
 	}
 }
 
@@ -480,6 +485,18 @@ fn foreign_wrong_chain_and_unattested_tee_leaves_are_faults() {
 		(Fault::UnattestedTeeLeaf, |key: &SigningKey| {
 			leaf(key, receipt(WORKER, 1, VerificationMode::Tee))
 		}),
+		// An on-chain request's receipt has no place in a batch of direct receipts.
+		(Fault::WrongContext, |key: &SigningKey| {
+			let mut r = receipt(WORKER, 1, VerificationMode::Vanilla);
+			r.context = verity_primitives::ReceiptContext::OnChain;
+			leaf(key, r)
+		}),
+		// A direct receipt read with a schema the version does not have.
+		(Fault::WrongSpec, |key: &SigningKey| {
+			let mut r = receipt(WORKER, 1, VerificationMode::Vanilla);
+			r.spec_hash = [0x5e; 32];
+			leaf(key, r)
+		}),
 	] {
 		let (mut ext, key) = setup(&pki);
 		ext.execute_with(|| {
@@ -575,6 +592,8 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 mod sampling {
 	use super::*;
 	use crate::sampling::SettledInfoOf;
+	use frame_support::traits::fungible::Inspect;
+	use sp_core::H256;
 	use verity_primitives::RequestInput;
 
 	const CHECKER: u64 = 3;
@@ -585,22 +604,54 @@ mod sampling {
 		RequestInput::Inline(vec![1u8; 16].try_into().unwrap())
 	}
 
+	fn model() -> ModelVersionRef {
+		ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } }
+	}
+
+	/// A settled result as the inference pallet reports it; an original is also known to the
+	/// executor stand-in (as the inference pallet's `Results`).
 	fn settled(
 		request: u64,
 		check_of: Option<u64>,
 		worker: u64,
 		output: u8,
 	) -> SettledInfoOf<Test> {
-		verity_primitives::SettledInfo {
+		let info = verity_primitives::SettledInfo {
 			request,
 			check_of,
 			worker,
-			model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+			model: model(),
 			input: input(),
 			output_digest: [output; 32],
 			evidence: [100 + worker as u8; 32],
 			deterministic: true,
+			proved: false,
+		};
+		if check_of.is_none() {
+			SETTLED.with(|s| {
+				s.borrow_mut().insert(
+					request,
+					SettledSummary {
+						worker,
+						model: model(),
+						input: input(),
+						output_digest: info.output_digest,
+						evidence: info.evidence,
+						deterministic: true,
+						proved: false,
+					},
+				)
+			});
 		}
+		info
+	}
+
+	/// The next block: a parent hash nobody knew before, then the pallet's `on_initialize`.
+	fn next_block() {
+		let now = System::block_number() + 1;
+		System::set_parent_hash(H256(verity_primitives::blake2_256(&(b"block", now).encode())));
+		System::set_block_number(now);
+		Proofs::on_initialize(now);
 	}
 
 	/// Three workers (original, checker, arbiter in id order) at block 1.
@@ -618,7 +669,9 @@ mod sampling {
 	fn a_sampled_result_is_checked_by_another_worker_and_confirmed() {
 		ext().execute_with(|| {
 			Proofs::on_result(settled(10, None, WORKER, 7));
-			assert_eq!(checks(), vec![(TREASURY, 10, vec![WORKER], 1000, CHECKER)]);
+			assert!(checks().is_empty(), "nothing is drawn in the result's own block");
+			next_block();
+			assert_eq!(checks(), vec![(POT, 10, vec![WORKER], 1000, CHECKER)]);
 			System::assert_has_event(
 				Event::ResultSampled { request: 10, check: 1000, checker: CHECKER, disputer: None }
 					.into(),
@@ -633,15 +686,20 @@ mod sampling {
 	}
 
 	#[test]
-	fn only_deterministic_results_are_sampled_at_the_configured_rate() {
+	fn only_deterministic_unproved_results_are_sampled_at_the_configured_rate() {
 		ext().execute_with(|| {
 			let mut onnx = settled(10, None, WORKER, 7);
 			onnx.deterministic = false;
 			Proofs::on_result(onnx);
+			let mut proved = settled(12, None, WORKER, 7);
+			proved.proved = true;
+			Proofs::on_result(proved);
+			next_block();
 			assert!(checks().is_empty());
 
 			SampleRate::set(Perbill::zero());
 			Proofs::on_result(settled(11, None, WORKER, 7));
+			next_block();
 			assert!(checks().is_empty());
 
 			// 10%: about 1,000 of 10,000 results, and a different seed picks other ones.
@@ -654,13 +712,47 @@ mod sampling {
 		});
 	}
 
+	/// Attack (issue 14, hole 3): a worker that submits a result only when the draw it can
+	/// compute at submission says "not sampled" is still sampled at the configured rate,
+	/// because the draw is made a block later from a hash that did not exist yet.
+	#[test]
+	fn holding_results_back_until_the_draw_suits_does_not_avoid_sampling() {
+		ext().execute_with(|| {
+			SampleRate::set(Perbill::from_percent(10));
+			let mut submitted = 0u32;
+			let mut request = 100u64;
+			while submitted < 400 {
+				request += 1;
+				// What the worker can know now: the draw as it would be made in this block.
+				if Proofs::is_sampled(request) {
+					continue;
+				}
+				submitted += 1;
+				Proofs::on_result(settled(request, None, WORKER, 7));
+				next_block();
+				// Checks are answered at once, so the workers stay free.
+				if let Some((_, _, _, check, checker)) = checks().last().cloned() {
+					if Samples::<Test>::get(request).is_some() {
+						Proofs::on_result(settled(check, Some(request), checker, 7));
+					}
+				}
+			}
+			let sampled = checks().len();
+			// 10% of 400 is 40; holding results back would have made it 0.
+			assert!((20..=64).contains(&sampled), "{sampled} of 400 sampled");
+		});
+	}
+
 	#[test]
 	fn a_lying_worker_is_outvoted_and_slashed_to_the_checker() {
 		ext().execute_with(|| {
 			Proofs::on_result(settled(10, None, WORKER, 7));
+			next_block();
 			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			assert_eq!(checks().len(), 1, "the arbiter is drawn in a later block");
+			next_block();
 			// The arbiter is neither of the first two.
-			assert_eq!(checks()[1], (TREASURY, 10, vec![WORKER, CHECKER], 1001, ARBITER));
+			assert_eq!(checks()[1], (POT, 10, vec![WORKER, CHECKER], 1001, ARBITER));
 			System::assert_has_event(
 				Event::ResultDisputed {
 					request: 10,
@@ -699,7 +791,9 @@ mod sampling {
 	fn a_lying_checker_is_slashed_to_the_original_worker() {
 		ext().execute_with(|| {
 			Proofs::on_result(settled(10, None, WORKER, 7));
+			next_block();
 			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			next_block();
 			Proofs::on_result(settled(1001, Some(10), ARBITER, 7));
 			assert_eq!(TestWorkers::stake(&CHECKER), STAKE - STAKE / 10);
 			assert_eq!(TestWorkers::stake(&WORKER), STAKE);
@@ -711,16 +805,21 @@ mod sampling {
 	fn three_different_outputs_or_no_arbiter_slash_nobody() {
 		ext().execute_with(|| {
 			Proofs::on_result(settled(10, None, WORKER, 7));
+			next_block();
 			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			next_block();
 			Proofs::on_result(settled(1001, Some(10), ARBITER, 9));
 			System::assert_has_event(Event::DisputeUnresolved { request: 10 }.into());
 			// Only two workers: the dispute has no arbiter.
 			WORKERS.with(|w| w.borrow_mut().remove(&ARBITER));
 			Proofs::on_result(settled(11, None, WORKER, 7));
+			next_block();
 			Proofs::on_result(settled(1002, Some(11), CHECKER, 8));
+			next_block();
 			System::assert_has_event(Event::DisputeUnresolved { request: 11 }.into());
 			for worker in [WORKER, CHECKER] {
 				assert_eq!(TestWorkers::stake(&worker), STAKE);
+				assert!(!Proofs::holds_stake(&worker));
 			}
 			assert!(Samples::<Test>::iter().next().is_none());
 		});
@@ -730,6 +829,7 @@ mod sampling {
 	fn an_unanswered_check_is_abandoned_and_stray_results_are_ignored() {
 		ext().execute_with(|| {
 			Proofs::on_result(settled(10, None, WORKER, 7));
+			next_block();
 			// A result for a check the record does not wait for changes nothing.
 			Proofs::on_result(settled(999, Some(10), ARBITER, 8));
 			assert!(Samples::<Test>::get(10).is_some());
@@ -738,10 +838,19 @@ mod sampling {
 			Proofs::on_check_expired(1000, 10);
 			System::assert_has_event(Event::SampleAbandoned { request: 10, check: 1000 }.into());
 			assert!(Samples::<Test>::get(10).is_none());
+			assert!(!Proofs::holds_stake(&WORKER));
+			// Re-executed once: it cannot be disputed again (and held under review forever).
+			assert!(Judged::<Test>::contains_key(10));
+			assert_noop!(
+				Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 10),
+				Error::<Test>::AlreadyJudged
+			);
 			// Nobody else to check: skipped.
 			WORKERS.with(|w| w.borrow_mut().retain(|k, _| *k == WORKER));
 			Proofs::on_result(settled(11, None, WORKER, 7));
+			next_block();
 			System::assert_has_event(Event::SampleSkipped { request: 11 }.into());
+			assert!(!Proofs::holds_stake(&WORKER));
 		});
 	}
 
@@ -749,38 +858,108 @@ mod sampling {
 	fn anyone_can_dispute_a_deterministic_result_and_pays_for_it() {
 		ext().execute_with(|| {
 			SETTLED.with(|s| {
-				let summary = |deterministic| SettledSummary {
+				let summary = |deterministic, proved| SettledSummary {
 					worker: WORKER,
-					model: ModelVersionRef {
-						model: 0,
-						version: VersionNumber { major: 1, minor: 0 },
-					},
-					input_digest: input().digest(),
+					model: model(),
+					input: input(),
 					output_digest: [7; 32],
 					evidence: [101; 32],
 					deterministic,
+					proved,
 				};
-				s.borrow_mut().insert(10, summary(true));
-				s.borrow_mut().insert(11, summary(false));
+				s.borrow_mut().insert(10, summary(true, false));
+				s.borrow_mut().insert(11, summary(false, false));
+				s.borrow_mut().insert(13, summary(true, true));
 			});
-			let dispute = |request, input| {
-				Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), request, input)
-			};
-			assert_noop!(dispute(12, input()), Error::<Test>::UnknownResult);
-			assert_noop!(dispute(11, input()), Error::<Test>::ModelNotDeterministic);
-			let other = RequestInput::Inline(vec![2u8; 16].try_into().unwrap());
-			assert_noop!(dispute(10, other), Error::<Test>::InputMismatch);
-			assert_ok!(dispute(10, input()));
+			let dispute =
+				|request| Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), request);
+			assert_noop!(dispute(12), Error::<Test>::UnknownResult);
+			assert_noop!(dispute(11), Error::<Test>::ModelNotDeterministic);
+			assert_noop!(dispute(13), Error::<Test>::ResultProved);
+			let broke = 9;
+			use frame_support::traits::fungible::Mutate;
+			Balances::set_balance(&broke, DISPUTE_BOND - 1);
+			assert_noop!(
+				Proofs::dispute_result(RuntimeOrigin::signed(broke), 10),
+				Error::<Test>::InsufficientBond
+			);
+			assert_ok!(dispute(10));
+			assert_eq!(bond_held(DISPUTER), DISPUTE_BOND);
+			assert!(checks().is_empty(), "the checker is drawn in the next block");
+			assert_noop!(dispute(10), Error::<Test>::AlreadyUnderCheck);
+			next_block();
 			assert_eq!(checks(), vec![(DISPUTER, 10, vec![WORKER], 1000, CHECKER)]);
-			assert_noop!(dispute(10, input()), Error::<Test>::AlreadyUnderCheck);
+			// The check re-executes the original request's own input.
+			assert_eq!(CHECK_INPUTS.with(|c| c.borrow().clone()), vec![input()]);
+			assert_noop!(dispute(10), Error::<Test>::AlreadyUnderCheck);
 			// The worker was wrong: the disputer is the reporter.
 			Proofs::on_result(settled(1000, Some(10), CHECKER, 8));
+			next_block();
 			assert_eq!(checks()[1].0, DISPUTER, "the disputer pays the arbiter too");
 			Proofs::on_result(settled(1001, Some(10), ARBITER, 8));
 			assert_eq!(credited(DISPUTER), STAKE / 20);
 			assert_eq!(TestWorkers::stake(&WORKER), STAKE - STAKE / 10);
+			// The worker was wrong: the bond comes back.
+			assert_eq!(bond_held(DISPUTER), 0);
+			assert_eq!(Balances::balance(&DISPUTER), 1_000_000);
 			// One verdict per result: it cannot be disputed (and slashed) again.
-			assert_noop!(dispute(10, input()), Error::<Test>::AlreadyJudged);
+			assert_noop!(dispute(10), Error::<Test>::AlreadyJudged);
+		});
+	}
+
+	/// A dispute of a correct result costs the disputer its bond, paid to the worker it
+	/// accused; an unresolved one costs nothing.
+	#[test]
+	fn a_confirmed_result_pays_the_bond_to_its_worker() {
+		ext().execute_with(|| {
+			settled(10, None, WORKER, 7);
+			settled(11, None, WORKER, 7);
+			let worker_before = Balances::balance(&WORKER);
+			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 10));
+			next_block();
+			Proofs::on_result(settled(1000, Some(10), CHECKER, 7));
+			System::assert_has_event(
+				Event::ResultConfirmed { request: 10, checker: CHECKER }.into(),
+			);
+			assert_eq!(Balances::balance(&WORKER), worker_before + DISPUTE_BOND);
+			assert_eq!(Balances::balance(&DISPUTER), 1_000_000 - DISPUTE_BOND);
+			assert_eq!(bond_held(DISPUTER), 0);
+			// An abandoned check releases the bond.
+			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 11));
+			next_block();
+			let (_, _, _, check, _) = checks().last().cloned().unwrap();
+			Proofs::on_check_expired(check, 11);
+			assert_eq!(bond_held(DISPUTER), 0);
+			assert_eq!(Balances::balance(&DISPUTER), 1_000_000 - DISPUTE_BOND);
+		});
+	}
+
+	fn bond_held(who: u64) -> u64 {
+		use frame_support::traits::fungible::InspectHold;
+		Balances::balance_on_hold(&HoldReason::DisputeBond.into(), &who)
+	}
+
+	#[test]
+	fn a_flood_of_draws_delays_later_ones_and_only_a_full_window_refuses() {
+		ext().execute_with(|| {
+			// Four draws a block, two blocks ahead: 8 fit, spread over blocks 2 and 3.
+			for request in 0..8u64 {
+				Proofs::on_result(settled(request, None, WORKER, 7));
+			}
+			assert_eq!(PendingDraws::<Test>::get(2).len(), 4);
+			assert_eq!(PendingDraws::<Test>::get(3).len(), 4);
+			Proofs::on_result(settled(8, None, WORKER, 7));
+			System::assert_has_event(Event::SampleSkipped { request: 8 }.into());
+			settled(9, None, WORKER, 7);
+			assert_noop!(
+				Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 9),
+				Error::<Test>::DrawQueueFull
+			);
+			// Each block makes its own bucket's draws; later results find room again.
+			next_block();
+			assert!(PendingDraws::<Test>::get(2).is_empty());
+			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 9));
+			assert_eq!(PendingDraws::<Test>::get(4).len(), 1, "after the full bucket of block 3");
 		});
 	}
 }

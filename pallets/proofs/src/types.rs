@@ -78,6 +78,27 @@ pub enum Fault {
 	/// The worker submitted, under its signature, a ZK proof that does not verify for its own
 	/// signed answer (or is not a proof at all).
 	InvalidZkProof,
+	/// The worker answered a ZKML request (its output public at once) and never proved it
+	/// within the proof window.
+	MissingZkProof,
+	/// A batch leaf is an on-chain request's receipt, not a direct one.
+	WrongContext,
+	/// A batch leaf binds a spec hash that is not its version's.
+	WrongSpec,
+}
+
+impl From<verity_primitives::LeafFault> for Fault {
+	fn from(fault: verity_primitives::LeafFault) -> Self {
+		use verity_primitives::LeafFault as L;
+		match fault {
+			L::ForeignLeaf => Fault::ForeignLeaf,
+			L::WrongChain => Fault::WrongChain,
+			L::WrongContext => Fault::WrongContext,
+			L::WrongSpec => Fault::WrongSpec,
+			L::BadLeafSignature => Fault::BadLeafSignature,
+			L::UnattestedTeeLeaf => Fault::UnattestedTeeLeaf,
+		}
+	}
 }
 
 /// Why a submitted ZK proof was rejected.
@@ -130,6 +151,9 @@ pub struct AwaitingZkProof<AccountId> {
 pub trait ZkResults<AccountId> {
 	/// The answer of `request` if it awaits its proof.
 	fn awaiting(request: RequestId) -> Option<AwaitingZkProof<AccountId>>;
+	/// Only the signing key and the binding of the answer awaiting a proof (cheap: no key or
+	/// input is read), for checking a submission's signature first.
+	fn signer(request: RequestId) -> Option<(SigningKey, Digest32)>;
 	/// Requests awaiting a proof from the worker with this signing key (offchain use).
 	fn awaiting_for(signing_key: &SigningKey) -> Vec<RequestId>;
 	/// The proof verified: settle and pay the request.
@@ -144,6 +168,18 @@ pub trait ZkResults<AccountId> {
 /// Where a sampled or disputed result stands.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub enum SampleStage<AccountId> {
+	/// A dispute was accepted; its checker is drawn in a later block (from randomness nobody
+	/// knew when the dispute was submitted).
+	DrawingChecker,
+	/// The check disagreed; the arbiter is drawn in a later block.
+	DrawingArbiter {
+		/// The worker whose check disagreed.
+		checker: AccountId,
+		/// The checker's output digest.
+		checker_output: Digest32,
+		/// Digest of the checker's signed receipt.
+		checker_evidence: Digest32,
+	},
 	/// A second worker re-executes the job.
 	Checking {
 		/// The check request.
@@ -164,6 +200,19 @@ pub enum SampleStage<AccountId> {
 		/// The arbiter.
 		arbiter: AccountId,
 	},
+}
+
+/// A draw that waits for a later block's randomness: made in the first block after the one in
+/// which it was queued, so the transaction that caused it (a result, a dispute, a check's
+/// result) could not know its outcome when it was submitted.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum Draw {
+	/// Whether a settled result is sampled for re-execution (and its checker).
+	Sample(RequestId),
+	/// A disputed result's checker.
+	Checker(RequestId),
+	/// A disagreement's arbiter.
+	Arbiter(RequestId),
 }
 
 /// A result under re-execution (sampled at random, or disputed).
@@ -189,14 +238,17 @@ pub struct SettledSummary<AccountId> {
 	pub worker: AccountId,
 	/// The model version.
 	pub model: ModelVersionRef,
-	/// BLAKE2b-256 of the input.
-	pub input_digest: Digest32,
+	/// The request's input, as the original worker ran it (a dispute re-executes exactly
+	/// this).
+	pub input: RequestInput,
 	/// BLAKE2b-256 of the output.
 	pub output_digest: Digest32,
 	/// Digest of the signed receipt.
 	pub evidence: Digest32,
 	/// The model is deterministic (Verity's integer format).
 	pub deterministic: bool,
+	/// The result was proved (ZKML): final, not disputable.
+	pub proved: bool,
 }
 
 /// Re-execution of jobs by other workers, declared here and implemented by the runtime (over
@@ -213,6 +265,8 @@ pub trait ReExecutor<AccountId> {
 	) -> Result<(RequestId, AccountId), DispatchError>;
 	/// The settled result of an original (not a check) request.
 	fn settled(request: RequestId) -> Option<SettledSummary<AccountId>>;
+	/// The spec hash of a model version, if its record exists (batch leaves must bind it).
+	fn spec_hash(model: &ModelVersionRef) -> Option<Digest32>;
 	/// Upper bound of the weight of `open_check`.
 	fn open_check_weight() -> Weight;
 }
@@ -255,8 +309,13 @@ impl<T: crate::Config> CertCache for StorageCertCache<T> {
 /// Sets up what the benchmarks need from the rest of the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// Makes `worker` a registered worker with `signing_key` and some stake.
-	fn register_worker(worker: &AccountId, signing_key: SigningKey);
+	/// Makes `worker` a registered worker with `signing_key` (and `key_proof`, the key's
+	/// signature over `verity_primitives::key_possession_payload`) and some stake.
+	fn register_worker(
+		worker: &AccountId,
+		signing_key: SigningKey,
+		key_proof: verity_primitives::ReceiptSignature,
+	);
 	/// Sets the block's wall-clock time (unix ms).
 	fn set_now_ms(now_ms: u64);
 	/// A settled original result of a deterministic model that another worker can re-execute,

@@ -31,20 +31,35 @@ pub enum ProofSubmissionRejection {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The answer awaiting a proof, if `signature` by its worker's key covers this proof.
+	/// Whether `signature` by the answering worker's key covers this proof for the binding of
+	/// the answer the chain recorded. Reads only the answer's signer and binding: the cheap
+	/// check that fee-less spam fails before anything large (the verifying key, the input) is
+	/// read.
+	fn check_proof_signature(
+		request: RequestId,
+		proof: &[u8],
+		signature: &ReceiptSignature,
+	) -> Result<(), Error<T>> {
+		let (signing_key, binding) =
+			T::ZkResults::signer(request).ok_or(Error::<T>::NotAwaitingProof)?;
+		let valid = sp_io::crypto::sr25519_verify(
+			&sp_core::sr25519::Signature::from_raw(*signature),
+			&zk_proof_payload(&Self::genesis_hash(), request, &binding, proof),
+			&sp_core::sr25519::Public::from_raw(signing_key),
+		);
+		ensure!(valid, Error::<T>::BadProofSignature);
+		Ok(())
+	}
+
+	/// The answer awaiting a proof, if `signature` by its worker's key covers this proof for
+	/// that answer's binding (the signature is checked first).
 	fn check_proof_submission(
 		request: RequestId,
 		proof: &[u8],
 		signature: &ReceiptSignature,
 	) -> Result<AwaitingZkProof<T::AccountId>, Error<T>> {
-		let awaiting = T::ZkResults::awaiting(request).ok_or(Error::<T>::NotAwaitingProof)?;
-		let valid = sp_io::crypto::sr25519_verify(
-			&sp_core::sr25519::Signature::from_raw(*signature),
-			&zk_proof_payload(&Self::genesis_hash(), request, proof),
-			&sp_core::sr25519::Public::from_raw(awaiting.signing_key),
-		);
-		ensure!(valid, Error::<T>::BadProofSignature);
-		Ok(awaiting)
+		Self::check_proof_signature(request, proof, signature)?;
+		T::ZkResults::awaiting(request).ok_or(Error::<T>::NotAwaitingProof)
 	}
 
 	/// The `#[pallet::authorize]` rule of `submit_proof`: the answer awaits a proof and the
@@ -55,7 +70,7 @@ impl<T: Config> Pallet<T> {
 		proof: &[u8],
 		signature: &ReceiptSignature,
 	) -> TransactionValidityWithRefund {
-		Self::check_proof_submission(request, proof, signature).map_err(|error| {
+		Self::check_proof_signature(request, proof, signature).map_err(|error| {
 			TransactionValidityError::Invalid(match error {
 				Error::<T>::BadProofSignature => {
 					InvalidTransaction::Custom(ProofSubmissionRejection::BadSignature as u8)

@@ -44,8 +44,15 @@ fn proof() -> ZkProofBytes {
 	verity_zkml::fixture::largest().proof.to_vec().try_into().unwrap()
 }
 
+/// The worker's signature over `proof` for the binding of the answer the chain recorded.
 fn signed(proof: &[u8]) -> [u8; 64] {
-	worker_key().sign(&zk_proof_payload(&Proofs::genesis_hash(), REQUEST, proof)).0
+	let (_, binding) = <TestZkResults as ZkResults<u64>>::signer(REQUEST).unwrap();
+	signed_for(&binding, proof)
+}
+
+/// The worker's signature over `proof` for `binding`.
+fn signed_for(binding: &[u8; 32], proof: &[u8]) -> [u8; 64] {
+	worker_key().sign(&zk_proof_payload(&Proofs::genesis_hash(), REQUEST, binding, proof)).0
 }
 
 fn proof_xt(request: u64, proof: ZkProofBytes, signature: [u8; 64]) -> Extrinsic {
@@ -100,8 +107,9 @@ fn an_honest_proof_verifies_and_settles() {
 		assert_eq!(verdicts(), vec![(REQUEST, true)]);
 		assert_eq!(credited(TREASURY), 0);
 		// Judged once: a second submission is stale.
+		let binding = verity_zkml::fixture::largest().binding;
 		assert_eq!(
-			validate(proof_xt(REQUEST, proof(), signed(&proof()))),
+			validate(proof_xt(REQUEST, proof(), signed_for(&binding, &proof()))),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
 		);
 	});
@@ -188,7 +196,10 @@ fn only_the_answering_worker_may_submit() {
 	new_test_ext(Vec::new()).execute_with(|| {
 		awaiting(|_| {});
 		let stranger = sr25519::Pair::from_seed(&[2; 32]);
-		let forged = stranger.sign(&zk_proof_payload(&Proofs::genesis_hash(), REQUEST, &proof())).0;
+		let binding = verity_zkml::fixture::largest().binding;
+		let forged = stranger
+			.sign(&zk_proof_payload(&Proofs::genesis_hash(), REQUEST, &binding, &proof()))
+			.0;
 		assert_eq!(
 			validate(proof_xt(REQUEST, proof(), forged)),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
@@ -206,6 +217,37 @@ fn only_the_answering_worker_may_submit() {
 			validate(proof_xt(REQUEST + 1, proof(), signed(&proof()))),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
 		);
+		assert!(verdicts().is_empty());
+	});
+}
+
+/// Attack (issue 14, hole 2): a stranger sends the worker the chain's job with another input,
+/// gets a valid proof signed for that other job's binding, and submits it for the real
+/// answer. The signature covers the binding, so the pool refuses it and nobody is slashed.
+#[test]
+fn a_proof_signed_for_another_binding_is_refused_before_it_can_slash() {
+	new_test_ext(Vec::new()).execute_with(|| {
+		// The answer the chain recorded has its own binding...
+		awaiting(|answer| answer.binding = [0x42; 32]);
+		// ...and the worker signed the fixture's proof for the fixture's (another) binding.
+		let other = verity_zkml::fixture::largest().binding;
+		let signature = signed_for(&other, &proof());
+		assert_eq!(
+			validate(proof_xt(REQUEST, proof(), signature)),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				zk::ProofSubmissionRejection::BadSignature as u8
+			)))
+		);
+		assert_noop!(
+			Proofs::submit_proof(
+				frame_system::RawOrigin::Authorized.into(),
+				REQUEST,
+				proof(),
+				signature
+			),
+			Error::<Test>::BadProofSignature
+		);
+		assert_eq!(TestWorkers::stake(&WORKER), STAKE);
 		assert!(verdicts().is_empty());
 	});
 }

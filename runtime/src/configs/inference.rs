@@ -28,6 +28,12 @@ parameter_types! {
 	pub TreasuryAccount: AccountId = PalletId(*b"vrt/trsy").into_account_truncating();
 	/// 5% on top of the model price plus the worker fee.
 	pub const InferenceTreasuryShare: Permill = Permill::from_percent(5);
+	/// The sampling pot's account: receives the sampling premium of integer-model requests and
+	/// pays the worker fees of sampled re-execution checks.
+	pub SamplingPot: AccountId = PalletId(*b"vrt/smpl").into_account_truncating();
+	/// 5% of the worker's fee: sampling re-executes 2% of results, with at most two checks each
+	/// costing at most the original worker's fee (4% on average at worst).
+	pub const SamplingPremium: Permill = Permill::from_percent(5);
 }
 
 impl pallet_inference::Config for Runtime {
@@ -39,6 +45,8 @@ impl pallet_inference::Config for Runtime {
 	type Randomness = ParentHashRandomness;
 	type TreasuryAccount = TreasuryAccount;
 	type TreasuryShare = InferenceTreasuryShare;
+	type SamplingPot = SamplingPot;
+	type SamplingPremium = SamplingPremium;
 	/// 100 VRT.
 	type MinWorkerStake = ConstU128<{ 100 * UNIT }>;
 	/// 1 VRT per expired request.
@@ -47,6 +55,9 @@ impl pallet_inference::Config for Runtime {
 	type UnbondingPeriod = ConstU32<{ period(7 * 24 * HOURS, 20) }>;
 	/// One hour.
 	type MaxDeadline = ConstU32<{ HOURS }>;
+	/// 30 seconds (3 blocks with `fast-runtime`): a worker sees the request in the next block,
+	/// and its result needs a block of its own.
+	type MinDeadline = ConstU32<{ period(10, 3) }>;
 	type MaxWorkers = ConstU32<64>;
 	type MaxModelsPerWorker = ConstU32<16>;
 	type MaxRequestsPerBlock = ConstU32<64>;
@@ -71,7 +82,9 @@ impl ModelHub {
 			return None;
 		}
 		let owner = pallet_model_registry::Models::<Runtime>::get(model.model)?.owner;
+		let spec_hash = record.spec.spec_hash();
 		Some(pallet_inference::ServableModel {
+			spec_hash,
 			owner,
 			artifact: record.spec.artifact,
 			format: record.spec.format,

@@ -2,7 +2,7 @@
 
 mod inference;
 mod proofs;
-pub use inference::{ModelHub, ParentHashRandomness, TreasuryAccount};
+pub use inference::{ModelHub, ParentHashRandomness, SamplingPot, TreasuryAccount};
 pub use proofs::{Reexecution, ResultsToProofs, TeeAttestations, WorkerStake};
 
 use frame_support::{

@@ -8,14 +8,14 @@ use super::{currency::Balance, time::MINUTES};
 use crate::{governance::period, AccountId, Runtime};
 use frame_support::{
 	parameter_types,
-	traits::{ConstU32, ConstU64, EitherOfDiverse},
+	traits::{ConstU128, ConstU32, ConstU64, EitherOfDiverse},
 	weights::Weight,
 };
 use frame_system::EnsureRoot;
 use pallet_inference::ModelProvider;
 use sp_runtime::{DispatchError, DispatchResult, Perbill, Permill};
 use verity_primitives::{
-	ArtifactFormat, ModelVersionRef, RequestId, RequestInput, SettledInfo, SigningKey,
+	ArtifactFormat, Digest32, ModelVersionRef, RequestId, RequestInput, SettledInfo, SigningKey,
 };
 
 parameter_types! {
@@ -29,6 +29,7 @@ parameter_types! {
 
 impl pallet_proofs::Config for Runtime {
 	type Currency = crate::Balances;
+	type RuntimeHoldReason = crate::RuntimeHoldReason;
 	type Workers = WorkerStake;
 	type Time = crate::Timestamp;
 	/// Root (a referendum), or two thirds of the technical committee (to revoke a compromised
@@ -56,6 +57,12 @@ impl pallet_proofs::Config for Runtime {
 	type Executor = Reexecution;
 	type Randomness = super::ParentHashRandomness;
 	type SampleRate = SampleRate;
+	type SamplingPot = super::SamplingPot;
+	/// 1 VRT: a dispute costs its bond when the result stands.
+	type DisputeBond = ConstU128<{ super::currency::UNIT }>;
+	type MaxDrawsPerBlock = ConstU32<32>;
+	/// A minute: 32 draws a block for 20 blocks before a sample is skipped.
+	type MaxDrawDelay = ConstU32<20>;
 	type ZkResults = ZkAnswers;
 	type WeightInfo = pallet_proofs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -109,12 +116,16 @@ impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
 			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
 		Some(pallet_proofs::SettledSummary {
 			evidence: result.receipt.evidence(&result.signature),
+			proved: result.receipt.mode == verity_primitives::VerificationMode::Zkml,
 			worker: result.receipt.worker,
 			model: result.receipt.model,
-			input_digest: result.receipt.input_digest,
+			input: result.input,
 			output_digest: result.receipt.output_digest,
 			deterministic,
 		})
+	}
+	fn spec_hash(model: &ModelVersionRef) -> Option<verity_primitives::Digest32> {
+		super::ModelHub::artifact(model).map(|version| version.spec_hash)
 	}
 	fn open_check_weight() -> Weight {
 		pallet_inference::Pallet::<Runtime>::request_weight()
@@ -130,23 +141,24 @@ impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
 		// The sample record, the randomness and a slash (two stake transfers) cost reads and writes;
 		// opening a check costs a request.
 		let base = db.reads_writes(8, 8);
-		if pallet_proofs::Pallet::<Runtime>::on_result(settled) {
-			base.saturating_add(pallet_inference::Pallet::<Runtime>::request_weight())
-		} else {
-			base
-		}
+		// Opening a check happens in a later block's draw (charged there).
+		pallet_proofs::Pallet::<Runtime>::on_result(settled);
+		base
 	}
 	fn on_check_expired(check: RequestId, original: RequestId) {
 		pallet_proofs::Pallet::<Runtime>::on_check_expired(check, original)
 	}
+	fn on_proof_missing(request: RequestId, worker: &AccountId, evidence: Digest32) {
+		pallet_proofs::Pallet::<Runtime>::punish_missing_proof(request, worker, evidence)
+	}
 	fn holds_stake(worker: &AccountId) -> bool {
 		pallet_proofs::Pallet::<Runtime>::holds_stake(worker)
 	}
-	/// Sampling reads the randomness and may open a check (a request), write its record or
-	/// slash.
+	/// Sampling queues a draw (probing up to `MaxDrawDelay` buckets), or a check's result
+	/// closes its sample or slashes.
 	fn on_result_weight() -> Weight {
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		pallet_inference::Pallet::<Runtime>::request_weight().saturating_add(db.reads_writes(8, 8))
+		db.reads_writes(8 + 20, 8)
 	}
 }
 
@@ -171,6 +183,10 @@ impl pallet_proofs::ZkResults<AccountId> for ZkAnswers {
 			output: answer.output.into_inner(),
 			evidence: answer.receipt.evidence(&answer.signature),
 		})
+	}
+	fn signer(request: RequestId) -> Option<(SigningKey, Digest32)> {
+		pallet_inference::AwaitingProof::<Runtime>::get(request)
+			.map(|answer| (answer.signing_key, answer.receipt.zk_binding()))
 	}
 	fn awaiting_for(signing_key: &SigningKey) -> alloc::vec::Vec<RequestId> {
 		pallet_inference::Pallet::<Runtime>::awaiting_proof_for(signing_key)
@@ -211,7 +227,11 @@ impl pallet_inference::AttestationProvider<AccountId> for TeeAttestations {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
-	fn register_worker(worker: &AccountId, signing_key: SigningKey) {
+	fn register_worker(
+		worker: &AccountId,
+		signing_key: SigningKey,
+		key_proof: verity_primitives::ReceiptSignature,
+	) {
 		use frame_support::traits::fungible::Mutate;
 		use verity_primitives::*;
 		let unit = super::currency::UNIT;
@@ -219,6 +239,7 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		pallet_inference::Pallet::<Runtime>::register_worker(
 			crate::RuntimeOrigin::signed(worker.clone()),
 			signing_key,
+			key_proof,
 			b"https://worker.example".to_vec().try_into().unwrap(),
 			HardwareClass::Cpu,
 			VerificationModes::of(&VerificationMode::ALL),
@@ -249,9 +270,11 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		for index in 0..2u8 {
 			let worker: AccountId = frame_benchmarking::account("sampled-worker", index.into(), 0);
 			crate::Balances::set_balance(&worker, 1_000_000 * unit);
+			let key = pallet_inference::benchmarking::signing_key(1_000 + u32::from(index));
 			pallet_inference::Pallet::<Runtime>::register_worker(
 				crate::RuntimeOrigin::signed(worker.clone()),
-				[index + 1; 32],
+				key,
+				pallet_inference::benchmarking::key_proof::<Runtime>(&worker, &key),
 				b"https://worker.example".to_vec().try_into().unwrap(),
 				HardwareClass::Cpu,
 				VerificationModes::of(&VerificationMode::ALL),
@@ -266,13 +289,17 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		let request = u64::MAX - 1;
 		let receipt = Receipt {
 			genesis_hash: [0; 32],
+			context: ReceiptContext::OnChain,
 			request_id: request,
 			model,
+			spec_hash: record.spec_hash,
 			model_digest: record.artifact.blake2_256,
 			input_digest: input.digest(),
 			output_digest: [3; 32],
 			mode: VerificationMode::Vanilla,
 			worker: workers[0].clone(),
+			usage: None,
+			timestamp_ms: 0,
 		};
 		pallet_inference::Results::<Runtime>::insert(
 			request,
@@ -281,8 +308,14 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 				receipt,
 				signing_key: [1; 32],
 				signature: [0; 64],
+				input: input.clone(),
 				output: ResultOutput::Inline(Default::default()),
-				paid: FeeSplit { model_price: 0, worker_fee: unit, protocol_fee: 0 },
+				paid: FeeSplit {
+					model_price: 0,
+					worker_fee: unit,
+					protocol_fee: 0,
+					sampling_premium: 0,
+				},
 				settled_at: 0,
 				check_of: None,
 			},
@@ -314,7 +347,12 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		);
 		let requester: AccountId = frame_benchmarking::account("zk-requester", 0, 0);
 		crate::Balances::set_balance(&requester, 1_000_000 * unit);
-		let fee = FeeSplit { model_price: unit, worker_fee: unit, protocol_fee: unit / 10 };
+		let fee = FeeSplit {
+			model_price: unit,
+			worker_fee: unit,
+			protocol_fee: unit / 10,
+			sampling_premium: 0,
+		};
 		let held = fee.model_price + fee.worker_fee + fee.protocol_fee;
 		crate::Balances::hold(&pallet_inference::HoldReason::RequestFee.into(), &requester, held)
 			.expect("funded");
@@ -323,19 +361,24 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		let deadline = frame_system::Pallet::<Runtime>::block_number() + 100;
 		let receipt = Receipt {
 			genesis_hash: pallet_inference::Pallet::<Runtime>::genesis_hash(),
+			context: ReceiptContext::OnChain,
 			request_id: request,
 			model,
+			spec_hash: [2; 32],
 			model_digest: [1; 32],
 			input_digest: input.digest(),
 			output_digest: blake2_256(output),
 			mode: VerificationMode::Zkml,
 			worker: worker.clone(),
+			usage: None,
+			timestamp_ms: 0,
 		};
 		pallet_inference::Requests::<Runtime>::insert(
 			request,
 			InferenceRequest {
 				requester: requester.clone(),
 				model,
+				spec_hash: [2; 32],
 				model_digest: [1; 32],
 				model_owner: requester,
 				input_digest: input.digest(),

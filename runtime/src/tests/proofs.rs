@@ -23,6 +23,20 @@ fn pcrs() -> PcrSet {
 	PcrSet { pcr0: [1; 48], pcr1: [2; 48], pcr2: [3; 48] }
 }
 
+/// `pair`'s proof that `who` holds it, as `register_worker` takes it.
+pub(crate) fn key_proof(who: &crate::AccountId, pair: &sr25519::Pair) -> [u8; 64] {
+	pair.sign(&key_possession_payload(&Inference::genesis_hash(), who, &pair.public().0)).0
+}
+
+/// The next block: a parent hash nobody could know before, then the proofs pallet's draws.
+fn next_block() {
+	use frame_support::traits::Hooks;
+	let now = System::block_number() + 1;
+	System::set_parent_hash(sp_core::H256(blake2_256(&(b"block", now).encode())));
+	System::set_block_number(now);
+	<Proofs as Hooks<u32>>::on_initialize(now);
+}
+
 fn text<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
 	s.as_bytes().to_vec().try_into().unwrap()
 }
@@ -93,6 +107,7 @@ fn a_tee_worker_serves_while_attested_and_a_batch_fault_slashes_it() {
 		assert_ok!(Inference::register_worker(
 			RuntimeOrigin::signed(worker.clone()),
 			key,
+			key_proof(&worker, &signer),
 			text("https://enclave.example"),
 			HardwareClass::Cpu,
 			VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
@@ -144,15 +159,23 @@ fn a_tee_worker_serves_while_attested_and_a_batch_fault_slashes_it() {
 		));
 
 		// A batch with one forged leaf: the reporter proves it and the stake moves.
+		let spec_hash = pallet_model_registry::Versions::<Runtime>::get(model.model, model.version)
+			.unwrap()
+			.spec
+			.spec_hash();
 		let receipt = |request_id: u64| Receipt {
 			genesis_hash: Proofs::genesis_hash(),
+			context: ReceiptContext::Direct,
 			request_id,
 			model,
+			spec_hash,
 			model_digest: ArtifactDigest::of(b"model bytes").blake2_256,
 			input_digest: [1; 32],
 			output_digest: [2; 32],
 			mode: VerificationMode::Vanilla,
 			worker: worker.clone(),
+			usage: None,
+			timestamp_ms: T0,
 		};
 		let mut leaves: Vec<BatchLeaf<_>> = (0..100)
 			.map(|i| {
@@ -199,6 +222,7 @@ fn register_worker(
 	assert_ok!(Inference::register_worker(
 		RuntimeOrigin::signed(who.to_account_id()),
 		pair.public().0,
+		key_proof(&who.to_account_id(), &pair),
 		text("https://worker.example"),
 		HardwareClass::Cpu,
 		VerificationModes::of(&[VerificationMode::Vanilla]),
@@ -220,13 +244,17 @@ fn answer(
 	let output = ResultOutput::Inline(vec![output; 8].try_into().unwrap());
 	let receipt = Receipt {
 		genesis_hash: Inference::genesis_hash(),
+		context: ReceiptContext::OnChain,
 		request_id: request,
 		model: record.model,
+		spec_hash: record.spec_hash,
 		model_digest: record.model_digest,
 		input_digest: record.input_digest,
 		output_digest: output.digest(),
 		mode: record.mode,
 		worker: record.worker.clone(),
+		usage: None,
+		timestamp_ms: 0,
 	};
 	let signature = pair.sign(&receipt.signing_payload()).0;
 	assert_ok!(Inference::submit_result(
@@ -268,9 +296,12 @@ fn a_disputed_integer_result_is_re_executed_twice_and_the_liar_slashed() {
 		let liar = answer(0, 9, &keys);
 		let issuance = Balances::total_issuance();
 		let dave_before = Balances::balance(&dave);
-		assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(dave.clone()), 0, input.clone()));
+		assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(dave.clone()), 0));
+		// The checker is drawn in the next block, from a hash unknown at the dispute.
+		next_block();
 		let checker = answer(1, 7, &keys);
 		assert_ne!(checker, liar);
+		next_block();
 		let arbiter = answer(2, 7, &keys);
 		assert!(arbiter != liar && arbiter != checker);
 		// Half the liar's stake: a tenth of that to Dave, who paid two checks' worker fees.
@@ -283,11 +314,11 @@ fn a_disputed_integer_result_is_re_executed_twice_and_the_liar_slashed() {
 }
 
 #[test]
-fn about_two_percent_of_integer_results_are_re_executed_at_the_treasurys_expense() {
+fn about_two_percent_of_integer_results_are_re_executed_at_the_sampling_pots_expense() {
 	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
 		let (model, keys, input) = int8_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]);
 		let dave = RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id());
-		let treasury = TreasuryAccount::get();
+		let pot = crate::configs::SamplingPot::get();
 		let mut sampled = Vec::new();
 		for _ in 0..500 {
 			let request = pallet_inference::NextRequestId::<Runtime>::get();
@@ -300,20 +331,21 @@ fn about_two_percent_of_integer_results_are_re_executed_at_the_treasurys_expense
 				10
 			));
 			answer(request, 7, &keys);
+			// Drawn in the next block.
+			next_block();
 			if let Some(sample) = pallet_proofs::Samples::<Runtime>::get(request) {
-				// The check went to the other worker, paid by the treasury: it agrees.
+				// The check went to the other worker, paid by the sampling pot: it agrees.
 				let pallet_proofs::SampleStage::Checking { check, checker } = sample.stage else {
 					panic!("a first check")
 				};
 				assert_ne!(checker, sample.worker);
 				let check_record = pallet_inference::Requests::<Runtime>::get(check).unwrap();
-				assert_eq!(check_record.requester, treasury);
+				assert_eq!(check_record.requester, pot);
 				assert_eq!(check_record.check_of, Some(request));
 				answer(check, 7, &keys);
 				assert!(pallet_proofs::Samples::<Runtime>::get(request).is_none());
 				sampled.push(request);
 			}
-			System::set_block_number(System::block_number() + 1);
 		}
 		// 2% of 500 is 10; the draw is pseudo-random.
 		assert!((3..=25).contains(&sampled.len()), "{} of 500 sampled", sampled.len());
@@ -323,6 +355,71 @@ fn about_two_percent_of_integer_results_are_re_executed_at_the_treasurys_expense
 				1_000 * UNIT,
 				"agreeing checks slash nobody"
 			);
+		}
+	});
+}
+
+/// Attack (issue 14, hole 3): over any sequence of requests, honest and lying answers,
+/// disputes and draws, the treasury never pays for sampling (its balance never goes down),
+/// the sampling pot pays only from what it holds, and issuance never changes.
+#[test]
+fn the_treasury_never_pays_for_sampling_over_a_random_sequence() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		let (model, keys, input) =
+			int8_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		let treasury = TreasuryAccount::get();
+		let issuance = Balances::total_issuance();
+		let mut state = 0x2545_f491_4f6c_dd1du64;
+		let mut next = move || {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state
+		};
+		let mut settled = Vec::new();
+		for _ in 0..200 {
+			let before = Balances::balance(&treasury);
+			match next() % 4 {
+				// A request, answered at once (honestly 7, or a lie).
+				0 | 1 => {
+					let request = pallet_inference::NextRequestId::<Runtime>::get();
+					if Inference::request_inference(
+						RuntimeOrigin::signed(dave.clone()),
+						model,
+						input.clone(),
+						VerificationMode::Vanilla,
+						UNIT,
+						10,
+					)
+					.is_ok()
+					{
+						answer(request, if next() % 5 == 0 { 9 } else { 7 }, &keys);
+						settled.push(request);
+					}
+				},
+				// A dispute of some settled result (refused ones change nothing).
+				2 if !settled.is_empty() => {
+					let request = settled[(next() % settled.len() as u64) as usize];
+					let _ = Proofs::dispute_result(RuntimeOrigin::signed(dave.clone()), request);
+				},
+				// Open checks are answered (honestly) or left to expire.
+				_ => {
+					let open: Vec<u64> = pallet_inference::Requests::<Runtime>::iter()
+						.filter(|(_, r)| r.check_of.is_some())
+						.map(|(id, _)| id)
+						.collect();
+					for check in open {
+						if next() % 3 != 0 {
+							answer(check, 7, &keys);
+						}
+					}
+				},
+			}
+			next_block();
+			<Inference as frame_support::traits::Hooks<u32>>::on_initialize(System::block_number());
+			assert!(Balances::balance(&treasury) >= before, "the treasury paid for sampling");
+			assert_eq!(Balances::total_issuance(), issuance);
 		}
 	});
 }

@@ -87,6 +87,7 @@ fn zk_market() -> (ModelVersionRef, sr25519::Pair, Prover) {
 	assert_ok!(Inference::register_worker(
 		RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()),
 		pair.public().0,
+		super::proofs::key_proof(&Sr25519Keyring::Bob.to_account_id(), &pair),
 		text("https://worker.example"),
 		HardwareClass::Cpu,
 		VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
@@ -121,13 +122,17 @@ fn answered(
 	let output = ResultOutput::Inline(output.try_into().unwrap());
 	let receipt = Receipt {
 		genesis_hash: Inference::genesis_hash(),
+		context: ReceiptContext::OnChain,
 		request_id: request,
 		model: record.model,
+		spec_hash: record.spec_hash,
 		model_digest: record.model_digest,
 		input_digest: record.input_digest,
 		output_digest: output.digest(),
 		mode: VerificationMode::Zkml,
 		worker: record.worker,
+		usage: None,
+		timestamp_ms: 0,
 	};
 	let signature = pair.sign(&receipt.signing_payload()).0;
 	assert_ok!(Inference::submit_result(
@@ -140,8 +145,13 @@ fn answered(
 	(request, receipt)
 }
 
+/// The worker submits `proof` for the answer the chain recorded for `request` (its signature
+/// covers that answer's binding).
 fn submit_proof(pair: &sr25519::Pair, request: u64, proof: Vec<u8>) {
-	let signature = pair.sign(&zk_proof_payload(&Proofs::genesis_hash(), request, &proof)).0;
+	let binding =
+		pallet_inference::AwaitingProof::<Runtime>::get(request).unwrap().receipt.zk_binding();
+	let signature =
+		pair.sign(&zk_proof_payload(&Proofs::genesis_hash(), request, &binding, &proof)).0;
 	assert_ok!(Proofs::submit_proof(
 		frame_system::RawOrigin::Authorized.into(),
 		request,
