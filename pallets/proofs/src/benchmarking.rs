@@ -53,12 +53,13 @@ fn signed_leaf<T: Config>(
 	key: &SigningKey,
 	mode: VerificationMode,
 ) -> BatchLeaf<T::AccountId> {
+	let model = ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } };
 	let receipt = Receipt {
 		genesis_hash: Proofs::<T>::genesis_hash(),
 		context: verity_primitives::ReceiptContext::Direct,
 		request_id: 1,
-		model: ModelVersionRef { model: 1, version: VersionNumber { major: 1, minor: 0 } },
-		spec_hash: [0; 32],
+		model,
+		spec_hash: T::Executor::spec_hash(&model).unwrap_or_default(),
 		model_digest: [1; 32],
 		input_digest: [2; 32],
 		output_digest: [3; 32],

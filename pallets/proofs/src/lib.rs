@@ -49,7 +49,12 @@
 //!   results are sampled and who checks, and only for transactions in the blocks it authors.
 //!   With `SampleRate` p, an author that tries k variants of its block lowers a result's
 //!   chance of being sampled from p to about p^k, so a worker must also be a validator and
-//!   give up its fees to shield itself; proved (ZKML) results are final and never drawn.
+//!   give up its fees to shield itself; proved (ZKML) results are final and never drawn. The
+//!   other way round, an author that is also a worker can grind for "sampled, and checked by a
+//!   sybil" on its own results: each such check pays the sybil at most the original worker's
+//!   fee, from the sampling pot only, so the loss is bounded by the pot's balance (premiums plus
+//!   its endowment); the treasury and requesters lose nothing, and while the pot is empty
+//!   sampling is skipped (disputes, paid by disputers, still work).
 //! - **ZK proofs** (ZKML requests): the worker answers at once and the inference pallet keeps
 //!   the answer while the proof is awaited ([`Config::ZkResults`]). The worker's node submits
 //!   the proof later ([`Pallet::submit_proof`], an authorized transaction signed by the worker's

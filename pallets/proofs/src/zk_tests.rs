@@ -251,3 +251,67 @@ fn a_proof_signed_for_another_binding_is_refused_before_it_can_slash() {
 		assert!(verdicts().is_empty());
 	});
 }
+
+/// Attack (issue 14, hole 8): random fee-less proof submissions (forged signatures, other
+/// requests, other bindings, garbage proofs) are all invalid in the pool, change no state, and
+/// are refused by the signature check before the verifying key is read.
+#[test]
+fn random_fee_less_proofs_are_all_invalid_and_change_nothing() {
+	new_test_ext(Vec::new()).execute_with(|| {
+		awaiting(|_| {});
+		let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
+		let stranger = sr25519::Pair::from_seed(&[9; 32]);
+		let mut state = 0x2545_f491_4f6c_dd1du64;
+		let mut next = move || {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			state
+		};
+		for round in 0..10_000u64 {
+			let mut proof = proof().into_inner();
+			let request = if round % 3 == 0 { next() % 16 } else { REQUEST };
+			let case = next() % 4;
+			let signature = match case {
+				0 => stranger.sign(&zk_proof_payload(
+					&Proofs::genesis_hash(),
+					request,
+					&verity_zkml::fixture::largest().binding,
+					&proof,
+				)),
+				// The worker's own signature, for another binding than the recorded answer's.
+				1 => {
+					let mut binding = [next() as u8; 32];
+					if binding == verity_zkml::fixture::largest().binding {
+						binding[0] ^= 1;
+					}
+					worker_key().sign(&zk_proof_payload(
+						&Proofs::genesis_hash(),
+						request,
+						&binding,
+						&proof,
+					))
+				},
+				2 => {
+					let signature = worker_key().sign(&zk_proof_payload(
+						&Proofs::genesis_hash(),
+						request,
+						&verity_zkml::fixture::largest().binding,
+						&proof,
+					));
+					proof[(next() % 384) as usize] ^= 1;
+					signature
+				},
+				_ => sr25519::Signature::from_raw([next() as u8; 64]),
+			}
+			.0;
+			let xt = proof_xt(request, proof.try_into().unwrap(), signature);
+			assert!(
+				validate(xt).is_err(),
+				"round {round} (case {case}, request {request}) was accepted"
+			);
+		}
+		assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), root);
+		assert!(verdicts().is_empty());
+	});
+}
