@@ -884,6 +884,34 @@ impl<T: Config> Pallet<T> {
 		expired
 	}
 
+	/// Prunes settled results older than `ResultRetention`, in request-id order from
+	/// [`PruneCursor`], examining at most `MaxPrunedPerBlock` ids; it stops at the first request
+	/// still open or result still young (results settle roughly in id order, within a
+	/// deadline). Returns how many ids it examined.
+	pub(crate) fn do_prune_results(now: BlockNumberFor<T>) -> u32 {
+		let mut cursor = PruneCursor::<T>::get();
+		let next = NextRequestId::<T>::get();
+		let mut examined = 0;
+		while examined < T::MaxPrunedPerBlock::get() && cursor < next {
+			match Results::<T>::get(cursor) {
+				Some(result) => {
+					if result.settled_at.saturating_add(T::ResultRetention::get()) > now {
+						break;
+					}
+					Results::<T>::remove(cursor);
+				},
+				// Still open (or a ZKML answer awaiting its proof): wait for it.
+				None if Requests::<T>::contains_key(cursor) => break,
+				// Expired or declined: nothing to prune.
+				None => {},
+			}
+			examined += 1;
+			cursor = cursor.saturating_add(1);
+		}
+		PruneCursor::<T>::put(cursor);
+		examined
+	}
+
 	/// Moves up to `amount` of `worker`'s stake to `to` and lowers its recorded stake to match;
 	/// returns the amount moved (zero for an unknown worker). Used for timeouts here and, through
 	/// the runtime, for faults the proofs pallet proves.

@@ -142,6 +142,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxDeadline: Get<BlockNumberFor<Self>>;
 
+		/// Blocks a settled result is kept (for receipts to be re-checked and results disputed);
+		/// older ones are pruned, so `Results` holds at most this many blocks' worth.
+		#[pallet::constant]
+		type ResultRetention: Get<BlockNumberFor<Self>>;
+
+		/// Most request ids the pruning of old results examines in one block.
+		#[pallet::constant]
+		type MaxPrunedPerBlock: Get<u32>;
+
 		/// Shortest deadline a request may ask for, in blocks: enough for a worker to see the
 		/// request, fetch and run it, and get its result into a block. A requester cannot make
 		/// an honest worker miss a deadline (and pay the timeout penalty) by asking for less.
@@ -223,6 +232,11 @@ pub mod pallet {
 	/// Settled results.
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, SettledResultOf<T>>;
+
+	/// The lowest request id whose result may still need pruning (ids below it are pruned,
+	/// expired or declined).
+	#[pallet::storage]
+	pub type PruneCursor<T: Config> = StorageValue<_, RequestId, ValueQuery>;
 
 	/// ZKML answers recorded at once and awaiting their proof; each belongs to an open request
 	/// (removed when the proof is judged or the request expires).
@@ -480,9 +494,12 @@ pub mod pallet {
 				return Weight::zero();
 			}
 			let expired = Self::do_expire_requests(now - One::one());
-			T::WeightInfo::expire_requests(expired).saturating_add(
-				T::DbWeight::get().reads_writes(2, 2).saturating_mul(u64::from(expired)),
-			)
+			let examined = Self::do_prune_results(now);
+			let db = T::DbWeight::get();
+			T::WeightInfo::expire_requests(expired)
+				.saturating_add(db.reads_writes(2, 2).saturating_mul(u64::from(expired)))
+				.saturating_add(db.reads_writes(2, 1).saturating_mul(u64::from(examined)))
+				.saturating_add(db.reads_writes(2, 1))
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {

@@ -161,6 +161,8 @@ pub const MIN_STAKE: u64 = 1_000;
 pub const PENALTY: u64 = 300;
 /// Unbonding period.
 pub const UNBONDING: u64 = 10;
+/// Blocks a settled result is kept.
+pub const RESULT_RETENTION: u64 = 200;
 /// Shortest deadline a request may ask for.
 pub const MIN_DEADLINE: u64 = 2;
 /// Blocks a ZKML answer's proof may take.
@@ -192,6 +194,8 @@ impl pallet_inference::Config for Test {
 	type UnbondingPeriod = ConstU64<UNBONDING>;
 	type MaxDeadline = ConstU64<100>;
 	type MinDeadline = ConstU64<MIN_DEADLINE>;
+	type ResultRetention = ConstU64<RESULT_RETENTION>;
+	type MaxPrunedPerBlock = ConstU32<4>;
 	type MaxWorkers = ConstU32<8>;
 	type MaxModelsPerWorker = ConstU32<4>;
 	type MaxRequestsPerBlock = ConstU32<4>;

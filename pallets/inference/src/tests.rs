@@ -1220,3 +1220,34 @@ fn an_unavailable_stored_input_is_declined_without_penalty() {
 		);
 	});
 }
+
+/// `Results` is bounded: results older than `ResultRetention` are pruned in id order, never
+/// passing a request that is still open.
+#[test]
+fn old_results_are_pruned_in_order_and_open_requests_hold_the_cursor() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let first = request(3);
+		let open = request(3);
+		let third = request(3);
+		for id in [first, third] {
+			assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		}
+		advance_to(1 + RESULT_RETENTION - 1);
+		assert!(Results::<Test>::contains_key(first), "kept for the retention period");
+		// `open` expires at block 11, so by now only the two results remain.
+		advance_to(1 + RESULT_RETENTION + 1);
+		assert!(!Results::<Test>::contains_key(first) && !Results::<Test>::contains_key(third));
+		assert!(!Requests::<Test>::contains_key(open));
+		assert_eq!(PruneCursor::<Test>::get(), 3);
+		// A request still open holds the cursor: later results wait behind it. (The worker
+		// tops its stake up after the penalty of the expired request.)
+		assert_ok!(Inference::bond_extra(RuntimeOrigin::signed(1), PENALTY));
+		let held = request(3);
+		let after = request(3);
+		assert_ok!(apply(result_xt(answer(after, &key(1)))).unwrap());
+		advance_to(System::block_number() + 5);
+		assert_eq!(PruneCursor::<Test>::get(), held);
+		assert!(Results::<Test>::contains_key(after));
+	});
+}

@@ -58,6 +58,11 @@ impl pallet_inference::Config for Runtime {
 	/// 30 seconds (3 blocks with `fast-runtime`): a worker sees the request in the next block,
 	/// and its result needs a block of its own.
 	type MinDeadline = ConstU32<{ period(10, 3) }>;
+	/// 7 days (20 minutes with `fast-runtime`): receipts stay checkable and results disputable
+	/// for a week; older results are pruned.
+	type ResultRetention = ConstU32<{ period(7 * 24 * HOURS, 400) }>;
+	/// Pruning keeps up with 32 results a block.
+	type MaxPrunedPerBlock = ConstU32<32>;
 	type MaxWorkers = ConstU32<64>;
 	type MaxModelsPerWorker = ConstU32<16>;
 	type MaxRequestsPerBlock = ConstU32<64>;
