@@ -17,9 +17,9 @@ use verity_gpu_offchain_worker::{
 	signer as receipt_signer, tensor,
 };
 use verity_primitives::{
-	batch_proof, batch_root, blake2_256, BatchRecord, DirectAnswer, DirectJob, ExpectedReceipt,
-	LeafContext, LeafFault, ModelVersionRef, ReceiptContext, RequestInput, ResultOutput,
-	SettlementMode, MAX_INLINE_INPUT, WORKER_SECRET_HEADER,
+	batch_proof, batch_root, blake2_256, AttestedSpan, BatchRecord, DirectAnswer, DirectJob,
+	ExpectedReceipt, LeafContext, LeafFault, ModelVersionRef, ReceiptContext, RequestInput,
+	ResultOutput, SettlementMode, MAX_INLINE_INPUT, WORKER_SECRET_HEADER,
 };
 
 #[derive(Debug, clap::Args)]
@@ -261,20 +261,21 @@ async fn post(
 	})
 }
 
-/// What is wrong with a leaf, by the chain's own rule ([`verity_primitives::BatchLeaf::fault`]):
-/// the TEE attestation aside, which the chain judged when the batch was posted.
+/// What is wrong with a leaf, by the chain's own rule ([`verity_primitives::BatchLeaf::fault`]),
+/// with the worker's attested spans as the chain keeps them.
 fn leaf_problem(
 	leaf: &Leaf,
 	record: &BatchRecord<Account, u32>,
 	genesis: &[u8; 32],
 	spec_hash: Option<&[u8; 32]>,
+	attested: &[AttestedSpan],
 ) -> Option<&'static str> {
 	let context = LeafContext {
 		worker: &record.worker,
 		signing_key: &record.signing_key,
 		genesis_hash: genesis,
 		spec_hash,
-		tee_live: record.tee_live,
+		attested,
 	};
 	leaf.fault(&context, |signature, payload, key| {
 		receipt_signer::verify_payload(payload, signature, key)
@@ -328,12 +329,17 @@ async fn check(
 	}
 	let genesis = chain.genesis_hash();
 	let specs = spec_hashes(chain, &leaves).await?;
+	let attested = chain
+		.read::<Vec<AttestedSpan>>("Proofs", "AttestedSpans", vec![account_key(&record.worker)])
+		.await?
+		.unwrap_or_default();
 	let bad: Vec<(u32, &'static str)> = leaves
 		.iter()
 		.enumerate()
 		.filter_map(|(index, leaf)| {
 			let spec = specs.get(&leaf.receipt.model).copied().flatten();
-			leaf_problem(leaf, &record, &genesis, spec.as_ref()).map(|p| (index as u32, p))
+			leaf_problem(leaf, &record, &genesis, spec.as_ref(), &attested)
+				.map(|p| (index as u32, p))
 		})
 		.collect();
 	let mut challenged = None;

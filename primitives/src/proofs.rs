@@ -124,7 +124,7 @@ pub enum LeafFault {
 	WrongSpec,
 	/// Its signature is not by the worker's key.
 	BadLeafSignature,
-	/// It claims TEE mode, but the worker held no live attestation for its key.
+	/// It claims TEE mode, but the worker's key was not attested when it was signed.
 	UnattestedTeeLeaf,
 }
 
@@ -142,6 +142,32 @@ impl LeafFault {
 	}
 }
 
+/// A span of time (unix ms) in which a worker's key was attested: from a document's time to
+/// the end of its liveness. The proofs pallet keeps a worker's last [`MAX_ATTESTED_SPANS`]
+/// (contiguous heartbeats merge into one), so a TEE receipt is judged by the attestation that
+/// was live when it was signed, not when its batch was posted.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct AttestedSpan {
+	/// The key the attestation bound.
+	pub signing_key: SigningKey,
+	/// Start (the document's time, never later than the block that accepted it).
+	pub from_ms: u64,
+	/// End (the attestation's `live_until_ms`).
+	pub until_ms: u64,
+}
+
+/// Most attested spans kept per worker.
+pub const MAX_ATTESTED_SPANS: u32 = 16;
+
+/// Whether `key` was attested at `at_ms` by one of `spans`.
+pub fn attested_at(spans: &[AttestedSpan], key: &SigningKey, at_ms: u64) -> bool {
+	spans
+		.iter()
+		.any(|span| span.signing_key == *key && span.from_ms <= at_ms && at_ms <= span.until_ms)
+}
+
 /// What a leaf is judged against: facts from the chain.
 pub struct LeafContext<'a, AccountId> {
 	/// The worker that answers for the leaf.
@@ -152,8 +178,8 @@ pub struct LeafContext<'a, AccountId> {
 	pub genesis_hash: &'a [u8; 32],
 	/// The spec hash of the leaf's model version, if the version still exists.
 	pub spec_hash: Option<&'a Digest32>,
-	/// Whether the worker held a live TEE attestation for the key.
-	pub tee_live: bool,
+	/// The worker's recent attested spans (a TEE leaf must be dated inside one, for its key).
+	pub attested: &'a [AttestedSpan],
 }
 
 impl<AccountId: PartialEq + Encode> BatchLeaf<AccountId> {
@@ -182,7 +208,9 @@ impl<AccountId: PartialEq + Encode> BatchLeaf<AccountId> {
 		if !verify(&self.signature, &self.receipt.signing_payload(), context.signing_key) {
 			return Some(LeafFault::BadLeafSignature);
 		}
-		if self.receipt.mode == VerificationMode::Tee && !context.tee_live {
+		let tee_live =
+			|| attested_at(context.attested, context.signing_key, self.receipt.timestamp_ms);
+		if self.receipt.mode == VerificationMode::Tee && !tee_live() {
 			return Some(LeafFault::UnattestedTeeLeaf);
 		}
 		None

@@ -8,8 +8,8 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
 use verity_nitro_attestation::{self as nitro, AttestationDoc, Policy};
 use verity_primitives::{
-	blake2_256, tee_nonce, verify_batch_proof, BatchProofError, Digest32, LeafContext, PcrSet,
-	RequestId, SigningKey, TeeKind, PCR_LEN,
+	blake2_256, tee_nonce, verify_batch_proof, AttestedSpan, BatchProofError, Digest32,
+	LeafContext, PcrSet, RequestId, SigningKey, TeeKind, PCR_LEN,
 };
 
 impl<T: Config> Pallet<T> {
@@ -115,6 +115,7 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		AttestationCount::<T>::mutate(&worker, |count| count.saturating_inc());
+		Self::record_span(&worker, signing_key, doc.timestamp_ms.min(now_ms), live_until_ms);
 		Self::deposit_event(Event::WorkerAttested {
 			worker,
 			kind,
@@ -124,6 +125,23 @@ impl<T: Config> Pallet<T> {
 			signature_checks: doc.signature_checks,
 		});
 		Ok(doc.signature_checks)
+	}
+
+	/// Adds an attested span to `worker`'s history: merged into the last one when it continues
+	/// it (same key, no gap), else appended, dropping the oldest when full.
+	fn record_span(worker: &T::AccountId, signing_key: SigningKey, from_ms: u64, until_ms: u64) {
+		AttestedSpans::<T>::mutate(worker, |spans| {
+			if let Some(last) = spans.last_mut() {
+				if last.signing_key == signing_key && from_ms <= last.until_ms {
+					last.until_ms = last.until_ms.max(until_ms);
+					return;
+				}
+			}
+			if spans.is_full() {
+				spans.remove(0);
+			}
+			let _ = spans.try_push(AttestedSpan { signing_key, from_ms, until_ms });
+		});
 	}
 
 	/// PCR0..2 of a document as a set, if all three are present with SHA-384 length.
@@ -237,7 +255,7 @@ impl<T: Config> Pallet<T> {
 				BatchProofError::RootMismatch => Error::<T>::BadMerkleProof,
 			},
 		)?;
-		let fault = Self::leaf_fault(&batch.worker, &batch.signing_key, batch.tee_live, &leaf)
+		let fault = Self::leaf_fault(&batch.worker, &batch.signing_key, &leaf)
 			.ok_or(Error::<T>::LeafValid)?;
 
 		Batches::<T>::mutate(batch_id, |record| {
@@ -253,9 +271,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_record_receipt(leaf: BatchLeaf<T::AccountId>) -> DispatchResult {
 		let worker = leaf.receipt.worker.clone();
 		let signing_key = T::Workers::signing_key(&worker).ok_or(Error::<T>::InvalidReceipt)?;
-		let tee_live = Self::is_attested(&worker, &signing_key);
 		ensure!(
-			Self::leaf_fault(&worker, &signing_key, tee_live, &leaf).is_none(),
+			Self::leaf_fault(&worker, &signing_key, &leaf).is_none(),
 			Error::<T>::InvalidReceipt
 		);
 		Self::deposit_event(Event::ReceiptRecorded {
@@ -269,20 +286,20 @@ impl<T: Config> Pallet<T> {
 
 	/// What is wrong with a direct receipt `worker` answers for, if anything: the shared rule
 	/// of [`BatchLeaf::fault`] (chain, direct context, the version's spec hash, worker,
-	/// signature, TEE liveness).
+	/// signature, and for TEE an attestation live when it was signed).
 	fn leaf_fault(
 		worker: &T::AccountId,
 		signing_key: &SigningKey,
-		tee_live: bool,
 		leaf: &BatchLeaf<T::AccountId>,
 	) -> Option<Fault> {
 		let spec_hash = T::Executor::spec_hash(&leaf.receipt.model);
+		let attested = AttestedSpans::<T>::get(worker);
 		let context = LeafContext {
 			worker,
 			signing_key,
 			genesis_hash: &Self::genesis_hash(),
 			spec_hash: spec_hash.as_ref(),
-			tee_live,
+			attested: &attested,
 		};
 		leaf.fault(&context, |signature, payload, key| {
 			sp_io::crypto::sr25519_verify(

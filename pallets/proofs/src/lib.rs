@@ -110,7 +110,10 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{Perbill, Permill};
-	use verity_primitives::{Digest32, PcrSet, ReceiptSignature, RequestId, TeeKind, ZkProofBytes};
+	use verity_primitives::{
+		AttestedSpan, Digest32, PcrSet, ReceiptSignature, RequestId, TeeKind, ZkProofBytes,
+		MAX_ATTESTED_SPANS,
+	};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -287,6 +290,17 @@ pub mod pallet {
 	/// The earliest block whose draw bucket may still have room.
 	#[pallet::storage]
 	pub type DrawCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Each worker's recent attested spans (contiguous heartbeats merged, the oldest dropped
+	/// beyond `MAX_ATTESTED_SPANS`): TEE leaves are judged by the span their time falls in.
+	#[pallet::storage]
+	pub type AttestedSpans<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<AttestedSpan, ConstU32<MAX_ATTESTED_SPANS>>,
+		ValueQuery,
+	>;
 
 	/// The last block in which each worker posted a batch (one batch per worker per block, so
 	/// that one worker cannot fill every challenge-window slot).

@@ -508,6 +508,36 @@ fn foreign_wrong_chain_and_unattested_tee_leaves_are_faults() {
 	}
 }
 
+/// Attack (issue 14, hole 6): a TEE leaf is judged by the attestation live when it was signed.
+/// A missed heartbeat before posting does not turn honest leaves into faults, and a leaf dated
+/// outside every attested span is a fault even when posted while attested.
+#[test]
+fn tee_leaves_are_judged_by_the_attestation_live_when_signed() {
+	let pki = pki();
+	let (mut ext, key) = setup(&pki);
+	ext.execute_with(|| {
+		assert_ok!(attest_now(&pki, &key));
+		let honest = leaf(&key, receipt(WORKER, 1, VerificationMode::Tee));
+		// Hours later the heartbeat lapsed; the batch is posted anyway.
+		NowMs::set(T0 + 3 * 60 * 60 * 1000);
+		let leaves = post_batch(&key, 3, Some((1, honest)));
+		assert!(!Batches::<Test>::get(0).unwrap().tee_live);
+		assert_noop!(challenge(0, &leaves, 1), Error::<Test>::LeafValid);
+		// Attested again now: a leaf dated in the gap is still a fault.
+		assert_ok!(attest_now(&pki, &key));
+		let mut gap = receipt(WORKER, 2, VerificationMode::Tee);
+		gap.timestamp_ms = T0 + 2 * 60 * 60 * 1000;
+		let gap = leaf(&key, gap);
+		System::set_block_number(2);
+		let leaves = post_batch(&key, 3, Some((2, gap.clone())));
+		assert!(Batches::<Test>::get(1).unwrap().tee_live);
+		assert_ok!(challenge(1, &leaves, 2));
+		assert_slashed(Fault::UnattestedTeeLeaf, &gap);
+		// Two spans kept: the first, and the one from the new document on.
+		assert_eq!(AttestedSpans::<Test>::get(WORKER).len(), 2);
+	});
+}
+
 #[test]
 fn tee_leaves_of_an_attested_worker_are_valid() {
 	let pki = pki();
