@@ -62,6 +62,8 @@ use verity_primitives::{
 };
 
 const LOG_TARGET: &str = "worker";
+/// Longest a stored input may take to fetch (the node waits 30 s for an answer).
+pub const INPUT_FETCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
 /// Largest job body accepted.
 const MAX_JOB_BYTES: usize = 1 << 20;
 
@@ -301,10 +303,17 @@ impl Worker {
 		};
 		let input = match &job.input {
 			RequestInput::Inline(bytes) => bytes.to_vec(),
-			RequestInput::Stored { digest, location } => self
-				.fetch(core::slice::from_ref(location), digest)
-				.await
-				.map_err(JobError::Input)?,
+			// A total deadline, well inside the node's wait for the answer: an input server that
+			// stalls gets a decline in time, never a timeout penalty for the worker.
+			RequestInput::Stored { digest, location } => tokio::time::timeout(
+				INPUT_FETCH_DEADLINE,
+				self.fetch(core::slice::from_ref(location), digest),
+			)
+			.await
+			.map_err(|_| {
+				JobError::Input(format!("not fetched within {} s", INPUT_FETCH_DEADLINE.as_secs()))
+			})?
+			.map_err(JobError::Input)?,
 		};
 		let prover = match job.mode {
 			VerificationMode::Zkml => Some(self.zk_prover(&job, &artifact).await?),

@@ -830,22 +830,24 @@ impl<T: Config> Pallet<T> {
 			// (Unless the version's record, and so its verifying key, was removed meanwhile.)
 			let unproved = AwaitingProof::<T>::take(request_id);
 			Self::close_request(request_id, &request);
-			let verifiable = T::Models::artifact(&request.model).is_some();
-			// Only a worker that had its whole proof window is at fault.
-			let unproved = unproved.filter(|answer| {
-				request.deadline >= answer.answered_at.saturating_add(T::ZkProofWindow::get())
-			});
-			if let (Some(answer), true) = (unproved, verifiable) {
+			if let Some(answer) = unproved {
+				// It answered in time: never the timeout penalty. A fault only for a worker that
+				// had its whole proof window and a version it could prove.
+				let verifiable = T::Models::artifact(&request.model).is_some();
+				let full_window =
+					request.deadline >= answer.answered_at.saturating_add(T::ZkProofWindow::get());
 				Self::deposit_event(Event::RequestExpired {
 					request: request_id,
 					requester: request.requester,
 					refunded,
 				});
-				T::Observer::on_proof_missing(
-					request_id,
-					&request.worker,
-					answer.receipt.evidence(&answer.signature),
-				);
+				if verifiable && full_window {
+					T::Observer::on_proof_missing(
+						request_id,
+						&request.worker,
+						answer.receipt.evidence(&answer.signature),
+					);
+				}
 				continue;
 			}
 			// A worker is penalized only for its own fault: if the version's record is gone (its

@@ -1251,3 +1251,25 @@ fn old_results_are_pruned_in_order_and_open_requests_hold_the_cursor() {
 		assert!(Results::<Test>::contains_key(after));
 	});
 }
+
+/// When no deadline bucket within reach has room for the proof window, the answer keeps its
+/// short deadline, and its worker (which answered in time) is neither penalized nor slashed.
+#[test]
+fn an_answer_without_its_full_proof_window_is_never_punished() {
+	new_test_ext().execute_with(|| {
+		let id = zk_request();
+		for block in 0..u64::from(crate::dispatchable_impls::ZK_WINDOW_PROBES) {
+			for other in 0..4u64 {
+				let bucket = 1 + ZK_PROOF_WINDOW + block;
+				assert_ok!(Deadlines::<Test>::try_append(bucket, 10_000 + 4 * block + other));
+			}
+		}
+		assert_ok!(apply(result_xt(answer(id, &key(1)))).unwrap());
+		let deadline = Requests::<Test>::get(id).unwrap().deadline;
+		assert!(deadline < 1 + ZK_PROOF_WINDOW, "no room: the short deadline stays");
+		advance_to(deadline + 1);
+		assert!(!Requests::<Test>::contains_key(id));
+		assert_eq!(stake_hold(1), MIN_STAKE);
+		assert!(!observed().iter().any(|o| matches!(o, Observed::ProofMissing(..))));
+	});
+}

@@ -61,8 +61,8 @@ impl pallet_inference::Config for Runtime {
 	/// 7 days (20 minutes with `fast-runtime`): receipts stay checkable and results disputable
 	/// for a week; older results are pruned.
 	type ResultRetention = ConstU32<{ period(7 * 24 * HOURS, 400) }>;
-	/// Pruning keeps up with 32 results a block.
-	type MaxPrunedPerBlock = ConstU32<32>;
+	/// Pruning examines up to 256 request ids a block.
+	type MaxPrunedPerBlock = ConstU32<256>;
 	type MaxWorkers = ConstU32<64>;
 	type MaxModelsPerWorker = ConstU32<16>;
 	type MaxRequestsPerBlock = ConstU32<64>;
