@@ -270,17 +270,20 @@ impl Worker {
 		secret.iter().zip(presented.iter()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
 	}
 
-	/// A signed decline of on-chain request `request_id` whose stored input could not be
-	/// fetched; the evidence is the BLAKE2b-256 of the fetch errors.
+	/// A signed decline of on-chain request `request_id` whose stored input (with
+	/// `input_digest`) could not be fetched; the evidence is the BLAKE2b-256 of the fetch
+	/// errors.
 	pub fn decline(
 		&self,
 		genesis_hash: [u8; 32],
 		request_id: RequestId,
+		input_digest: &[u8; 32],
 		reason: &str,
 	) -> WorkerDecline {
 		let evidence = blake2_256(reason.as_bytes());
 		let why = DeclineReason::InputUnavailable;
-		let signature = self.key.sign_decline(&genesis_hash, request_id, why, &evidence);
+		let signature =
+			self.key.sign_decline(&genesis_hash, request_id, input_digest, why, &evidence);
 		WorkerDecline { request_id, reason: why, evidence, signature }
 	}
 
@@ -649,13 +652,14 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 				Err(response) => return response,
 			};
 			let (request_id, genesis_hash) = (job.request_id, job.genesis_hash);
+			let input_digest = job.input.digest();
 			match worker.run_job(job).await {
 				Ok(answer) => reply(StatusCode::OK, "application/octet-stream", answer.encode()),
 				// The requester's stored input is unavailable: a signed decline, which the node
 				// submits so that the request is refunded without a timeout penalty.
 				Err(JobError::Input(reason)) => {
 					log::warn!(target: LOG_TARGET, "request {request_id}: input: {reason}");
-					let decline = worker.decline(genesis_hash, request_id, &reason);
+					let decline = worker.decline(genesis_hash, request_id, &input_digest, &reason);
 					reply(StatusCode::FAILED_DEPENDENCY, "application/octet-stream", decline.encode())
 				},
 				Err(error) => {
@@ -803,15 +807,5 @@ pub async fn fetch_worker_info(url: &str) -> Result<WorkerInfo, String> {
 
 /// Reads the signing key of the worker at `url` from its `/v1/info`.
 pub async fn fetch_info(url: &str) -> Result<SigningKey, String> {
-	let (status, body) =
-		http_call("GET", &format!("{}/v1/info", url.trim_end_matches('/')), Vec::new()).await?;
-	if status != 200 {
-		return Err(format!("status {status}"));
-	}
-	let info: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-	info["signing_key"]
-		.as_str()
-		.and_then(|text| hex::decode(text).ok())
-		.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-		.ok_or_else(|| "its /v1/info has no 32-byte signing_key".to_string())
+	fetch_worker_info(url).await.map(|info| info.signing_key)
 }

@@ -84,11 +84,17 @@ impl WorkerKey {
 		&self,
 		genesis_hash: &[u8; 32],
 		request_id: verity_primitives::RequestId,
+		input_digest: &[u8; 32],
 		reason: verity_primitives::DeclineReason,
 		evidence: &[u8; 32],
 	) -> ReceiptSignature {
-		let payload =
-			verity_primitives::decline_payload(genesis_hash, request_id, reason, evidence);
+		let payload = verity_primitives::decline_payload(
+			genesis_hash,
+			request_id,
+			input_digest,
+			reason,
+			evidence,
+		);
 		self.pair.sign(&payload).0
 	}
 

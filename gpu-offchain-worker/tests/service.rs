@@ -435,6 +435,7 @@ async fn an_unfetchable_stored_input_gets_a_signed_decline() {
 	let decline = WorkerDecline::decode(&mut &body[..]).unwrap();
 	assert_eq!(decline.request_id, 42);
 	assert_eq!(decline.reason, DeclineReason::InputUnavailable);
-	let payload = decline_payload(&[9; 32], 42, decline.reason, &decline.evidence);
+	let input = ArtifactDigest::of(&[7u8; 16]).blake2_256;
+	let payload = decline_payload(&[9; 32], 42, &input, decline.reason, &decline.evidence);
 	assert!(signer::verify_payload(&payload, &decline.signature, &setup.key.public()));
 }

@@ -96,8 +96,8 @@ impl ArtifactHasher {
 }
 
 /// Lowercase hex of `bytes`.
-#[cfg(feature = "std")]
-pub fn to_hex(bytes: &[u8]) -> String {
+pub fn to_hex(bytes: &[u8]) -> alloc::string::String {
+	use alloc::string::ToString;
 	struct Hex<'a>(&'a [u8]);
 	impl fmt::Display for Hex<'_> {
 		fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {

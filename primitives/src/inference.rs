@@ -446,16 +446,19 @@ pub enum DeclineReason {
 }
 
 /// The bytes a worker signs to decline a request: [`DECLINE_DOMAIN`] then the SCALE encoding of
-/// `(genesis_hash, request_id, reason, evidence)`; `evidence` is the BLAKE2b-256 of what the
-/// worker observed (the fetch errors), recorded on chain.
+/// `(genesis_hash, request_id, input_digest, reason, evidence)`; `input_digest` names the input
+/// it could not fetch (so the decline counts for no other request that gets the same id, e.g.
+/// after a reorg), `evidence` is the BLAKE2b-256 of what the worker observed (the fetch
+/// errors), recorded on chain.
 pub fn decline_payload(
 	genesis_hash: &[u8; 32],
 	request_id: RequestId,
+	input_digest: &Digest32,
 	reason: DeclineReason,
 	evidence: &Digest32,
 ) -> Vec<u8> {
 	let mut payload = DECLINE_DOMAIN.to_vec();
-	(genesis_hash, request_id, reason, evidence).encode_to(&mut payload);
+	(genesis_hash, request_id, input_digest, reason, evidence).encode_to(&mut payload);
 	payload
 }
 

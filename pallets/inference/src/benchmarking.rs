@@ -277,9 +277,11 @@ mod benchmarks {
 		let (id, index) = open_request::<T>(model, stored, 10, 0);
 		let reason = verity_primitives::DeclineReason::InputUnavailable;
 		let evidence = [3u8; 32];
+		let input_digest = Requests::<T>::get(id).expect("just opened").input_digest;
 		let payload = verity_primitives::decline_payload(
 			&Inference::<T>::genesis_hash(),
 			id,
+			&input_digest,
 			reason,
 			&evidence,
 		);

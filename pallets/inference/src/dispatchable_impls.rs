@@ -472,16 +472,24 @@ impl<T: Config> Pallet<T> {
 				other => InvalidTransaction::Custom(other as u8),
 			})
 		})?;
+		Ok((Self::answer_validity(receipt.request_id, request.deadline)?, Weight::zero()))
+	}
+
+	/// The pool validity of a request's answer (a result or a decline): one per request (they
+	/// share the `provides` tag), valid until the deadline.
+	fn answer_validity(
+		request_id: RequestId,
+		deadline: BlockNumberFor<T>,
+	) -> sp_runtime::transaction_validity::TransactionValidity {
 		let now = frame_system::Pallet::<T>::block_number();
 		let longevity: u64 =
-			request.deadline.saturating_sub(now).saturating_add(1u32.into()).saturated_into();
-		let validity = ValidTransaction::with_tag_prefix("VerityInferenceResult")
-			.and_provides(receipt.request_id)
+			deadline.saturating_sub(now).saturating_add(1u32.into()).saturated_into();
+		ValidTransaction::with_tag_prefix("VerityInferenceResult")
+			.and_provides(request_id)
 			.priority(RESULT_PRIORITY)
 			.longevity(longevity)
 			.propagate(true)
-			.build()?;
-		Ok((validity, Weight::zero()))
+			.build()
 	}
 
 	pub(crate) fn do_submit_result(
@@ -544,7 +552,13 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::BadSignature)?;
 		let signed = sp_io::crypto::sr25519_verify(
 			&sp_core::sr25519::Signature::from_raw(*signature),
-			&decline_payload(&Self::genesis_hash(), request_id, reason, evidence),
+			&decline_payload(
+				&Self::genesis_hash(),
+				request_id,
+				&request.input_digest,
+				reason,
+				evidence,
+			),
 			&sp_core::sr25519::Public::from_raw(key),
 		);
 		ensure!(signed, Error::<T>::BadSignature);
@@ -577,16 +591,7 @@ impl<T: Config> Pallet<T> {
 					_ => InvalidTransaction::Custom(ResultRejection::NotDeclinable as u8),
 				})
 			})?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let longevity: u64 =
-			request.deadline.saturating_sub(now).saturating_add(1u32.into()).saturated_into();
-		let validity = ValidTransaction::with_tag_prefix("VerityInferenceResult")
-			.and_provides(request_id)
-			.priority(RESULT_PRIORITY)
-			.longevity(longevity)
-			.propagate(true)
-			.build()?;
-		Ok((validity, Weight::zero()))
+		Ok((Self::answer_validity(request_id, request.deadline)?, Weight::zero()))
 	}
 
 	pub(crate) fn do_decline_request(

@@ -132,16 +132,6 @@ fn take_job_lock<T: Config>(request_id: u64, now: BlockNumberFor<T>) -> bool {
 	.is_ok()
 }
 
-/// The secret as the worker expects it in [`WORKER_SECRET_HEADER`]: lowercase hex.
-pub fn secret_header_value(secret: &[u8; 32]) -> alloc::string::String {
-	use core::fmt::Write;
-	let mut text = alloc::string::String::with_capacity(64);
-	for byte in secret {
-		let _ = write!(text, "{byte:02x}");
-	}
-	text
-}
-
 /// What the worker made of a job.
 enum Reply<AccountId> {
 	/// The signed answer.
@@ -157,7 +147,7 @@ fn ask_worker<T: Config>(
 ) -> Result<Reply<T::AccountId>, &'static str> {
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(JOB_TIMEOUT_MS));
 	let endpoint = alloc::format!("{}/v1/jobs", url.trim_end_matches('/'));
-	let secret = secret_header_value(secret);
+	let secret = verity_primitives::digest::to_hex(secret);
 	let pending = http::Request::post(&endpoint, alloc::vec![job.encode()])
 		.add_header("content-type", "application/octet-stream")
 		.add_header(WORKER_SECRET_HEADER, &secret)
@@ -197,17 +187,7 @@ fn submit_decline<T: Config>(decline: WorkerDecline) {
 		evidence: decline.evidence,
 		signature: decline.signature,
 	};
-	let xt =
-		<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
-	match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
-		Ok(()) => {
-			log::info!(target: LOG_TARGET, "request {request_id}: declined (input unavailable)")
-		},
-		Err(()) => log::warn!(
-			target: LOG_TARGET,
-			"request {request_id}: the pool refused the decline transaction"
-		),
-	}
+	submit_authorized::<T>(request_id, call, "decline");
 }
 
 fn submit<T: Config>(request_id: u64, answer: WorkerAnswer<T::AccountId>) {
@@ -216,13 +196,18 @@ fn submit<T: Config>(request_id: u64, answer: WorkerAnswer<T::AccountId>) {
 		output: answer.output,
 		signature: answer.signature,
 	};
+	submit_authorized::<T>(request_id, call, "result");
+}
+
+/// Submits `call` as an authorized general transaction (its signature is the authorization).
+fn submit_authorized<T: Config>(request_id: u64, call: Call<T>, what: &str) {
 	let xt =
 		<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
 	match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
-		Ok(()) => log::info!(target: LOG_TARGET, "request {request_id}: result submitted"),
+		Ok(()) => log::info!(target: LOG_TARGET, "request {request_id}: {what} submitted"),
 		Err(()) => log::warn!(
 			target: LOG_TARGET,
-			"request {request_id}: the pool refused the result transaction"
+			"request {request_id}: the pool refused the {what} transaction"
 		),
 	}
 }

@@ -30,9 +30,14 @@ fn key(seed: u8) -> sr25519::Pair {
 	sr25519::Pair::from_seed(&[seed; 32])
 }
 
-/// Lowercase hex of `bytes`.
-fn hex_of(bytes: &[u8]) -> String {
-	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+/// A deterministic xorshift sequence for the random-sequence tests.
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+	move || {
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		state
+	}
 }
 
 /// Key `seed`'s proof that `who` holds it.
@@ -706,7 +711,10 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 				uri: "http://127.0.0.1:9956/v1/jobs".into(),
 				headers: vec![
 					("content-type".into(), "application/octet-stream".into()),
-					(offchain::WORKER_SECRET_HEADER.into(), hex_of(&[7u8; 32])),
+					(
+						offchain::WORKER_SECRET_HEADER.into(),
+						verity_primitives::digest::to_hex(&[7u8; 32]),
+					),
 				],
 				body: job.encode(),
 				response: Some(expected.encode()),
@@ -735,13 +743,7 @@ fn balances_stay_consistent_over_random_operations() {
 		register(1, 1, FEE);
 		register(2, 2, 35);
 		let issuance = Balances::total_issuance();
-		let mut state = 0x2545_f491_4f6c_dd1du64;
-		let mut next = move || {
-			state ^= state << 13;
-			state ^= state >> 7;
-			state ^= state << 17;
-			state
-		};
+		let mut next = xorshift(0x2545_f491_4f6c_dd1d);
 		let mut settled = 0;
 		let mut expired_before = 0;
 		for step in 0..600 {
@@ -821,9 +823,9 @@ fn balances_stay_consistent_over_random_operations() {
 	});
 }
 
-/// A ZKML worker (account 1, key 1) serving the ZKML version `model_ref(5)`, and one request
-/// of account 3 for it; returns the request.
-fn zk_request() -> u64 {
+/// The ZKML version `model_ref(5)` (an int8 model) served by a worker (account 1, key 1) in
+/// Vanilla and ZKML modes.
+fn zk_market() {
 	add_zk_model(model_ref(5), 50, true);
 	assert_ok!(Inference::register_worker(
 		RuntimeOrigin::signed(1),
@@ -836,6 +838,12 @@ fn zk_request() -> u64 {
 		FEE,
 		MIN_STAKE,
 	));
+}
+
+/// A ZKML worker (account 1, key 1) serving the ZKML version `model_ref(5)`, and one request
+/// of account 3 for it; returns the request.
+fn zk_request() -> u64 {
+	zk_market();
 	let id = NextRequestId::<Test>::get();
 	assert_ok!(Inference::request_inference(
 		RuntimeOrigin::signed(3),
@@ -1080,18 +1088,7 @@ fn zkml_outputs_must_be_inline() {
 #[test]
 fn integer_requests_fund_the_sampling_pot() {
 	new_test_ext().execute_with(|| {
-		add_zk_model(model_ref(5), 50, true);
-		assert_ok!(Inference::register_worker(
-			RuntimeOrigin::signed(1),
-			key(1).public().0,
-			proof(1, 1),
-			b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
-			HardwareClass::Cpu,
-			VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
-			vec![model_ref(5)].try_into().unwrap(),
-			FEE,
-			MIN_STAKE,
-		));
+		zk_market();
 		let ask = |mode| {
 			let id = NextRequestId::<Test>::get();
 			assert_ok!(Inference::request_inference(
@@ -1130,13 +1127,7 @@ fn random_fee_less_results_are_all_invalid_and_change_nothing() {
 		register(1, 1, FEE);
 		let open: Vec<u64> = (0..4).map(|_| request(3)).collect();
 		let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
-		let mut state = 0x9e37_79b9_7f4a_7c15u64;
-		let mut next = move || {
-			state ^= state << 13;
-			state ^= state >> 7;
-			state ^= state << 17;
-			state
-		};
+		let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
 		for round in 0..10_000u64 {
 			let id = if round % 2 == 0 { open[(next() % 4) as usize] } else { next() % 16 };
 			let mut forged = answer(open[0], &key(1));
@@ -1154,12 +1145,13 @@ fn random_fee_less_results_are_all_invalid_and_change_nothing() {
 	});
 }
 
-/// A decline of request `id`, signed with `signer`.
-fn decline_xt(id: u64, signer: &sr25519::Pair) -> Extrinsic {
+/// A decline of request `id` for the input with `input_digest`, signed with `signer`.
+fn decline_of(id: u64, input_digest: [u8; 32], signer: &sr25519::Pair) -> Extrinsic {
 	let reason = verity_primitives::DeclineReason::InputUnavailable;
 	let evidence = blake2_256(b"connection refused");
+	let genesis = Inference::genesis_hash();
 	let payload =
-		verity_primitives::decline_payload(&Inference::genesis_hash(), id, reason, &evidence);
+		verity_primitives::decline_payload(&genesis, id, &input_digest, reason, &evidence);
 	let call = crate::Call::<Test>::decline_request {
 		request: id,
 		reason,
@@ -1169,6 +1161,11 @@ fn decline_xt(id: u64, signer: &sr25519::Pair) -> Extrinsic {
 	<Test as CreateAuthorizedTransaction<crate::Call<Test>>>::create_authorized_transaction(
 		call.into(),
 	)
+}
+
+/// A decline of open request `id` (for its own input), signed with `signer`.
+fn decline_xt(id: u64, signer: &sr25519::Pair) -> Extrinsic {
+	decline_of(id, Requests::<Test>::get(id).map(|r| r.input_digest).unwrap_or_default(), signer)
 }
 
 /// Attack (issue 14, hole 4): a requester names a stored input at a location that does not
@@ -1196,6 +1193,14 @@ fn an_unavailable_stored_input_is_declined_without_penalty() {
 		// Only the assigned worker's key can decline it.
 		assert_eq!(
 			validate(decline_xt(id, &key(2))),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::BadSignature as u8
+			)))
+		);
+		// A decline the worker signed for another input under this id (another request that
+		// had the id before a reorg) does not decline this one.
+		assert_eq!(
+			validate(decline_of(id, blake2_256(b"another input"), &key(1))),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
 				ResultRejection::BadSignature as u8
 			)))

@@ -93,11 +93,9 @@ fn ask_worker(
 	binding: &[u8; 32],
 ) -> Result<Option<ZkProofAnswer>, &'static str> {
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(ASK_TIMEOUT_MS));
-	let hex: alloc::string::String =
-		binding.iter().map(|byte| alloc::format!("{byte:02x}")).collect();
+	let hex = verity_primitives::digest::to_hex(binding);
 	let endpoint = alloc::format!("{}/v1/proofs/{request}/{hex}", url.trim_end_matches('/'));
-	let secret: alloc::string::String =
-		secret.iter().map(|byte| alloc::format!("{byte:02x}")).collect();
+	let secret = verity_primitives::digest::to_hex(secret);
 	let response = http::Request::get(&endpoint)
 		.add_header(WORKER_SECRET_HEADER, &secret)
 		.deadline(deadline)

@@ -42,18 +42,17 @@ impl<T: Config> Pallet<T> {
 		draw < u64::from(rate)
 	}
 
-	/// A result settled (called by the runtime's observer adapter). Returns whether it did
-	/// anything beyond reading (queued a draw or judged a check).
-	pub fn on_result(settled: SettledInfoOf<T>) -> bool {
+	/// A result settled (called by the runtime's observer adapter): queue its sampling draw,
+	/// or judge the check it is.
+	pub fn on_result(settled: SettledInfoOf<T>) {
 		match settled.check_of {
 			// Proved results are final; only deterministic models can be re-executed.
 			None if settled.deterministic && !settled.proved && !T::SampleRate::get().is_zero() => {
 				if Self::queue_draw(Draw::Sample(settled.request)).is_err() {
 					Self::deposit_event(Event::SampleSkipped { request: settled.request });
 				}
-				true
 			},
-			None => false,
+			None => {},
 			Some(original) => Self::on_check_result(original, settled),
 		}
 	}
@@ -217,16 +216,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A check of `original` settled: confirm, queue the arbiter's draw, or slash the minority.
-	/// Returns whether it changed anything.
-	fn on_check_result(original: RequestId, check: SettledInfoOf<T>) -> bool {
-		let Some(sample) = Samples::<T>::get(original) else { return false };
+	fn on_check_result(original: RequestId, check: SettledInfoOf<T>) {
+		let Some(sample) = Samples::<T>::get(original) else { return };
 		match sample.stage.clone() {
 			SampleStage::Checking { check: expected, checker } if expected == check.request => {
 				if check.output_digest == sample.output_digest {
 					Self::pay_bond(original, &sample.worker);
 					Self::close_sample(original, &sample, true);
 					Self::deposit_event(Event::ResultConfirmed { request: original, checker });
-					return true;
+					return;
 				}
 				// The checker now answers for its output too, until the arbiter decides.
 				Self::add_exposure(&checker);
@@ -246,7 +244,6 @@ impl<T: Config> Pallet<T> {
 					Self::close_sample(original, &sample, false);
 					Self::deposit_event(Event::DisputeUnresolved { request: original });
 				}
-				true
 			},
 			SampleStage::Arbitrating {
 				check: expected,
@@ -281,10 +278,9 @@ impl<T: Config> Pallet<T> {
 				} else {
 					Self::deposit_event(Event::DisputeUnresolved { request: original });
 				}
-				true
 			},
 			// A result for a check this record no longer waits for.
-			_ => false,
+			_ => {},
 		}
 	}
 
