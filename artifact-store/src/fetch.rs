@@ -9,7 +9,9 @@
 //! - HTTPS: `GET <url>`.
 //!
 //! Redirects are followed (at most 5); a location that answers an error status, does not answer
-//! within the timeout, or stalls mid-body fails with its own error and the next one is tried.
+//! within the timeout, stalls mid-body, or trickles (a whole download gets
+//! [`FetcherConfig::deadline`]: twice the timeout plus the expected size at the minimum rate) fails
+//! with its own error and the next one is tried.
 
 use crate::{
 	body_chunks,
@@ -41,6 +43,10 @@ pub struct FetcherConfig {
 	pub ipfs_gateway: Option<String>,
 	/// Longest wait for a response's headers, and for each piece of its body.
 	pub timeout: Duration,
+	/// Slowest transfer accepted, in bytes per second: a download of `size` bytes must end
+	/// within `2 × timeout + size / min_rate` ([`FetcherConfig::deadline`]), so a server that
+	/// sends a byte just before each idle timeout cannot hold a worker.
+	pub min_rate: u64,
 	/// Extra trusted root certificates (DER), beside the system's.
 	pub extra_roots: Vec<Vec<u8>>,
 }
@@ -51,8 +57,18 @@ impl Default for FetcherConfig {
 			walrus_aggregator: None,
 			ipfs_gateway: None,
 			timeout: Duration::from_secs(30),
+			min_rate: 1 << 20,
 			extra_roots: Vec::new(),
 		}
+	}
+}
+
+impl FetcherConfig {
+	/// The longest a download of `size` bytes may take in all: the wait for the headers, one
+	/// idle timeout of slack, and the bytes at the minimum rate.
+	pub fn deadline(&self, size: u64) -> Duration {
+		let transfer = Duration::from_secs(size / self.min_rate.max(1));
+		self.timeout.saturating_mul(2).saturating_add(transfer)
 	}
 }
 
@@ -213,12 +229,28 @@ impl Fetcher {
 			}
 		}
 		let url = self.url_of(location, expected)?;
-		let response = self.get(&url).await?;
-		let chunks = body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
-		store
-			.put_chunks(chunks, Some(expected))
+		self.within_deadline(&url, expected.size, async {
+			let response = self.get(&url).await?;
+			let chunks = body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
+			store
+				.put_chunks(chunks, Some(expected))
+				.await
+				.map_err(|source| FetchError::Store { url: url.clone(), source })
+		})
+		.await
+	}
+
+	/// Runs a download of `size` bytes from `url` within [`FetcherConfig::deadline`].
+	async fn within_deadline<T>(
+		&self,
+		url: &str,
+		size: u64,
+		download: impl std::future::Future<Output = Result<T, FetchError>>,
+	) -> Result<T, FetchError> {
+		let deadline = self.config.deadline(size);
+		tokio::time::timeout(deadline, download)
 			.await
-			.map_err(|source| FetchError::Store { url, source })
+			.unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_owned(), timeout: deadline }))
 	}
 
 	/// Downloads the artifact from `location` to the file `destination`, which appears only if
@@ -230,23 +262,63 @@ impl Fetcher {
 		destination: &Path,
 	) -> Result<ArtifactDigest, FetchError> {
 		let url = self.url_of(location, expected)?;
-		let response = self.get(&url).await?;
-		let chunks = body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
 		let directory = match destination.parent() {
 			Some(parent) if !parent.as_os_str().is_empty() => parent,
 			_ => Path::new("."),
 		};
 		let temporary = tempfile::NamedTempFile::new_in(directory)?;
-		let stored = async {
-			let too_long = StoreError::LongerThanExpected { expected: expected.size };
-			let digest = write_verified(chunks, &temporary, expected.size, too_long).await?;
-			check(expected, &digest)?;
-			Ok::<_, StoreError>(digest)
-		}
-		.await
-		.map_err(|source| FetchError::Store { url, source })?;
+		let stored = self
+			.within_deadline(&url, expected.size, async {
+				let response = self.get(&url).await?;
+				let chunks =
+					body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
+				let too_long = StoreError::LongerThanExpected { expected: expected.size };
+				let written = async {
+					let digest =
+						write_verified(chunks, &temporary, expected.size, too_long).await?;
+					check(expected, &digest)?;
+					Ok::<_, StoreError>(digest)
+				};
+				written.await.map_err(|source| FetchError::Store { url: url.clone(), source })
+			})
+			.await?;
 		temporary.persist(destination).map_err(|error| FetchError::Io(error.error))?;
 		Ok(stored)
+	}
+
+	/// Downloads into memory what `location` holds for a file known only by its BLAKE2b-256
+	/// (a batch's leaves file), reading at most `max_size` bytes; the bytes must hash to
+	/// `blake2_256`.
+	pub async fn fetch_bytes(
+		&self,
+		location: &StorageLocation,
+		blake2_256: &[u8; 32],
+		max_size: u64,
+	) -> Result<Vec<u8>, FetchError> {
+		let named = ArtifactDigest { blake2_256: *blake2_256, sha256: [0; 32], size: max_size };
+		let url = self.url_of(location, &named)?;
+		self.within_deadline(&url, max_size, async {
+			let response = self.get(&url).await?;
+			let mut chunks =
+				body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
+			let mut bytes = Vec::new();
+			let failed = |source| FetchError::Store { url: url.clone(), source };
+			while let Some(chunk) = chunks.next_chunk().await.map_err(failed)? {
+				if bytes.len() as u64 + chunk.len() as u64 > max_size {
+					return Err(failed(StoreError::TooLarge { limit: max_size }));
+				}
+				bytes.extend_from_slice(&chunk);
+			}
+			let actual = verity_primitives::blake2_256(&bytes);
+			if &actual != blake2_256 {
+				return Err(failed(StoreError::DigestMismatch {
+					expected: format!("blake2-256 {}", to_hex(blake2_256)),
+					actual: format!("blake2-256 {}", to_hex(&actual)),
+				}));
+			}
+			Ok(bytes)
+		})
+		.await
 	}
 
 	/// Tries `locations` in order until one yields the expected bytes into `destination`;
@@ -273,12 +345,25 @@ impl Fetcher {
 	/// Uploads the file at `path`, whose digests are `digest`, to the artifact store at
 	/// `store_url`. An artifact above the store's limit (read from `/health` first) is not sent:
 	/// a store refuses it with `413` before reading the body, and a client still writing then
-	/// sees only a broken connection.
+	/// sees only a broken connection. Stores take uploads without a secret from their own
+	/// machine only ([`crate::access::UploadPolicy`]).
 	pub async fn upload_to_store(
 		&self,
 		store_url: &str,
 		path: &Path,
 		digest: &ArtifactDigest,
+	) -> Result<(), FetchError> {
+		self.upload_to_store_with(store_url, path, digest, None).await
+	}
+
+	/// [`Self::upload_to_store`] presenting the node's `secret` (send it to the node's own
+	/// store only).
+	pub async fn upload_to_store_with(
+		&self,
+		store_url: &str,
+		path: &Path,
+		digest: &ArtifactDigest,
+		secret: Option<&[u8; 32]>,
 	) -> Result<(), FetchError> {
 		let base = store_url.trim_end_matches('/');
 		let health_url = format!("{base}/health");
@@ -302,11 +387,15 @@ impl Fetcher {
 			});
 		}
 		let url = format!("{base}/artifacts/{}", to_hex(&digest.blake2_256));
-		let request = Request::builder()
+		let mut request = Request::builder()
 			.method(Method::PUT)
 			.uri(parse_uri(&url)?)
 			.header(header::CONTENT_LENGTH, digest.size)
-			.header(SHA256_HEADER, to_hex(&digest.sha256))
+			.header(SHA256_HEADER, to_hex(&digest.sha256));
+		if let Some(secret) = secret {
+			request = request.header(crate::access::WORKER_SECRET_HEADER, to_hex(secret));
+		}
+		let request = request
 			.body(file_body(path).await?)
 			.map_err(|error| FetchError::BadUrl { url: url.clone(), reason: error.to_string() })?;
 		let response = self.send(&url, request).await?;

@@ -4,20 +4,22 @@
 //!
 //! - [`store`]: files under a directory, keyed by BLAKE2b-256; writes are atomic and checked
 //!   against the expected digests, reads re-hash before serving.
-//! - [`server`]: the store's HTTP service (`PUT`/`GET /artifacts/<key>`), run by the node.
+//! - [`server`]: the store's HTTP service (`PUT`/`GET /artifacts/<key>`), run by the node;
+//!   [`access`]: who may upload (the operator's machine, or whoever holds the node's secret).
 //! - [`fetch`]: clients for the places an artifact may live (a Verity store, a Walrus aggregator
 //!   and publisher, an IPFS gateway, plain HTTPS). Every fetched byte is checked against the
 //!   on-chain digest before it is kept.
 //!
 //! Nothing here knows about the chain: callers pass the digests the chain recorded.
 
+pub mod access;
 pub mod fetch;
 pub mod limits;
 pub mod server;
 pub mod store;
 
 pub use fetch::{FetchError, Fetcher, FetcherConfig};
-pub use store::ArtifactStore;
+pub use store::{ArtifactStore, Quota};
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -32,6 +34,14 @@ pub enum StoreError {
 	TooLarge {
 		/// The limit, in bytes.
 		limit: u64,
+	},
+	/// The store is full: it holds `used` of its `quota` bytes and refuses more.
+	#[error("the store is full: it holds {used} of its {quota} bytes")]
+	QuotaExceeded {
+		/// The store's quota, in bytes.
+		quota: u64,
+		/// Bytes it holds.
+		used: u64,
 	},
 	/// More bytes arrived than the expected digest's size.
 	#[error("more bytes than the expected {expected}")]

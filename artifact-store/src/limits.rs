@@ -30,15 +30,15 @@ impl Default for ConnectionLimits {
 	}
 }
 
-/// Accepts connections on `listener` forever and answers each request with `handler`, within
-/// `limits`. `target` names the service in logs.
+/// Accepts connections on `listener` forever and answers each request with `handler` (given
+/// the peer's address), within `limits`. `target` names the service in logs.
 pub async fn serve<H, Fut, B>(
 	listener: TcpListener,
 	limits: ConnectionLimits,
 	target: &'static str,
 	handler: H,
 ) where
-	H: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+	H: Fn(std::net::SocketAddr, Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
 	Fut: Future<Output = Response<B>> + Send + 'static,
 	B: hyper::body::Body + Send + 'static,
 	B::Data: Send,
@@ -58,7 +58,7 @@ pub async fn serve<H, Fut, B>(
 		tokio::spawn(async move {
 			let _permit = permit;
 			let service = hyper::service::service_fn(move |request| {
-				let answer = handler(request);
+				let answer = handler(peer, request);
 				async move { Ok::<_, Infallible>(answer.await) }
 			});
 			let mut builder = hyper::server::conn::http1::Builder::new();

@@ -2,14 +2,20 @@
 //!
 //! - `PUT /artifacts/<blake2-256 hex>`: upload; the bytes must hash to the key (and, when the
 //!   `x-verity-sha256` header is sent, to that SHA-256). `201` with the digests as JSON, or `200`
-//!   if the store already held it; `400` bad key, `413` too large, `422` digest mismatch.
+//!   if the store already held it; `400` bad key, `401` not allowed (an [`UploadPolicy`]: from
+//!   loopback, or with the node's secret), `413` too large, `422` digest mismatch, `507` the
+//!   store's quota is full.
 //! - `GET /artifacts/<blake2-256 hex>`: download, after re-hashing the file; the response carries
 //!   `x-verity-sha256`. `404` unknown, `500` if the stored file no longer matches its key.
 //! - `GET /health`: `200` with `{"status": "ok", "max_size": <largest artifact accepted>}`.
 //!
 //! Errors are JSON objects `{"error": "..."}`.
 
-use crate::{store::ArtifactStore, StoreError};
+use crate::{
+	access::{UploadPolicy, WORKER_SECRET_HEADER},
+	store::ArtifactStore,
+	StoreError,
+};
 use bytes::Bytes;
 use futures::TryStreamExt;
 use http_body_util::{combinators::BoxBody, BodyExt, Full, StreamBody};
@@ -42,30 +48,44 @@ impl ServerHandle {
 }
 
 /// Serves `store` on `address` (port 0 picks a free port) on a task of the current tokio
-/// runtime, until the handle is stopped or the runtime ends.
+/// runtime, until the handle is stopped or the runtime ends. Uploads from loopback only.
 pub async fn start(store: ArtifactStore, address: SocketAddr) -> std::io::Result<ServerHandle> {
+	start_with(store, address, UploadPolicy::default()).await
+}
+
+/// [`start`] with another upload policy.
+pub async fn start_with(
+	store: ArtifactStore,
+	address: SocketAddr,
+	uploads: UploadPolicy,
+) -> std::io::Result<ServerHandle> {
 	let listener = TcpListener::bind(address).await?;
 	let address = listener.local_addr()?;
-	let task = tokio::spawn(serve(store, listener));
+	let task = tokio::spawn(serve(store, uploads, listener));
 	Ok(ServerHandle { address, task })
 }
 
 /// Serves `store` on `listener` forever (the node spawns this on its task manager), within
-/// [`STORE_LIMITS`].
-pub async fn serve(store: ArtifactStore, listener: TcpListener) {
-	serve_with(store, listener, STORE_LIMITS).await
+/// [`STORE_LIMITS`], taking uploads `uploads` allows.
+pub async fn serve(store: ArtifactStore, uploads: UploadPolicy, listener: TcpListener) {
+	serve_with(store, uploads, listener, STORE_LIMITS).await
 }
 
 /// Serves `store` on `listener` forever within `limits`.
 pub async fn serve_with(
 	store: ArtifactStore,
+	uploads: UploadPolicy,
 	listener: TcpListener,
 	limits: crate::limits::ConnectionLimits,
 ) {
 	let store = Arc::new(store);
-	crate::limits::serve(listener, limits, "artifact-store", move |request| {
+	crate::limits::serve(listener, limits, "artifact-store", move |peer, request| {
 		let store = store.clone();
-		async move { handle(&store, request).await }
+		let allowed = uploads.allows(
+			&peer,
+			request.headers().get(WORKER_SECRET_HEADER).map(|value| value.as_bytes()),
+		);
+		async move { handle(&store, allowed, request).await }
 	})
 	.await
 }
@@ -77,7 +97,12 @@ pub const STORE_LIMITS: crate::limits::ConnectionLimits = crate::limits::Connect
 	connection_timeout: std::time::Duration::from_secs(3600),
 };
 
-async fn handle(store: &ArtifactStore, request: Request<Incoming>) -> Response<ResponseBody> {
+/// Answers one request; `may_upload` says whether its sender may `PUT`.
+async fn handle(
+	store: &ArtifactStore,
+	may_upload: bool,
+	request: Request<Incoming>,
+) -> Response<ResponseBody> {
 	let path = request.uri().path().to_owned();
 	let key = path.strip_prefix("/artifacts/");
 	match (request.method().clone(), key) {
@@ -85,6 +110,10 @@ async fn handle(store: &ArtifactStore, request: Request<Incoming>) -> Response<R
 			json(StatusCode::OK, serde_json::json!({"status": "ok", "max_size": store.max_size()}))
 		},
 		(Method::GET, Some(key)) => download(store, key).await,
+		(Method::PUT, Some(_)) if !may_upload => error(
+			StatusCode::UNAUTHORIZED,
+			"uploads need the node's secret (x-verity-worker-secret) from outside this machine",
+		),
 		(Method::PUT, Some(key)) => upload(store, key, request).await,
 		_ => error(
 			StatusCode::NOT_FOUND,
@@ -132,6 +161,9 @@ async fn upload(
 		},
 		Err(failure @ StoreError::TooLarge { .. }) => {
 			error(StatusCode::PAYLOAD_TOO_LARGE, &failure.to_string())
+		},
+		Err(failure @ StoreError::QuotaExceeded { .. }) => {
+			error(StatusCode::INSUFFICIENT_STORAGE, &failure.to_string())
 		},
 		Err(failure @ StoreError::Transfer(_)) => {
 			error(StatusCode::BAD_REQUEST, &failure.to_string())

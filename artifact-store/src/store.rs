@@ -3,6 +3,10 @@
 //! Invariants: a file under its key always hashes to that key (writes go to a temporary file that
 //! is renamed into place only after its digests check out, so no partial artifact is ever
 //! visible), and every read re-hashes the file before serving it.
+//!
+//! A store may have a [`Quota`] on the bytes it holds: a public store refuses an artifact that
+//! would exceed it; a cache evicts the artifacts read least recently (reads touch a file's
+//! modification time) to make room, never the one just written.
 
 use crate::{body_chunks, Chunks, StoreError};
 use bytes::Bytes;
@@ -14,11 +18,35 @@ use tokio::{
 };
 use verity_primitives::{digest::parse_hash, digest::to_hex, ArtifactDigest, ArtifactHasher};
 
+/// How many bytes a store may hold in all, and what happens at the limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Quota {
+	/// No limit beside the disk.
+	#[default]
+	Unlimited,
+	/// Refuse an artifact that would take the store past this many bytes (a public store:
+	/// what others uploaded is never dropped to make room).
+	Refuse(u64),
+	/// Evict the least recently read artifacts until the store is back under this many bytes
+	/// (a cache: anything evicted can be fetched again).
+	EvictLru(u64),
+}
+
+impl Quota {
+	fn limit(&self) -> Option<u64> {
+		match self {
+			Quota::Unlimited => None,
+			Quota::Refuse(limit) | Quota::EvictLru(limit) => Some(*limit),
+		}
+	}
+}
+
 /// A directory of artifacts keyed by digest.
 #[derive(Clone, Debug)]
 pub struct ArtifactStore {
 	dir: PathBuf,
 	max_size: u64,
+	quota: Quota,
 }
 
 impl ArtifactStore {
@@ -31,7 +59,78 @@ impl ArtifactStore {
 		for entry in std::fs::read_dir(dir.join("tmp"))? {
 			let _ = std::fs::remove_file(entry?.path());
 		}
-		Ok(Self { dir, max_size })
+		Ok(Self { dir, max_size, quota: Quota::Unlimited })
+	}
+
+	/// The same store with `quota` on the bytes it holds in all.
+	pub fn with_quota(mut self, quota: Quota) -> Self {
+		self.quota = quota;
+		self
+	}
+
+	/// The store's quota.
+	pub fn quota(&self) -> Quota {
+		self.quota
+	}
+
+	/// Bytes held by the store's artifacts, and the artifacts as (last read or written, size,
+	/// path).
+	fn usage(&self) -> Result<(u64, Vec<(std::time::SystemTime, u64, PathBuf)>), StoreError> {
+		let mut total = 0u64;
+		let mut files = Vec::new();
+		for entry in std::fs::read_dir(&self.dir)? {
+			let entry = entry?;
+			let metadata = entry.metadata()?;
+			if !metadata.is_file() || parse_hash(&entry.file_name().to_string_lossy()).is_none() {
+				continue;
+			}
+			total = total.saturating_add(metadata.len());
+			let touched = metadata.modified().unwrap_or(std::time::UNIX_EPOCH);
+			files.push((touched, metadata.len(), entry.path()));
+		}
+		Ok((total, files))
+	}
+
+	/// Bytes held by the store's artifacts.
+	pub fn used_bytes(&self) -> Result<u64, StoreError> {
+		Ok(self.usage()?.0)
+	}
+
+	/// Makes room for `incoming` new bytes under the quota (before `kept` is renamed into
+	/// place): a refusing store fails with [`StoreError::QuotaExceeded`], an evicting one
+	/// removes the least recently read artifacts.
+	fn make_room(&self, incoming: u64, kept: &[u8; 32]) -> Result<(), StoreError> {
+		let Some(limit) = self.quota.limit() else { return Ok(()) };
+		if incoming > limit {
+			return Err(StoreError::TooLarge { limit });
+		}
+		let (mut used, mut files) = self.usage()?;
+		if used.saturating_add(incoming) <= limit {
+			return Ok(());
+		}
+		if let Quota::Refuse(quota) = self.quota {
+			return Err(StoreError::QuotaExceeded { quota, used });
+		}
+		files.sort();
+		let kept = self.path_of(kept);
+		for (_, size, path) in files {
+			if used.saturating_add(incoming) <= limit {
+				break;
+			}
+			if path == kept {
+				continue;
+			}
+			match std::fs::remove_file(&path) {
+				Ok(()) => {
+					log::info!(target: "artifact-store", "evicted {} ({size} bytes)", path.display());
+					used = used.saturating_sub(size);
+				},
+				Err(error) => {
+					log::warn!(target: "artifact-store", "evicting {}: {error}", path.display())
+				},
+			}
+		}
+		Ok(())
 	}
 
 	/// The store's directory.
@@ -135,6 +234,9 @@ impl ArtifactStore {
 		let temporary = tempfile::NamedTempFile::new_in(self.dir.join("tmp"))?;
 		let digest = write_verified(chunks, &temporary, limit, too_large).await?;
 		verify(&digest)?;
+		if !self.contains(&digest.blake2_256) {
+			self.make_room(digest.size, &digest.blake2_256)?;
+		}
 		temporary
 			.persist(self.path_of(&digest.blake2_256))
 			.map_err(|error| StoreError::Io(error.error))?;
@@ -178,6 +280,11 @@ impl ArtifactStore {
 			});
 		}
 		file.rewind().await?;
+		// A read marks the artifact as recently used, for a cache's eviction order.
+		let touched = file.try_clone().await?.into_std().await;
+		if let Err(error) = touched.set_modified(std::time::SystemTime::now()) {
+			log::debug!(target: "artifact-store", "touching {}: {error}", path.display());
+		}
 		Ok((file, digest))
 	}
 

@@ -9,7 +9,8 @@ use hyper_util::rt::TokioIo;
 use std::{convert::Infallible, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use verity_artifact_store::{
-	server, ArtifactStore, FetchError, Fetcher, FetcherConfig, StoreError,
+	access::UploadPolicy, server, ArtifactStore, FetchError, Fetcher, FetcherConfig, Quota,
+	StoreError,
 };
 use verity_primitives::{ArtifactDigest, StorageLocation};
 
@@ -83,6 +84,17 @@ async fn handle(request: Request<hyper::body::Incoming>, good: Arc<Vec<u8>>) -> 
 						tokio::time::sleep(Duration::from_secs(30)).await;
 						Ok(Frame::data(Bytes::new()))
 					}));
+			Response::builder()
+				.status(StatusCode::OK)
+				.body(BodyExt::boxed(StreamBody::new(stream)))
+				.unwrap()
+		},
+		(Method::GET, "/trickle") => {
+			// A byte every 100 ms: never idle long enough for the idle timeout.
+			let stream = futures::stream::unfold((), |()| async {
+				tokio::time::sleep(Duration::from_millis(100)).await;
+				Some((Ok::<_, Infallible>(Frame::data(Bytes::from_static(b"x"))), ()))
+			});
 			Response::builder()
 				.status(StatusCode::OK)
 				.body(BodyExt::boxed(StreamBody::new(stream)))
@@ -408,7 +420,7 @@ async fn idle_and_excess_connections_do_not_hold_the_store() {
 		header_timeout: Duration::from_millis(500),
 		connection_timeout: Duration::from_secs(30),
 	};
-	tokio::spawn(server::serve_with(store, listener, limits));
+	tokio::spawn(server::serve_with(store, UploadPolicy::default(), listener, limits));
 
 	// The idle connection takes the only slot, then is closed by the header deadline.
 	let mut idle = tokio::net::TcpStream::connect(address).await.unwrap();
@@ -428,4 +440,109 @@ async fn idle_and_excess_connections_do_not_hold_the_store() {
 		.unwrap();
 	assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
 	assert!(started.elapsed() >= Duration::from_millis(400), "it waited for the slot");
+}
+
+/// A host that sends a byte just before each idle timeout cannot hold a download: the whole
+/// transfer has a deadline (twice the timeout plus the size at the minimum rate).
+#[tokio::test]
+async fn a_trickling_host_hits_the_total_deadline() {
+	let bytes = artifact();
+	let digest = ArtifactDigest::of(&bytes);
+	let host = mock_host(bytes, None).await;
+	let dir = tempfile::tempdir().unwrap();
+	let trickle =
+		StorageLocation::Https(format!("http://{host}/trickle").into_bytes().try_into().unwrap());
+	let config = quick();
+	assert_eq!(config.deadline(digest.size), Duration::from_millis(1000));
+	let started = std::time::Instant::now();
+	let error =
+		fetcher(config).fetch_to_file(&trickle, &digest, &dir.path().join("x")).await.unwrap_err();
+	assert!(matches!(error, FetchError::Timeout { .. }), "{error}");
+	assert!(started.elapsed() < Duration::from_secs(5));
+	let store = ArtifactStore::open(dir.path().join("cache"), 1 << 30).unwrap();
+	let error = fetcher(quick()).fetch_into_store(&trickle, &digest, &store).await.unwrap_err();
+	assert!(matches!(error, FetchError::Timeout { .. }), "{error}");
+	let error = fetcher(quick()).fetch_bytes(&trickle, &digest.blake2_256, 1 << 20).await;
+	assert!(matches!(error, Err(FetchError::Timeout { .. })));
+}
+
+/// Uploads from elsewhere need the node's secret; a public store refuses what would take it
+/// past its quota (507) and keeps what it holds.
+#[tokio::test]
+async fn uploads_need_the_secret_and_fit_the_quota() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtifactStore::open(dir.path().join("artifacts"), 1 << 20)
+		.unwrap()
+		.with_quota(Quota::Refuse(400_000));
+	let secret = [9u8; 32];
+	// Loopback is "elsewhere" here: the test's uploads come from 127.0.0.1.
+	let policy = UploadPolicy { secret: Some(secret), open_on_loopback: false };
+	let service =
+		server::start_with(store.clone(), "127.0.0.1:0".parse().unwrap(), policy).await.unwrap();
+	let base = format!("http://{}", service.address);
+	let bytes = artifact();
+	let digest = ArtifactDigest::of(&bytes);
+	let source = dir.path().join("model.bin");
+	std::fs::write(&source, &bytes).unwrap();
+	let fetcher = fetcher(quick());
+	let error = fetcher.upload_to_store(&base, &source, &digest).await.unwrap_err();
+	assert!(matches!(error, FetchError::Status { status: 401, .. }), "{error}");
+	let wrong = [8u8; 32];
+	let error =
+		fetcher.upload_to_store_with(&base, &source, &digest, Some(&wrong)).await.unwrap_err();
+	assert!(matches!(error, FetchError::Status { status: 401, .. }), "{error}");
+	assert!(!store.contains(&digest.blake2_256));
+	fetcher.upload_to_store_with(&base, &source, &digest, Some(&secret)).await.unwrap();
+	assert!(store.contains(&digest.blake2_256));
+	// The same artifact again takes no room; another one does not fit.
+	fetcher.upload_to_store_with(&base, &source, &digest, Some(&secret)).await.unwrap();
+	let other: Vec<u8> = bytes.iter().map(|byte| byte ^ 0x5a).collect();
+	let other_digest = ArtifactDigest::of(&other);
+	std::fs::write(&source, &other).unwrap();
+	let error = fetcher
+		.upload_to_store_with(&base, &source, &other_digest, Some(&secret))
+		.await
+		.unwrap_err();
+	assert!(matches!(error, FetchError::Status { status: 507, .. }), "{error}");
+	assert!(store.contains(&digest.blake2_256));
+	assert_eq!(store.used_bytes().unwrap(), digest.size);
+	// Anyone reads, and a file known by its BLAKE2b-256 alone comes back checked.
+	let location = location_store(service.address);
+	assert_eq!(fetcher.fetch_bytes(&location, &digest.blake2_256, 1 << 20).await.unwrap(), bytes);
+	let error = fetcher.fetch_bytes(&location, &digest.blake2_256, 1000).await.unwrap_err();
+	assert!(matches!(error, FetchError::Store { source: StoreError::TooLarge { .. }, .. }));
+}
+
+/// A cache past its quota evicts the artifacts read least recently, never the one it just
+/// wrote.
+#[tokio::test]
+async fn a_cache_evicts_what_it_read_least_recently() {
+	let dir = tempfile::tempdir().unwrap();
+	let cache = ArtifactStore::open(dir.path().join("cache"), 1 << 20)
+		.unwrap()
+		.with_quota(Quota::EvictLru(700_000));
+	let put = |seed: u8| {
+		let cache = cache.clone();
+		async move {
+			let bytes: Vec<u8> = artifact().iter().map(|byte| byte ^ seed).collect();
+			let digest = ArtifactDigest::of(&bytes);
+			cache.put(Full::new(Bytes::from(bytes)), Some(&digest)).await.unwrap();
+			tokio::time::sleep(Duration::from_millis(20)).await;
+			digest
+		}
+	};
+	let first = put(1).await;
+	let second = put(2).await;
+	// Reading the first makes the second the least recently used.
+	cache.open_verified(&first.blake2_256).await.unwrap();
+	tokio::time::sleep(Duration::from_millis(20)).await;
+	let third = put(3).await;
+	assert!(cache.contains(&first.blake2_256));
+	assert!(!cache.contains(&second.blake2_256));
+	assert!(cache.contains(&third.blake2_256));
+	assert!(cache.used_bytes().unwrap() <= 700_000);
+	// An artifact larger than the whole quota is refused outright.
+	let huge = vec![7u8; 800_000];
+	let error = cache.put(Full::new(Bytes::from(huge)), None).await.unwrap_err();
+	assert!(matches!(error, StoreError::TooLarge { limit: 700_000 }), "{error}");
 }

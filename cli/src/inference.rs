@@ -53,6 +53,12 @@ pub enum WorkerCommand {
 		#[command(flatten)]
 		offer: Offer,
 	},
+	/// Set the shortest deadline (blocks ahead) the signer's worker accepts: requests with a
+	/// shorter one go to other workers.
+	MinDeadline {
+		/// Blocks ahead (at most the chain's longest deadline; 0: the chain's minimum).
+		blocks: u32,
+	},
 	/// Show a worker (by default the signer's account).
 	Show {
 		/// The worker's account (SS58).
@@ -242,6 +248,18 @@ pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, S
 				json: json!({"worker": account_of(&signer).to_string(), "block": included.block}),
 			})
 		},
+		WorkerCommand::MinDeadline { blocks } => {
+			let signer = signer(global.suri.as_deref())?;
+			let arguments = vec![Scale::of(&blocks)];
+			let included = chain.submit(PALLET, "set_min_deadline", arguments, &signer).await?;
+			Ok(Output {
+				text: format!(
+					"Worker {} now takes requests with deadlines of {blocks} blocks or more",
+					account_of(&signer)
+				),
+				json: json!({"worker": account_of(&signer).to_string(), "min_deadline": blocks, "block": included.block}),
+			})
+		},
 		WorkerCommand::Show { account } => {
 			let account: AccountId32 = match account {
 				Some(text) => text.parse().map_err(|e| format!("not an SS58 account: {e:?}"))?,
@@ -263,6 +281,7 @@ pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, S
 				"open_requests": info.open_requests,
 				"delivered": info.delivered,
 				"missed": info.missed,
+				"min_deadline": info.min_deadline,
 			});
 			Ok(Output { text: serde_json::to_string_pretty(&json).unwrap_or_default(), json })
 		},

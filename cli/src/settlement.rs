@@ -11,6 +11,7 @@ use codec::{Decode, Encode};
 use serde_json::json;
 use std::{collections::BTreeMap, path::PathBuf};
 use subxt::{dynamic::Value, utils::AccountId32};
+use verity_artifact_store::{Fetcher, FetcherConfig};
 use verity_gpu_offchain_worker::{
 	service::{http_call, http_call_with},
 	settlement::{Leaf, Pending, Posted},
@@ -19,7 +20,7 @@ use verity_gpu_offchain_worker::{
 use verity_primitives::{
 	batch_proof, batch_root, blake2_256, AttestedSpan, BatchRecord, DirectAnswer, DirectJob,
 	ExpectedReceipt, LeafContext, LeafFault, ModelVersionRef, ReceiptContext, RequestInput,
-	ResultOutput, SettlementMode, MAX_INLINE_INPUT, WORKER_SECRET_HEADER,
+	ResultOutput, SettlementMode, StorageLocation, MAX_INLINE_INPUT, WORKER_SECRET_HEADER,
 };
 
 #[derive(Debug, clap::Args)]
@@ -74,14 +75,16 @@ pub enum BatchCommand {
 		#[arg(long, value_name = "PATH")]
 		worker_secret_file: PathBuf,
 	},
-	/// Fetch a posted batch's leaves from an artifact store and check every one (root, chain,
-	/// worker, signature); with `--challenge`, prove the first invalid leaf on chain.
+	/// Fetch a posted batch's leaves from where the batch says they are and check every one
+	/// (root, chain, worker, signature, spec, TEE attestation); with `--challenge`, prove the
+	/// first invalid leaf on chain.
 	Check {
 		/// The batch id on chain.
 		batch: u64,
-		/// Artifact store that holds the leaves file.
-		#[arg(long, default_value = "http://127.0.0.1:9955")]
-		store: String,
+		/// Fetch the leaves file from this artifact store (base URL) instead of the location
+		/// the batch names on chain.
+		#[arg(long, value_name = "URL")]
+		store: Option<String>,
 		/// Submit a challenge for the first invalid leaf (signed with `--suri`).
 		#[arg(long)]
 		challenge: bool,
@@ -184,7 +187,7 @@ pub async fn batch(command: BatchCommand, global: &Global) -> Result<Output, Str
 			post(&chain, &worker_url, &secret, global).await
 		},
 		BatchCommand::Check { batch, store, challenge } => {
-			check(&chain, batch, &store, challenge, global).await
+			check(&chain, batch, store.as_deref(), challenge, global).await
 		},
 	}
 }
@@ -230,6 +233,7 @@ async fn post(
 					Scale::of(&sealed.root),
 					Scale::of(&sealed.leaf_count),
 					Scale::of(&sealed.leaves.blake2_256),
+					Scale::of(&sealed.leaves_at),
 				],
 				&signer,
 			)
@@ -299,10 +303,29 @@ async fn spec_hashes(
 	Ok(hashes)
 }
 
+/// The batch's leaves file, from `store` or else from where the batch says it is. At most
+/// 64 MiB (a 10,000-leaf batch is about 3 MiB).
+async fn fetch_leaves(
+	record: &BatchRecord<Account, u32>,
+	store: Option<&str>,
+) -> Result<Vec<u8>, String> {
+	let location = match store {
+		Some(url) => StorageLocation::ArtifactStore(
+			url.as_bytes().to_vec().try_into().map_err(|_| "--store: URL too long".to_owned())?,
+		),
+		None => record.leaves_at.clone(),
+	};
+	let fetcher = Fetcher::new(FetcherConfig::default()).map_err(|e| e.to_string())?;
+	fetcher
+		.fetch_bytes(&location, &record.leaves_digest, 64 << 20)
+		.await
+		.map_err(|e| format!("the batch's leaves file: {e}"))
+}
+
 async fn check(
 	chain: &Chain,
 	batch: u64,
-	store: &str,
+	store: Option<&str>,
 	challenge: bool,
 	global: &Global,
 ) -> Result<Output, String> {
@@ -310,15 +333,7 @@ async fn check(
 		.read::<BatchRecord<Account, u32>>("Proofs", "Batches", vec![Value::u128(batch.into())])
 		.await?
 		.ok_or_else(|| format!("batch {batch} is not inside its challenge window"))?;
-	let url =
-		format!("{}/artifacts/{}", store.trim_end_matches('/'), hex::encode(record.leaves_digest));
-	let (status, file) = http_call("GET", &url, Vec::new()).await?;
-	if status != 200 {
-		return Err(format!("{url}: {status}"));
-	}
-	if blake2_256(&file) != record.leaves_digest {
-		return Err(format!("{url}: the bytes do not match the batch's leaves digest"));
-	}
+	let file = fetch_leaves(&record, store).await?;
 	let leaves = Vec::<Leaf>::decode(&mut &file[..])
 		.map_err(|e| format!("the leaves file does not decode: {e}"))?;
 	let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();

@@ -24,6 +24,10 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	let model = demo_setup(&node, &input);
 	let worker =
 		verity(&node, "//Alice", &["worker", "show"])["worker"].as_str().unwrap().to_owned();
+	// The worker takes no request due in fewer than 5 blocks (direct requests have no
+	// deadline).
+	verity(&node, "//Alice", &["worker", "min-deadline", "5"]);
+	assert_eq!(verity(&node, "//Alice", &["worker", "show"])["min_deadline"], 5);
 	let direct = |request: u64, settlement: &str| {
 		verity(
 			&node,
@@ -90,11 +94,9 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	assert_eq!(batches[0]["leaves"], 3);
 	let batch = batches[0]["batch"].as_u64().unwrap().to_string();
 
-	let checked = verity(
-		&node,
-		"//Charlie",
-		&["batch", "check", &batch, "--store", &node.artifact_store_url(), "--challenge"],
-	);
+	// Anyone can check it: the leaves file is fetched from where the batch says it is (the
+	// store's public URL, recorded on chain), without being told.
+	let checked = verity(&node, "//Charlie", &["batch", "check", &batch, "--challenge"]);
 	assert_eq!(checked["leaves"], 3);
 	assert_eq!(checked["invalid"], serde_json::json!([]));
 	assert!(checked["challenged"].is_null(), "nothing to challenge: {checked}");

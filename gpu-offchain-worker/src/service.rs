@@ -50,9 +50,10 @@ use std::{
 };
 use tokio::{net::TcpListener, task::JoinHandle};
 use verity_artifact_store::{
+	access::presents_secret,
 	fetch::{Fetcher, FetcherConfig},
 	limits::ConnectionLimits,
-	ArtifactStore,
+	ArtifactStore, Quota,
 };
 use verity_primitives::{
 	blake2_256, ArtifactDigest, BatchLeaf, DeclineReason, DirectAnswer, DirectJob, Receipt,
@@ -79,11 +80,13 @@ pub struct WorkerConfig {
 	pub cache_dir: PathBuf,
 	/// Largest artifact the cache takes, in bytes.
 	pub cache_max_size: u64,
+	/// Most bytes the cache holds; the artifacts read least recently are evicted past it.
+	pub cache_quota: u64,
 	/// Where remote artifact locations are resolved.
 	pub fetcher: FetcherConfig,
-	/// Artifact store (base URL) that takes outputs larger than [`MAX_INLINE_OUTPUT`] and the
-	/// leaves files of batches.
-	pub output_store: Option<String>,
+	/// Artifact store that takes outputs larger than [`MAX_INLINE_OUTPUT`] and the leaves
+	/// files of batches.
+	pub output_store: Option<OutputStore>,
 	/// When batches of direct requests' receipts close.
 	pub batch_policy: BatchPolicy,
 	/// The chain and account this worker answers direct requests for. Without it, direct
@@ -96,6 +99,36 @@ pub struct WorkerConfig {
 	/// The secret the node sends on the node-only endpoints (`/v1/jobs`, `/v1/proofs`).
 	/// Without it those endpoints refuse everyone.
 	pub node_secret: Option<[u8; 32]>,
+}
+
+/// The artifact store a worker uploads outputs and batch leaves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputStore {
+	/// Base URL the worker uploads to (the node's store; uploads present the node's secret).
+	pub upload_url: String,
+	/// Base URL under which anyone else fetches them (recorded on chain in results and
+	/// batches): the store's public address, which the operator configures.
+	pub public_url: String,
+}
+
+impl OutputStore {
+	/// A store reached at the same URL by the worker and by everyone else.
+	pub fn at(url: impl Into<String>) -> Self {
+		let url = url.into();
+		Self { upload_url: url.clone(), public_url: url }
+	}
+
+	/// The public location of what was uploaded.
+	fn location(&self) -> Result<StorageLocation, String> {
+		let url = self.public_url.as_bytes().to_vec().try_into();
+		let location = StorageLocation::ArtifactStore(
+			url.map_err(|_| "the output store's public URL is too long".to_owned())?,
+		);
+		if !location.is_well_formed() {
+			return Err(format!("the output store's public URL {} is not a URL", self.public_url));
+		}
+		Ok(location)
+	}
 }
 
 /// Whom a worker answers direct requests as.
@@ -183,7 +216,7 @@ pub struct Worker {
 	executor: Executor,
 	cache: ArtifactStore,
 	fetcher: Fetcher,
-	output_store: Option<String>,
+	output_store: Option<OutputStore>,
 	settlements: Mutex<Settlements>,
 	direct: Option<DirectIdentity>,
 	chain: Option<Arc<dyn ChainView>>,
@@ -204,7 +237,8 @@ impl Worker {
 		executor: Executor,
 	) -> Result<Self, String> {
 		let cache = ArtifactStore::open(&config.cache_dir, config.cache_max_size)
-			.map_err(|e| format!("artifact cache at {}: {e}", config.cache_dir.display()))?;
+			.map_err(|e| format!("artifact cache at {}: {e}", config.cache_dir.display()))?
+			.with_quota(Quota::EvictLru(config.cache_quota));
 		let fetcher = Fetcher::new(config.fetcher).map_err(|e| e.to_string())?;
 		Ok(Self {
 			key: Arc::new(key),
@@ -257,17 +291,7 @@ impl Worker {
 	/// Whether `presented` (the header's value) is the node's secret (compared in constant
 	/// time). False when no secret is configured.
 	pub fn is_node(&self, presented: Option<&[u8]>) -> bool {
-		let (Some(secret), Some(presented)) = (self.node_secret, presented) else {
-			return false;
-		};
-		let Some(presented) = std::str::from_utf8(presented)
-			.ok()
-			.and_then(|text| hex::decode(text.trim()).ok())
-			.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-		else {
-			return false;
-		};
-		secret.iter().zip(presented.iter()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
+		presents_secret(self.node_secret.as_ref(), presented)
 	}
 
 	/// A signed decline of on-chain request `request_id` whose stored input (with
@@ -497,40 +521,44 @@ impl Worker {
 	/// failure keeps it to try again at the next poll.
 	async fn store_batch(&self, closed: Closed) {
 		let stored = match &self.output_store {
-			Some(store) => self.upload(store, &closed.leaves_file, &closed.sealed.leaves).await,
+			Some(store) => self.upload(store, &closed.leaves_file).await,
 			None => Err("no artifact store configured".into()),
 		};
 		match stored {
-			Ok(()) => {
+			Ok(leaves_at) => {
 				log::info!(
 					target: LOG_TARGET,
 					"batch {} closed: {} receipts, root {}",
-					closed.sealed.sequence,
-					closed.sealed.leaf_count,
-					hex::encode(closed.sealed.root)
+					closed.sequence,
+					closed.leaf_count,
+					hex::encode(closed.root)
 				);
-				self.settlements().queue(closed.sealed);
+				self.settlements().queue(closed.sealed(leaves_at));
 			},
 			Err(error) => {
 				log::warn!(
 					target: LOG_TARGET,
 					"batch {}: storing its leaves failed ({error}); will retry",
-					closed.sealed.sequence
+					closed.sequence
 				);
 				self.settlements().retry_later(closed);
 			},
 		}
 	}
 
-	async fn upload(
-		&self,
-		store: &str,
-		bytes: &[u8],
-		digest: &ArtifactDigest,
-	) -> Result<(), String> {
+	/// Uploads `bytes` to the output store with the node's secret; returns their public
+	/// location.
+	async fn upload(&self, store: &OutputStore, bytes: &[u8]) -> Result<StorageLocation, String> {
+		let location = store.location()?;
+		let digest = ArtifactDigest::of(bytes);
 		let file = tempfile::NamedTempFile::new_in(self.cache.dir()).map_err(|e| e.to_string())?;
 		tokio::fs::write(file.path(), bytes).await.map_err(|e| e.to_string())?;
-		self.fetcher.upload_to_store(store, file.path(), digest).await.map_err(|e| e.to_string())
+		let secret = self.node_secret.as_ref();
+		self.fetcher
+			.upload_to_store_with(&store.upload_url, file.path(), &digest, secret)
+			.await
+			.map_err(|e| e.to_string())?;
+		Ok(location)
 	}
 
 	/// Closes an over-age batch, retries unstored ones, and returns what waits to be posted.
@@ -558,13 +586,7 @@ impl Worker {
 			return Err(JobError::OutputTooLarge { len: output.len(), limit: MAX_INLINE_OUTPUT });
 		};
 		let digest = ArtifactDigest::of(&output);
-		self.upload(store, &output, &digest).await.map_err(JobError::OutputStore)?;
-		let location =
-			StorageLocation::ArtifactStore(
-				store.as_bytes().to_vec().try_into().map_err(|_| {
-					JobError::OutputStore("the output store's URL is too long".into())
-				})?,
-			);
+		let location = self.upload(store, &output).await.map_err(JobError::OutputStore)?;
 		debug_assert_eq!(digest.blake2_256, blake2_256(&output));
 		Ok(ResultOutput::Stored { digest, location })
 	}
@@ -599,7 +621,7 @@ pub async fn serve(worker: Arc<Worker>, listener: TcpListener) {
 		listener,
 		ConnectionLimits::default(),
 		LOG_TARGET,
-		move |request| {
+		move |_peer, request| {
 			let worker = worker.clone();
 			async move { handle(&worker, request).await }
 		},

@@ -4,15 +4,15 @@
 //! A `Batch` receipt becomes a leaf of the open batch. The batch closes when it holds
 //! [`BatchPolicy::max_leaves`] leaves, or when it is polled after [`BatchPolicy::max_age`]: its
 //! leaves file (SCALE `Vec<BatchLeaf>`) is stored by digest where anyone can fetch it, and its
-//! root, count and file digest wait in [`Pending::batches`] until the operator posts them
-//! (`verity worker settle`) and reports them posted. `Individual` receipts wait in
+//! root, count, file digest and public location wait in [`Pending::batches`] until the
+//! operator posts them (`verity batch post`) and reports them posted. `Individual` receipts wait in
 //! [`Pending::receipts`] the same way. `Private` receipts are only returned to the requester.
 //! Pending settlements live in memory: a restart loses the ones not posted yet.
 
 use codec::{Decode, Encode};
 use std::time::{Duration, Instant};
 use verity_primitives::{
-	batch_root, ArtifactDigest, BatchLeaf, BatchPosition, Digest32, SealedBatch,
+	batch_root, ArtifactDigest, BatchLeaf, BatchPosition, Digest32, SealedBatch, StorageLocation,
 };
 
 /// A leaf of a chain whose accounts are 32 bytes.
@@ -54,10 +54,27 @@ pub struct Posted {
 
 /// A batch that just closed: its record, and the leaves file to store.
 pub struct Closed {
-	/// What goes on chain.
-	pub sealed: SealedBatch,
+	/// The worker's sequence number of the batch.
+	pub sequence: u64,
+	/// Merkle root over the SCALE-encoded leaves.
+	pub root: Digest32,
+	/// Number of leaves.
+	pub leaf_count: u32,
 	/// SCALE `Vec<BatchLeaf>`.
 	pub leaves_file: Vec<u8>,
+}
+
+impl Closed {
+	/// What goes on chain once the leaves file is stored at `leaves_at`.
+	pub fn sealed(&self, leaves_at: StorageLocation) -> SealedBatch {
+		SealedBatch {
+			sequence: self.sequence,
+			root: self.root,
+			leaf_count: self.leaf_count,
+			leaves: ArtifactDigest::of(&self.leaves_file),
+			leaves_at,
+		}
+	}
 }
 
 /// The worker's settlement state.
@@ -112,15 +129,14 @@ impl Settlements {
 		let leaves = std::mem::take(&mut self.open);
 		self.opened_at = None;
 		let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();
-		let leaves_file = leaves.encode();
-		let sealed = SealedBatch {
+		let closed = Closed {
 			sequence: self.next_sequence,
 			root: batch_root(&encoded),
 			leaf_count: leaves.len() as u32,
-			leaves: ArtifactDigest::of(&leaves_file),
+			leaves_file: leaves.encode(),
 		};
 		self.next_sequence += 1;
-		Closed { sealed, leaves_file }
+		closed
 	}
 
 	/// Queues a closed batch (once its leaves file is stored).
@@ -188,24 +204,23 @@ mod tests {
 		let (position, closed) = settlements.add_to_batch(leaf(2));
 		assert_eq!(position, BatchPosition { sequence: 0, index: 2 });
 		let closed = closed.expect("the third leaf closes it");
-		assert_eq!(closed.sealed.leaf_count, 3);
+		assert_eq!(closed.leaf_count, 3);
 		let leaves = Vec::<Leaf>::decode(&mut &closed.leaves_file[..]).unwrap();
 		let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();
 		for index in 0..3 {
 			let proof = batch_proof(&encoded, index).unwrap();
-			assert!(verify_batch_proof(
-				&closed.sealed.root,
-				3,
-				index,
-				&encoded[index as usize],
-				&proof
-			)
-			.is_ok());
+			assert!(verify_batch_proof(&closed.root, 3, index, &encoded[index as usize], &proof)
+				.is_ok());
 		}
 		assert_eq!(settlements.add_to_batch(leaf(3)).0, BatchPosition { sequence: 1, index: 0 });
-		settlements.queue(closed.sealed.clone());
+		let at =
+			StorageLocation::Https(b"https://store.example/leaves".to_vec().try_into().unwrap());
+		let sealed = closed.sealed(at.clone());
+		assert_eq!(sealed.leaves, ArtifactDigest::of(&closed.leaves_file));
+		assert_eq!(sealed.leaves_at, at);
+		settlements.queue(sealed.clone());
 		settlements.add_individual(leaf(9));
-		assert_eq!(settlements.pending().batches, vec![closed.sealed]);
+		assert_eq!(settlements.pending().batches, vec![sealed]);
 		settlements.posted(&Posted {
 			batches: vec![0],
 			receipts: vec![verity_primitives::blake2_256(&leaf(9).encode())],
@@ -220,7 +235,7 @@ mod tests {
 		assert!(settlements.close_if_old().is_none(), "nothing to close");
 		settlements.add_to_batch(leaf(0));
 		let closed = settlements.close_if_old().expect("past its age");
-		assert_eq!(closed.sealed.leaf_count, 1);
+		assert_eq!(closed.leaf_count, 1);
 		assert!(settlements.close_if_old().is_none());
 	}
 }

@@ -14,7 +14,7 @@ use verity_gpu_offchain_worker::{
 	chain::{ChainView, VersionView},
 	convert,
 	exec::Executor,
-	service::{self, Answer, Job, Worker, WorkerConfig},
+	service::{self, Answer, Job, OutputStore, Worker, WorkerConfig},
 	signer::{self, WorkerKey},
 	testmodels,
 };
@@ -108,8 +108,9 @@ async fn setup() -> Setup {
 		WorkerConfig {
 			cache_dir: cache_dir.path().into(),
 			cache_max_size: 1 << 30,
+			cache_quota: 4 << 30,
 			fetcher: FetcherConfig { timeout: Duration::from_secs(5), ..Default::default() },
-			output_store: Some(store_url.clone()),
+			output_store: Some(OutputStore::at(store_url.clone())),
 			batch_policy: verity_gpu_offchain_worker::settlement::BatchPolicy {
 				max_leaves: 2,
 				max_age: Duration::from_secs(3600),
@@ -365,6 +366,9 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 	assert_eq!(waiting.receipts, vec![leaves[1].clone()]);
 	let [batch] = &waiting.batches[..] else { panic!("one batch: {waiting:?}") };
 	assert_eq!(batch.leaf_count, 2);
+	// Where anyone fetches the leaves: the store's public URL, recorded on chain with the batch.
+	let public = setup.store_url.as_bytes().to_vec().try_into().unwrap();
+	assert_eq!(batch.leaves_at, StorageLocation::ArtifactStore(public));
 	// Its leaves file is in the artifact store, and every leaf proves against the root.
 	let url = format!("{}/artifacts/{}", setup.store_url, hex::encode(batch.leaves.blake2_256));
 	let (status, file) = setup.client.send("GET", &url, vec![]).await;

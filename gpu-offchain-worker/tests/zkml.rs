@@ -39,6 +39,7 @@ async fn start() -> (String, String, WorkerKey, (tempfile::TempDir, tempfile::Te
 		WorkerConfig {
 			cache_dir: cache_dir.path().into(),
 			cache_max_size: 1 << 30,
+			cache_quota: 4 << 30,
 			fetcher: FetcherConfig { timeout: Duration::from_secs(5), ..Default::default() },
 			output_store: None,
 			batch_policy: Default::default(),

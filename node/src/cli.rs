@@ -81,6 +81,11 @@ pub struct WorkerParams {
 	#[arg(long, value_name = "PATH")]
 	pub worker_secret_file: Option<std::path::PathBuf>,
 
+	/// Most bytes the embedded worker's artifact cache holds; the artifacts it read least
+	/// recently are evicted past it (default 64 GiB).
+	#[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
+	pub worker_cache_quota: u64,
+
 	/// Receipts in one batch of direct (off-chain) requests settled by batch.
 	#[arg(long, value_name = "N", default_value_t = 20)]
 	pub worker_batch_leaves: u32,
@@ -104,6 +109,35 @@ pub struct ArtifactStoreParams {
 	/// Largest artifact the store accepts, in bytes (default 16 GiB, the runtime's limit).
 	#[arg(long, value_name = "BYTES", default_value_t = 16 << 30)]
 	pub artifact_store_max_size: u64,
+
+	/// Most bytes the store holds in all; uploads past it are refused with 507 (default
+	/// 64 GiB).
+	#[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
+	pub artifact_store_quota: u64,
+
+	/// The URL under which others reach this store (behind a proxy, or on a public address):
+	/// recorded on chain with the worker's batches and stored outputs, so that anyone can
+	/// fetch and challenge them. Default: `http://<artifact-store-addr>`.
+	#[arg(long, value_name = "URL")]
+	pub artifact_store_public_url: Option<String>,
+
+	/// Whether uploads from this machine (loopback) need no secret. Uploads from elsewhere
+	/// always need the node's secret (`--worker-secret-file`). Default: true on development
+	/// and local chains, false on live ones.
+	#[arg(long, value_name = "BOOL")]
+	pub artifact_store_loopback_uploads: Option<bool>,
+}
+
+impl ArtifactStoreParams {
+	/// The store's address for this node's own worker.
+	pub fn local_url(&self) -> String {
+		format!("http://{}", self.artifact_store_addr)
+	}
+
+	/// The store's address for everyone else.
+	pub fn public_url(&self) -> String {
+		self.artifact_store_public_url.clone().unwrap_or_else(|| self.local_url())
+	}
 }
 
 /// Subcommands beside running the node.

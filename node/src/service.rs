@@ -168,15 +168,21 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		other: (grandpa, mut telemetry),
 	} = new_partial(&config, sealing)?;
 
-	let store_url = artifact_store.as_ref().map(|p| format!("http://{}", p.artifact_store_addr));
+	let secret = node_secret(&config, worker.as_ref())?;
+	let output_store =
+		artifact_store.as_ref().map(|p| verity_gpu_offchain_worker::service::OutputStore {
+			upload_url: p.local_url(),
+			public_url: p.public_url(),
+		});
 	if let Some(params) = artifact_store {
-		start_artifact_store(&config, &params, &task_manager)?;
+		start_artifact_store(&config, &params, &task_manager, secret)?;
 	}
 	if let Some(params) = worker {
 		let chain = Arc::new(verity_gpu_offchain_worker::chain::CachedChain::new(ClientChain(
 			client.clone(),
 		)));
-		start_worker(&config, &params, &task_manager, backend.clone(), store_url, chain)?;
+		let parts = WorkerParts { backend: backend.clone(), output_store, chain, secret };
+		start_worker(&config, &params, &task_manager, parts)?;
 	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<Block, Hash, N>::new(
@@ -415,19 +421,40 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	Ok(task_manager)
 }
 
+/// The secret the node shares with its inference worker and artifact store (created if
+/// missing): `--worker-secret-file`, or `<base>/chains/<id>/worker/node-secret`.
+fn node_secret(
+	config: &Configuration,
+	worker: Option<&WorkerParams>,
+) -> Result<[u8; 32], ServiceError> {
+	let path = worker
+		.and_then(|params| params.worker_secret_file.clone())
+		.unwrap_or_else(|| config.data_path.join("worker/node-secret"));
+	verity_gpu_offchain_worker::signer::load_or_create_secret(&path)
+		.map_err(|e| ServiceError::Other(format!("worker secret: {e}")))
+}
+
 /// Opens the artifact store under the chain's data directory and serves it over HTTP on a task
-/// of the node.
+/// of the node: anyone may read; uploads need the node's secret, or (on development and local
+/// chains, unless told otherwise) to come from this machine; all within the store's quota.
 fn start_artifact_store(
 	config: &Configuration,
 	params: &ArtifactStoreParams,
 	task_manager: &TaskManager,
+	secret: [u8; 32],
 ) -> Result<(), ServiceError> {
+	use verity_artifact_store::{access::UploadPolicy, ArtifactStore, Quota};
 	let directory = config.data_path.join("artifacts");
-	let store =
-		verity_artifact_store::ArtifactStore::open(&directory, params.artifact_store_max_size)
-			.map_err(|e| {
-				ServiceError::Other(format!("artifact store at {}: {e}", directory.display()))
-			})?;
+	let store = ArtifactStore::open(&directory, params.artifact_store_max_size)
+		.map_err(|e| {
+			ServiceError::Other(format!("artifact store at {}: {e}", directory.display()))
+		})?
+		.with_quota(Quota::Refuse(params.artifact_store_quota));
+	let open_on_loopback = params.artifact_store_loopback_uploads.unwrap_or(matches!(
+		config.chain_spec.chain_type(),
+		sc_service::ChainType::Development | sc_service::ChainType::Local
+	));
+	let uploads = UploadPolicy { secret: Some(secret), open_on_loopback };
 	let listener = std::net::TcpListener::bind(params.artifact_store_addr)
 		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
 		.and_then(tokio::net::TcpListener::from_std)
@@ -438,14 +465,15 @@ fn start_artifact_store(
 			))
 		})?;
 	log::info!(
-		"📦 Artifact store on http://{} (files in {})",
-		params.artifact_store_addr,
+		"📦 Artifact store on {} (public URL {}; files in {})",
+		params.local_url(),
+		params.public_url(),
 		directory.display()
 	);
 	task_manager.spawn_handle().spawn(
 		"artifact-store",
 		None,
-		verity_artifact_store::server::serve(store, listener),
+		verity_artifact_store::server::serve(store, uploads, listener),
 	);
 	Ok(())
 }
@@ -519,21 +547,28 @@ fn worker_account(
 	})
 }
 
+/// What the embedded worker is given by the node.
+struct WorkerParts {
+	backend: Arc<FullBackend>,
+	output_store: Option<verity_gpu_offchain_worker::service::OutputStore>,
+	chain: Arc<dyn verity_gpu_offchain_worker::chain::ChainView>,
+	secret: [u8; 32],
+}
+
 /// Starts the embedded inference worker (or finds the remote one) and announces it to the
 /// offchain worker.
 fn start_worker(
 	config: &Configuration,
 	params: &WorkerParams,
 	task_manager: &TaskManager,
-	backend: Arc<FullBackend>,
-	store_url: Option<String>,
-	chain: Arc<dyn verity_gpu_offchain_worker::chain::ChainView>,
+	parts: WorkerParts,
 ) -> Result<(), ServiceError> {
 	use sp_blockchain::HeaderBackend;
 	use verity_gpu_offchain_worker::{
 		service::{DirectIdentity, Worker, WorkerConfig},
-		signer::{load_or_create_secret, WorkerKey},
+		signer::WorkerKey,
 	};
+	let WorkerParts { backend, output_store, chain, secret } = parts;
 	let genesis_hash: [u8; 32] = backend
 		.blockchain()
 		.hash(0)
@@ -541,12 +576,6 @@ fn start_worker(
 		.flatten()
 		.map(Into::into)
 		.ok_or_else(|| ServiceError::Other("no genesis block".into()))?;
-	let secret_path = params
-		.worker_secret_file
-		.clone()
-		.unwrap_or_else(|| config.data_path.join("worker/node-secret"));
-	let secret = load_or_create_secret(&secret_path)
-		.map_err(|e| ServiceError::Other(format!("worker secret: {e}")))?;
 	if let Some(url) = params.worker_url.clone() {
 		task_manager.spawn_handle().spawn("worker-info", None, async move {
 			loop {
@@ -579,8 +608,9 @@ fn start_worker(
 		WorkerConfig {
 			cache_dir: config.data_path.join("worker/cache"),
 			cache_max_size: 16 << 30,
+			cache_quota: params.worker_cache_quota,
 			fetcher: Default::default(),
-			output_store: store_url,
+			output_store,
 			batch_policy: verity_gpu_offchain_worker::settlement::BatchPolicy {
 				max_leaves: params.worker_batch_leaves,
 				max_age: std::time::Duration::from_secs(params.worker_batch_age),

@@ -552,6 +552,10 @@ pub struct WorkerInfo<Balance, BlockNumber, MaxModels: Get<u32>> {
 	pub missed: u32,
 	/// Results it delivered.
 	pub delivered: u32,
+	/// The shortest deadline (blocks ahead) it accepts: requests with a shorter one go to
+	/// other workers, so a requester cannot make a slow worker miss deadlines on purpose. Zero
+	/// means the chain's minimum.
+	pub min_deadline: BlockNumber,
 }
 
 /// What a request costs, split by payee. The requester's hold is their sum.

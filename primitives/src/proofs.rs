@@ -243,6 +243,8 @@ pub struct BatchRecord<AccountId, BlockNumber> {
 	/// BLAKE2b-256 of the leaves file in the artifact store (SCALE `Vec<BatchLeaf>`), from
 	/// which anyone can take leaves to check.
 	pub leaves_digest: Digest32,
+	/// Where anyone can fetch the leaves file (checked well formed when posted).
+	pub leaves_at: crate::StorageLocation,
 	/// Block in which it was posted.
 	pub submitted_at: BlockNumber,
 	/// Last block in which a leaf can be challenged; the record is removed after it.
@@ -321,6 +323,9 @@ pub struct SealedBatch {
 	pub leaf_count: u32,
 	/// Digests of the leaves file (SCALE `Vec<BatchLeaf>`) in the artifact store.
 	pub leaves: ArtifactDigest,
+	/// Where anyone can fetch the leaves file (the operator's public store, Walrus, IPFS):
+	/// recorded on chain with the batch so that any challenger finds it.
+	pub leaves_at: crate::StorageLocation,
 }
 
 /// BLAKE2b-256 as a `hash_db::Hasher`, for `binary-merkle-tree`.

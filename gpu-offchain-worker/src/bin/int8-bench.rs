@@ -204,6 +204,7 @@ async fn worker_job_time(
 			WorkerConfig {
 				cache_dir: cache_dir.path().into(),
 				cache_max_size: 1 << 30,
+				cache_quota: 4 << 30,
 				fetcher: Default::default(),
 				output_store: None,
 				batch_policy: Default::default(),

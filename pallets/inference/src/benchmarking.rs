@@ -184,6 +184,16 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_min_deadline() {
+		let (model, _) = model_and_input::<T>();
+		let who = register::<T>(0, model);
+		let blocks = T::MaxDeadline::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), blocks);
+		assert_eq!(Workers::<T>::get(&who).unwrap().min_deadline, blocks);
+	}
+
+	#[benchmark]
 	fn bond_extra() {
 		let (model, _) = model_and_input::<T>();
 		let who = register::<T>(0, model);
@@ -289,8 +299,9 @@ mod benchmarks {
 		let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, &payload)
 			.expect("the key is in the keystore")
 			.0;
+		let worker = Requests::<T>::get(id).expect("just opened").worker;
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, id, reason, evidence, signature);
+		_(RawOrigin::Authorized, id, worker, input_digest, reason, evidence, signature);
 		assert!(!Requests::<T>::contains_key(id));
 	}
 

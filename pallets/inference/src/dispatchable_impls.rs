@@ -21,10 +21,9 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 use verity_primitives::{
-	decline_payload, key_possession_payload, tensors_encoded_len, ArtifactFormat, DeclineReason,
-	Digest32, ExpectedReceipt, HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptContext,
-	ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode,
-	VerificationModes, MAX_INLINE_OUTPUT,
+	decline_payload, key_possession_payload, tensors_encoded_len, ArtifactFormat, ExpectedReceipt,
+	HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptContext, ReceiptSignature, RequestId,
+	RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes, MAX_INLINE_OUTPUT,
 };
 
 /// Priority of result transactions: above ordinary transfers, so that results beat deadlines.
@@ -74,6 +73,7 @@ impl<T: Config> Pallet<T> {
 				open_requests: 0,
 				missed: 0,
 				delivered: 0,
+				min_deadline: Zero::zero(),
 			},
 		);
 		Self::deposit_event(Event::WorkerRegistered { worker: who, signing_key, stake });
@@ -100,6 +100,21 @@ impl<T: Config> Pallet<T> {
 			Ok::<_, DispatchError>(())
 		})?;
 		Self::deposit_event(Event::WorkerUpdated { worker: who });
+		Ok(())
+	}
+
+	pub(crate) fn do_set_min_deadline(
+		who: T::AccountId,
+		blocks: BlockNumberFor<T>,
+	) -> DispatchResult {
+		ensure!(blocks <= T::MaxDeadline::get(), Error::<T>::BadDeadline);
+		Workers::<T>::try_mutate(&who, |worker| {
+			let worker = worker.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			ensure!(worker.status == WorkerStatus::Active, Error::<T>::NotActive);
+			worker.min_deadline = blocks;
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::deposit_event(Event::WorkerMinDeadlineSet { worker: who, blocks });
 		Ok(())
 	}
 
@@ -167,7 +182,8 @@ impl<T: Config> Pallet<T> {
 	/// Opens a Vanilla request that re-executes `original`'s job (same model version, same
 	/// input) on a worker not in `exclude`, with `payer` paying only the worker's fee (the
 	/// model's owner is paid once, by the original). Checkers cost at most what the original's
-	/// worker was paid, so an expensive worker is never picked to bill the payer. Its result is
+	/// worker was paid, so an expensive worker is never picked to bill the payer, and at most
+	/// `cap` in all when given. Its result is
 	/// reported to [`Config::Observer`] with `check_of = Some(original)`. The version only
 	/// needs to exist (a deprecated one can still be checked).
 	pub fn open_check(
@@ -176,11 +192,13 @@ impl<T: Config> Pallet<T> {
 		model: ModelVersionRef,
 		input: RequestInput,
 		exclude: &[T::AccountId],
+		cap: Option<BalanceOf<T>>,
 	) -> Result<(RequestId, T::AccountId), DispatchError> {
 		let version = T::Models::artifact(&model).ok_or(Error::<T>::VersionNotServable)?;
 		let original_fee =
 			Results::<T>::get(original).ok_or(Error::<T>::UnknownRequest)?.paid.worker_fee;
 		let max_fee = Self::fee_total(&Self::fee_split(Zero::zero(), original_fee, false)?)?;
+		let max_fee = cap.map_or(max_fee, |cap| max_fee.min(cap));
 		// Callers may swallow the error (sampling skips a check it cannot open), so a failure
 		// must leave nothing behind: the storage layer reverts a half-opened request.
 		let request = frame_support::storage::with_storage_layer(|| {
@@ -253,8 +271,8 @@ impl<T: Config> Pallet<T> {
 		let price = if check.is_some() { Zero::zero() } else { version.price };
 		// Results that may be sampled (deterministic, unproved, not checks) fund their checks.
 		let premium = check.is_none() && deterministic && mode != VerificationMode::Zkml;
-		let (worker, worker_fee) =
-			Self::assign(request, &model, mode, price, premium, max_fee, exclude)?;
+		let offer = Offer { mode, price, premium, max_fee, deadline_blocks };
+		let (worker, worker_fee) = Self::assign(request, &model, &offer, exclude)?;
 		let fee = if check.is_some() {
 			FeeSplit {
 				model_price: Zero::zero(),
@@ -310,19 +328,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Picks the worker for `request`: `H(randomness, request) mod count` over the eligible
-	/// workers in registration order. Returns it with its fee.
-	#[allow(clippy::too_many_arguments)]
+	/// workers in registration order (serving the version in the mode, attested for TEE,
+	/// accepting the deadline, within the maximum fee). Returns it with its fee.
 	pub(crate) fn assign(
 		request: RequestId,
 		model: &ModelVersionRef,
-		mode: VerificationMode,
-		price: BalanceOf<T>,
-		premium: bool,
-		max_fee: BalanceOf<T>,
+		offer: &Offer<BalanceOf<T>, BlockNumberFor<T>>,
 		exclude: &[T::AccountId],
 	) -> Result<(T::AccountId, BalanceOf<T>), DispatchError> {
+		let Offer { mode, price, premium, max_fee, deadline_blocks } = *offer;
 		let mut serving = 0u32;
 		let mut attested = 0u32;
+		let mut in_time = 0u32;
 		let mut eligible: Vec<(T::AccountId, BalanceOf<T>)> = Vec::new();
 		for account in ActiveWorkers::<T>::get() {
 			let Some(info) = Workers::<T>::get(&account) else { continue };
@@ -341,6 +358,10 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			attested += 1;
+			if info.min_deadline > deadline_blocks {
+				continue;
+			}
+			in_time += 1;
 			let cost = Self::fee_split(price, info.fee_per_inference, premium)
 				.and_then(|split| Self::fee_total(&split));
 			if matches!(cost, Ok(cost) if cost <= max_fee) {
@@ -349,6 +370,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(serving > 0, Error::<T>::NoWorkerServes);
 		ensure!(attested > 0, Error::<T>::NoAttestedWorker);
+		ensure!(in_time > 0, Error::<T>::DeadlineTooShortForWorkers);
 		ensure!(!eligible.is_empty(), Error::<T>::MaxFeeTooLow);
 		let (seed, _) = T::Randomness::random(&(b"verity/assign", request).encode());
 		let pick = sp_io::hashing::blake2_256(&(seed, request).encode());
@@ -537,32 +559,36 @@ impl<T: Config> Pallet<T> {
 		Ok(T::Observer::on_result(settled))
 	}
 
-	/// Checks a decline against its open request: the signature of the assigned worker's key
-	/// first, then that the request is still answerable and its input is stored. The same
-	/// checks serve validation and dispatch.
+	/// Checks a decline against its open request. The signature comes first, by the key of
+	/// the worker the decline names (one small read) over the input digest it names; then the
+	/// request (up to 64 KiB of input) must be that worker's, for that input.
 	pub(crate) fn check_decline(
-		request_id: RequestId,
-		reason: DeclineReason,
-		evidence: &Digest32,
-		signature: &ReceiptSignature,
+		decline: &SignedDecline<'_, T::AccountId>,
 	) -> Result<InferenceRequestOf<T>, Error<T>> {
-		let request = Requests::<T>::get(request_id).ok_or(Error::<T>::UnknownRequest)?;
-		let key = Workers::<T>::get(&request.worker)
+		let key = Workers::<T>::get(decline.worker)
 			.map(|worker| worker.signing_key)
 			.ok_or(Error::<T>::BadSignature)?;
+		let payload = decline_payload(
+			&Self::genesis_hash(),
+			decline.request,
+			decline.input_digest,
+			decline.reason,
+			decline.evidence,
+		);
 		let signed = sp_io::crypto::sr25519_verify(
-			&sp_core::sr25519::Signature::from_raw(*signature),
-			&decline_payload(
-				&Self::genesis_hash(),
-				request_id,
-				&request.input_digest,
-				reason,
-				evidence,
-			),
+			&sp_core::sr25519::Signature::from_raw(*decline.signature),
+			&payload,
 			&sp_core::sr25519::Public::from_raw(key),
 		);
 		ensure!(signed, Error::<T>::BadSignature);
-		ensure!(!AwaitingProof::<T>::contains_key(request_id), Error::<T>::UnknownRequest);
+		let request = Requests::<T>::get(decline.request).ok_or(Error::<T>::UnknownRequest)?;
+		// Signed by another worker, or for another input under this id (a request that had the
+		// id before a reorg): it declines nothing here.
+		ensure!(
+			&request.worker == decline.worker && &request.input_digest == decline.input_digest,
+			Error::<T>::BadSignature
+		);
+		ensure!(!AwaitingProof::<T>::contains_key(decline.request), Error::<T>::UnknownRequest);
 		ensure!(
 			frame_system::Pallet::<T>::block_number() <= request.deadline,
 			Error::<T>::PastDeadline
@@ -574,40 +600,30 @@ impl<T: Config> Pallet<T> {
 	/// The `#[pallet::authorize]` rule of `decline_request`: it shares the result's `provides`
 	/// tag, so a result and a decline of one request never both enter the pool.
 	pub(crate) fn authorize_decline(
-		request_id: RequestId,
-		reason: DeclineReason,
-		evidence: &Digest32,
-		signature: &ReceiptSignature,
+		decline: &SignedDecline<'_, T::AccountId>,
 	) -> TransactionValidityWithRefund {
-		let request =
-			Self::check_decline(request_id, reason, evidence, signature).map_err(|error| {
-				TransactionValidityError::Invalid(match error {
-					Error::<T>::UnknownRequest | Error::<T>::PastDeadline => {
-						InvalidTransaction::Stale
-					},
-					Error::<T>::BadSignature => {
-						InvalidTransaction::Custom(ResultRejection::BadSignature as u8)
-					},
-					_ => InvalidTransaction::Custom(ResultRejection::NotDeclinable as u8),
-				})
-			})?;
-		Ok((Self::answer_validity(request_id, request.deadline)?, Weight::zero()))
+		let request = Self::check_decline(decline).map_err(|error| {
+			TransactionValidityError::Invalid(match error {
+				Error::<T>::UnknownRequest | Error::<T>::PastDeadline => InvalidTransaction::Stale,
+				Error::<T>::BadSignature => {
+					InvalidTransaction::Custom(ResultRejection::BadSignature as u8)
+				},
+				_ => InvalidTransaction::Custom(ResultRejection::NotDeclinable as u8),
+			})
+		})?;
+		Ok((Self::answer_validity(decline.request, request.deadline)?, Weight::zero()))
 	}
 
-	pub(crate) fn do_decline_request(
-		request_id: RequestId,
-		reason: DeclineReason,
-		evidence: Digest32,
-		signature: ReceiptSignature,
-	) -> DispatchResult {
-		let request = Self::check_decline(request_id, reason, &evidence, &signature)?;
+	pub(crate) fn do_decline_request(decline: &SignedDecline<'_, T::AccountId>) -> DispatchResult {
+		let request = Self::check_decline(decline)?;
+		let request_id = decline.request;
 		let refunded = Self::refund(&request);
 		Self::close_request(request_id, &request);
 		Self::deposit_event(Event::RequestDeclined {
 			request: request_id,
 			worker: request.worker,
-			reason,
-			evidence,
+			reason: decline.reason,
+			evidence: *decline.evidence,
 			refunded,
 		});
 		// A declined check ends its sample like an unanswered one (the input is gone).

@@ -260,6 +260,13 @@ pub mod pallet {
 			/// The worker's account.
 			worker: T::AccountId,
 		},
+		/// A worker set the shortest deadline it accepts.
+		WorkerMinDeadlineSet {
+			/// The worker's account.
+			worker: T::AccountId,
+			/// Blocks ahead; requests with a shorter deadline go to other workers.
+			blocks: BlockNumberFor<T>,
+		},
 		/// A worker bonded more stake.
 		StakeBonded {
 			/// The worker's account.
@@ -470,6 +477,9 @@ pub mod pallet {
 		NoWorkerServes,
 		/// Workers serve this version, but each costs more than the maximum fee.
 		MaxFeeTooLow,
+		/// Workers serve this version, but none accepts a deadline this short (each sets its
+		/// own minimum with `set_min_deadline`).
+		DeadlineTooShortForWorkers,
 		/// An amount overflowed.
 		Overflow,
 		/// No open request has this id (never existed, or already settled or expired).
@@ -555,6 +565,16 @@ pub mod pallet {
 			Self::do_update_worker(who, endpoint, hardware, modes, models, fee_per_inference)
 		}
 
+		/// Set the shortest deadline (blocks ahead) the caller, an active worker, accepts;
+		/// requests with a shorter deadline are assigned to other workers. At most
+		/// `MaxDeadline`; zero means the chain's `MinDeadline`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_min_deadline())]
+		pub fn set_min_deadline(origin: OriginFor<T>, blocks: BlockNumberFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_min_deadline(who, blocks)
+		}
+
 		/// Hold more stake from an active worker.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::bond_extra())]
@@ -623,22 +643,35 @@ pub mod pallet {
 		/// (its stored input cannot be fetched): refunded in full, nobody penalized, `evidence`
 		/// recorded. Submitted by the worker's offchain worker as an authorized transaction; the
 		/// worker key's signature over `verity_primitives::decline_payload` is the
-		/// authorization. It conflicts with a result for the same request in the pool.
+		/// authorization. It names the assigned `worker` and the request's `input_digest` (both
+		/// signed), so the signature is checked before the request is read. It conflicts with a
+		/// result for the same request in the pool.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::decline_request().saturating_add(T::DbWeight::get().reads_writes(2, 2)))]
-		#[pallet::authorize(|_source, request, reason, evidence, signature| {
-			Pallet::<T>::authorize_decline(*request, *reason, evidence, signature)
+		#[pallet::authorize(|_source, request, worker, input_digest, reason, evidence, signature| {
+			let decline = SignedDecline { request: *request, worker, input_digest, reason: *reason, evidence, signature };
+			Pallet::<T>::authorize_decline(&decline)
 		})]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_result())]
 		pub fn decline_request(
 			origin: OriginFor<T>,
 			request: RequestId,
+			worker: T::AccountId,
+			input_digest: Digest32,
 			reason: DeclineReason,
 			evidence: Digest32,
 			signature: ReceiptSignature,
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
-			Self::do_decline_request(request, reason, evidence, signature)
+			let decline = SignedDecline {
+				request,
+				worker: &worker,
+				input_digest: &input_digest,
+				reason,
+				evidence: &evidence,
+				signature: &signature,
+			};
+			Self::do_decline_request(&decline)
 		}
 	}
 }

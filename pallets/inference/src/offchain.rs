@@ -108,7 +108,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			},
 			Ok(Reply::Answer(answer)) => submit::<T>(request_id, answer),
 			Ok(Reply::Decline(decline)) if decline.request_id == request_id => {
-				submit_decline::<T>(decline)
+				submit_decline::<T>(decline, &job)
 			},
 			Ok(Reply::Decline(_)) => {
 				log::warn!(target: LOG_TARGET, "request {request_id}: a decline of another request")
@@ -179,10 +179,14 @@ fn ask_worker<T: Config>(
 		.map_err(|_| "the worker's answer does not decode")
 }
 
-fn submit_decline<T: Config>(decline: WorkerDecline) {
+/// Submits the worker's decline of `job` (the call names the job's worker and input, so the
+/// chain checks the signature before it reads the request).
+fn submit_decline<T: Config>(decline: WorkerDecline, job: &WorkerJob<T::AccountId>) {
 	let request_id = decline.request_id;
 	let call = Call::<T>::decline_request {
 		request: request_id,
+		worker: job.worker.clone(),
+		input_digest: job.input.digest(),
 		reason: decline.reason,
 		evidence: decline.evidence,
 		signature: decline.signature,

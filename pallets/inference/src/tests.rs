@@ -317,31 +317,62 @@ fn assignment_is_deterministic_and_spreads_over_eligible_workers() {
 		let mut seen = std::collections::BTreeSet::new();
 		for round in 0..24u8 {
 			SEED.with(|seed| *seed.borrow_mut() = sp_core::H256::repeat_byte(round));
-			let picked = Inference::assign(
-				7,
-				&model_ref(0),
-				VerificationMode::Vanilla,
-				50,
-				false,
-				1_000,
-				&[],
-			)
-			.unwrap();
-			let again = Inference::assign(
-				7,
-				&model_ref(0),
-				VerificationMode::Vanilla,
-				50,
-				false,
-				1_000,
-				&[],
-			)
-			.unwrap();
+			let offer = crate::types::Offer {
+				mode: VerificationMode::Vanilla,
+				price: 50,
+				premium: false,
+				max_fee: 1_000,
+				deadline_blocks: 10,
+			};
+			let picked = Inference::assign(7, &model_ref(0), &offer, &[]).unwrap();
+			let again = Inference::assign(7, &model_ref(0), &offer, &[]).unwrap();
 			assert_eq!(picked, again);
 			assert_ne!(picked.0, 4);
 			seen.insert(picked.0);
 		}
 		assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![1, 2]);
+	});
+}
+
+/// Attack (issue 14, hole 4): a requester asks for the chain's shortest deadline to make a
+/// slow worker miss it. Each worker sets the shortest deadline it accepts; shorter requests go
+/// to the others, or are refused when no worker takes them, and never reach the slow one.
+#[test]
+fn workers_set_the_shortest_deadline_they_accept() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		register(2, 2, FEE);
+		assert_noop!(
+			Inference::set_min_deadline(RuntimeOrigin::signed(3), 5),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			Inference::set_min_deadline(RuntimeOrigin::signed(1), 101),
+			Error::<Test>::BadDeadline
+		);
+		assert_ok!(Inference::set_min_deadline(RuntimeOrigin::signed(1), 20));
+		System::assert_last_event(Event::WorkerMinDeadlineSet { worker: 1, blocks: 20 }.into());
+		let ask = |deadline| {
+			Inference::request_inference(
+				RuntimeOrigin::signed(3),
+				model_ref(0),
+				input(),
+				VerificationMode::Vanilla,
+				1_000,
+				deadline,
+			)
+		};
+		for round in 0..16u8 {
+			SEED.with(|seed| *seed.borrow_mut() = sp_core::H256::repeat_byte(round));
+			let id = NextRequestId::<Test>::get();
+			assert_ok!(ask(MIN_DEADLINE + u64::from(round)));
+			assert_eq!(Requests::<Test>::get(id).unwrap().worker, 2, "round {round}");
+		}
+		assert_ok!(Inference::set_min_deadline(RuntimeOrigin::signed(2), 30));
+		assert_noop!(ask(19), Error::<Test>::DeadlineTooShortForWorkers);
+		let id = NextRequestId::<Test>::get();
+		assert_ok!(ask(20));
+		assert_eq!(Requests::<Test>::get(id).unwrap().worker, 1);
 	});
 }
 
@@ -461,7 +492,7 @@ fn a_check_reexecutes_on_another_worker_pays_only_its_fee_and_is_observed() {
 
 		// The check goes to the other worker and holds only that worker's fee from the payer.
 		let (check, checker) =
-			Inference::open_check(4, original, model_ref(0), input(), &[first]).unwrap();
+			Inference::open_check(4, original, model_ref(0), input(), &[first], None).unwrap();
 		assert_ne!(checker, first);
 		let record = Requests::<Test>::get(check).unwrap();
 		assert_eq!(record.check_of, Some(original));
@@ -479,19 +510,24 @@ fn a_check_reexecutes_on_another_worker_pays_only_its_fee_and_is_observed() {
 		let next = NextRequestId::<Test>::get();
 		let deadlines: Vec<_> = Deadlines::<Test>::iter().collect();
 		assert_noop!(
-			Inference::open_check(99, original, model_ref(0), input(), &[first]),
+			Inference::open_check(99, original, model_ref(0), input(), &[first], None),
 			Error::<Test>::InsufficientBalance
 		);
 		assert_eq!(NextRequestId::<Test>::get(), next);
 		assert_eq!(Deadlines::<Test>::iter().collect::<Vec<_>>(), deadlines);
+		// Under a cap below every checker's fee, nobody is picked and nothing is held.
+		assert_noop!(
+			Inference::open_check(4, original, model_ref(0), input(), &[first], Some(1)),
+			Error::<Test>::MaxFeeTooLow
+		);
 		// With every worker excluded there is nobody to check.
 		assert_noop!(
-			Inference::open_check(4, original, model_ref(0), input(), &[1, 2]),
+			Inference::open_check(4, original, model_ref(0), input(), &[1, 2], None),
 			Error::<Test>::NoWorkerServes
 		);
 		// An unanswered check expires, is refunded and is reported.
 		let (check, _) =
-			Inference::open_check(4, original, model_ref(0), input(), &[first]).unwrap();
+			Inference::open_check(4, original, model_ref(0), input(), &[first], None).unwrap();
 		let deadline = Requests::<Test>::get(check).unwrap().deadline;
 		advance_to(deadline + 1);
 		assert_eq!(observed().last().cloned(), Some(Observed::CheckExpired(check, original)));
@@ -1145,8 +1181,9 @@ fn random_fee_less_results_are_all_invalid_and_change_nothing() {
 	});
 }
 
-/// A decline of request `id` for the input with `input_digest`, signed with `signer`.
-fn decline_of(id: u64, input_digest: [u8; 32], signer: &sr25519::Pair) -> Extrinsic {
+/// A decline of request `id` naming `worker` and the input with `input_digest`, signed with
+/// `signer`.
+fn decline_of(id: u64, worker: u64, input_digest: [u8; 32], signer: &sr25519::Pair) -> Extrinsic {
 	let reason = verity_primitives::DeclineReason::InputUnavailable;
 	let evidence = blake2_256(b"connection refused");
 	let genesis = Inference::genesis_hash();
@@ -1154,6 +1191,8 @@ fn decline_of(id: u64, input_digest: [u8; 32], signer: &sr25519::Pair) -> Extrin
 		verity_primitives::decline_payload(&genesis, id, &input_digest, reason, &evidence);
 	let call = crate::Call::<Test>::decline_request {
 		request: id,
+		worker,
+		input_digest,
 		reason,
 		evidence,
 		signature: signer.sign(&payload).0,
@@ -1163,9 +1202,11 @@ fn decline_of(id: u64, input_digest: [u8; 32], signer: &sr25519::Pair) -> Extrin
 	)
 }
 
-/// A decline of open request `id` (for its own input), signed with `signer`.
+/// A decline of open request `id` (naming its worker and input), signed with `signer`.
 fn decline_xt(id: u64, signer: &sr25519::Pair) -> Extrinsic {
-	decline_of(id, Requests::<Test>::get(id).map(|r| r.input_digest).unwrap_or_default(), signer)
+	let (worker, input) =
+		Requests::<Test>::get(id).map(|r| (r.worker, r.input_digest)).unwrap_or_default();
+	decline_of(id, worker, input, signer)
 }
 
 /// Attack (issue 14, hole 4): a requester names a stored input at a location that does not
@@ -1200,7 +1241,16 @@ fn an_unavailable_stored_input_is_declined_without_penalty() {
 		// A decline the worker signed for another input under this id (another request that
 		// had the id before a reorg) does not decline this one.
 		assert_eq!(
-			validate(decline_of(id, blake2_256(b"another input"), &key(1))),
+			validate(decline_of(id, 1, blake2_256(b"another input"), &key(1))),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::BadSignature as u8
+			)))
+		);
+		// Another registered worker's decline, signed with its own key, declines nothing.
+		register(2, 2, FEE);
+		let input = Requests::<Test>::get(id).unwrap().input_digest;
+		assert_eq!(
+			validate(decline_of(id, 2, input, &key(2))),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
 				ResultRejection::BadSignature as u8
 			)))
@@ -1217,8 +1267,9 @@ fn an_unavailable_stored_input_is_declined_without_penalty() {
 		assert_eq!(stake_hold(1), MIN_STAKE);
 		// An inline input has nothing to fetch: it cannot be declined.
 		let inline = request(3);
+		let assigned = Requests::<Test>::get(inline).unwrap().worker as u8;
 		assert_eq!(
-			validate(decline_xt(inline, &key(1))),
+			validate(decline_xt(inline, &key(assigned))),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
 				ResultRejection::NotDeclinable as u8
 			)))

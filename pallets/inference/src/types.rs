@@ -8,8 +8,8 @@ pub use verity_primitives::{
 	WorkerStatus,
 };
 use verity_primitives::{
-	ArtifactDigest, ArtifactFormat, IoSchema, Locations, ModelVersionRef, RequestId,
-	VerificationModes,
+	ArtifactDigest, ArtifactFormat, DeclineReason, Digest32, IoSchema, Locations, ModelVersionRef,
+	ReceiptSignature, RequestId, VerificationMode, VerificationModes,
 };
 
 /// The balance type of the pallet's currency.
@@ -141,4 +141,35 @@ pub trait BenchmarkHelper {
 	/// Publishes a servable model version offered in every mode whose schema takes the largest
 	/// inline input and returns the largest inline output, and returns it.
 	fn servable_model() -> ModelVersionRef;
+}
+
+/// A worker's signed decline of a request, as `decline_request` carries it.
+pub struct SignedDecline<'a, AccountId> {
+	/// The request declined.
+	pub request: RequestId,
+	/// The worker assigned to it, whose key signed.
+	pub worker: &'a AccountId,
+	/// The digest of the request's input (signed: a decline is for one input).
+	pub input_digest: &'a Digest32,
+	/// Why.
+	pub reason: DeclineReason,
+	/// BLAKE2b-256 of what the worker observed.
+	pub evidence: &'a Digest32,
+	/// The worker key's signature over [`verity_primitives::decline_payload`].
+	pub signature: &'a ReceiptSignature,
+}
+
+/// What a request offers a worker, as assignment weighs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Offer<Balance, BlockNumber> {
+	/// The verification mode asked for.
+	pub mode: VerificationMode,
+	/// The model's price (zero for checks).
+	pub price: Balance,
+	/// Whether the request pays the sampling premium.
+	pub premium: bool,
+	/// The most the requester pays in all.
+	pub max_fee: Balance,
+	/// The deadline, in blocks ahead.
+	pub deadline_blocks: BlockNumber,
 }

@@ -12,6 +12,7 @@ use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 pub trait WeightInfo {
 	fn register_worker() -> Weight;
 	fn update_worker() -> Weight;
+	fn set_min_deadline() -> Weight;
 	fn bond_extra() -> Weight;
 	fn unbond() -> Weight;
 	fn withdraw() -> Weight;
@@ -45,6 +46,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
 	fn update_worker() -> Weight {
 		// Proof size: measured 754 bytes, estimated 4047.
+		Weight::from_parts(19_279_000, 4047)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Not measured yet: one read and write of `Inference::Workers`, as `update_worker`
+	/// (which also validates a whole offer). Benchmark: `set_min_deadline`.
+	fn set_min_deadline() -> Weight {
 		Weight::from_parts(19_279_000, 4047)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -208,6 +216,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn update_worker() -> Weight {
+		Weight::from_parts(19_279_000, 4047)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_min_deadline() -> Weight {
 		Weight::from_parts(19_279_000, 4047)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))

@@ -19,14 +19,21 @@ use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::crypto::KeyTypeId;
 use verity_nitro_attestation::testing::{CertSpec, TestPayload, TestPki};
 use verity_primitives::{
-	blake2_256, zk_proof_payload, BatchLeaf, ModelVersionRef, PcrSet, Receipt, SigningKey, TeeKind,
-	VerificationMode, VersionNumber, MAX_BATCH_PROOF_DEPTH,
+	blake2_256, zk_proof_payload, BatchLeaf, ModelVersionRef, PcrSet, Receipt, SigningKey,
+	StorageLocation, TeeKind, VerificationMode, VersionNumber, MAX_BATCH_PROOF_DEPTH,
 };
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"vbnp");
 /// 2026-01-01T00:00:00Z.
 const NOW_MS: u64 = 1_767_225_600_000;
 const YEAR_MS: u64 = 365 * 24 * 60 * 60 * 1000;
+
+/// The longest location a batch can name (its length is what the call's weight depends on).
+fn leaves_at() -> StorageLocation {
+	let mut url = b"https://".to_vec();
+	url.resize(verity_primitives::MAX_URL_LEN as usize, b'a');
+	StorageLocation::Https(url.try_into().expect("exactly the maximum length"))
+}
 
 fn signing_key() -> SigningKey {
 	sp_io::crypto::sr25519_generate(KEY_TYPE, Some(b"//verity-bench-proofs".to_vec())).0
@@ -203,6 +210,15 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_max_check_fee() {
+		let origin = T::ApproveOrigin::try_successful_origin().expect("governance origin");
+		let cap: BalanceOf<T> = 1_000u32.into();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Some(cap));
+		assert_eq!(MaxCheckFee::<T>::get(), Some(cap));
+	}
+
+	#[benchmark]
 	fn submit_batch() {
 		let (who, _) = worker::<T>();
 		let now = frame_system::Pallet::<T>::block_number();
@@ -211,7 +227,7 @@ mod benchmarks {
 			BatchWindows::<T>::try_append(until, u64::MAX - u64::from(batch)).unwrap();
 		}
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), [1; 32], u32::MAX, [2; 32]);
+		_(RawOrigin::Signed(who), [1; 32], u32::MAX, [2; 32], leaves_at());
 		assert!(Batches::<T>::contains_key(0));
 	}
 
@@ -231,7 +247,7 @@ mod benchmarks {
 			blake2_256(&pair)
 		});
 		let count = if d >= 32 { u32::MAX } else { 1u32 << d };
-		Proofs::<T>::do_submit_batch(who.clone(), root, count, [9; 32]).unwrap();
+		Proofs::<T>::do_submit_batch(who.clone(), root, count, [9; 32], leaves_at()).unwrap();
 		let reporter: T::AccountId = account("reporter", 0, 0);
 
 		#[extrinsic_call]
@@ -266,7 +282,7 @@ mod benchmarks {
 		for _ in 0..n {
 			// One batch per worker per block: forget the last one to post the next.
 			LastBatchAt::<T>::remove(&who);
-			Proofs::<T>::do_submit_batch(who.clone(), [1; 32], 1, [2; 32]).unwrap();
+			Proofs::<T>::do_submit_batch(who.clone(), [1; 32], 1, [2; 32], leaves_at()).unwrap();
 		}
 		let until: BlockNumberFor<T> =
 			frame_system::Pallet::<T>::block_number() + T::ChallengePeriod::get();

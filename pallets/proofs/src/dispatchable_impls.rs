@@ -9,7 +9,7 @@ use sp_runtime::traits::{Saturating, Zero};
 use verity_nitro_attestation::{self as nitro, AttestationDoc, Policy};
 use verity_primitives::{
 	blake2_256, tee_nonce, verify_batch_proof, AttestedSpan, BatchProofError, Digest32,
-	LeafContext, PcrSet, RequestId, SigningKey, TeeKind, PCR_LEN,
+	LeafContext, PcrSet, RequestId, SigningKey, StorageLocation, TeeKind, PCR_LEN,
 };
 
 impl<T: Config> Pallet<T> {
@@ -194,15 +194,23 @@ impl<T: Config> Pallet<T> {
 				.is_some_and(|(kind, _)| kind == attestation.kind)
 	}
 
+	pub(crate) fn do_set_max_check_fee(cap: Option<BalanceOf<T>>) -> DispatchResult {
+		MaxCheckFee::<T>::set(cap);
+		Self::deposit_event(Event::MaxCheckFeeSet { cap });
+		Ok(())
+	}
+
 	pub(crate) fn do_submit_batch(
 		worker: T::AccountId,
 		root: Digest32,
 		leaf_count: u32,
 		leaves_digest: Digest32,
+		leaves_at: StorageLocation,
 	) -> DispatchResult {
 		let signing_key = T::Workers::signing_key(&worker).ok_or(Error::<T>::NotAWorker)?;
 		ensure!(T::Workers::is_active(&worker), Error::<T>::WorkerNotActive);
 		ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
+		ensure!(leaves_at.is_well_formed(), Error::<T>::MalformedLeavesLocation);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(LastBatchAt::<T>::get(&worker) != Some(now), Error::<T>::OneBatchPerBlock);
 		LastBatchAt::<T>::insert(&worker, now);
@@ -221,6 +229,7 @@ impl<T: Config> Pallet<T> {
 				root,
 				leaf_count,
 				leaves_digest,
+				leaves_at: leaves_at.clone(),
 				submitted_at: now,
 				challenge_until,
 				status: BatchStatus::Open,
@@ -232,6 +241,7 @@ impl<T: Config> Pallet<T> {
 			root,
 			leaf_count,
 			leaves_digest,
+			leaves_at,
 			challenge_until,
 		});
 		Ok(())

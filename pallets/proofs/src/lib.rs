@@ -111,8 +111,8 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{Perbill, Permill};
 	use verity_primitives::{
-		AttestedSpan, Digest32, PcrSet, ReceiptSignature, RequestId, TeeKind, ZkProofBytes,
-		MAX_ATTESTED_SPANS,
+		AttestedSpan, Digest32, PcrSet, ReceiptSignature, RequestId, StorageLocation, TeeKind,
+		ZkProofBytes, MAX_ATTESTED_SPANS,
 	};
 
 	#[pallet::pallet]
@@ -137,7 +137,8 @@ pub mod pallet {
 		/// checked against it, never against a system clock.
 		type Time: UnixTime;
 
-		/// Who approves and revokes PCR sets and sets the attestation root (governance).
+		/// Who approves and revokes PCR sets, sets the attestation root and caps what a
+		/// sampled check may cost the sampling pot (governance).
 		type ApproveOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Receives the slashed stake that does not go to the reporter.
@@ -174,7 +175,7 @@ pub mod pallet {
 		type ReporterShare: Get<Permill>;
 
 		/// Re-executes jobs on other workers (the inference pallet).
-		type Executor: ReExecutor<Self::AccountId>;
+		type Executor: ReExecutor<Self::AccountId, BalanceOf<Self>>;
 
 		/// Source of the randomness that samples results.
 		type Randomness: frame_support::traits::Randomness<Self::Hash, BlockNumberFor<Self>>;
@@ -217,6 +218,12 @@ pub mod pallet {
 	/// Verity chains).
 	#[pallet::storage]
 	pub type AttestationRoot<T: Config> = StorageValue<_, RootCertificate, ValueQuery>;
+
+	/// The most one sampled check (or arbitration) may cost the sampling pot, set by
+	/// governance ([`Pallet::set_max_check_fee`]); none: the original worker's fee bounds it.
+	/// A sample whose check would cost more is skipped. Disputers' checks are not capped.
+	#[pallet::storage]
+	pub type MaxCheckFee<T: Config> = StorageValue<_, BalanceOf<T>, OptionQuery>;
 
 	/// Approved enclave measurements by set id, with the kind of worker they are for.
 	#[pallet::storage]
@@ -383,6 +390,8 @@ pub mod pallet {
 			leaf_count: u32,
 			/// BLAKE2b-256 of the leaves file in the artifact store.
 			leaves_digest: Digest32,
+			/// Where anyone can fetch the leaves file.
+			leaves_at: StorageLocation,
 			/// Last block in which a leaf can be challenged.
 			challenge_until: BlockNumberFor<T>,
 		},
@@ -439,6 +448,11 @@ pub mod pallet {
 		SampleSkipped {
 			/// The original request.
 			request: RequestId,
+		},
+		/// Governance changed the cap on what one sampled check may cost the sampling pot.
+		MaxCheckFeeSet {
+			/// The new cap; none: the original worker's fee bounds each check.
+			cap: Option<BalanceOf<T>>,
 		},
 		/// The re-execution agreed: the result stands.
 		ResultConfirmed {
@@ -559,6 +573,8 @@ pub mod pallet {
 		KeyNotBound,
 		/// A batch needs at least one leaf.
 		EmptyBatch,
+		/// The leaves file's location is not a well-formed URL or content id.
+		MalformedLeavesLocation,
 		/// Too many batches already end their challenge window in this block.
 		BatchWindowFull,
 		/// No batch with this id is inside its challenge window.
@@ -680,7 +696,8 @@ pub mod pallet {
 			Ok(Some(used).into())
 		}
 
-		/// Post the Merkle root of a batch of receipts the caller signed.
+		/// Post the Merkle root of a batch of receipts the caller signed, with the digest of
+		/// its leaves file and where anyone can fetch it.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::submit_batch())]
 		pub fn submit_batch(
@@ -688,9 +705,10 @@ pub mod pallet {
 			root: Digest32,
 			leaf_count: u32,
 			leaves_digest: Digest32,
+			leaves_at: StorageLocation,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_submit_batch(who, root, leaf_count, leaves_digest)
+			Self::do_submit_batch(who, root, leaf_count, leaves_digest, leaves_at)
 		}
 
 		/// Prove one leaf of an open batch invalid; the worker is slashed and the caller
@@ -751,6 +769,17 @@ pub mod pallet {
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
 			Self::do_submit_proof(request, proof, signature)
+		}
+
+		/// Cap what one sampled check may cost the sampling pot (`None` lifts the cap).
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_max_check_fee())]
+		pub fn set_max_check_fee(
+			origin: OriginFor<T>,
+			cap: Option<BalanceOf<T>>,
+		) -> DispatchResult {
+			T::ApproveOrigin::ensure_origin(origin)?;
+			Self::do_set_max_check_fee(cap)
 		}
 	}
 }

@@ -96,16 +96,24 @@ pub fn spec_hash_of(model: &ModelVersionRef) -> [u8; 32] {
 	verity_primitives::blake2_256(&(b"test spec", model).encode())
 }
 
-/// The executor stand-in: assigns a check to the lowest registered worker not excluded.
+/// What every check costs in the mock.
+pub const CHECK_FEE: u64 = 10;
+
+/// The executor stand-in: assigns a check to the lowest registered worker not excluded, at
+/// [`CHECK_FEE`].
 pub struct TestExecutor;
-impl ReExecutor<u64> for TestExecutor {
+impl ReExecutor<u64, u64> for TestExecutor {
 	fn open_check(
 		payer: &u64,
 		original: u64,
 		_model: ModelVersionRef,
 		input: RequestInput,
 		exclude: &[u64],
+		max_fee: Option<u64>,
 	) -> Result<(u64, u64), DispatchError> {
+		if max_fee.is_some_and(|max| max < CHECK_FEE) {
+			return Err(DispatchError::Other("every checker costs more than the cap"));
+		}
 		CHECK_INPUTS.with(|c| c.borrow_mut().push(input));
 		let checker = WORKERS
 			.with(|w| w.borrow().keys().copied().find(|w| !exclude.contains(w)))

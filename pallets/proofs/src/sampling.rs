@@ -125,17 +125,28 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Who pays a check, and the most it may cost: a disputer pays its own dispute's checks
+	/// (bounded by the original worker's fee); the sampling pot pays sampled ones, each also
+	/// within governance's [`MaxCheckFee`].
+	fn check_payer(disputer: Option<&T::AccountId>) -> (T::AccountId, Option<BalanceOf<T>>) {
+		match disputer {
+			Some(disputer) => (disputer.clone(), None),
+			None => (T::SamplingPot::get(), MaxCheckFee::<T>::get()),
+		}
+	}
+
 	/// Opens the first check of a result under re-execution: same version, same input as the
 	/// original, on another worker, paid by the disputer or the treasury.
 	fn open_first_check(request: RequestId, record: &SampleRecord<T::AccountId>) -> DispatchResult {
 		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
-		let payer = record.disputer.clone().unwrap_or_else(T::SamplingPot::get);
+		let (payer, cap) = Self::check_payer(record.disputer.as_ref());
 		let (check, checker) = T::Executor::open_check(
 			&payer,
 			request,
 			result.model,
 			result.input,
 			core::slice::from_ref(&record.worker),
+			cap,
 		)?;
 		Samples::<T>::mutate(request, |stored| {
 			if let Some(stored) = stored {
@@ -162,9 +173,10 @@ impl<T: Config> Pallet<T> {
 		let opened = T::Executor::settled(original)
 			.ok_or_else(|| DispatchError::from(Error::<T>::UnknownResult))
 			.and_then(|result| {
-				let payer = sample.disputer.clone().unwrap_or_else(T::SamplingPot::get);
+				let (payer, cap) = Self::check_payer(sample.disputer.as_ref());
 				let exclude = [sample.worker.clone(), checker.clone()];
-				T::Executor::open_check(&payer, original, result.model, result.input, &exclude)
+				let input = result.input;
+				T::Executor::open_check(&payer, original, result.model, input, &exclude, cap)
 			});
 		match opened {
 			Ok((check, arbiter)) => {

@@ -6,8 +6,8 @@ use sp_runtime::DispatchError;
 use sp_runtime::Perbill;
 use verity_nitro_attestation::testing::{nitro_like_chain, TestPayload, TestPki};
 use verity_primitives::{
-	batch_proof, batch_root, BatchLeaf, ModelVersionRef, PcrSet, Receipt, SigningKey, TeeKind,
-	VerificationMode, VersionNumber,
+	batch_proof, batch_root, BatchLeaf, ModelVersionRef, PcrSet, Receipt, SigningKey,
+	StorageLocation, TeeKind, VerificationMode, VersionNumber,
 };
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"test");
@@ -372,9 +372,15 @@ fn post_batch(
 		RuntimeOrigin::signed(WORKER),
 		batch_root(&encoded),
 		count,
-		[7; 32]
+		[7; 32],
+		leaves_at()
 	));
 	leaves
+}
+
+/// Where the tests' batches say their leaves are.
+fn leaves_at() -> StorageLocation {
+	StorageLocation::ArtifactStore(b"https://store.example/verity".to_vec().try_into().unwrap())
 }
 
 fn challenge(
@@ -557,11 +563,18 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 	let (mut ext, key) = setup(&pki);
 	ext.execute_with(|| {
 		assert_noop!(
-			Proofs::submit_batch(RuntimeOrigin::signed(WORKER), [0; 32], 0, [0; 32]),
+			Proofs::submit_batch(RuntimeOrigin::signed(WORKER), [0; 32], 0, [0; 32], leaves_at()),
 			Error::<Test>::EmptyBatch
 		);
+		// The leaves must be somewhere anyone can fetch them: a well-formed location.
+		let nowhere =
+			StorageLocation::ArtifactStore(b"file:///tmp/leaves".to_vec().try_into().unwrap());
 		assert_noop!(
-			Proofs::submit_batch(RuntimeOrigin::signed(REPORTER), [0; 32], 1, [0; 32]),
+			Proofs::submit_batch(RuntimeOrigin::signed(WORKER), [0; 32], 1, [0; 32], nowhere),
+			Error::<Test>::MalformedLeavesLocation
+		);
+		assert_noop!(
+			Proofs::submit_batch(RuntimeOrigin::signed(REPORTER), [0; 32], 1, [0; 32], leaves_at()),
 			Error::<Test>::NotAWorker
 		);
 		let mut forged = leaf(&key, receipt(WORKER, 0, VerificationMode::Vanilla));
@@ -570,7 +583,7 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 		assert_eq!(Exposure::<Test>::get(WORKER), 1);
 		// One batch per worker per block; unbonding workers post none.
 		assert_noop!(
-			Proofs::submit_batch(RuntimeOrigin::signed(WORKER), [0; 32], 1, [0; 32]),
+			Proofs::submit_batch(RuntimeOrigin::signed(WORKER), [0; 32], 1, [0; 32], leaves_at()),
 			Error::<Test>::OneBatchPerBlock
 		);
 		for other in [3, 4, 5] {
@@ -578,15 +591,21 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 		}
 		UNBONDING.with(|u| u.borrow_mut().push(5));
 		assert_noop!(
-			Proofs::submit_batch(RuntimeOrigin::signed(5), [0; 32], 1, [0; 32]),
+			Proofs::submit_batch(RuntimeOrigin::signed(5), [0; 32], 1, [0; 32], leaves_at()),
 			Error::<Test>::WorkerNotActive
 		);
 		for other in [3, 4] {
-			assert_ok!(Proofs::submit_batch(RuntimeOrigin::signed(other), [1; 32], 1, [0; 32]));
+			assert_ok!(Proofs::submit_batch(
+				RuntimeOrigin::signed(other),
+				[1; 32],
+				1,
+				[0; 32],
+				leaves_at()
+			));
 		}
 		UNBONDING.with(|u| u.borrow_mut().clear());
 		assert_noop!(
-			Proofs::submit_batch(RuntimeOrigin::signed(5), [0; 32], 1, [0; 32]),
+			Proofs::submit_batch(RuntimeOrigin::signed(5), [0; 32], 1, [0; 32], leaves_at()),
 			Error::<Test>::BatchWindowFull
 		);
 		// The worker cannot challenge its own batch (to take back the reporter's share).
@@ -881,6 +900,33 @@ mod sampling {
 			next_block();
 			System::assert_has_event(Event::SampleSkipped { request: 11 }.into());
 			assert!(!Proofs::holds_stake(&WORKER));
+		});
+	}
+
+	/// Governance caps what one sampled check may cost the sampling pot: a sample whose check
+	/// costs more is skipped; disputers, who pay their own checks, are not capped.
+	#[test]
+	fn governance_caps_what_a_sampled_check_may_cost() {
+		ext().execute_with(|| {
+			assert_noop!(
+				Proofs::set_max_check_fee(RuntimeOrigin::signed(DISPUTER), Some(1)),
+				DispatchError::BadOrigin
+			);
+			assert_ok!(Proofs::set_max_check_fee(RuntimeOrigin::root(), Some(CHECK_FEE - 1)));
+			System::assert_last_event(Event::MaxCheckFeeSet { cap: Some(CHECK_FEE - 1) }.into());
+			Proofs::on_result(settled(10, None, WORKER, 7));
+			next_block();
+			System::assert_has_event(Event::SampleSkipped { request: 10 }.into());
+			assert!(checks().is_empty());
+			assert!(!Proofs::holds_stake(&WORKER));
+			settled(11, None, WORKER, 7);
+			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 11));
+			next_block();
+			assert_eq!(checks(), vec![(DISPUTER, 11, vec![WORKER], 1000, CHECKER)]);
+			assert_ok!(Proofs::set_max_check_fee(RuntimeOrigin::root(), Some(CHECK_FEE)));
+			Proofs::on_result(settled(12, None, WORKER, 7));
+			next_block();
+			assert_eq!(checks().last().map(|check| (check.0, check.1)), Some((Pot::get(), 12)));
 		});
 	}
 

@@ -253,15 +253,17 @@ pub struct SettledSummary<AccountId> {
 
 /// Re-execution of jobs by other workers, declared here and implemented by the runtime (over
 /// the inference pallet, which assigns, relays and settles the check requests).
-pub trait ReExecutor<AccountId> {
+pub trait ReExecutor<AccountId, Balance> {
 	/// Opens a request that re-executes `original`'s job (same version, same input) on a worker
-	/// not in `exclude`, paid by `payer`; returns the check request and its worker.
+	/// not in `exclude`, paid by `payer`, costing at most the original worker's fee and at most
+	/// `max_fee` when given; returns the check request and its worker.
 	fn open_check(
 		payer: &AccountId,
 		original: RequestId,
 		model: ModelVersionRef,
 		input: RequestInput,
 		exclude: &[AccountId],
+		max_fee: Option<Balance>,
 	) -> Result<(RequestId, AccountId), DispatchError>;
 	/// The settled result of an original (not a check) request.
 	fn settled(request: RequestId) -> Option<SettledSummary<AccountId>>;

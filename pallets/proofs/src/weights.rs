@@ -22,6 +22,7 @@ pub trait WeightInfo {
 	fn finalize_batches(n: u32, ) -> Weight;
 	fn submit_proof() -> Weight;
 	fn authorize_submit_proof() -> Weight;
+	fn set_max_check_fee() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -239,6 +240,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 	}
+	/// Not measured yet: one write of `Proofs::MaxCheckFee`, as `approve_pcr_set` without its
+	/// read. Benchmark: `set_max_check_fee`.
+	fn set_max_check_fee() -> Weight {
+		Weight::from_parts(11_927_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same measurements with ParityDb weights, for mocks and tests.
@@ -305,5 +312,9 @@ impl WeightInfo for () {
 		Weight::from_parts(90_364_000, 69269)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
+	fn set_max_check_fee() -> Weight {
+		Weight::from_parts(11_927_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -92,13 +92,14 @@ impl pallet_proofs::WorkerStakes<AccountId, Balance> for WorkerStake {
 /// Re-execution by the inference pallet (check requests), and its settled results.
 pub struct Reexecution;
 
-impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
+impl pallet_proofs::ReExecutor<AccountId, Balance> for Reexecution {
 	fn open_check(
 		payer: &AccountId,
 		original: RequestId,
 		model: ModelVersionRef,
 		input: RequestInput,
 		exclude: &[AccountId],
+		max_fee: Option<Balance>,
 	) -> Result<(RequestId, AccountId), DispatchError> {
 		pallet_inference::Pallet::<Runtime>::open_check(
 			payer.clone(),
@@ -106,6 +107,7 @@ impl pallet_proofs::ReExecutor<AccountId> for Reexecution {
 			model,
 			input,
 			exclude,
+			max_fee,
 		)
 	}
 	fn settled(request: RequestId) -> Option<pallet_proofs::SettledSummary<AccountId>> {

@@ -190,7 +190,8 @@ fn a_tee_worker_serves_while_attested_and_a_batch_fault_slashes_it() {
 			RuntimeOrigin::signed(worker.clone()),
 			batch_root(&encoded),
 			100,
-			[5; 32]
+			[5; 32],
+			verity_primitives::StorageLocation::Ipfs(b"bafkleaves".to_vec().try_into().unwrap())
 		));
 		let (reporter_before, treasury_before) =
 			(Balances::balance(&reporter), Balances::balance(&TreasuryAccount::get()));
