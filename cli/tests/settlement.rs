@@ -122,3 +122,100 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	assert!(!output.status.success());
 	assert!(stderr.contains("CertificateNotValidNow"), "{stderr}");
 }
+
+/// Anyone can challenge a batch (issue 14): a worker whose operator holds its key posts a batch
+/// of leaves signed for another chain; a second node, which shares nothing with the first but
+/// the chain, finds the leaves where the batch's record says they are, checks them by the
+/// chain's rule and proves one bad leaf through its own RPC. The worker loses half its stake.
+#[test]
+fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
+	use codec::Encode;
+	use subxt::{dynamic::Value, OnlineClient, PolkadotConfig};
+	use verity_gpu_offchain_worker::{settlement::Leaf, signer::WorkerKey};
+	use verity_primitives::{batch_root, ArtifactDigest, BatchLeaf, Receipt, ReceiptContext};
+
+	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
+	// Aura blocks, so that a second node can import them; the worker's key is known to the test
+	// (its operator), which signs leaves with it behind the worker's back.
+	let node = NodeBuilder::new(&binary)
+		.name("cheater")
+		.args(["--dev", "--worker-dev-key", "//Cheater"])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	let dir = tempfile::tempdir().unwrap();
+	let model = demo_setup(&node, &dir.path().join("input.json"));
+	let stake = |node: &verity_node_harness::Node| -> u128 {
+		verity(node, "//Alice", &["worker", "show"])["stake"].as_str().unwrap().parse().unwrap()
+	};
+	let staked = stake(&node);
+
+	let key = WorkerKey::from_uri("//Cheater").unwrap();
+	let alice = subxt_signer::sr25519::dev::alice();
+	let leaves: Vec<Leaf> = (0..3u8)
+		.map(|i| {
+			let receipt = Receipt {
+				genesis_hash: [7; 32], // another chain's
+				context: ReceiptContext::Direct,
+				request_id: u64::from(i),
+				model: model.parse().unwrap(),
+				spec_hash: [1; 32],
+				model_digest: [2; 32],
+				input_digest: [i; 32],
+				output_digest: [3; 32],
+				mode: verity_primitives::VerificationMode::Vanilla,
+				worker: alice.public_key().0,
+				usage: None,
+				timestamp_ms: 1,
+			};
+			BatchLeaf { signature: key.sign(&receipt), receipt }
+		})
+		.collect();
+	let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();
+	let file = leaves.encode();
+	let path = dir.path().join("leaves");
+	std::fs::write(&path, &file).unwrap();
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	runtime.block_on(async {
+		let fetcher =
+			verity_artifact_store::Fetcher::new(verity_artifact_store::FetcherConfig::default())
+				.unwrap();
+		let digest = ArtifactDigest::of(&file);
+		fetcher.upload_to_store(&node.artifact_store_url(), &path, &digest).await.unwrap();
+		let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
+		let store = node.artifact_store_url().into_bytes();
+		let call = subxt::dynamic::tx(
+			"Proofs",
+			"submit_batch",
+			vec![
+				Value::from_bytes(batch_root(&encoded)),
+				Value::u128(leaves.len() as u128),
+				Value::from_bytes(digest.blake2_256),
+				Value::unnamed_variant("ArtifactStore", [Value::from_bytes(store)]),
+			],
+		);
+		let at = api.at_current_block().await.unwrap();
+		let progress =
+			at.transactions().sign_and_submit_then_watch_default(&call, &alice).await.unwrap();
+		progress.wait_for_finalized().await.unwrap().wait_for_success().await.unwrap();
+	});
+	let (posted_at, _) = node.heights().unwrap();
+
+	// A full node of the same chain, knowing only where to find the first one's peers.
+	let peer = node.rpc("system_localPeerId", serde_json::json!([])).unwrap();
+	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", node.p2p_port(), peer.as_str().unwrap());
+	let second = NodeBuilder::new(&binary)
+		.name("challenger")
+		.args(["--chain", "dev", "--no-worker", "--bootnodes", &bootnode])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	second
+		.wait_for_heights(std::time::Duration::from_secs(120), |_, finalized| {
+			finalized >= posted_at
+		})
+		.unwrap();
+	let checked = verity(&second, "//Charlie", &["batch", "check", "0", "--challenge"]);
+	assert_eq!(checked["leaves"], 3, "{checked}");
+	assert_eq!(checked["invalid"].as_array().unwrap().len(), 3, "{checked}");
+	assert_eq!(checked["challenged"], 0, "{checked}");
+	assert_eq!(stake(&node), staked - staked / 2, "FaultSlash is half the stake");
+}

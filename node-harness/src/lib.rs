@@ -206,7 +206,7 @@ pub fn rpc_at(
 	let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
 		.to_string();
 	let request = format!(
-		"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+		"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
 		 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
 		body.len()
 	);

@@ -1,0 +1,160 @@
+//! Fee-less spam on a dev node with Aura blocks (issue 14): 10,000 random `submit_result`,
+//! `submit_proof` and `decline_request` transactions, the kinds that pay no fee and need no
+//! account, sent straight to the node's pool. Some name the registered demo worker (so they
+//! reach the signature check), some nobody. Every one must be refused as invalid, none may
+//! reach a block, and blocks must keep their 3 s pace while the pool validates them. Prints the
+//! rate at which the pool refused them and the block intervals.
+
+use codec::{Compact, Encode};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use serde_json::json;
+use std::{
+	path::PathBuf,
+	time::{Duration, Instant},
+};
+use subxt::{OnlineClient, PolkadotConfig};
+use verity_node_harness::{Node, NodeBuilder};
+use verity_primitives::{
+	DeclineReason, ModelVersionRef, Receipt, ReceiptContext, ResultOutput, VerificationMode,
+	VersionNumber,
+};
+
+mod common;
+use common::{demo_setup, VERITY};
+
+const TRANSACTIONS: usize = 10_000;
+/// The runtime's slot: `MILLI_SECS_PER_BLOCK`.
+const SLOT_MS: u64 = 3_000;
+/// Pallet and call indices from the node's metadata.
+fn call_index(metadata: &subxt::Metadata, pallet: &str, call: &str) -> [u8; 2] {
+	let pallet = metadata.pallet_by_name(pallet).expect("pallet in metadata");
+	let variant = pallet.call_variant_by_name(call).expect("call in metadata");
+	[pallet.call_index(), variant.index]
+}
+
+/// A general (v5) extrinsic with the runtime's extension pipeline and nothing signed: the form
+/// an offchain worker's authorized transaction takes. Explicit extension data: immortal era,
+/// nonce 0, tip 0.
+fn general(call: Vec<u8>) -> String {
+	let mut body = vec![0b0100_0101, 0, 0, 0, 0];
+	body.extend(call);
+	let mut xt = Compact(body.len() as u32).encode();
+	xt.extend(body);
+	format!("0x{}", hex::encode(xt))
+}
+
+/// A random fee-less call: half of them name Alice, who registers the demo worker.
+fn random_call(rng: &mut StdRng, indices: &[[u8; 2]; 3]) -> Vec<u8> {
+	let alice = subxt_signer::sr25519::dev::alice().public_key().0;
+	let worker = if rng.gen_bool(0.5) { alice } else { rng.gen() };
+	let mut signature = [0u8; 64];
+	rng.fill(&mut signature[..]);
+	match rng.gen_range(0..3) {
+		0 => {
+			let receipt = Receipt {
+				genesis_hash: rng.gen(),
+				context: ReceiptContext::OnChain,
+				request_id: rng.gen_range(0..4),
+				model: ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } },
+				spec_hash: rng.gen(),
+				model_digest: rng.gen(),
+				input_digest: rng.gen(),
+				output_digest: rng.gen(),
+				mode: VerificationMode::Vanilla,
+				worker,
+				usage: None,
+				timestamp_ms: 0,
+			};
+			let output = ResultOutput::Inline(vec![rng.gen::<u8>(); 12].try_into().unwrap());
+			(indices[0], receipt, output, signature).encode()
+		},
+		1 => {
+			let proof: Vec<u8> = (0..rng.gen_range(0..=384)).map(|_| rng.gen()).collect();
+			(indices[1], rng.gen_range(0u64..4), proof, signature).encode()
+		},
+		_ => {
+			let input: [u8; 32] = rng.gen();
+			let evidence: [u8; 32] = rng.gen();
+			let reason = DeclineReason::InputUnavailable;
+			(indices[2], rng.gen_range(0u64..4), worker, input, reason, evidence, signature)
+				.encode()
+		},
+	}
+}
+
+/// The timestamp of block `number` (unix ms).
+fn timestamp_at(node: &Node, number: u64) -> u64 {
+	use codec::Decode;
+	let hash = node.rpc("chain_getBlockHash", json!([number])).unwrap();
+	let key = "0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb";
+	let value = node.rpc("state_getStorage", json!([key, hash])).unwrap();
+	let bytes = hex::decode(value.as_str().unwrap().trim_start_matches("0x")).unwrap();
+	u64::decode(&mut &bytes[..]).unwrap()
+}
+
+fn extrinsic_count(node: &Node, number: u64) -> usize {
+	let hash = node.rpc("chain_getBlockHash", json!([number])).unwrap();
+	let block = node.rpc("chain_getBlock", json!([hash])).unwrap();
+	block["block"]["extrinsics"].as_array().unwrap().len()
+}
+
+#[test]
+fn random_feeless_transactions_are_refused_and_blocks_keep_their_pace() {
+	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
+	let node = NodeBuilder::new(binary)
+		.name("spam")
+		.args(["--dev", "--rpc-max-connections", "1000"])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	let dir = tempfile::tempdir().unwrap();
+	demo_setup(&node, &dir.path().join("input.json"));
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	let metadata = runtime.block_on(async {
+		let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
+		api.at_current_block().await.unwrap().metadata()
+	});
+	let indices = [
+		call_index(&metadata, "Inference", "submit_result"),
+		call_index(&metadata, "Proofs", "submit_proof"),
+		call_index(&metadata, "Inference", "decline_request"),
+	];
+	let mut rng = StdRng::seed_from_u64(14);
+	let transactions: Vec<String> =
+		(0..TRANSACTIONS).map(|_| general(random_call(&mut rng, &indices))).collect();
+
+	let (first, _) = node.heights().unwrap();
+	let quiet_extrinsics = extrinsic_count(&node, first);
+	let started = Instant::now();
+	for (index, xt) in transactions.iter().enumerate() {
+		let error = node
+			.rpc("author_submitExtrinsic", json!([xt]))
+			.expect_err("every spam transaction is refused");
+		// 1010: invalid (refused by the runtime's validation), never undecodable (1002) or
+		// accepted.
+		assert!(error.contains("1010"), "transaction {index}: {error}");
+	}
+	let elapsed = started.elapsed();
+	// Let the blocks of the spam window be sealed.
+	std::thread::sleep(Duration::from_millis(SLOT_MS));
+	let (last, _) = node.heights().unwrap();
+	assert!(last > first + 2, "blocks kept coming: {first}..{last}");
+
+	let pending = node.rpc("author_pendingExtrinsics", json!([])).unwrap();
+	assert_eq!(pending, json!([]), "nothing entered the pool");
+	let mut longest = 0;
+	let mut previous = timestamp_at(&node, first);
+	for number in first + 1..=last {
+		assert_eq!(extrinsic_count(&node, number), quiet_extrinsics, "block {number}");
+		let at = timestamp_at(&node, number);
+		longest = longest.max(at - previous);
+		previous = at;
+	}
+	println!(
+		"figure: {TRANSACTIONS} fee-less spam transactions refused in {:.2} s ({:.0}/s over \
+		 HTTP RPC); blocks {first}..{last}, longest interval {longest} ms (slot {SLOT_MS} ms)",
+		elapsed.as_secs_f64(),
+		TRANSACTIONS as f64 / elapsed.as_secs_f64()
+	);
+	// Timestamps are the authors' clocks, a few ms off the slot; a missed slot would show 6 s.
+	assert!(longest <= SLOT_MS + SLOT_MS / 2, "a slot was missed under spam: {longest} ms");
+}
