@@ -24,6 +24,10 @@
 //!   `202` while proving, `500` with the reason if proving failed, `404` for a proof this
 //!   worker does not make (the chain's offchain worker then posts the job again).
 //!
+//! The node reaches the worker on a listener of its own ([`serve_node`]: same routes, its own
+//! connections), so strangers holding every connection of the public listener cannot make it
+//! miss on-chain jobs.
+//!
 //! A job runs as: fetch the artifact into the local cache (an [`ArtifactStore`]: every byte is
 //! checked against the digest the chain recorded, before it is used) -> load it (kept loaded by
 //! digest; a loaded model is not read or hashed again) -> run it on the input -> sign the receipt that binds the chain, the request, the
@@ -614,18 +618,45 @@ pub async fn start(worker: Arc<Worker>, address: SocketAddr) -> std::io::Result<
 	Ok(ServiceHandle { address, task })
 }
 
-/// Serves `worker` on `listener` until the task ends (the node spawns this), within the
-/// default [`ConnectionLimits`] (256 connections, 10 s for headers, 10 minutes a connection).
+/// [`start`] for the node's own listener ([`serve_node`]).
+pub async fn start_node(
+	worker: Arc<Worker>,
+	address: SocketAddr,
+) -> std::io::Result<ServiceHandle> {
+	let listener = TcpListener::bind(address).await?;
+	let address = listener.local_addr()?;
+	let task = tokio::spawn(serve_node(worker, listener));
+	Ok(ServiceHandle { address, task })
+}
+
+/// Serves `worker` on its public `listener` until the task ends (the node spawns this), within
+/// the default [`ConnectionLimits`] (256 connections, 10 s for headers, 10 minutes a
+/// connection).
 pub async fn serve(worker: Arc<Worker>, listener: TcpListener) {
-	verity_artifact_store::limits::serve(
-		listener,
-		ConnectionLimits::default(),
-		LOG_TARGET,
-		move |_peer, request| {
-			let worker = worker.clone();
-			async move { handle(&worker, request).await }
-		},
-	)
+	serve_with(worker, listener, ConnectionLimits::default()).await
+}
+
+/// Serves `worker` on a listener only its node reaches (loopback, or a private network), with
+/// connections of its own: however many strangers hold the public listener's connections,
+/// the node's offchain worker still gets its on-chain jobs run and its proofs fetched in time
+/// (a worker that could not be reached would pay the timeout penalty). The routes are the
+/// same; the node-only ones still need the node's secret.
+pub async fn serve_node(worker: Arc<Worker>, listener: TcpListener) {
+	serve_with(worker, listener, NODE_LIMITS).await
+}
+
+/// The node listener's limits: few clients, and jobs of at most the node's 30 s wait.
+pub const NODE_LIMITS: ConnectionLimits = ConnectionLimits {
+	max_connections: 64,
+	header_timeout: std::time::Duration::from_secs(10),
+	connection_timeout: std::time::Duration::from_secs(600),
+};
+
+async fn serve_with(worker: Arc<Worker>, listener: TcpListener, limits: ConnectionLimits) {
+	verity_artifact_store::limits::serve(listener, limits, LOG_TARGET, move |_peer, request| {
+		let worker = worker.clone();
+		async move { handle(&worker, request).await }
+	})
 	.await
 }
 

@@ -31,6 +31,8 @@ struct Setup {
 	_dirs: (tempfile::TempDir, tempfile::TempDir),
 	store_url: String,
 	worker_url: String,
+	/// The listener for the node alone.
+	node_url: String,
 	key: WorkerKey,
 	client: reqwest_like::Client,
 	chain: Arc<TestChain>,
@@ -125,14 +127,19 @@ async fn setup() -> Setup {
 		Executor::new(verity_gpu_offchain_worker::engine::Backend::Cpu),
 	)
 	.unwrap();
-	let handle =
-		service::start(Arc::new(worker), SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+	let worker = Arc::new(worker);
+	let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+	let handle = service::start(worker.clone(), loopback).await.unwrap();
 	let worker_url = format!("http://{}", handle.address);
+	std::mem::forget(handle);
+	let handle = service::start_node(worker, loopback).await.unwrap();
+	let node_url = format!("http://{}", handle.address);
 	std::mem::forget(handle);
 	Setup {
 		_dirs: (store_dir, cache_dir),
 		store_url,
 		worker_url,
+		node_url,
 		key,
 		client: reqwest_like::Client::new(),
 		chain,
@@ -239,6 +246,33 @@ async fn only_the_node_may_post_jobs_or_fetch_proofs() {
 	}
 	assert_eq!(setup.as_node("POST", &jobs, job).await.0, 200);
 	assert_eq!(setup.as_node("GET", &proofs, vec![]).await.0, 404);
+}
+
+/// Attack (issue 14, hole 4 by another door): strangers open more connections than the public
+/// listener serves and hold them, so that the node's jobs wait until their deadline passes and
+/// the worker pays the timeout penalty. The node has a listener of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_filling_the_public_listener_do_not_block_the_node() {
+	let setup = setup().await;
+	let public = setup.worker_url.trim_start_matches("http://").to_owned();
+	let mut held = Vec::new();
+	for _ in 0..300 {
+		held.push(tokio::net::TcpStream::connect(&public).await.unwrap());
+	}
+	let info = |base: &str| {
+		let url = format!("{base}/v1/info");
+		tokio::time::timeout(Duration::from_secs(3), async move {
+			service::http_call("GET", &url, Vec::new()).await
+		})
+	};
+	assert!(info(&setup.worker_url).await.is_err(), "the public listener is full");
+	let (status, _) = info(&setup.node_url).await.expect("the node is served at once").unwrap();
+	assert_eq!(status, 200);
+	// The node's routes work there, with the secret as anywhere.
+	let (status, _) =
+		setup.as_node("GET", &format!("{}/v1/settlements", setup.node_url), Vec::new()).await;
+	assert_eq!(status, 200);
+	drop(held);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

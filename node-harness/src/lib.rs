@@ -143,9 +143,10 @@ impl NodeBuilder {
 
 	/// Starts the node and waits until its RPC server accepts connections.
 	pub fn spawn(self) -> Result<Node, String> {
-		let ports = free_ports(5).map_err(|e| format!("no free ports: {e}"))?;
+		let ports = free_ports(6).map_err(|e| format!("no free ports: {e}"))?;
 		let (rpc_port, p2p_port, prometheus_port, artifact_store_port, worker_port) =
 			(ports[0], ports[1], ports[2], ports[3], ports[4]);
+		let worker_node_port = ports[5];
 		let work_dir = tempfile::Builder::new()
 			.prefix(&format!("verity-{}-", self.name))
 			.tempdir()
@@ -170,6 +171,8 @@ impl NodeBuilder {
 			.arg(format!("127.0.0.1:{artifact_store_port}"))
 			.arg("--worker-addr")
 			.arg(format!("127.0.0.1:{worker_port}"))
+			.arg("--worker-node-addr")
+			.arg(format!("127.0.0.1:{worker_node_port}"))
 			.arg("--no-telemetry")
 			.arg("--no-mdns")
 			.stdin(Stdio::null())

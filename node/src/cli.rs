@@ -51,6 +51,12 @@ pub struct WorkerParams {
 	#[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:9956")]
 	pub worker_addr: std::net::SocketAddr,
 
+	/// Address of the embedded worker's listener for this node alone (the offchain worker's
+	/// jobs and proofs): its own connections, so strangers filling the public listener cannot
+	/// make the worker miss on-chain jobs. Keep it on loopback or a private network.
+	#[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:9957")]
+	pub worker_node_addr: std::net::SocketAddr,
+
 	/// Use the inference worker at this URL (a GPU machine, an enclave) instead of embedding
 	/// one; its signing key is read from its `/v1/info`.
 	#[arg(long, value_name = "URL", conflicts_with = "no_worker")]

@@ -179,13 +179,16 @@ fn preflight(cli: &Cli) -> sc_cli::Result<()> {
 	}
 	let worker = &cli.worker;
 	if !worker.no_worker && worker.worker_url.is_none() {
-		std::net::TcpListener::bind(worker.worker_addr).map(drop).map_err(|e| {
-			sc_cli::Error::Input(format!(
-				"worker address {} is not available ({e}); stop the process using it, choose \
-				 another with --worker-addr, or pass --no-worker",
-				worker.worker_addr
-			))
-		})?;
+		for (address, flag) in
+			[(worker.worker_addr, "--worker-addr"), (worker.worker_node_addr, "--worker-node-addr")]
+		{
+			std::net::TcpListener::bind(address).map(drop).map_err(|e| {
+				sc_cli::Error::Input(format!(
+					"worker address {address} is not available ({e}); stop the process using \
+					 it, choose another with {flag}, or pass --no-worker"
+				))
+			})?;
+		}
 	}
 	Ok(())
 }

@@ -547,6 +547,17 @@ fn worker_account(
 	})
 }
 
+/// A non-blocking tokio listener on `address` (`what` names it in errors).
+fn bind(
+	address: std::net::SocketAddr,
+	what: &str,
+) -> Result<tokio::net::TcpListener, ServiceError> {
+	std::net::TcpListener::bind(address)
+		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+		.and_then(tokio::net::TcpListener::from_std)
+		.map_err(|e| ServiceError::Other(format!("{what} {address}: {e}")))
+}
+
 /// What the embedded worker is given by the node.
 struct WorkerParts {
 	backend: Arc<FullBackend>,
@@ -622,21 +633,28 @@ fn start_worker(
 		},
 	)
 	.map_err(|e| ServiceError::Other(format!("inference worker: {e}")))?;
-	let listener = std::net::TcpListener::bind(params.worker_addr)
-		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-		.and_then(tokio::net::TcpListener::from_std)
-		.map_err(|e| ServiceError::Other(format!("worker address {}: {e}", params.worker_addr)))?;
+	let listener = bind(params.worker_addr, "worker address")?;
+	let node_listener = bind(params.worker_node_addr, "worker node address")?;
 	let url = format!("http://{}", params.worker_addr);
+	let node_url = format!("http://{}", params.worker_node_addr);
 	log::info!(
-		"🧠 Inference worker on {url} (signing key 0x{}, integer engine on {})",
+		"🧠 Inference worker on {url}, for this node on {node_url} (signing key 0x{}, integer \
+		 engine on {})",
 		hex::encode(worker.signing_key()),
 		worker.backend()
 	);
-	announce_worker(&backend, &url, worker.signing_key(), secret);
+	// The offchain worker sends jobs to the node's own listener.
+	announce_worker(&backend, &node_url, worker.signing_key(), secret);
+	let worker = Arc::new(worker);
 	task_manager.spawn_handle().spawn(
 		"inference-worker",
 		None,
-		verity_gpu_offchain_worker::service::serve(Arc::new(worker), listener),
+		verity_gpu_offchain_worker::service::serve(worker.clone(), listener),
+	);
+	task_manager.spawn_handle().spawn(
+		"inference-worker-node",
+		None,
+		verity_gpu_offchain_worker::service::serve_node(worker, node_listener),
 	);
 	Ok(())
 }

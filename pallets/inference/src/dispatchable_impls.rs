@@ -626,9 +626,9 @@ impl<T: Config> Pallet<T> {
 			evidence: *decline.evidence,
 			refunded,
 		});
-		// A declined check ends its sample like an unanswered one (the input is gone).
+		// A declined check ends its sample (the input is gone), without a verdict.
 		if let Some(original) = request.check_of {
-			T::Observer::on_check_expired(request_id, original);
+			T::Observer::on_check_declined(request_id, original);
 		}
 		Ok(())
 	}

@@ -101,6 +101,7 @@ pub enum Observed {
 	Result(crate::SettledInfo<u64>),
 	/// A check expired: (check, original).
 	CheckExpired(u64, u64),
+	CheckDeclined(u64, u64),
 	/// A ZKML answer's proof never came: (request, worker, evidence).
 	ProofMissing(u64, u64, [u8; 32]),
 }
@@ -114,6 +115,9 @@ impl crate::ResultObserver<u64> for TestObserver {
 	}
 	fn on_check_expired(check: u64, original: u64) {
 		OBSERVED.with(|o| o.borrow_mut().push(Observed::CheckExpired(check, original)));
+	}
+	fn on_check_declined(check: u64, original: u64) {
+		OBSERVED.with(|o| o.borrow_mut().push(Observed::CheckDeclined(check, original)));
 	}
 	fn on_proof_missing(request: u64, worker: &u64, evidence: [u8; 32]) {
 		OBSERVED.with(|o| o.borrow_mut().push(Observed::ProofMissing(request, *worker, evidence)));

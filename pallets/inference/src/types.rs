@@ -68,8 +68,11 @@ pub trait ResultObserver<AccountId> {
 	/// A result settled and was paid. Returns the weight it used (at most
 	/// [`Self::on_result_weight`]).
 	fn on_result(settled: SettledInfo<AccountId>) -> Weight;
-	/// A check request expired without a result.
+	/// A check request expired without a result (its worker was penalized).
 	fn on_check_expired(check: RequestId, original: RequestId);
+	/// A check request was declined: its worker could not fetch the input, through no fault
+	/// of its own (or claims so: a decliner is not judged, so neither is the result).
+	fn on_check_declined(check: RequestId, original: RequestId);
 	/// A ZKML answer's proof never came by its deadline (the worker had the proof window): a
 	/// fault, punished like an invalid proof. `evidence` names the signed answer.
 	fn on_proof_missing(
@@ -90,6 +93,7 @@ impl<AccountId> ResultObserver<AccountId> for () {
 		Weight::zero()
 	}
 	fn on_check_expired(_: RequestId, _: RequestId) {}
+	fn on_check_declined(_: RequestId, _: RequestId) {}
 	fn on_proof_missing(_: RequestId, _: &AccountId, _: verity_primitives::Digest32) {}
 	fn on_result_weight() -> Weight {
 		Weight::zero()

@@ -207,6 +207,22 @@ impl<T: Config> Pallet<T> {
 
 	/// A check expired unanswered (called by the runtime's observer adapter).
 	pub fn on_check_expired(check: RequestId, original: RequestId) {
+		// A result is re-executed once: a check that cannot be completed (its worker did not
+		// answer) ends its scrutiny, so nobody can keep a worker's stake under review forever
+		// by disputing a result whose input is gone, again and again.
+		Self::end_check(check, original, true)
+	}
+
+	/// A check was declined: its worker says it could not fetch the input. The sample ends
+	/// without a verdict, so the result can still be disputed: a decliner that is the
+	/// worker's sybil shields nothing (and a check declined at once holds no stake for long).
+	pub fn on_check_declined(check: RequestId, original: RequestId) {
+		Self::end_check(check, original, false)
+	}
+
+	/// Ends the sample of `original` if `check` is its current check; `judged` records a
+	/// verdict so the result is never re-executed again.
+	fn end_check(check: RequestId, original: RequestId, judged: bool) {
 		let Some(sample) = Samples::<T>::get(original) else { return };
 		let current = match &sample.stage {
 			SampleStage::Checking { check, .. } | SampleStage::Arbitrating { check, .. } => *check,
@@ -215,10 +231,7 @@ impl<T: Config> Pallet<T> {
 		if current != check {
 			return;
 		}
-		// A result is re-executed once: a check that cannot be completed (its worker did not
-		// answer) ends its scrutiny, so nobody can keep a worker's stake under review forever
-		// by disputing a result whose input is gone, again and again.
-		Self::close_sample(original, &sample, true);
+		Self::close_sample(original, &sample, judged);
 		match sample.stage {
 			SampleStage::Arbitrating { .. } => {
 				Self::deposit_event(Event::DisputeUnresolved { request: original })

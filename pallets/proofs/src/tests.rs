@@ -1010,6 +1010,25 @@ mod sampling {
 		});
 	}
 
+	/// Attack: a worker's sybil, drawn as the checker of its wrong result, declines the check
+	/// ("input unavailable") so that the result is judged and can never be disputed. A declined
+	/// check ends the sample without a verdict: the result stays open to dispute.
+	#[test]
+	fn a_declined_check_leaves_the_result_open_to_dispute() {
+		ext().execute_with(|| {
+			settled(10, None, WORKER, 7);
+			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 10));
+			next_block();
+			let (_, _, _, check, _) = checks().last().cloned().unwrap();
+			Proofs::on_check_declined(check, 10);
+			System::assert_has_event(Event::SampleAbandoned { request: 10, check }.into());
+			assert!(!Judged::<Test>::contains_key(10));
+			assert!(!Proofs::holds_stake(&WORKER));
+			assert_eq!(bond_held(DISPUTER), 0);
+			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 10));
+		});
+	}
+
 	fn bond_held(who: u64) -> u64 {
 		use frame_support::traits::fungible::InspectHold;
 		Balances::balance_on_hold(&HoldReason::DisputeBond.into(), &who)

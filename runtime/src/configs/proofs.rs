@@ -150,6 +150,9 @@ impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
 	fn on_check_expired(check: RequestId, original: RequestId) {
 		pallet_proofs::Pallet::<Runtime>::on_check_expired(check, original)
 	}
+	fn on_check_declined(check: RequestId, original: RequestId) {
+		pallet_proofs::Pallet::<Runtime>::on_check_declined(check, original)
+	}
 	fn on_proof_missing(request: RequestId, worker: &AccountId, evidence: Digest32) {
 		pallet_proofs::Pallet::<Runtime>::punish_missing_proof(request, worker, evidence)
 	}
