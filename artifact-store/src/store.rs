@@ -47,6 +47,9 @@ pub struct ArtifactStore {
 	dir: PathBuf,
 	max_size: u64,
 	quota: Quota,
+	/// Held while making room and renaming a new artifact into place, so concurrent writes
+	/// neither overrun the quota together nor evict the same file twice.
+	placing: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl ArtifactStore {
@@ -59,7 +62,7 @@ impl ArtifactStore {
 		for entry in std::fs::read_dir(dir.join("tmp"))? {
 			let _ = std::fs::remove_file(entry?.path());
 		}
-		Ok(Self { dir, max_size, quota: Quota::Unlimited })
+		Ok(Self { dir, max_size, quota: Quota::Unlimited, placing: Default::default() })
 	}
 
 	/// The same store with `quota` on the bytes it holds in all.
@@ -234,6 +237,7 @@ impl ArtifactStore {
 		let temporary = tempfile::NamedTempFile::new_in(self.dir.join("tmp"))?;
 		let digest = write_verified(chunks, &temporary, limit, too_large).await?;
 		verify(&digest)?;
+		let _placing = self.placing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 		if !self.contains(&digest.blake2_256) {
 			self.make_room(digest.size, &digest.blake2_256)?;
 		}
@@ -257,6 +261,9 @@ impl ArtifactStore {
 			},
 			Err(error) => return Err(error.into()),
 		};
+		// A read marks the artifact as recently used, before the (possibly long) hash, so a
+		// cache's eviction never picks what is being read.
+		self.touch_file(&file).await;
 		let mut hasher = ArtifactHasher::new();
 		let mut buffer = vec![0u8; 1 << 20];
 		loop {
@@ -280,12 +287,40 @@ impl ArtifactStore {
 			});
 		}
 		file.rewind().await?;
-		// A read marks the artifact as recently used, for a cache's eviction order.
-		let touched = file.try_clone().await?.into_std().await;
-		if let Err(error) = touched.set_modified(std::time::SystemTime::now()) {
-			log::debug!(target: "artifact-store", "touching {}: {error}", path.display());
-		}
 		Ok((file, digest))
+	}
+
+	/// Reads the whole artifact with this digest into memory through one open file (an
+	/// eviction after the open cannot take it away), and checks it against `expected`.
+	pub async fn read_verified(&self, expected: &ArtifactDigest) -> Result<Vec<u8>, StoreError> {
+		let file = match File::open(self.path_of(&expected.blake2_256)).await {
+			Ok(file) => file,
+			Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+				return Err(StoreError::NotFound(to_hex(&expected.blake2_256)))
+			},
+			Err(error) => return Err(error.into()),
+		};
+		self.touch_file(&file).await;
+		let mut bytes = Vec::with_capacity(expected.size.min(1 << 30) as usize);
+		file.take(expected.size.saturating_add(1)).read_to_end(&mut bytes).await?;
+		check(expected, &ArtifactDigest::of(&bytes))?;
+		Ok(bytes)
+	}
+
+	/// Marks the artifact with this digest as recently used (a model kept loaded in memory is
+	/// not read again, but is still in use).
+	pub async fn touch(&self, blake2_256: &[u8; 32]) {
+		if let Ok(file) = File::open(self.path_of(blake2_256)).await {
+			self.touch_file(&file).await;
+		}
+	}
+
+	async fn touch_file(&self, file: &File) {
+		let Ok(file) = file.try_clone().await else { return };
+		let file = file.into_std().await;
+		if let Err(error) = file.set_modified(std::time::SystemTime::now()) {
+			log::debug!(target: "artifact-store", "touching an artifact: {error}");
+		}
 	}
 
 	/// The digest named by a key (64 hex digits of BLAKE2b-256).

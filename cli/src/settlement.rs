@@ -7,7 +7,7 @@ use crate::{
 	inference::{account_key, read_input, tensors, version_of, Account, Worker},
 	Global, Output,
 };
-use codec::{Decode, Encode};
+use codec::{Decode, Encode, MaxEncodedLen};
 use serde_json::json;
 use std::{collections::BTreeMap, path::PathBuf};
 use subxt::{dynamic::Value, utils::AccountId32};
@@ -20,7 +20,8 @@ use verity_gpu_offchain_worker::{
 use verity_primitives::{
 	batch_proof, batch_root, blake2_256, AttestedSpan, BatchRecord, DirectAnswer, DirectJob,
 	ExpectedReceipt, LeafContext, LeafFault, ModelVersionRef, ReceiptContext, RequestInput,
-	ResultOutput, SettlementMode, StorageLocation, MAX_INLINE_INPUT, WORKER_SECRET_HEADER,
+	ResultOutput, SettlementMode, StorageLocation, MAX_BATCH_LEAVES, MAX_INLINE_INPUT,
+	WORKER_SECRET_HEADER,
 };
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +86,16 @@ pub enum BatchCommand {
 		/// the batch names on chain.
 		#[arg(long, value_name = "URL")]
 		store: Option<String>,
+		/// IPFS HTTP gateway for leaves stored on IPFS.
+		#[arg(long, value_name = "URL", default_value = "https://ipfs.io")]
+		ipfs_gateway: String,
+		/// Walrus aggregator for leaves stored on Walrus.
+		#[arg(
+			long,
+			value_name = "URL",
+			default_value = "https://aggregator.walrus-testnet.walrus.space"
+		)]
+		walrus_aggregator: String,
 		/// Submit a challenge for the first invalid leaf (signed with `--suri`).
 		#[arg(long)]
 		challenge: bool,
@@ -186,8 +197,13 @@ pub async fn batch(command: BatchCommand, global: &Global) -> Result<Output, Str
 				.map_err(|e| format!("the worker secret: {e}"))?;
 			post(&chain, &worker_url, &secret, global).await
 		},
-		BatchCommand::Check { batch, store, challenge } => {
-			check(&chain, batch, store.as_deref(), challenge, global).await
+		BatchCommand::Check { batch, store, ipfs_gateway, walrus_aggregator, challenge } => {
+			let fetcher = FetcherConfig {
+				walrus_aggregator: Some(walrus_aggregator),
+				ipfs_gateway: Some(ipfs_gateway),
+				..Default::default()
+			};
+			check(&chain, batch, store.as_deref(), fetcher, challenge, global).await
 		},
 	}
 }
@@ -303,11 +319,12 @@ async fn spec_hashes(
 	Ok(hashes)
 }
 
-/// The batch's leaves file, from `store` or else from where the batch says it is. At most
-/// 64 MiB (a 10,000-leaf batch is about 3 MiB).
+/// The batch's leaves file, from `store` or else from where the batch says it is; at most
+/// what `MAX_BATCH_LEAVES` leaves take.
 async fn fetch_leaves(
 	record: &BatchRecord<Account, u32>,
 	store: Option<&str>,
+	config: FetcherConfig,
 ) -> Result<Vec<u8>, String> {
 	let location = match store {
 		Some(url) => StorageLocation::ArtifactStore(
@@ -315,9 +332,10 @@ async fn fetch_leaves(
 		),
 		None => record.leaves_at.clone(),
 	};
-	let fetcher = Fetcher::new(FetcherConfig::default()).map_err(|e| e.to_string())?;
+	let fetcher = Fetcher::new(config).map_err(|e| e.to_string())?;
+	let largest = u64::from(MAX_BATCH_LEAVES) * Leaf::max_encoded_len() as u64 + 8;
 	fetcher
-		.fetch_bytes(&location, &record.leaves_digest, 64 << 20)
+		.fetch_bytes(&location, &record.leaves_digest, largest)
 		.await
 		.map_err(|e| format!("the batch's leaves file: {e}"))
 }
@@ -326,6 +344,7 @@ async fn check(
 	chain: &Chain,
 	batch: u64,
 	store: Option<&str>,
+	fetcher: FetcherConfig,
 	challenge: bool,
 	global: &Global,
 ) -> Result<Output, String> {
@@ -333,7 +352,7 @@ async fn check(
 		.read::<BatchRecord<Account, u32>>("Proofs", "Batches", vec![Value::u128(batch.into())])
 		.await?
 		.ok_or_else(|| format!("batch {batch} is not inside its challenge window"))?;
-	let file = fetch_leaves(&record, store).await?;
+	let file = fetch_leaves(&record, store, fetcher).await?;
 	let leaves = Vec::<Leaf>::decode(&mut &file[..])
 		.map_err(|e| format!("the leaves file does not decode: {e}"))?;
 	let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();

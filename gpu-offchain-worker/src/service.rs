@@ -69,6 +69,8 @@ use verity_primitives::{
 const LOG_TARGET: &str = "worker";
 /// Longest a stored input may take to fetch (the node waits 30 s for an answer).
 pub const INPUT_FETCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+/// The input cache gets this fraction of the cache quota (the rest is the models').
+const INPUT_SHARE: u64 = 8;
 /// Largest job body accepted.
 const MAX_JOB_BYTES: usize = 1 << 20;
 
@@ -219,6 +221,7 @@ pub struct Worker {
 	key: Arc<WorkerKey>,
 	executor: Executor,
 	cache: ArtifactStore,
+	inputs: ArtifactStore,
 	fetcher: Fetcher,
 	output_store: Option<OutputStore>,
 	settlements: Mutex<Settlements>,
@@ -243,11 +246,17 @@ impl Worker {
 		let cache = ArtifactStore::open(&config.cache_dir, config.cache_max_size)
 			.map_err(|e| format!("artifact cache at {}: {e}", config.cache_dir.display()))?
 			.with_quota(Quota::EvictLru(config.cache_quota));
+		// Stored inputs: at most the largest inline-able model's share, evicted first-read first.
+		let inputs_dir = config.cache_dir.join("inputs");
+		let inputs = ArtifactStore::open(&inputs_dir, config.cache_max_size)
+			.map_err(|e| format!("input cache at {}: {e}", inputs_dir.display()))?
+			.with_quota(Quota::EvictLru(config.cache_quota / INPUT_SHARE));
 		let fetcher = Fetcher::new(config.fetcher).map_err(|e| e.to_string())?;
 		Ok(Self {
 			key: Arc::new(key),
 			executor,
 			cache,
+			inputs,
 			fetcher,
 			output_store: config.output_store,
 			settlements: Mutex::new(Settlements::new(config.batch_policy)),
@@ -268,28 +277,41 @@ impl Worker {
 		self.executor.backend().name()
 	}
 
-	/// Fetches `digest` from the first location that yields it, into the cache; returns its
-	/// bytes.
-	async fn fetch(
+	/// Fetches `digest` from the first location that yields it, into `store` (the model cache,
+	/// or the inputs' own); returns its bytes, read and checked through one open file.
+	async fn fetch_from(
 		&self,
+		store: &ArtifactStore,
 		locations: &[StorageLocation],
 		digest: &ArtifactDigest,
 	) -> Result<Vec<u8>, String> {
+		if let Ok(bytes) = store.read_verified(digest).await {
+			return Ok(bytes);
+		}
 		let mut failures = Vec::new();
 		for location in locations {
-			match self.fetcher.fetch_into_store(location, digest, &self.cache).await {
-				Ok(_) => {
-					return tokio::fs::read(self.cache.path_of(&digest.blake2_256))
-						.await
-						.map_err(|e| format!("reading the cached copy: {e}"))
+			let fetched = self.fetcher.fetch_into_store(location, digest, store).await;
+			match fetched.map_err(|e| e.to_string()) {
+				Ok(_) => match store.read_verified(digest).await {
+					Ok(bytes) => return Ok(bytes),
+					Err(error) => failures.push(format!("reading the cached copy: {error}")),
 				},
-				Err(error) => failures.push(error.to_string()),
+				Err(error) => failures.push(error),
 			}
 		}
 		if failures.is_empty() {
 			failures.push("no location".into());
 		}
 		Err(failures.join("; "))
+	}
+
+	/// Fetches a model artifact or key into the model cache.
+	async fn fetch(
+		&self,
+		locations: &[StorageLocation],
+		digest: &ArtifactDigest,
+	) -> Result<Vec<u8>, String> {
+		self.fetch_from(&self.cache, locations, digest).await
 	}
 
 	/// Whether `presented` (the header's value) is the node's secret (compared in constant
@@ -326,6 +348,8 @@ impl Worker {
 	async fn run(self: &Arc<Self>, job: Job, context: ReceiptContext) -> Result<Answer, JobError> {
 		// A model already loaded was verified when it was read; it is not read again.
 		let artifact = if self.executor.is_loaded(job.artifact.blake2_256, &job.schema) {
+			// Still in use: its cached file is not the cache's first to evict.
+			self.cache.touch(&job.artifact.blake2_256).await;
 			Vec::new()
 		} else {
 			self.fetch(&job.locations, &job.artifact).await.map_err(|reason| {
@@ -336,9 +360,10 @@ impl Worker {
 			RequestInput::Inline(bytes) => bytes.to_vec(),
 			// A total deadline, well inside the node's wait for the answer: an input server that
 			// stalls gets a decline in time, never a timeout penalty for the worker.
+			// Inputs have a cache of their own: a flood of inputs never evicts models.
 			RequestInput::Stored { digest, location } => tokio::time::timeout(
 				INPUT_FETCH_DEADLINE,
-				self.fetch(core::slice::from_ref(location), digest),
+				self.fetch_from(&self.inputs, core::slice::from_ref(location), digest),
 			)
 			.await
 			.map_err(|_| {
@@ -418,9 +443,9 @@ impl Worker {
 			return Ok(prover);
 		}
 		let model = if artifact.is_empty() {
-			tokio::fs::read(self.cache.path_of(&job.artifact.blake2_256))
-				.await
-				.map_err(|e| JobError::Internal(format!("reading the cached model: {e}")))?
+			self.fetch(&job.locations, &job.artifact).await.map_err(|reason| {
+				JobError::Artifact { digest: hex::encode(job.artifact.blake2_256), reason }
+			})?
 		} else {
 			artifact.to_vec()
 		};
@@ -501,6 +526,21 @@ impl Worker {
 			)));
 		}
 		let spec = version.spec;
+		// A stored input must be the size the schema says before anything is fetched.
+		if let RequestInput::Stored { digest, .. } = &direct.input {
+			let expected = match &spec.schema {
+				verity_primitives::IoSchema::Tensors { inputs, .. } => {
+					verity_primitives::tensors_encoded_len(inputs)
+				},
+				_ => None,
+			};
+			if expected != Some(digest.size) {
+				return Err(JobError::Exec(ExecError::InputLength {
+					expected: expected.unwrap_or_default() as usize,
+					got: digest.size as usize,
+				}));
+			}
+		}
 		Ok(WorkerJob {
 			genesis_hash: identity.genesis_hash,
 			request_id: direct.request_id,

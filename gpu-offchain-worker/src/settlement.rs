@@ -13,6 +13,7 @@ use codec::{Decode, Encode};
 use std::time::{Duration, Instant};
 use verity_primitives::{
 	batch_root, ArtifactDigest, BatchLeaf, BatchPosition, Digest32, SealedBatch, StorageLocation,
+	MAX_BATCH_LEAVES,
 };
 
 /// A leaf of a chain whose accounts are 32 bytes.
@@ -109,7 +110,9 @@ impl Settlements {
 			BatchPosition { sequence: self.next_sequence, index: self.open.len() as u32 };
 		self.open.push(leaf);
 		let closed =
-			(self.open.len() as u32 >= self.policy.max_leaves.max(1)).then(|| self.close());
+			// The chain takes at most MAX_BATCH_LEAVES leaves a batch.
+			(self.open.len() as u32 >= self.policy.max_leaves.clamp(1, MAX_BATCH_LEAVES))
+				.then(|| self.close());
 		(position, closed)
 	}
 

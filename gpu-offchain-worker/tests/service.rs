@@ -368,6 +368,21 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 		Pending::decode(&mut &body[..]).unwrap()
 	};
 
+	// A stored input whose declared size is not the schema's is refused before anything is
+	// fetched (a stranger cannot make the worker download gigabytes for free).
+	let huge = DirectJob {
+		input: RequestInput::Stored {
+			digest: ArtifactDigest { blake2_256: [1; 32], sha256: [2; 32], size: 16 << 30 },
+			location: StorageLocation::Https(
+				b"https://input.example/huge".to_vec().try_into().unwrap(),
+			),
+		},
+		..direct(99, SettlementMode::Private)
+	};
+	let (status, body) = send(huge.encode()).await;
+	assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+	assert!(String::from_utf8_lossy(&body).contains("input length"));
+
 	let mut leaves = Vec::new();
 	for (request_id, settlement) in [
 		(1, SettlementMode::Private),

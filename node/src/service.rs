@@ -169,6 +169,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	} = new_partial(&config, sealing)?;
 
 	let secret = node_secret(&config, worker.as_ref())?;
+	if let (Some(store), Some(_)) = (&artifact_store, &worker) {
+		check_public_url(&config, store)?;
+	}
 	let output_store =
 		artifact_store.as_ref().map(|p| verity_gpu_offchain_worker::service::OutputStore {
 			upload_url: p.local_url(),
@@ -419,6 +422,34 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	}
 
 	Ok(task_manager)
+}
+
+/// On a live chain the store's public URL goes on chain with every batch and stored output, so
+/// it must be one others can reach: given, and not a loopback or unspecified address.
+fn check_public_url(
+	config: &Configuration,
+	store: &ArtifactStoreParams,
+) -> Result<(), ServiceError> {
+	if config.chain_spec.chain_type() != sc_service::ChainType::Live {
+		return Ok(());
+	}
+	let url = store.public_url();
+	let authority = url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
+	let host = match authority.strip_prefix('[') {
+		Some(v6) => v6.split(']').next().unwrap_or(""),
+		None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+	};
+	let local = host.is_empty()
+		|| host.eq_ignore_ascii_case("localhost")
+		|| host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
+	if store.artifact_store_public_url.is_none() || local {
+		return Err(ServiceError::Other(format!(
+			"the artifact store's public URL is {url}: on a live chain, batches and stored \
+			 outputs record it for anyone to fetch; give --artifact-store-public-url with an \
+			 address others can reach"
+		)));
+	}
+	Ok(())
 }
 
 /// The secret the node shares with its inference worker and artifact store (created if

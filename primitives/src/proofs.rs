@@ -22,8 +22,12 @@ use scale_info::TypeInfo;
 /// Length of one PCR value with the SHA-384 digest Nitro uses.
 pub const PCR_LEN: usize = 48;
 
-/// Deepest Merkle proof a batch challenge may carry (2^32 leaves).
-pub const MAX_BATCH_PROOF_DEPTH: u32 = 32;
+/// Deepest Merkle proof a batch challenge may carry (the deepest tree of [`MAX_BATCH_LEAVES`]).
+pub const MAX_BATCH_PROOF_DEPTH: u32 = 16;
+
+/// Most leaves a batch may have: its leaves file (about 300 bytes a leaf, 20 MiB at most)
+/// stays small enough for any challenger to fetch and check whole.
+pub const MAX_BATCH_LEAVES: u32 = 1 << MAX_BATCH_PROOF_DEPTH;
 
 /// Domain tag of the nonce a TEE worker's attestation must carry.
 pub const TEE_NONCE_DOMAIN: &[u8; 16] = b"verity/tee-nonce";

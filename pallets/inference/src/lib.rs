@@ -647,7 +647,9 @@ pub mod pallet {
 		/// signed), so the signature is checked before the request is read. It conflicts with a
 		/// result for the same request in the pool.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::decline_request().saturating_add(T::DbWeight::get().reads_writes(2, 2)))]
+		// Plus what a declined check's sample costs the observer: sample, bond, hold, account and
+		// two workers' exposure.
+		#[pallet::weight(T::WeightInfo::decline_request().saturating_add(T::DbWeight::get().reads_writes(6, 6)))]
 		#[pallet::authorize(|_source, request, worker, input_digest, reason, evidence, signature| {
 			let decline = SignedDecline { request: *request, worker, input_digest, reason: *reason, evidence, signature };
 			Pallet::<T>::authorize_decline(&decline)

@@ -227,7 +227,13 @@ mod benchmarks {
 			BatchWindows::<T>::try_append(until, u64::MAX - u64::from(batch)).unwrap();
 		}
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), [1; 32], u32::MAX, [2; 32], leaves_at());
+		_(
+			RawOrigin::Signed(who),
+			[1; 32],
+			verity_primitives::MAX_BATCH_LEAVES,
+			[2; 32],
+			leaves_at(),
+		);
 		assert!(Batches::<T>::contains_key(0));
 	}
 
@@ -238,7 +244,7 @@ mod benchmarks {
 	fn challenge_leaf(d: Linear<0, MAX_BATCH_PROOF_DEPTH>) {
 		let (who, key) = worker::<T>();
 		let leaf = signed_leaf::<T>(&who, &key, VerificationMode::Tee);
-		// Leaf 0 of a tree of 2^d leaves (u32::MAX for d = 32): one sibling per level, always
+		// Leaf 0 of a tree of 2^d leaves: one sibling per level, always
 		// on the right.
 		let proof: Vec<[u8; 32]> = (0..d).map(|level| [level as u8; 32]).collect();
 		let root = proof.iter().fold(blake2_256(&leaf.encode()), |node, sibling| {
@@ -246,7 +252,7 @@ mod benchmarks {
 			pair.extend_from_slice(sibling);
 			blake2_256(&pair)
 		});
-		let count = if d >= 32 { u32::MAX } else { 1u32 << d };
+		let count = 1u32 << d;
 		Proofs::<T>::do_submit_batch(who.clone(), root, count, [9; 32], leaves_at()).unwrap();
 		let reporter: T::AccountId = account("reporter", 0, 0);
 

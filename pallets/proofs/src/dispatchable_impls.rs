@@ -210,6 +210,7 @@ impl<T: Config> Pallet<T> {
 		let signing_key = T::Workers::signing_key(&worker).ok_or(Error::<T>::NotAWorker)?;
 		ensure!(T::Workers::is_active(&worker), Error::<T>::WorkerNotActive);
 		ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
+		ensure!(leaf_count <= verity_primitives::MAX_BATCH_LEAVES, Error::<T>::BatchTooLarge);
 		ensure!(leaves_at.is_well_formed(), Error::<T>::MalformedLeavesLocation);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(LastBatchAt::<T>::get(&worker) != Some(now), Error::<T>::OneBatchPerBlock);

@@ -478,8 +478,18 @@ pub mod pallet {
 			/// The original request.
 			request: RequestId,
 		},
-		/// A check expired unanswered (its worker pays the timeout penalty); the sample is
-		/// dropped.
+		/// A check was declined (its worker could not fetch the input); another worker is
+		/// drawn in a later block.
+		CheckRedrawn {
+			/// The original request.
+			request: RequestId,
+			/// The declined check.
+			check: RequestId,
+			/// The worker that declined it (never drawn again for this result).
+			decliner: T::AccountId,
+		},
+		/// A check expired unanswered (its worker pays the timeout penalty), or
+		/// `MAX_DECLINES` workers declined it; the sample is dropped.
 		SampleAbandoned {
 			/// The original request.
 			request: RequestId,
@@ -573,6 +583,9 @@ pub mod pallet {
 		KeyNotBound,
 		/// A batch needs at least one leaf.
 		EmptyBatch,
+		/// A batch has at most `verity_primitives::MAX_BATCH_LEAVES` leaves, so that every
+		/// challenger can fetch its leaves file whole.
+		BatchTooLarge,
 		/// The leaves file's location is not a well-formed URL or content id.
 		MalformedLeavesLocation,
 		/// Too many batches already end their challenge window in this block.

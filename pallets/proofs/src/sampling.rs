@@ -104,6 +104,7 @@ impl<T: Config> Pallet<T> {
 			evidence: result.evidence,
 			disputer: None,
 			stage: SampleStage::DrawingChecker,
+			declined_by: Default::default(),
 		};
 		Self::add_exposure(&result.worker);
 		Samples::<T>::insert(request, &record);
@@ -126,8 +127,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Who pays a check, and the most it may cost: a disputer pays its own dispute's checks
-	/// (bounded by the original worker's fee); the sampling pot pays sampled ones, each also
-	/// within governance's [`MaxCheckFee`].
+	/// (bounded by the original worker's fee); the sampling pot pays sampled ones, the first
+	/// check also within governance's [`MaxCheckFee`] (an arbiter is never capped).
 	fn check_payer(disputer: Option<&T::AccountId>) -> (T::AccountId, Option<BalanceOf<T>>) {
 		match disputer {
 			Some(disputer) => (disputer.clone(), None),
@@ -140,14 +141,10 @@ impl<T: Config> Pallet<T> {
 	fn open_first_check(request: RequestId, record: &SampleRecord<T::AccountId>) -> DispatchResult {
 		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
 		let (payer, cap) = Self::check_payer(record.disputer.as_ref());
-		let (check, checker) = T::Executor::open_check(
-			&payer,
-			request,
-			result.model,
-			result.input,
-			core::slice::from_ref(&record.worker),
-			cap,
-		)?;
+		let mut exclude = alloc::vec![record.worker.clone()];
+		exclude.extend(record.declined_by.iter().cloned());
+		let (check, checker) =
+			T::Executor::open_check(&payer, request, result.model, result.input, &exclude, cap)?;
 		Samples::<T>::mutate(request, |stored| {
 			if let Some(stored) = stored {
 				stored.stage = SampleStage::Checking { check, checker: checker.clone() };
@@ -173,10 +170,13 @@ impl<T: Config> Pallet<T> {
 		let opened = T::Executor::settled(original)
 			.ok_or_else(|| DispatchError::from(Error::<T>::UnknownResult))
 			.and_then(|result| {
-				let (payer, cap) = Self::check_payer(sample.disputer.as_ref());
-				let exclude = [sample.worker.clone(), checker.clone()];
+				// Once two workers disagree, the arbiter is drawn whatever the cap: one of them
+				// is wrong, and a cap must not let it go unjudged.
+				let (payer, _) = Self::check_payer(sample.disputer.as_ref());
+				let mut exclude = alloc::vec![sample.worker.clone(), checker.clone()];
+				exclude.extend(sample.declined_by.iter().cloned());
 				let input = result.input;
-				T::Executor::open_check(&payer, original, result.model, input, &exclude, cap)
+				T::Executor::open_check(&payer, original, result.model, input, &exclude, None)
 			});
 		match opened {
 			Ok((check, arbiter)) => {
@@ -213,11 +213,39 @@ impl<T: Config> Pallet<T> {
 		Self::end_check(check, original, true)
 	}
 
-	/// A check was declined: its worker says it could not fetch the input. The sample ends
-	/// without a verdict, so the result can still be disputed: a decliner that is the
-	/// worker's sybil shields nothing (and a check declined at once holds no stake for long).
+	/// A check was declined: its worker says it could not fetch the input. Another worker
+	/// (never a decliner) is drawn in its place, so a decliner that is the worker's sybil
+	/// shields nothing; after [`MAX_DECLINES`] declines the input is taken as gone and the
+	/// sample ends with a verdict, so a requester that took its input down cannot keep the
+	/// worker's stake under review by disputing again and again.
 	pub fn on_check_declined(check: RequestId, original: RequestId) {
-		Self::end_check(check, original, false)
+		let Some(mut sample) = Samples::<T>::get(original) else { return };
+		let (decliner, redraw, stage) = match sample.stage.clone() {
+			SampleStage::Checking { check: current, checker } if current == check => {
+				(checker, Draw::Checker(original), SampleStage::DrawingChecker)
+			},
+			SampleStage::Arbitrating {
+				check: current,
+				checker,
+				checker_output,
+				checker_evidence,
+				arbiter,
+			} if current == check => (
+				arbiter,
+				Draw::Arbiter(original),
+				SampleStage::DrawingArbiter { checker, checker_output, checker_evidence },
+			),
+			_ => return,
+		};
+		if sample.declined_by.try_push(decliner.clone()).is_err() {
+			return Self::end_check(check, original, true);
+		}
+		if Self::queue_draw(redraw).is_err() {
+			return Self::end_check(check, original, false);
+		}
+		sample.stage = stage;
+		Samples::<T>::insert(original, sample);
+		Self::deposit_event(Event::CheckRedrawn { request: original, check, decliner });
 	}
 
 	/// Ends the sample of `original` if `check` is its current check; `judged` records a
@@ -349,6 +377,7 @@ impl<T: Config> Pallet<T> {
 				evidence: result.evidence,
 				disputer: Some(disputer.clone()),
 				stage: SampleStage::DrawingChecker,
+				declined_by: Default::default(),
 			},
 		);
 		Self::deposit_event(Event::DisputeAccepted {

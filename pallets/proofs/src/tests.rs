@@ -566,6 +566,17 @@ fn batches_finalize_after_their_window_and_windows_are_bounded() {
 			Proofs::submit_batch(RuntimeOrigin::signed(WORKER), [0; 32], 0, [0; 32], leaves_at()),
 			Error::<Test>::EmptyBatch
 		);
+		let too_many = verity_primitives::MAX_BATCH_LEAVES + 1;
+		assert_noop!(
+			Proofs::submit_batch(
+				RuntimeOrigin::signed(WORKER),
+				[0; 32],
+				too_many,
+				[0; 32],
+				leaves_at()
+			),
+			Error::<Test>::BatchTooLarge
+		);
 		// The leaves must be somewhere anyone can fetch them: a well-formed location.
 		let nowhere =
 			StorageLocation::ArtifactStore(b"file:///tmp/leaves".to_vec().try_into().unwrap());
@@ -927,6 +938,14 @@ mod sampling {
 			Proofs::on_result(settled(12, None, WORKER, 7));
 			next_block();
 			assert_eq!(checks().last().map(|check| (check.0, check.1)), Some((Pot::get(), 12)));
+			// Once the checker disagrees, the arbiter is drawn whatever the cap.
+			assert_ok!(Proofs::set_max_check_fee(RuntimeOrigin::root(), Some(1)));
+			let (_, _, _, check, checker) = checks().last().cloned().unwrap();
+			Proofs::on_result(settled(check, Some(12), checker, 8));
+			next_block();
+			let arbiter = checks().last().cloned().unwrap();
+			assert_eq!((arbiter.0, arbiter.1), (Pot::get(), 12));
+			assert_ne!(arbiter.3, check);
 		});
 	}
 
@@ -1011,21 +1030,39 @@ mod sampling {
 	}
 
 	/// Attack: a worker's sybil, drawn as the checker of its wrong result, declines the check
-	/// ("input unavailable") so that the result is judged and can never be disputed. A declined
-	/// check ends the sample without a verdict: the result stays open to dispute.
+	/// ("input unavailable") so that the sample ends and the result escapes. A declined check
+	/// is drawn again among the workers that have not declined it; only after `MAX_DECLINES`
+	/// declines is the input taken as gone (so a requester that took its input down cannot
+	/// keep disputing to hold the worker's stake).
 	#[test]
-	fn a_declined_check_leaves_the_result_open_to_dispute() {
+	fn a_declined_check_is_drawn_again_and_a_gone_input_ends_the_sample() {
 		ext().execute_with(|| {
+			add_worker(20, [20; 32], STAKE);
 			settled(10, None, WORKER, 7);
 			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 10));
 			next_block();
+			let mut decliners = Vec::new();
+			for round in 0..crate::MAX_DECLINES as usize {
+				let (_, _, exclude, check, checker) = checks().last().cloned().unwrap();
+				assert!(!decliners.contains(&checker), "round {round}: a decliner was drawn");
+				assert_eq!(exclude.len(), 1 + round);
+				Proofs::on_check_declined(check, 10);
+				System::assert_has_event(
+					Event::CheckRedrawn { request: 10, check, decliner: checker }.into(),
+				);
+				assert!(Proofs::holds_stake(&WORKER));
+				decliners.push(checker);
+				next_block();
+			}
+			// The third worker asked cannot fetch it either: the input is gone, the sample ends
+			// with a verdict, and the bond comes back.
 			let (_, _, _, check, _) = checks().last().cloned().unwrap();
+			assert_eq!(checks().len(), 1 + crate::MAX_DECLINES as usize);
 			Proofs::on_check_declined(check, 10);
 			System::assert_has_event(Event::SampleAbandoned { request: 10, check }.into());
-			assert!(!Judged::<Test>::contains_key(10));
+			assert!(Judged::<Test>::contains_key(10));
 			assert!(!Proofs::holds_stake(&WORKER));
 			assert_eq!(bond_held(DISPUTER), 0);
-			assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(DISPUTER), 10));
 		});
 	}
 

@@ -229,7 +229,13 @@ pub struct SampleRecord<AccountId> {
 	pub disputer: Option<AccountId>,
 	/// The current round.
 	pub stage: SampleStage<AccountId>,
+	/// Workers that declined a check of it (could not fetch the input): never drawn again for
+	/// it. After [`MAX_DECLINES`] the input is taken as gone and the sample ends.
+	pub declined_by: BoundedVec<AccountId, ConstU32<MAX_DECLINES>>,
 }
+
+/// Declined checks a sample redraws before it takes the input as gone.
+pub const MAX_DECLINES: u32 = 2;
 
 /// A settled result, as a dispute needs it.
 #[derive(Clone, PartialEq, Eq, Debug)]
