@@ -69,6 +69,9 @@ use verity_primitives::{
 const LOG_TARGET: &str = "worker";
 /// Longest a stored input may take to fetch (the node waits 30 s for an answer).
 pub const INPUT_FETCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+/// Direct (off-chain) jobs running at once; more are answered `503`. On-chain jobs are not
+/// limited: a flood of free direct requests never delays them.
+pub const DIRECT_SLOTS: usize = 4;
 /// The input cache gets this fraction of the cache quota (the rest is the models').
 const INPUT_SHARE: u64 = 8;
 /// Largest job body accepted.
@@ -229,6 +232,7 @@ pub struct Worker {
 	chain: Option<Arc<dyn ChainView>>,
 	node_secret: Option<[u8; 32]>,
 	zk: Arc<ZkProofs>,
+	direct_slots: tokio::sync::Semaphore,
 }
 
 impl Worker {
@@ -264,6 +268,7 @@ impl Worker {
 			chain: config.chain,
 			node_secret: config.node_secret,
 			zk: Arc::new(ZkProofs::default()),
+			direct_slots: tokio::sync::Semaphore::new(DIRECT_SLOTS),
 		})
 	}
 
@@ -477,6 +482,11 @@ impl Worker {
 		if direct.settlement == SettlementMode::Batch && self.output_store.is_none() {
 			return Err(JobError::NoBatchStore);
 		}
+		// Direct jobs take at most DIRECT_SLOTS at once, so on-chain jobs (whose deadlines
+		// cost stake) always find the worker free enough to answer in time.
+		let _slot = self.direct_slots.try_acquire().map_err(|_| {
+			JobError::Busy(format!("{DIRECT_SLOTS} direct requests are running; try again"))
+		})?;
 		let answer = self.run(job, ReceiptContext::Direct).await?;
 		let leaf = BatchLeaf { receipt: answer.receipt.clone(), signature: answer.signature };
 		let batch = match direct.settlement {

@@ -492,3 +492,69 @@ async fn an_unfetchable_stored_input_gets_a_signed_decline() {
 	let payload = decline_payload(&[9; 32], 42, &input, decline.reason, &decline.evidence);
 	assert!(signer::verify_payload(&payload, &decline.signature, &setup.key.public()));
 }
+
+/// Attack: strangers flood the worker with free direct requests (here: each waits on an input
+/// server that never answers) so that the node's on-chain job finds it busy and times out.
+/// Direct jobs take at most `DIRECT_SLOTS` at once; the rest get `503`, and the node's job
+/// still runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_direct_requests_never_delays_the_nodes_jobs() {
+	use verity_gpu_offchain_worker::service::DIRECT_SLOTS;
+	use verity_primitives::{DirectJob, SettlementMode, VersionSpec};
+	let setup = setup().await;
+	let onnx = testmodels::mlp_onnx(11, &[8, 16, 3]);
+	let digest = upload(&setup, &onnx).await;
+	let schema = testmodels::f32_schema(&[1, 8], &[1, 3]);
+	let input = f32_bytes(&testmodels::random_inputs(5, 1, 8)[0]);
+	let template = job(&setup, digest, ArtifactFormat::Onnx, schema.clone(), input.clone());
+	let model = template.model;
+	let spec = VersionSpec::<u128> {
+		artifact: digest,
+		format: ArtifactFormat::Onnx,
+		schema,
+		modes: VerificationModes::of(&[VerificationMode::Vanilla]),
+		price_per_inference: 1,
+		price_per_token: 0,
+		zk_verifying_key: None,
+		locations: template.locations.clone(),
+	};
+	setup.chain.publish(model, spec, true);
+	// An input server that accepts connections and never answers.
+	let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let silent_url = format!("http://{}/input", silent.local_addr().unwrap());
+	tokio::spawn(async move {
+		let mut held = Vec::new();
+		while let Ok((stream, _)) = silent.accept().await {
+			held.push(stream);
+		}
+	});
+	let stalled = |request_id: u64| DirectJob {
+		request_id,
+		model,
+		input: RequestInput::Stored {
+			digest: ArtifactDigest::of(&input),
+			location: StorageLocation::Https(silent_url.as_bytes().to_vec().try_into().unwrap()),
+		},
+		mode: VerificationMode::Vanilla,
+		settlement: SettlementMode::Private,
+	};
+	let url = format!("{}/v1/direct", setup.worker_url);
+	let mut flood = Vec::new();
+	for request_id in 0..DIRECT_SLOTS as u64 {
+		let (url, body) = (url.clone(), stalled(request_id).encode());
+		flood.push(tokio::spawn(async move { service::http_call("POST", &url, body).await }));
+	}
+	tokio::time::sleep(Duration::from_millis(500)).await;
+	let (status, body) = setup.client.send("POST", &url, stalled(99).encode()).await;
+	assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+	// The node's job runs at once, on the node's own listener.
+	let started = std::time::Instant::now();
+	let (status, body) =
+		setup.as_node("POST", &format!("{}/v1/jobs", setup.node_url), template.encode()).await;
+	assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+	assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+	for stalled in flood {
+		let (status, _) = stalled.await.unwrap().unwrap();
+		assert_eq!(status, 502, "the stalled inputs fail on their own");
+	}
+}
