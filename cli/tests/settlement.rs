@@ -142,6 +142,16 @@ fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 		.args(["--dev", "--worker-dev-key", "//Cheater"])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
+	// A full node of the same chain, knowing only where to find the first one's peers. It
+	// follows from the start (a node that syncs many blocks at once was seen to lose its
+	// transaction pool's background task: see the issue 14 note).
+	let peer = node.rpc("system_localPeerId", serde_json::json!([])).unwrap();
+	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", node.p2p_port(), peer.as_str().unwrap());
+	let second = NodeBuilder::new(&binary)
+		.name("challenger")
+		.args(["--chain", "dev", "--no-worker", "--bootnodes", &bootnode])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();
 	let model = demo_setup(&node, &dir.path().join("input.json"));
 	let stake = |node: &verity_node_harness::Node| -> u128 {
@@ -151,6 +161,35 @@ fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 
 	let key = WorkerKey::from_uri("//Cheater").unwrap();
 	let alice = subxt_signer::sr25519::dev::alice();
+
+	// Key squatting (issue 14, hole 5), with the real CLI: Bob registers a key he does not
+	// hold, with the proof of possession its owner made for Alice. Refused.
+	let genesis = node.rpc("chain_getBlockHash", serde_json::json!([0])).unwrap();
+	let genesis: [u8; 32] = hex::decode(genesis.as_str().unwrap().trim_start_matches("0x"))
+		.unwrap()
+		.try_into()
+		.unwrap();
+	let owned = WorkerKey::from_uri("//SomeoneElsesWorker").unwrap();
+	let proof = owned.key_proof(&genesis, &alice.public_key().0);
+	common::fails(
+		&node,
+		"//Bob",
+		&[
+			"worker",
+			"register",
+			"--endpoint",
+			&node.worker_url(),
+			"--model",
+			&model,
+			"--signing-key",
+			&hex::encode(owned.public()),
+			"--key-proof",
+			&hex::encode(proof),
+			"--stake",
+			"1000000000000000000000",
+		],
+		"KeyNotPossessed",
+	);
 	let leaves: Vec<Leaf> = (0..3u8)
 		.map(|i| {
 			let receipt = Receipt {
@@ -200,19 +239,11 @@ fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 	});
 	let (posted_at, _) = node.heights().unwrap();
 
-	// A full node of the same chain, knowing only where to find the first one's peers.
-	let peer = node.rpc("system_localPeerId", serde_json::json!([])).unwrap();
-	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", node.p2p_port(), peer.as_str().unwrap());
-	let second = NodeBuilder::new(&binary)
-		.name("challenger")
-		.args(["--chain", "dev", "--no-worker", "--bootnodes", &bootnode])
-		.spawn()
-		.unwrap_or_else(|e| panic!("{e}"));
-	second
-		.wait_for_heights(std::time::Duration::from_secs(120), |_, finalized| {
-			finalized >= posted_at
-		})
-		.unwrap();
+	// The challenger's node has caught up (it signs against its finalized block).
+	let wait = std::time::Duration::from_secs(120);
+	second.wait_for_heights(wait, |_, finalized| finalized >= posted_at).unwrap();
+	let (head, _) = node.heights().unwrap();
+	second.wait_for_heights(wait, |best, finalized| best >= head && finalized + 2 >= head).unwrap();
 	let checked = verity(&second, "//Charlie", &["batch", "check", "0", "--challenge"]);
 	assert_eq!(checked["leaves"], 3, "{checked}");
 	assert_eq!(checked["invalid"].as_array().unwrap().len(), 3, "{checked}");
