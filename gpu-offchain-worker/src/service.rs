@@ -297,7 +297,8 @@ impl Worker {
 		for location in locations {
 			let fetched = self.fetcher.fetch_into_store(location, digest, store).await;
 			match fetched.map_err(|e| e.to_string()) {
-				Ok(_) => match store.read_verified(digest).await {
+				// Just written and checked while written: read back without hashing again.
+				Ok(_) => match store.read_written(digest).await {
 					Ok(bytes) => return Ok(bytes),
 					Err(error) => failures.push(format!("reading the cached copy: {error}")),
 				},
@@ -575,7 +576,7 @@ impl Worker {
 	/// failure keeps it to try again at the next poll.
 	async fn store_batch(&self, closed: Closed) {
 		let stored = match &self.output_store {
-			Some(store) => self.upload(store, &closed.leaves_file).await,
+			Some(store) => self.upload(store, &closed.leaves_file, &closed.leaves).await,
 			None => Err("no artifact store configured".into()),
 		};
 		match stored {
@@ -602,14 +603,18 @@ impl Worker {
 
 	/// Uploads `bytes` to the output store with the node's secret; returns their public
 	/// location.
-	async fn upload(&self, store: &OutputStore, bytes: &[u8]) -> Result<StorageLocation, String> {
+	async fn upload(
+		&self,
+		store: &OutputStore,
+		bytes: &[u8],
+		digest: &ArtifactDigest,
+	) -> Result<StorageLocation, String> {
 		let location = store.location()?;
-		let digest = ArtifactDigest::of(bytes);
 		let file = tempfile::NamedTempFile::new_in(self.cache.dir()).map_err(|e| e.to_string())?;
 		tokio::fs::write(file.path(), bytes).await.map_err(|e| e.to_string())?;
 		let secret = self.node_secret.as_ref();
 		self.fetcher
-			.upload_to_store_with(&store.upload_url, file.path(), &digest, secret)
+			.upload_to_store_with(&store.upload_url, file.path(), digest, secret)
 			.await
 			.map_err(|e| e.to_string())?;
 		Ok(location)
@@ -640,7 +645,7 @@ impl Worker {
 			return Err(JobError::OutputTooLarge { len: output.len(), limit: MAX_INLINE_OUTPUT });
 		};
 		let digest = ArtifactDigest::of(&output);
-		let location = self.upload(store, &output).await.map_err(JobError::OutputStore)?;
+		let location = self.upload(store, &output, &digest).await.map_err(JobError::OutputStore)?;
 		debug_assert_eq!(digest.blake2_256, blake2_256(&output));
 		Ok(ResultOutput::Stored { digest, location })
 	}

@@ -63,6 +63,8 @@ pub struct Closed {
 	pub leaf_count: u32,
 	/// SCALE `Vec<BatchLeaf>`.
 	pub leaves_file: Vec<u8>,
+	/// Digests of the leaves file.
+	pub leaves: ArtifactDigest,
 }
 
 impl Closed {
@@ -72,7 +74,7 @@ impl Closed {
 			sequence: self.sequence,
 			root: self.root,
 			leaf_count: self.leaf_count,
-			leaves: ArtifactDigest::of(&self.leaves_file),
+			leaves: self.leaves,
 			leaves_at,
 		}
 	}
@@ -132,11 +134,13 @@ impl Settlements {
 		let leaves = std::mem::take(&mut self.open);
 		self.opened_at = None;
 		let encoded: Vec<Vec<u8>> = leaves.iter().map(Encode::encode).collect();
+		let leaves_file = leaves.encode();
 		let closed = Closed {
 			sequence: self.next_sequence,
 			root: batch_root(&encoded),
 			leaf_count: leaves.len() as u32,
-			leaves_file: leaves.encode(),
+			leaves: ArtifactDigest::of(&leaves_file),
+			leaves_file,
 		};
 		self.next_sequence += 1;
 		closed

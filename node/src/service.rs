@@ -486,15 +486,7 @@ fn start_artifact_store(
 		sc_service::ChainType::Development | sc_service::ChainType::Local
 	));
 	let uploads = UploadPolicy { secret: Some(secret), open_on_loopback };
-	let listener = std::net::TcpListener::bind(params.artifact_store_addr)
-		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-		.and_then(tokio::net::TcpListener::from_std)
-		.map_err(|e| {
-			ServiceError::Other(format!(
-				"artifact store address {}: {e}",
-				params.artifact_store_addr
-			))
-		})?;
+	let listener = bind(params.artifact_store_addr, "artifact store address")?;
 	log::info!(
 		"📦 Artifact store on {} (public URL {}; files in {})",
 		params.local_url(),
