@@ -116,6 +116,40 @@ impl Chain {
 		Ok(Included { block, events: found })
 	}
 
+	/// Signs `call` with `signer` and hands it to the node's pool without waiting for a block
+	/// (for chains whose blocks the caller seals itself). Returns the transaction's hash.
+	pub async fn submit_unwatched(
+		&self,
+		pallet: &str,
+		call: &str,
+		arguments: Vec<Scale>,
+		signer: &Keypair,
+	) -> Result<[u8; 32], Failure> {
+		let transaction = dynamic::transaction(pallet, call, arguments);
+		let at = self.api.at_current_block().await.map_err(|e| e.to_string())?;
+		let hash = at
+			.transactions()
+			.sign_and_submit_default(&transaction, signer)
+			.await
+			.map_err(|e| format!("{pallet}.{call} was not accepted: {e}"))?;
+		Ok(hash.0)
+	}
+
+	/// The events of the best chain's block `number`, in order.
+	pub async fn events_at(&self, number: u64) -> Result<Vec<Event>, Failure> {
+		let at = self.api.at_block(number).await.map_err(|e| e.to_string())?;
+		let events = at.events().fetch().await.map_err(|e| e.to_string())?;
+		let mut found = Vec::new();
+		for event in events.iter() {
+			let event = event.map_err(|e| e.to_string())?;
+			found.push(Event {
+				name: format!("{}.{}", event.pallet_name(), event.event_name()),
+				fields: event.field_bytes().to_vec(),
+			});
+		}
+		Ok(found)
+	}
+
 	/// The value at `pallet.entry(keys)` in the latest block, decoded as `V`.
 	pub async fn read<V: Decode>(
 		&self,

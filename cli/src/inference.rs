@@ -126,6 +126,13 @@ pub struct InferArgs {
 	/// Seconds to wait for the result.
 	#[arg(long, default_value_t = 180)]
 	timeout: u64,
+	/// Store the input in the artifact store at this base URL and name it by digest, instead
+	/// of carrying it inline (for inputs over the inline limit).
+	#[arg(long, value_name = "URL")]
+	input_store: Option<String>,
+	/// With `--input-store`: the input is already there; do not upload it.
+	#[arg(long, requires = "input_store")]
+	no_upload: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -137,6 +144,14 @@ pub enum ReceiptCommand {
 		/// The input JSON file, to check the receipt's input digest too.
 		#[arg(long)]
 		input: Option<PathBuf>,
+	},
+	/// Dispute a settled result of a deterministic model: another worker, drawn in a later
+	/// block, re-executes the request's own input at your expense (its fee, plus a bond lost
+	/// if the result stands); a disagreement goes to a third worker and the minority is
+	/// slashed.
+	Dispute {
+		/// The request whose result you dispute.
+		request: RequestId,
 	},
 }
 
@@ -294,13 +309,7 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 	let version = version_of(&chain, &args.target).await?;
 	let (inputs, outputs) = tensors(&version.spec.schema)?;
 	let input = read_input(&args.input, inputs)?;
-	if input.len() > MAX_INLINE_INPUT as usize {
-		return Err(format!(
-			"the input is {} bytes; requests carry at most {MAX_INLINE_INPUT} inline",
-			input.len()
-		));
-	}
-	let request_input = RequestInput::Inline(input.clone().try_into().expect("length checked"));
+	let request_input = request_input(&input, &args).await?;
 	let started = Instant::now();
 	let arguments = vec![
 		Scale::of(&args.target),
@@ -419,6 +428,67 @@ async fn wait_for_result(
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
+}
+
+/// The input as the request carries it: inline, or stored (uploaded unless `--no-upload`).
+async fn request_input(input: &[u8], args: &InferArgs) -> Result<RequestInput, String> {
+	let Some(store) = &args.input_store else {
+		return input.to_vec().try_into().map(RequestInput::Inline).map_err(|_| {
+			format!(
+				"the input is {} bytes; requests carry at most {MAX_INLINE_INPUT} inline (use \
+				 --input-store)",
+				input.len()
+			)
+		});
+	};
+	let digest = verity_primitives::ArtifactDigest::of(input);
+	let location = verity_primitives::StorageLocation::ArtifactStore(
+		store.trim_end_matches('/').as_bytes().to_vec().try_into().map_err(|_| "--input-store: URL too long")?,
+	);
+	if !location.is_well_formed() {
+		return Err(format!("--input-store: {store} is not an http(s) URL"));
+	}
+	if !args.no_upload {
+		let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+		let file = dir.path().join("input");
+		std::fs::write(&file, input).map_err(|e| e.to_string())?;
+		verity_artifact_store::Fetcher::new(verity_artifact_store::FetcherConfig::default())
+			.map_err(|e| e.to_string())?
+			.upload_to_store(store, &file, &digest)
+			.await
+			.map_err(|e| format!("uploading the input to {store}: {e}"))?;
+	}
+	Ok(RequestInput::Stored { digest, location })
+}
+
+/// `verity receipt dispute`: holds the bond and queues the checker's draw.
+async fn dispute(chain: &Chain, request: RequestId, global: &Global) -> Result<Output, String> {
+	let signer = signer(global.suri.as_deref())?;
+	let included =
+		chain.submit("Proofs", "dispute_result", vec![Scale::of(&request)], &signer).await?;
+	let accepted = included
+		.events
+		.iter()
+		.find(|event| event.name == "Proofs.DisputeAccepted")
+		.ok_or("no DisputeAccepted event")?;
+	let (_request, disputer, bond, draw_after) = <(RequestId, Account, Balance, u32)>::decode(
+		&mut &accepted.fields[..],
+	)
+	.map_err(|e| format!("decoding DisputeAccepted: {e}"))?;
+	Ok(Output {
+		text: format!(
+			"Request {request} disputed by {}: bond {bond} held; a checker is drawn after block \
+			 {draw_after} and re-executes the request's own input",
+			AccountId32(disputer)
+		),
+		json: json!({
+			"request": request,
+			"disputer": AccountId32(disputer).to_string(),
+			"bond": bond.to_string(),
+			"draw_after": draw_after,
+			"block": included.block,
+		}),
+	})
 }
 
 /// Every check of a settled receipt: (what, passed, detail).
@@ -547,7 +617,10 @@ fn checks_text(checks: &[(&str, bool, String)]) -> String {
 
 pub async fn receipt(command: ReceiptCommand, global: &Global) -> Result<Output, String> {
 	let chain = Chain::connect(&global.url).await?;
-	let ReceiptCommand::Verify { request, input } = command;
+	let (request, input) = match command {
+		ReceiptCommand::Verify { request, input } => (request, input),
+		ReceiptCommand::Dispute { request } => return dispute(&chain, request, global).await,
+	};
 	let settled = chain
 		.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())])
 		.await?

@@ -4,15 +4,7 @@
 //! for commands that send transactions) and `--json` (machine-readable output on stdout). On
 //! failure it prints one `Error:` line (or `{"error": ...}` with `--json`) and exits with 1.
 
-mod attestation;
-mod chain;
-mod demo;
-mod inference;
-mod model;
-mod schema;
-mod settlement;
-mod zk;
-
+use verity_cli::{attestation, demo, inference, model, settlement, zk, Global};
 use clap::Parser;
 
 /// Command-line client of a Verity chain.
@@ -65,22 +57,6 @@ enum Command {
 	/// ZKML keys: run a model's Groth16 setup, upload a version's keys.
 	#[command(subcommand)]
 	Zk(zk::ZkCommand),
-}
-
-/// What a command prints: text for people, JSON for programs.
-pub struct Output {
-	/// The human-readable form.
-	pub text: String,
-	/// The machine-readable form.
-	pub json: serde_json::Value,
-}
-
-/// Options every command sees.
-pub struct Global {
-	/// RPC endpoint.
-	pub url: String,
-	/// Signer's secret URI.
-	pub suri: Option<String>,
 }
 
 fn main() {

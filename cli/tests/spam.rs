@@ -5,7 +5,7 @@
 //! reach a block, and blocks must keep their 3 s pace while the pool validates them. Prints the
 //! rate at which the pool refused them and the block intervals.
 
-use codec::{Compact, Encode};
+use codec::Encode;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::json;
 use std::{
@@ -20,29 +20,11 @@ use verity_primitives::{
 };
 
 mod common;
-use common::{demo_setup, VERITY};
+use common::{call_index, demo_setup, general, VERITY};
 
 const TRANSACTIONS: usize = 10_000;
 /// The runtime's slot: `MILLI_SECS_PER_BLOCK`.
 const SLOT_MS: u64 = 3_000;
-/// Pallet and call indices from the node's metadata.
-fn call_index(metadata: &subxt::Metadata, pallet: &str, call: &str) -> [u8; 2] {
-	let pallet = metadata.pallet_by_name(pallet).expect("pallet in metadata");
-	let variant = pallet.call_variant_by_name(call).expect("call in metadata");
-	[pallet.call_index(), variant.index]
-}
-
-/// A general (v5) extrinsic with the runtime's extension pipeline and nothing signed: the form
-/// an offchain worker's authorized transaction takes. Explicit extension data: immortal era,
-/// nonce 0, tip 0.
-fn general(call: Vec<u8>) -> String {
-	let mut body = vec![0b0100_0101, 0, 0, 0, 0];
-	body.extend(call);
-	let mut xt = Compact(body.len() as u32).encode();
-	xt.extend(body);
-	format!("0x{}", hex::encode(xt))
-}
-
 /// A random fee-less call: half of them name Alice, who registers the demo worker.
 fn random_call(rng: &mut StdRng, indices: &[[u8; 2]; 3]) -> Vec<u8> {
 	let alice = subxt_signer::sr25519::dev::alice().public_key().0;

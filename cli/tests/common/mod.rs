@@ -71,3 +71,22 @@ pub fn demo_setup_json(node: &Node, input: &std::path::Path) -> Value {
 		],
 	)
 }
+
+/// Pallet and call indices from the node's metadata.
+pub fn call_index(metadata: &subxt::Metadata, pallet: &str, call: &str) -> [u8; 2] {
+	let pallet = metadata.pallet_by_name(pallet).expect("pallet in metadata");
+	let variant = pallet.call_variant_by_name(call).expect("call in metadata");
+	[pallet.call_index(), variant.index]
+}
+
+/// A general (v5) extrinsic with the runtime's extension pipeline and nothing signed: the form
+/// an offchain worker's authorized transaction takes. Explicit extension data: immortal era,
+/// nonce 0, tip 0.
+pub fn general(call: Vec<u8>) -> String {
+	let mut body = vec![0b0100_0101, 0, 0, 0, 0];
+	body.extend(call);
+	let mut xt = codec::Encode::encode(&codec::Compact(body.len() as u32));
+	xt.extend(body);
+	format!("0x{}", hex::encode(xt))
+}
+

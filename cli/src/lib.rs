@@ -1,0 +1,28 @@
+//! The `verity` command-line client as a library: what each subcommand does, and the chain
+//! client they share (`chain`), so that tests can drive a node the way the CLI does.
+
+pub mod attestation;
+pub mod chain;
+pub mod demo;
+pub mod inference;
+pub mod model;
+pub mod schema;
+pub mod settlement;
+pub mod zk;
+
+/// What a command prints: text for people, JSON for programs.
+pub struct Output {
+	/// The human-readable form.
+	pub text: String,
+	/// The machine-readable form.
+	pub json: serde_json::Value,
+}
+
+/// Options every command sees.
+pub struct Global {
+	/// RPC endpoint.
+	pub url: String,
+	/// Signer's secret URI.
+	pub suri: Option<String>,
+}
+

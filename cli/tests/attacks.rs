@@ -1,0 +1,628 @@
+//! The attacks of issue 14 run against a dev node with manual sealing, where the test decides
+//! what each block holds and when it is sealed (the order matters to every one of them). The
+//! node's own offchain worker is off: the test plays every worker, honest or not, with keys it
+//! holds, and the attacker's best timing under the old rules is computed exactly as the old
+//! runtime drew (`BlakeTwo256(parent hash ‖ subject)` in the block that held the transaction).
+//!
+//! - **Schema forgery**: the direct receipt an honest worker signs for `NextRequestId` (the
+//!   client names only model, input and mode; the worker takes the schema from the chain) is
+//!   refused as the result of the on-chain request with that id, relabelled or not.
+//! - **ZK front-run**: the node-only endpoints (`/v1/jobs`, `/v1/proofs`, `/v1/settlements`)
+//!   answer strangers `401`, so nobody can make the worker prove another binding.
+//! - **Sampling grind** (20 rounds): a worker holds each result back until the old rule says
+//!   it will be sampled (its sybil being the only possible checker). The draw is made a block
+//!   later from a hash that did not exist: at most the expected number is sampled, and the
+//!   treasury never loses.
+//! - **Dispute grind** (20 rounds) and **input substitution**: a disputer controlling two
+//!   sybil workers times its dispute, and its sybil checker times its wrong answer, so that
+//!   the old rule would make the sybils checker and arbiter of an honest worker. Every check
+//!   re-executes the original request's own input; the honest worker is slashed only when
+//!   chance alone picks both sybils.
+
+use codec::{Decode, Encode};
+use serde_json::json;
+use std::{
+	collections::BTreeMap,
+	path::PathBuf,
+	sync::atomic::{AtomicBool, Ordering},
+	time::Duration,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+use verity_cli::chain::{Chain, Event, Scale};
+use verity_gpu_offchain_worker::{service::http_call, signer::WorkerKey};
+use verity_node_harness::{Node, NodeBuilder};
+use verity_primitives::{
+	blake2_256, DirectAnswer, DirectJob, InferenceRequest, ModelVersionRef, Receipt,
+	ReceiptContext, RequestId, RequestInput, ResultOutput, SettlementMode, SettledResult,
+	VerificationMode, WorkerInfo,
+};
+
+mod common;
+use common::{call_index, general, succeeds, VERITY};
+
+type Account = [u8; 32];
+const UNIT: u128 = 10u128.pow(18);
+/// The runtime's `SampleRate` (2%), in parts per billion.
+const SAMPLE_RATE_PPB: u64 = 20_000_000;
+const ROUNDS: usize = 20;
+
+/// Seals one block (empty or not) and returns its number.
+fn seal(node: &Node) -> u64 {
+	node.rpc("engine_createBlock", json!([true, true, null])).expect("a block is sealed");
+	node.heights().unwrap().0
+}
+
+/// Runs `work` (CLI commands that wait for their transaction) while sealing a block whenever
+/// the pool holds one.
+fn sealing<R>(node: &Node, work: impl FnOnce() -> R) -> R {
+	let stop = AtomicBool::new(false);
+	std::thread::scope(|scope| {
+		scope.spawn(|| {
+			while !stop.load(Ordering::Relaxed) {
+				let pending = node.rpc("author_pendingExtrinsics", json!([])).unwrap();
+				if pending.as_array().is_some_and(|txs| !txs.is_empty()) {
+					seal(node);
+				}
+				std::thread::sleep(Duration::from_millis(50));
+			}
+		});
+		let result = work();
+		stop.store(true, Ordering::Relaxed);
+		result
+	})
+}
+
+/// The hash of the best block (the parent of the next one).
+fn head(node: &Node) -> [u8; 32] {
+	block_hash(node, node.heights().unwrap().0)
+}
+
+fn block_hash(node: &Node, number: u64) -> [u8; 32] {
+	let hash = node.rpc("chain_getBlockHash", json!([number])).unwrap();
+	hex::decode(hash.as_str().unwrap().trim_start_matches("0x")).unwrap().try_into().unwrap()
+}
+
+/// `H(BlakeTwo256(parent ‖ subject), id) mod m`: the runtime's draws (`ParentHashRandomness`,
+/// then `is_sampled` / `assign`), as the old runtime made them in the block that held the
+/// deciding transaction.
+fn old_draw(parent: &[u8; 32], tag: &[u8], id: RequestId, modulus: u64) -> u64 {
+	let subject = [tag, &id.to_le_bytes()[..]].concat();
+	let seed = blake2_256(&[&parent[..], &subject[..]].concat());
+	let pick = blake2_256(&(seed, id).encode());
+	u64::from_le_bytes(pick[..8].try_into().unwrap()) % modulus
+}
+
+/// The demo model's input and what an honest worker answers for it.
+struct Honest {
+	input: Vec<u8>,
+	template: Receipt<Account>,
+	output: ResultOutput,
+}
+
+/// The attack scene: a node whose worker key the test holds, the chain, and the workers.
+struct Scene {
+	node: Node,
+	chain: Chain,
+	runtime: tokio::runtime::Runtime,
+	model: ModelVersionRef,
+	genesis: [u8; 32],
+	submit_result: [u8; 2],
+	/// Every registered worker's key, by account.
+	keys: BTreeMap<Account, WorkerKey>,
+	/// Blocks whose events have been read.
+	read_up_to: u64,
+}
+
+impl Scene {
+	fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+		self.runtime.block_on(future)
+	}
+
+	/// Seals a block and returns its events.
+	fn seal(&mut self) -> Vec<Event> {
+		let number = seal(&self.node);
+		let mut events = Vec::new();
+		for block in self.read_up_to + 1..=number {
+			events.extend(self.block_on(self.chain.events_at(block)).unwrap());
+		}
+		self.read_up_to = number;
+		events
+	}
+
+	fn read<V: Decode>(&self, pallet: &str, entry: &str, key: subxt::dynamic::Value) -> Option<V> {
+		self.block_on(self.chain.read::<V>(pallet, entry, vec![key])).unwrap()
+	}
+
+	fn next_request(&self) -> RequestId {
+		self.block_on(self.chain.read::<RequestId>("Inference", "NextRequestId", vec![]))
+			.unwrap()
+			.unwrap_or_default()
+	}
+
+	fn free(&self, who: &Account) -> u128 {
+		let info: Option<(u32, u32, u32, u32, u128)> =
+			self.read("System", "Account", subxt::dynamic::Value::from_bytes(who));
+		info.map(|(.., free)| free).unwrap_or_default()
+	}
+
+	fn stake(&self, who: &Account) -> u128 {
+		self.worker(who).stake
+	}
+
+	fn worker(&self, who: &Account) -> WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>> {
+		self.read("Inference", "Workers", subxt::dynamic::Value::from_bytes(who)).unwrap()
+	}
+
+	/// Signs and pools a call from `signer` (sealed by the caller).
+	fn submit(&self, signer: &Keypair, pallet: &str, call: &str, arguments: Vec<Scale>) {
+		self.block_on(self.chain.submit_unwatched(pallet, call, arguments, signer)).unwrap();
+	}
+
+	/// Bob asks for the demo model on the demo input; returns (request, assigned worker).
+	fn request(&mut self, input: &[u8], deadline: u32) -> (RequestId, Account) {
+		let input = RequestInput::Inline(input.to_vec().try_into().unwrap());
+		let arguments = vec![
+			Scale::of(&self.model),
+			Scale::of(&input),
+			Scale::of(&VerificationMode::Vanilla),
+			Scale::of(&(10 * UNIT)),
+			Scale::of(&deadline),
+		];
+		self.submit(&dev::bob(), "Inference", "request_inference", arguments);
+		let events = self.seal();
+		let requested = find(&events, "Inference.InferenceRequested").expect("requested");
+		let (request, _, _, _, worker) =
+			<(RequestId, Account, ModelVersionRef, VerificationMode, Account)>::decode(
+				&mut &requested[..],
+			)
+			.unwrap();
+		(request, worker)
+	}
+
+	/// The fee-less `submit_result` `worker` signs for `request` with `output` (pooled, not
+	/// sealed); the pool's answer.
+	fn answer(
+		&self,
+		honest: &Honest,
+		request: RequestId,
+		worker: &Account,
+		output: &ResultOutput,
+	) -> Result<serde_json::Value, String> {
+		let receipt = Receipt {
+			genesis_hash: self.genesis,
+			context: ReceiptContext::OnChain,
+			request_id: request,
+			worker: *worker,
+			output_digest: output.digest(),
+			timestamp_ms: 0,
+			..honest.template.clone()
+		};
+		let signature = self.keys[worker].sign(&receipt);
+		self.pool_result(&receipt, output, &signature)
+	}
+
+	fn pool_result(
+		&self,
+		receipt: &Receipt<Account>,
+		output: &ResultOutput,
+		signature: &[u8; 64],
+	) -> Result<serde_json::Value, String> {
+		let call = (self.submit_result, receipt, output, signature).encode();
+		self.node.rpc("author_submitExtrinsic", json!([general(call)]))
+	}
+
+	/// Registers `suri`'s account as a worker of the demo model with signing key `key` and
+	/// `stake`, at an endpoint nobody serves (the test answers for it), with the demo worker's
+	/// fee.
+	fn register(&mut self, suri: &str, key: &str, stake: u128) -> Account {
+		let signer = Keypair::from_uri(&suri.parse().unwrap()).unwrap();
+		let account = signer.public_key().0;
+		let key = WorkerKey::from_uri(key).unwrap();
+		let proof = key.key_proof(&self.genesis, &account);
+		let model = self.model.to_string();
+		let (stake, fee) = (stake.to_string(), (UNIT / 100).to_string());
+		let args = [
+			"worker",
+			"register",
+			"--endpoint",
+			"http://127.0.0.1:9/",
+			"--model",
+			&model,
+			"--signing-key",
+			&hex::encode(key.public()),
+			"--key-proof",
+			&hex::encode(proof),
+			"--stake",
+			&stake,
+			"--fee",
+			&fee,
+		];
+		sealing(&self.node, || succeeds(&self.node, suri, &args));
+		self.read_up_to = self.node.heights().unwrap().0;
+		self.keys.insert(account, key);
+		account
+	}
+
+	/// The workers that could be drawn to check a result of `exclude[0]`'s, in the order the
+	/// runtime lists them.
+	fn eligible(&self, exclude: &[Account]) -> Vec<Account> {
+		let active: Vec<Account> =
+			self.block_on(self.chain.read("Inference", "ActiveWorkers", vec![])).unwrap().unwrap();
+		active
+			.into_iter()
+			.filter(|who| !exclude.contains(who))
+			.filter(|who| {
+				let info = self.worker(who);
+				info.stake >= 100 * UNIT && info.models.contains(&self.model)
+			})
+			.collect()
+	}
+
+	/// The worker the old rule would have assigned the next request to, drawn in a block
+	/// built on the current head.
+	fn old_assignment(&self, exclude: &[Account]) -> Account {
+		self.assignment(&head(&self.node), self.next_request(), exclude)
+	}
+
+	/// The worker the rule assigns `request` to in a block whose parent is `parent`.
+	fn assignment(&self, parent: &[u8; 32], request: RequestId, exclude: &[Account]) -> Account {
+		let eligible = self.eligible(exclude);
+		eligible[old_draw(parent, b"verity/assign", request, eligible.len() as u64) as usize]
+	}
+
+	/// The parent of the block sealed last.
+	fn last_parent(&self) -> [u8; 32] {
+		block_hash(&self.node, self.read_up_to - 1)
+	}
+}
+
+/// The first `name` event about `request` (its first field).
+fn find_for(events: &[Event], name: &str, request: RequestId) -> Option<Vec<u8>> {
+	all(events, name).into_iter().find(|fields| fields.starts_with(&request.to_le_bytes()))
+}
+
+fn find(events: &[Event], name: &str) -> Option<Vec<u8>> {
+	events.iter().find(|event| event.name == name).map(|event| event.fields.clone())
+}
+
+fn all(events: &[Event], name: &str) -> Vec<Vec<u8>> {
+	events.iter().filter(|event| event.name == name).map(|event| event.fields.clone()).collect()
+}
+
+fn scene() -> (Scene, Honest) {
+	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
+	let alice = dev::alice().public_key().0;
+	let node = NodeBuilder::new(binary)
+		.name("attacks")
+		.args(["--dev", "--sealing", "manual", "--offchain-worker", "never"])
+		.args(["--worker-dev-key", "//Operator"])
+		// Alice registers the node's worker in `demo setup`; direct receipts name her.
+		.args(["--worker-account", &subxt::utils::AccountId32(alice).to_string()])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	seal(&node);
+	let dir = tempfile::tempdir().unwrap();
+	let model = sealing(&node, || common::demo_setup(&node, &dir.path().join("input.json")));
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	let chain = runtime.block_on(Chain::connect(&node.ws_url())).unwrap();
+	let genesis = chain.genesis_hash();
+	let metadata = runtime.block_on(async {
+		let api = subxt::OnlineClient::<subxt::PolkadotConfig>::from_insecure_url(node.ws_url())
+			.await
+			.unwrap();
+		api.at_current_block().await.unwrap().metadata()
+	});
+	let read_up_to = node.heights().unwrap().0;
+	let mut scene = Scene {
+		submit_result: call_index(&metadata, "Inference", "submit_result"),
+		node,
+		chain,
+		runtime,
+		model: model.parse().unwrap(),
+		genesis,
+		keys: BTreeMap::new(),
+		read_up_to,
+	};
+	scene.keys.insert(alice, WorkerKey::from_uri("//Operator").unwrap());
+	// The honest output, from the worker itself (a direct request anyone may make).
+	let input: Vec<u8> = [0.5f32, -1.25, 2.0, 0.75].iter().flat_map(|v| v.to_le_bytes()).collect();
+	let job = DirectJob {
+		request_id: 0,
+		model: scene.model,
+		input: RequestInput::Inline(input.clone().try_into().unwrap()),
+		mode: VerificationMode::Vanilla,
+		settlement: SettlementMode::Private,
+	};
+	let answer = scene.direct(&job);
+	let honest = Honest { input, template: answer.answer.receipt, output: answer.answer.output };
+	(scene, honest)
+}
+
+impl Scene {
+	fn direct(&self, job: &DirectJob) -> DirectAnswer<Account> {
+		let url = format!("{}/v1/direct", self.node.worker_url());
+		let (status, body) = self.block_on(http_call("POST", &url, job.encode())).unwrap();
+		assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+		DirectAnswer::decode(&mut &body[..]).unwrap()
+	}
+}
+
+#[test]
+fn receipts_cannot_be_forged_and_draws_cannot_be_ground() {
+	let (mut scene, honest) = scene();
+	schema_forgery(&mut scene, &honest);
+	node_only_endpoints(&scene);
+	sampling_grind(&mut scene, &honest);
+	dispute_grind(&mut scene, &honest);
+}
+
+/// Hole 1: the direct receipt for the id the next on-chain request gets never settles it.
+fn schema_forgery(scene: &mut Scene, honest: &Honest) {
+	let next = scene.next_request();
+	let job = DirectJob {
+		request_id: next,
+		model: scene.model,
+		input: RequestInput::Inline(honest.input.clone().try_into().unwrap()),
+		mode: VerificationMode::Vanilla,
+		settlement: SettlementMode::Private,
+	};
+	let direct = scene.direct(&job).answer;
+	assert_eq!(direct.receipt.context, ReceiptContext::Direct);
+	assert_eq!(direct.receipt.spec_hash, honest.template.spec_hash, "the chain's schema");
+	let (request, worker) = scene.request(&honest.input, 20);
+	assert_eq!(request, next);
+	let alice = dev::alice().public_key().0;
+	assert_eq!(worker, alice, "the only worker");
+	// As the worker signed it, and relabelled as an on-chain receipt: both refused by the pool
+	// (1010: invalid), while the request is open and unanswered.
+	let refused = scene.pool_result(&direct.receipt, &direct.output, &direct.signature);
+	assert!(refused.as_ref().is_err_and(|e| e.contains("1010")), "{refused:?}");
+	let relabelled = Receipt { context: ReceiptContext::OnChain, timestamp_ms: 0, ..direct.receipt };
+	let refused = scene.pool_result(&relabelled, &direct.output, &direct.signature);
+	assert!(refused.as_ref().is_err_and(|e| e.contains("1010")), "{refused:?}");
+	assert_eq!(scene.node.rpc("author_pendingExtrinsics", json!([])).unwrap(), json!([]));
+	// The worker's own on-chain answer settles it.
+	scene.answer(honest, request, &worker, &honest.output).unwrap();
+	let events = scene.seal();
+	assert!(find(&events, "Inference.ResultRecorded").is_some(), "settled");
+}
+
+/// Hole 2: a stranger cannot post jobs, fetch proofs or touch settlements.
+fn node_only_endpoints(scene: &Scene) {
+	let base = scene.node.worker_url();
+	let binding = hex::encode([7u8; 32]);
+	for (method, path) in [
+		("POST", "/v1/jobs".to_owned()),
+		("GET", format!("/v1/proofs/0/{binding}")),
+		("GET", "/v1/settlements".to_owned()),
+		("POST", "/v1/settlements/posted".to_owned()),
+	] {
+		let url = format!("{base}{path}");
+		let (status, _) = scene.block_on(http_call(method, &url, vec![0; 8])).unwrap();
+		assert_eq!(status, 401, "{method} {path}");
+	}
+}
+
+/// Hole 3 (sampling): the worker answers each of 20 requests only in a block where the old
+/// rule samples it; its sybil is the only other worker, so every check would be its own.
+fn sampling_grind(scene: &mut Scene, honest: &Honest) {
+	let alice = dev::alice().public_key().0;
+	let sybil = scene.register("//Charlie", "//Sybil", 10_000 * UNIT);
+	let treasury: Account =
+		scene.block_on(scene.chain.constant("Inference", "TreasuryAccount")).unwrap();
+	let pot: Account = scene.block_on(scene.chain.constant("Inference", "SamplingPot")).unwrap();
+	let (treasury_before, pot_before) = (scene.free(&treasury), scene.free(&pot));
+
+	let mut open: Vec<(RequestId, Account)> =
+		(0..ROUNDS).map(|_| scene.request(&honest.input, 1_000)).collect();
+	let mut events = Vec::new();
+	let mut blocks = 0;
+	// Each result and the hash of the block that holds it.
+	let mut included = Vec::new();
+	while !open.is_empty() {
+		assert!(blocks < 900, "{} requests never drew a sample", open.len());
+		let parent = head(&scene.node);
+		let mut answered = Vec::new();
+		open.retain(|(request, worker)| {
+			if old_draw(&parent, b"verity/sample", *request, 1_000_000_000) >= SAMPLE_RATE_PPB {
+				return true;
+			}
+			scene.answer(honest, *request, worker, &honest.output).unwrap();
+			answered.push(*request);
+			false
+		});
+		events.extend(scene.seal());
+		included.extend(answered.into_iter().map(|request| (request, head(&scene.node))));
+		blocks += 1;
+	}
+	// The draws of the last results, a block after them; the attacker's workers answer any
+	// check they get (the sybil's fee comes from the sampling pot).
+	for _ in 0..3 {
+		events.extend(scene.seal());
+	}
+	let checks = all(&events, "Inference.CheckRequested");
+	for check in &checks {
+		let (check, _original, worker) =
+			<(RequestId, RequestId, Account)>::decode(&mut &check[..]).unwrap();
+		assert!(worker == alice || worker == sybil);
+		scene.answer(honest, check, &worker, &honest.output).unwrap();
+		events.extend(scene.seal());
+	}
+	// The draw is the old rule, made a block later: from the hash of the result's own block,
+	// which did not exist when the worker chose when to submit.
+	for (request, block) in included {
+		let drawn = old_draw(&block, b"verity/sample", request, 1_000_000_000) < SAMPLE_RATE_PPB;
+		assert_eq!(drawn, find_for(&events, "Proofs.ResultSampled", request).is_some());
+	}
+	let recorded = all(&events, "Inference.ResultRecorded").len();
+	assert_eq!(recorded, ROUNDS + checks.len(), "every answer and check settled");
+	let sampled = all(&events, "Proofs.ResultSampled").len();
+	let (treasury_after, pot_after) = (scene.free(&treasury), scene.free(&pot));
+	println!(
+		"figure: sampling grind: {ROUNDS} results each held back ({blocks} blocks) until the old \
+		 rule sampled it; {sampled} sampled (old rule: {ROUNDS}; expected {:.1}); treasury \
+		 {treasury_before} -> {treasury_after}, sampling pot {pot_before} -> {pot_after}",
+		ROUNDS as f64 * SAMPLE_RATE_PPB as f64 / 1e9
+	);
+	// P(5 or more of 20 at 2%) < 3e-5.
+	assert!(sampled <= 4, "{sampled} of {ROUNDS} sampled: the grind worked");
+	assert!(treasury_after >= treasury_before, "the treasury never pays for checks");
+}
+
+/// Hole 3 (disputes) and 4 (input substitution): Bob disputes honest results at the moment
+/// the old rule draws a sybil as checker; a sybil checker answers wrong at the moment the old
+/// rule draws the other sybil as arbiter.
+fn dispute_grind(scene: &mut Scene, honest: &Honest) {
+	let charlie = dev::charlie().public_key().0;
+	// Bob's second sybil, funded by him.
+	let sybil2 = Keypair::from_uri(&"//Mallory".parse().unwrap()).unwrap().public_key().0;
+	let destination = (0u8, sybil2);
+	scene.submit(
+		&dev::bob(),
+		"Balances",
+		"transfer_keep_alive",
+		vec![Scale::of(&destination), Scale::of(&codec::Compact(20_000 * UNIT))],
+	);
+	scene.seal();
+	let sybil2 = scene.register("//Mallory", "//Sybil2", 10_000 * UNIT);
+	for (suri, key) in [("//Dave", "//Honest1"), ("//Eve", "//Honest2"), ("//Ferdie", "//Honest3")] {
+		scene.register(suri, key, 1_000 * UNIT);
+	}
+	let sybils = [charlie, sybil2];
+	let wrong = ResultOutput::Inline(vec![0xEE; 12].try_into().unwrap());
+
+	let (mut disputed, mut sybil_checkers, mut framed) = (0, 0, 0);
+	for _ in 0..ROUNDS {
+		let (original, worker) = scene.request(&honest.input, 20);
+		scene.answer(honest, original, &worker, &honest.output).unwrap();
+		let events = scene.seal();
+		assert!(find_for(&events, "Inference.ResultRecorded", original).is_some());
+		if sybils.contains(&worker) {
+			continue; // only honest workers are framed
+		}
+		// Dispute in a block where the old rule would assign the check to a sybil.
+		grind_until(scene, |scene| sybils.contains(&scene.old_assignment(&[worker])));
+		scene.submit(&dev::bob(), "Proofs", "dispute_result", vec![Scale::of(&original)]);
+		let mut events = scene.seal();
+		if find_for(&events, "Proofs.DisputeAccepted", original).is_none() {
+			continue;
+		}
+		disputed += 1;
+		let sampled = loop {
+			if let Some(fields) = find_for(&events, "Proofs.ResultSampled", original) {
+				break fields;
+			}
+			events = scene.seal();
+		};
+		let (_, check, checker) =
+			<(RequestId, RequestId, Account)>::decode(&mut &sampled[..]).unwrap();
+		// The old rule again, applied in a block after the dispute's.
+		assert_eq!(scene.assignment(&scene.last_parent(), check, &[worker]), checker);
+		assert_same_input(scene, original, check);
+		if !sybils.contains(&checker) {
+			scene.answer(honest, check, &checker, &honest.output).unwrap();
+			assert!(find_for(&scene.seal(), "Proofs.ResultConfirmed", original).is_some());
+			continue;
+		}
+		sybil_checkers += 1;
+		let other = if checker == sybils[0] { sybils[1] } else { sybils[0] };
+		grind_until(scene, |scene| scene.old_assignment(&[worker, checker]) == other);
+		scene.answer(honest, check, &checker, &wrong).unwrap();
+		let mut events = scene.seal();
+		let disputed_event = loop {
+			if let Some(fields) = find_for(&events, "Proofs.ResultDisputed", original) {
+				break fields;
+			}
+			events = scene.seal();
+		};
+		let (_, _, arbitration, arbiter) =
+			<(RequestId, Account, RequestId, Account)>::decode(&mut &disputed_event[..]).unwrap();
+		assert_eq!(scene.assignment(&scene.last_parent(), arbitration, &[worker, checker]), arbiter);
+		assert_same_input(scene, original, arbitration);
+		let output = if sybils.contains(&arbiter) { &wrong } else { &honest.output };
+		let staked = scene.stake(&worker);
+		scene.answer(honest, arbitration, &arbiter, output).unwrap();
+		let slashed = all(&scene.seal(), "Proofs.WorkerSlashed");
+		let victim = slashed.iter().any(|fields| fields[..32] == worker[..]);
+		if victim {
+			framed += 1;
+			assert!(scene.stake(&worker) < staked);
+		}
+		assert_eq!(victim, sybils.contains(&arbiter), "only two sybils can frame it");
+	}
+	println!(
+		"figure: dispute grind: {disputed} disputes timed for a sybil checker (old rule: all \
+		 sybil, and every honest worker framed); {sybil_checkers} got one, {framed} honest \
+		 workers framed (expected by chance: {:.1} and {:.1})",
+		disputed as f64 * 2.0 / 5.0,
+		disputed as f64 / 10.0
+	);
+	assert!(disputed >= ROUNDS / 2, "most rounds disputed: {disputed}");
+	// By chance: P(sybil checker) = 2/5, then P(sybil arbiter) = 1/4. P(9+ framed of 20) < 1e-4.
+	assert!(framed <= 8, "{framed} of {disputed} honest workers framed: the grind worked");
+}
+
+/// Seals empty blocks until `ready` holds on the head (at most 200).
+fn grind_until(scene: &mut Scene, ready: impl Fn(&Scene) -> bool) {
+	for _ in 0..200 {
+		if ready(scene) {
+			return;
+		}
+		scene.seal();
+	}
+	panic!("the old rule never favoured the attacker in 200 blocks");
+}
+
+/// A check re-executes the original request's own input (nobody supplies another).
+fn assert_same_input(scene: &Scene, original: RequestId, check: RequestId) {
+	let key = |id: RequestId| subxt::dynamic::Value::u128(id.into());
+	let settled: SettledResult<Account, u128, u32> =
+		scene.read("Inference", "Results", key(original)).unwrap();
+	let request: InferenceRequest<Account, u128, u32> =
+		scene.read("Inference", "Requests", key(check)).unwrap();
+	assert_eq!(request.input, settled.input, "check {check} of {original}");
+	assert_eq!(request.check_of, Some(original));
+}
+
+/// Hole 4: a requester cannot make the (real, embedded) worker pay timeout penalties: a
+/// deadline shorter than the chain's or the worker's minimum is refused, and a stored input
+/// nobody serves (named with its right digest) is declined without penalty and refunded.
+#[test]
+fn requesters_cannot_force_timeouts_on_a_worker() {
+	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
+	let node = NodeBuilder::new(binary)
+		.name("timeouts")
+		.args(["--dev", "--sealing", "instant"])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	let dir = tempfile::tempdir().unwrap();
+	let input = dir.path().join("input.json");
+	let model = common::demo_setup(&node, &input);
+	let input = input.to_str().unwrap();
+	let worker = || succeeds(&node, "//Alice", &["worker", "show"]);
+	let staked = worker()["stake"].clone();
+	let infer = |extra: &[&str], expected: &str| {
+		let mut args = vec!["infer", &model, "--input", input];
+		args.extend(extra);
+		common::fails(&node, "//Bob", &args, expected);
+	};
+	infer(&["--deadline", "1"], "BadDeadline");
+	succeeds(&node, "//Alice", &["worker", "min-deadline", "5"]);
+	infer(&["--deadline", "4"], "DeadlineTooShortForWorkers");
+	let nowhere = ["--input-store", "http://127.0.0.1:9", "--no-upload", "--timeout", "60"];
+	for _ in 0..3 {
+		infer(&nowhere, "declined");
+	}
+	let after = worker();
+	assert_eq!(after["stake"], staked, "no timeout penalty");
+	assert_eq!(after["missed"], 0);
+	assert_eq!(after["open_requests"], 0);
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	let chain = runtime.block_on(Chain::connect(&node.ws_url())).unwrap();
+	let bob = dev::bob().public_key().0;
+	let account: (u32, u32, u32, u32, u128, u128) = runtime
+		.block_on(chain.read("System", "Account", vec![subxt::dynamic::Value::from_bytes(bob)]))
+		.unwrap()
+		.unwrap();
+	assert_eq!(account.5, 0, "every fee held from Bob was refunded");
+}
