@@ -271,6 +271,23 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// What a spam result costs the pool: a forged signature, refused by the first check.
+	#[benchmark]
+	fn authorize_submit_result_forged() -> Result<(), BenchmarkError> {
+		let (model, input) = model_and_input::<T>();
+		let (id, index) = open_request::<T>(model, input, 10, 0);
+		let (receipt, output, _) = signed_result::<T>(id, index);
+		let call = Call::<T>::submit_result { receipt, output, signature: [0; 64] };
+		#[block]
+		{
+			let validity = call.authorize(TransactionSource::External);
+			if !matches!(validity, Some(Err(_))) {
+				return Err("a forged result must be refused".into());
+			}
+		}
+		Ok(())
+	}
+
 	#[benchmark]
 	fn decline_request() {
 		let (model, inline) = model_and_input::<T>();

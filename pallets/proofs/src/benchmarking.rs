@@ -322,5 +322,16 @@ mod benchmarks {
 		}
 	}
 
+	/// What a spam proof costs the pool: a forged signature, refused by the first check.
+	#[benchmark]
+	fn authorize_submit_proof_forged() {
+		let (request, proof, _) = zk_submission::<T>();
+
+		#[block]
+		{
+			assert!(Proofs::<T>::authorize_submit_proof(request, &proof, &[0; 64]).is_err());
+		}
+	}
+
 	impl_benchmark_test_suite!(Proofs, crate::mock::new_bench_ext(), crate::mock::Test);
 }
