@@ -8,6 +8,14 @@
 //! - IPFS: `GET <gateway>/ipfs/<cid>`;
 //! - HTTPS: `GET <url>`.
 //!
+//! Downloads reach only public addresses unless [`FetcherConfig::addresses`] says
+//! [`AddressPolicy::Any`]: locations come from the chain (a requester's input, a model owner's
+//! artifact, a batch's leaves), and must not make this machine reach its own loopback, private
+//! network or link-local services (cloud metadata) for whoever wrote them. Each redirect is
+//! checked again, and names are resolved once, by the connection's own resolver, so a name
+//! cannot resolve to a public address for the check and a private one for the connection.
+//! Uploads go where this machine's operator says and are not restricted.
+//!
 //! Redirects are followed (at most 5); a location that answers an error status, does not answer
 //! within the timeout, stalls mid-body, or trickles (a whole download gets
 //! [`FetcherConfig::deadline`]: twice the timeout plus the expected size at the minimum rate) fails
@@ -25,10 +33,21 @@ use http_body_util::{combinators::BoxBody, BodyExt, Empty, StreamBody};
 use hyper::{body::Frame, header, Method, Request, StatusCode, Uri};
 use hyper_rustls::HttpsConnector;
 use hyper_util::{
-	client::legacy::{connect::HttpConnector, Client},
+	client::legacy::{
+		connect::{dns::Name, HttpConnector},
+		Client,
+	},
 	rt::TokioExecutor,
 };
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{
+	future::Future,
+	net::{IpAddr, SocketAddr},
+	path::Path,
+	pin::Pin,
+	sync::Arc,
+	task::{Context, Poll},
+	time::Duration,
+};
 use tokio_util::io::ReaderStream;
 use verity_primitives::{digest::to_hex, ArtifactDigest, StorageLocation};
 
@@ -49,6 +68,94 @@ pub struct FetcherConfig {
 	pub min_rate: u64,
 	/// Extra trusted root certificates (DER), beside the system's.
 	pub extra_roots: Vec<Vec<u8>>,
+	/// Which addresses downloads may reach.
+	pub addresses: AddressPolicy,
+}
+
+/// Which addresses downloads may reach.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AddressPolicy {
+	/// Globally routable addresses only (live chains).
+	#[default]
+	PublicOnly,
+	/// Any address, loopback and private networks included (development chains, whose stores
+	/// listen on loopback; or an operator who serves artifacts on a private network).
+	Any,
+}
+
+impl AddressPolicy {
+	/// Whether a download may connect to `ip`.
+	pub fn allows(self, ip: IpAddr) -> bool {
+		self == AddressPolicy::Any || is_public(ip)
+	}
+}
+
+/// Whether `ip` is globally routable: not loopback, private (RFC 1918, unique local),
+/// link-local, carrier-grade NAT, benchmarking, documentation, multicast, reserved or
+/// unspecified; IPv4-mapped and NAT64 addresses are judged by the IPv4 address they carry.
+pub fn is_public(ip: IpAddr) -> bool {
+	match ip {
+		IpAddr::V4(v4) => {
+			let [a, b, ..] = v4.octets();
+			!(v4.is_loopback() ||
+				v4.is_private() ||
+				v4.is_link_local() ||
+				v4.is_unspecified() ||
+				v4.is_broadcast() ||
+				v4.is_multicast() ||
+				v4.is_documentation() ||
+				a == 0 || a >= 240 ||
+				(a == 100 && (64..128).contains(&b)) ||
+				(a == 198 && (b == 18 || b == 19)))
+		},
+		IpAddr::V6(v6) => {
+			let segments = v6.segments();
+			if let Some(v4) = v6.to_ipv4_mapped() {
+				return is_public(IpAddr::V4(v4));
+			}
+			if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+				let embedded: [u8; 4] = v6.octets()[12..].try_into().expect("4 bytes");
+				return is_public(IpAddr::V4(embedded.into()));
+			}
+			!(v6.is_loopback() ||
+				v6.is_unspecified() ||
+				v6.is_multicast() ||
+				(segments[0] & 0xfe00) == 0xfc00 ||
+				(segments[0] & 0xffc0) == 0xfe80 ||
+				(segments[0] == 0x2001 && segments[1] == 0x0db8))
+		},
+	}
+}
+
+/// The connections' resolver: the system's, keeping only the addresses the policy allows.
+#[derive(Clone)]
+struct GuardedResolver(AddressPolicy);
+
+impl tower_service::Service<Name> for GuardedResolver {
+	type Response = std::vec::IntoIter<SocketAddr>;
+	type Error = std::io::Error;
+	type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+	fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+		Poll::Ready(Ok(()))
+	}
+
+	fn call(&mut self, name: Name) -> Self::Future {
+		let policy = self.0;
+		Box::pin(async move {
+			let allowed: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+				.await?
+				.filter(|address| policy.allows(address.ip()))
+				.collect();
+			if allowed.is_empty() {
+				return Err(std::io::Error::new(
+					std::io::ErrorKind::PermissionDenied,
+					format!("{name} has no public address (downloads reach public addresses only)"),
+				));
+			}
+			Ok(allowed.into_iter())
+		})
+	}
 }
 
 impl Default for FetcherConfig {
@@ -59,6 +166,7 @@ impl Default for FetcherConfig {
 			timeout: Duration::from_secs(30),
 			min_rate: 1 << 20,
 			extra_roots: Vec::new(),
+			addresses: AddressPolicy::PublicOnly,
 		}
 	}
 }
@@ -118,6 +226,12 @@ pub enum FetchError {
 		/// Why.
 		reason: String,
 	},
+	/// The location's address is not public, and downloads reach public addresses only.
+	#[error("{url}: not a public address (downloads reach public addresses only)")]
+	PrivateAddress {
+		/// The URL.
+		url: String,
+	},
 	/// Too many redirects.
 	#[error("{url}: more than 5 redirects")]
 	TooManyRedirects {
@@ -143,10 +257,15 @@ pub enum FetchError {
 	Io(#[from] std::io::Error),
 }
 
+type HttpClient = Client<HttpsConnector<HttpConnector<GuardedResolver>>, RequestBody>;
+
 /// An HTTP(S) client that fetches artifacts and checks them.
 #[derive(Clone)]
 pub struct Fetcher {
-	client: Client<HttpsConnector<HttpConnector>, RequestBody>,
+	/// Uploads (where the operator says).
+	client: HttpClient,
+	/// Downloads (where the chain says), within [`FetcherConfig::addresses`].
+	downloads: HttpClient,
 	config: Arc<FetcherConfig>,
 }
 
@@ -169,13 +288,21 @@ impl Fetcher {
 		.map_err(|error| FetchError::Connection { url: String::new(), reason: error.to_string() })?
 		.with_root_certificates(roots)
 		.with_no_client_auth();
-		let connector = hyper_rustls::HttpsConnectorBuilder::new()
-			.with_tls_config(tls)
-			.https_or_http()
-			.enable_http1()
-			.build();
-		let client = Client::builder(TokioExecutor::new()).build(connector);
-		Ok(Self { client, config: Arc::new(config) })
+		let client = |policy| {
+			let mut http = HttpConnector::new_with_resolver(GuardedResolver(policy));
+			http.enforce_http(false);
+			let connector = hyper_rustls::HttpsConnectorBuilder::new()
+				.with_tls_config(tls.clone())
+				.https_or_http()
+				.enable_http1()
+				.wrap_connector(http);
+			Client::builder(TokioExecutor::new()).build(connector)
+		};
+		Ok(Self {
+			client: client(AddressPolicy::Any),
+			downloads: client(config.addresses),
+			config: Arc::new(config),
+		})
 	}
 
 	/// The URL a location's bytes are read from.
@@ -367,7 +494,7 @@ impl Fetcher {
 	) -> Result<(), FetchError> {
 		let base = store_url.trim_end_matches('/');
 		let health_url = format!("{base}/health");
-		let health = self.get(&health_url).await?;
+		let health = self.get_via(&self.client, AddressPolicy::Any, &health_url).await?;
 		let health = health
 			.into_body()
 			.collect()
@@ -445,8 +572,18 @@ impl Fetcher {
 			.ok_or_else(|| FetchError::BadWalrusAnswer(answer.to_string()))
 	}
 
-	/// `GET url`, following redirects; fails on any status but 200.
+	/// `GET url` (a download), following redirects; fails on any status but 200.
 	async fn get(&self, url: &str) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
+		self.get_via(&self.downloads, self.config.addresses, url).await
+	}
+
+	/// `GET url` through `client`, every hop within `policy`.
+	async fn get_via(
+		&self,
+		client: &HttpClient,
+		policy: AddressPolicy,
+		url: &str,
+	) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
 		let mut current = url.to_owned();
 		for _ in 0..=5 {
 			let request = Request::builder()
@@ -456,7 +593,8 @@ impl Fetcher {
 					url: current.clone(),
 					reason: error.to_string(),
 				})?;
-			let response = self.send(&current, request).await?;
+			check_address(policy, &current)?;
+			let response = self.send_with(client, &current, request).await?;
 			match response.status() {
 				StatusCode::OK => return Ok(response),
 				status if status.is_redirection() => {
@@ -483,7 +621,16 @@ impl Fetcher {
 		url: &str,
 		request: Request<RequestBody>,
 	) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
-		match tokio::time::timeout(self.config.timeout, self.client.request(request)).await {
+		self.send_with(&self.client, url, request).await
+	}
+
+	async fn send_with(
+		&self,
+		client: &HttpClient,
+		url: &str,
+		request: Request<RequestBody>,
+	) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
+		match tokio::time::timeout(self.config.timeout, client.request(request)).await {
 			Err(_) => {
 				Err(FetchError::Timeout { url: url.to_owned(), timeout: self.config.timeout })
 			},
@@ -492,6 +639,17 @@ impl Fetcher {
 			},
 			Ok(Ok(response)) => Ok(response),
 		}
+	}
+}
+
+/// Refuses a URL whose host is an IP address `policy` does not allow (names are checked by
+/// the connection's resolver, as they are connected).
+fn check_address(policy: AddressPolicy, url: &str) -> Result<(), FetchError> {
+	let uri = parse_uri(url)?;
+	let host = uri.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+	match host.parse::<IpAddr>() {
+		Ok(ip) if !policy.allows(ip) => Err(FetchError::PrivateAddress { url: url.to_owned() }),
+		_ => Ok(()),
 	}
 }
 

@@ -18,7 +18,7 @@ pub mod limits;
 pub mod server;
 pub mod store;
 
-pub use fetch::{FetchError, Fetcher, FetcherConfig};
+pub use fetch::{AddressPolicy, FetchError, Fetcher, FetcherConfig};
 pub use store::{ArtifactStore, Quota};
 
 use bytes::Bytes;

@@ -9,7 +9,8 @@ use hyper_util::rt::TokioIo;
 use std::{convert::Infallible, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use verity_artifact_store::{
-	access::UploadPolicy, server, ArtifactStore, FetchError, Fetcher, FetcherConfig, Quota,
+	access::UploadPolicy, fetch::is_public, server, AddressPolicy, ArtifactStore, FetchError, Fetcher,
+	FetcherConfig, Quota,
 	StoreError,
 };
 use verity_primitives::{ArtifactDigest, StorageLocation};
@@ -29,7 +30,12 @@ fn fetcher(config: FetcherConfig) -> Fetcher {
 }
 
 fn quick() -> FetcherConfig {
-	FetcherConfig { timeout: Duration::from_millis(500), ..Default::default() }
+	// The test servers listen on loopback.
+	FetcherConfig {
+		timeout: Duration::from_millis(500),
+		addresses: AddressPolicy::Any,
+		..Default::default()
+	}
 }
 
 /// Files in `dir` (recursively), so tests can check that nothing partial was left.
@@ -545,4 +551,63 @@ async fn a_cache_evicts_what_it_read_least_recently() {
 	let huge = vec![7u8; 800_000];
 	let error = cache.put(Full::new(Bytes::from(huge)), None).await.unwrap_err();
 	assert!(matches!(error, StoreError::TooLarge { limit: 700_000 }), "{error}");
+}
+
+/// Download locations come from the chain (a requester's input, a model owner's artifact, a
+/// batch's leaves): on a live chain they never make this machine reach its loopback, private
+/// network or link-local services, named by address or by a name that resolves there. Uploads
+/// go where the operator says and are not restricted.
+#[tokio::test]
+async fn downloads_reach_only_public_addresses_unless_allowed() {
+	let bytes = artifact();
+	let digest = ArtifactDigest::of(&bytes);
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtifactStore::open(dir.path().join("artifacts"), 1 << 30).unwrap();
+	let service = server::start(store.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+	let source = dir.path().join("model.onnx");
+	std::fs::write(&source, &bytes).unwrap();
+	let public_only = fetcher(FetcherConfig { addresses: AddressPolicy::PublicOnly, ..quick() });
+	public_only
+		.upload_to_store(&format!("http://{}", service.address), &source, &digest)
+		.await
+		.unwrap();
+
+	let out = dir.path().join("downloaded");
+	let by_address = public_only
+		.fetch_to_file(&location_store(service.address), &digest, &out)
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(by_address.contains("not a public address"), "{by_address}");
+	let by_name = StorageLocation::ArtifactStore(
+		format!("http://localhost:{}", service.address.port()).into_bytes().try_into().unwrap(),
+	);
+	let refused = public_only.fetch_to_file(&by_name, &digest, &out).await.unwrap_err();
+	assert!(refused.to_string().contains("no public address"), "{refused}");
+	assert!(!out.exists());
+	// A development chain's worker allows them.
+	let any = fetcher(quick());
+	assert_eq!(any.fetch_to_file(&by_name, &digest, &out).await.unwrap(), digest);
+
+	for public in ["8.8.8.8", "1.1.1.1", "2606:4700::1111", "64:ff9b::808:808"] {
+		assert!(is_public(public.parse().unwrap()), "{public}");
+	}
+	for private in [
+		"127.0.0.1",
+		"10.1.2.3",
+		"172.16.0.1",
+		"192.168.1.1",
+		"169.254.169.254",
+		"100.64.0.1",
+		"0.0.0.0",
+		"255.255.255.255",
+		"::1",
+		"::",
+		"fe80::1",
+		"fd00::1",
+		"::ffff:127.0.0.1",
+		"64:ff9b::a9fe:a9fe",
+	] {
+		assert!(!is_public(private.parse().unwrap()), "{private}");
+	}
 }

@@ -11,7 +11,9 @@ use subxt::{
 	utils::AccountId32,
 	OnlineClient, PolkadotConfig,
 };
+use subxt::rpcs::RpcClient;
 use subxt_signer::{sr25519::Keypair, SecretUri};
+use verity_artifact_store::AddressPolicy;
 
 /// A failure, as one line for the user.
 pub type Failure = String;
@@ -19,6 +21,8 @@ pub type Failure = String;
 /// A connected client.
 pub struct Chain {
 	api: OnlineClient<PolkadotConfig>,
+	/// `Development`, `Local` or `Live` (the node's `system_chainType`).
+	chain_type: String,
 }
 
 /// A call argument, SCALE-encoded from the runtime's own type (see [`Scale::of`]).
@@ -76,13 +80,30 @@ pub fn account_of(signer: &Keypair) -> AccountId32 {
 impl Chain {
 	/// Connects to the node at `url` (`ws://` or `wss://`).
 	pub async fn connect(url: &str) -> Result<Self, Failure> {
-		let api = if url.starts_with("ws://") {
-			OnlineClient::<PolkadotConfig>::from_insecure_url(url).await
+		let rpc = if url.starts_with("ws://") {
+			RpcClient::from_insecure_url(url).await
 		} else {
-			OnlineClient::<PolkadotConfig>::from_url(url).await
+			RpcClient::from_url(url).await
 		}
 		.map_err(|e| format!("cannot connect to {url}: {e}"))?;
-		Ok(Self { api })
+		let chain_type = rpc
+			.request::<String>("system_chainType", subxt::rpcs::rpc_params![])
+			.await
+			.map_err(|e| format!("{url}: system_chainType: {e}"))?;
+		let api = OnlineClient::<PolkadotConfig>::from_rpc_client(rpc)
+			.await
+			.map_err(|e| format!("cannot connect to {url}: {e}"))?;
+		Ok(Self { api, chain_type })
+	}
+
+	/// Where downloads from locations this chain names may go: anywhere on a development or
+	/// local chain (its stores listen on loopback), public addresses only on a live one
+	/// (anyone can name a location; it must not make this machine reach its private network).
+	pub fn download_policy(&self) -> AddressPolicy {
+		match self.chain_type.as_str() {
+			"Development" | "Local" => AddressPolicy::Any,
+			_ => AddressPolicy::PublicOnly,
+		}
 	}
 
 	/// Signs `call` (pallet, call name, SCALE-encoded arguments) with `signer`, submits it and

@@ -435,6 +435,7 @@ pub async fn run(command: ModelCommand, global: &Global) -> Result<Output, Strin
 				walrus_aggregator,
 				ipfs_gateway,
 				timeout: std::time::Duration::from_secs(timeout),
+				addresses: chain.download_policy(),
 				..Default::default()
 			})
 			.map_err(|e| e.to_string())?;

@@ -201,6 +201,12 @@ pub async fn batch(command: BatchCommand, global: &Global) -> Result<Output, Str
 			let fetcher = FetcherConfig {
 				walrus_aggregator: Some(walrus_aggregator),
 				ipfs_gateway: Some(ipfs_gateway),
+				// A store the user names may be anywhere; the chain's location only public
+				// on a live chain.
+				addresses: match store {
+					Some(_) => verity_artifact_store::AddressPolicy::Any,
+					None => chain.download_policy(),
+				},
 				..Default::default()
 			};
 			check(&chain, batch, store.as_deref(), fetcher, challenge, global).await

@@ -52,8 +52,17 @@ fn seal(node: &Node) -> u64 {
 	node.heights().unwrap().0
 }
 
+/// Sets its flag when dropped, even by a panic.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+	fn drop(&mut self) {
+		self.0.store(true, Ordering::Relaxed);
+	}
+}
+
 /// Runs `work` (CLI commands that wait for their transaction) while sealing a block whenever
-/// the pool holds one.
+/// the pool holds one (and stops sealing if `work` panics).
 fn sealing<R>(node: &Node, work: impl FnOnce() -> R) -> R {
 	let stop = AtomicBool::new(false);
 	std::thread::scope(|scope| {
@@ -66,9 +75,8 @@ fn sealing<R>(node: &Node, work: impl FnOnce() -> R) -> R {
 				std::thread::sleep(Duration::from_millis(50));
 			}
 		});
-		let result = work();
-		stop.store(true, Ordering::Relaxed);
-		result
+		let _stop = StopOnDrop(&stop);
+		work()
 	})
 }
 

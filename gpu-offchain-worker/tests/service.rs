@@ -111,7 +111,11 @@ async fn setup() -> Setup {
 			cache_dir: cache_dir.path().into(),
 			cache_max_size: 1 << 30,
 			cache_quota: 4 << 30,
-			fetcher: FetcherConfig { timeout: Duration::from_secs(5), ..Default::default() },
+			fetcher: FetcherConfig {
+				timeout: Duration::from_secs(5),
+				addresses: verity_artifact_store::AddressPolicy::Any,
+				..Default::default()
+			},
 			output_store: Some(OutputStore::at(store_url.clone())),
 			batch_policy: verity_gpu_offchain_worker::settlement::BatchPolicy {
 				max_leaves: 2,

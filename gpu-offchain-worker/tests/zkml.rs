@@ -40,7 +40,11 @@ async fn start() -> (String, String, WorkerKey, (tempfile::TempDir, tempfile::Te
 			cache_dir: cache_dir.path().into(),
 			cache_max_size: 1 << 30,
 			cache_quota: 4 << 30,
-			fetcher: FetcherConfig { timeout: Duration::from_secs(5), ..Default::default() },
+			fetcher: FetcherConfig {
+				timeout: Duration::from_secs(5),
+				addresses: verity_artifact_store::AddressPolicy::Any,
+				..Default::default()
+			},
 			output_store: None,
 			batch_policy: Default::default(),
 			direct: None,

@@ -92,6 +92,13 @@ pub struct WorkerParams {
 	#[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
 	pub worker_cache_quota: u64,
 
+	/// Let the embedded worker download from loopback and private-network addresses (where a
+	/// request's input, a model's artifact or a proving key is named on chain). Always on for
+	/// development and local chains, whose stores listen on loopback; on a live chain only for
+	/// an operator who keeps artifacts on a private network, since anyone can name a location.
+	#[arg(long)]
+	pub worker_fetch_private: bool,
+
 	/// Receipts in one batch of direct (off-chain) requests settled by batch.
 	#[arg(long, value_name = "N", default_value_t = 20)]
 	pub worker_batch_leaves: u32,

@@ -570,6 +570,20 @@ fn worker_account(
 	})
 }
 
+/// Where the embedded worker may download from: anywhere on development and local chains (or
+/// with `--worker-fetch-private`), public addresses only on a live chain.
+fn fetch_policy(config: &Configuration, params: &WorkerParams) -> verity_artifact_store::AddressPolicy {
+	let test_chain = matches!(
+		config.chain_spec.chain_type(),
+		sc_service::ChainType::Development | sc_service::ChainType::Local
+	);
+	if test_chain || params.worker_fetch_private {
+		verity_artifact_store::AddressPolicy::Any
+	} else {
+		verity_artifact_store::AddressPolicy::PublicOnly
+	}
+}
+
 /// A non-blocking tokio listener on `address` (`what` names it in errors).
 fn bind(
 	address: std::net::SocketAddr,
@@ -643,7 +657,10 @@ fn start_worker(
 			cache_dir: config.data_path.join("worker/cache"),
 			cache_max_size: 16 << 30,
 			cache_quota: params.worker_cache_quota,
-			fetcher: Default::default(),
+			fetcher: verity_artifact_store::FetcherConfig {
+				addresses: fetch_policy(config, params),
+				..Default::default()
+			},
 			output_store,
 			batch_policy: verity_gpu_offchain_worker::settlement::BatchPolicy {
 				max_leaves: params.worker_batch_leaves,
