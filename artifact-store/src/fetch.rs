@@ -97,16 +97,16 @@ pub fn is_public(ip: IpAddr) -> bool {
 	match ip {
 		IpAddr::V4(v4) => {
 			let [a, b, ..] = v4.octets();
-			!(v4.is_loopback() ||
-				v4.is_private() ||
-				v4.is_link_local() ||
-				v4.is_unspecified() ||
-				v4.is_broadcast() ||
-				v4.is_multicast() ||
-				v4.is_documentation() ||
-				a == 0 || a >= 240 ||
-				(a == 100 && (64..128).contains(&b)) ||
-				(a == 198 && (b == 18 || b == 19)))
+			!(v4.is_loopback()
+				|| v4.is_private()
+				|| v4.is_link_local()
+				|| v4.is_unspecified()
+				|| v4.is_broadcast()
+				|| v4.is_multicast()
+				|| v4.is_documentation()
+				|| a == 0 || a >= 240
+				|| (a == 100 && (64..128).contains(&b))
+				|| (a == 198 && (b == 18 || b == 19)))
 		},
 		IpAddr::V6(v6) => {
 			let segments = v6.segments();
@@ -117,12 +117,12 @@ pub fn is_public(ip: IpAddr) -> bool {
 				let embedded: [u8; 4] = v6.octets()[12..].try_into().expect("4 bytes");
 				return is_public(IpAddr::V4(embedded.into()));
 			}
-			!(v6.is_loopback() ||
-				v6.is_unspecified() ||
-				v6.is_multicast() ||
-				(segments[0] & 0xfe00) == 0xfc00 ||
-				(segments[0] & 0xffc0) == 0xfe80 ||
-				(segments[0] == 0x2001 && segments[1] == 0x0db8))
+			!(v6.is_loopback()
+				|| v6.is_unspecified()
+				|| v6.is_multicast()
+				|| (segments[0] & 0xfe00) == 0xfc00
+				|| (segments[0] & 0xffc0) == 0xfe80
+				|| (segments[0] == 0x2001 && segments[1] == 0x0db8))
 		},
 	}
 }

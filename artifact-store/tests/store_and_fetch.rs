@@ -9,9 +9,8 @@ use hyper_util::rt::TokioIo;
 use std::{convert::Infallible, net::SocketAddr, path::Path, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use verity_artifact_store::{
-	access::UploadPolicy, fetch::is_public, server, AddressPolicy, ArtifactStore, FetchError, Fetcher,
-	FetcherConfig, Quota,
-	StoreError,
+	access::UploadPolicy, fetch::is_public, server, AddressPolicy, ArtifactStore, FetchError,
+	Fetcher, FetcherConfig, Quota, StoreError,
 };
 use verity_primitives::{ArtifactDigest, StorageLocation};
 

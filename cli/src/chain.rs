@@ -5,13 +5,13 @@
 //! field; subxt supplies the transport, the metadata and the transaction format.
 
 use codec::{Decode, Encode};
+use subxt::rpcs::RpcClient;
 use subxt::{
 	dynamic::{self, Value},
 	ext::scale_encode::{self, EncodeAsType, TypeResolver},
 	utils::AccountId32,
 	OnlineClient, PolkadotConfig,
 };
-use subxt::rpcs::RpcClient;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 use verity_artifact_store::AddressPolicy;
 

@@ -443,7 +443,12 @@ async fn request_input(input: &[u8], args: &InferArgs) -> Result<RequestInput, S
 	};
 	let digest = verity_primitives::ArtifactDigest::of(input);
 	let location = verity_primitives::StorageLocation::ArtifactStore(
-		store.trim_end_matches('/').as_bytes().to_vec().try_into().map_err(|_| "--input-store: URL too long")?,
+		store
+			.trim_end_matches('/')
+			.as_bytes()
+			.to_vec()
+			.try_into()
+			.map_err(|_| "--input-store: URL too long")?,
 	);
 	if !location.is_well_formed() {
 		return Err(format!("--input-store: {store} is not an http(s) URL"));
@@ -471,10 +476,9 @@ async fn dispute(chain: &Chain, request: RequestId, global: &Global) -> Result<O
 		.iter()
 		.find(|event| event.name == "Proofs.DisputeAccepted")
 		.ok_or("no DisputeAccepted event")?;
-	let (_request, disputer, bond, draw_after) = <(RequestId, Account, Balance, u32)>::decode(
-		&mut &accepted.fields[..],
-	)
-	.map_err(|e| format!("decoding DisputeAccepted: {e}"))?;
+	let (_request, disputer, bond, draw_after) =
+		<(RequestId, Account, Balance, u32)>::decode(&mut &accepted.fields[..])
+			.map_err(|e| format!("decoding DisputeAccepted: {e}"))?;
 	Ok(Output {
 		text: format!(
 			"Request {request} disputed by {}: bond {bond} held; a checker is drawn after block \

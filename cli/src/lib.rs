@@ -25,4 +25,3 @@ pub struct Global {
 	/// Signer's secret URI.
 	pub suri: Option<String>,
 }
-

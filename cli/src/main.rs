@@ -4,8 +4,8 @@
 //! for commands that send transactions) and `--json` (machine-readable output on stdout). On
 //! failure it prints one `Error:` line (or `{"error": ...}` with `--json`) and exits with 1.
 
-use verity_cli::{attestation, demo, inference, model, settlement, zk, Global};
 use clap::Parser;
+use verity_cli::{attestation, demo, inference, model, settlement, zk, Global};
 
 /// Command-line client of a Verity chain.
 #[derive(Debug, Parser)]

@@ -33,7 +33,7 @@ use verity_gpu_offchain_worker::{service::http_call, signer::WorkerKey};
 use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{
 	blake2_256, DirectAnswer, DirectJob, InferenceRequest, ModelVersionRef, Receipt,
-	ReceiptContext, RequestId, RequestInput, ResultOutput, SettlementMode, SettledResult,
+	ReceiptContext, RequestId, RequestInput, ResultOutput, SettledResult, SettlementMode,
 	VerificationMode, WorkerInfo,
 };
 
@@ -157,7 +157,10 @@ impl Scene {
 		self.worker(who).stake
 	}
 
-	fn worker(&self, who: &Account) -> WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>> {
+	fn worker(
+		&self,
+		who: &Account,
+	) -> WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>> {
 		self.read("Inference", "Workers", subxt::dynamic::Value::from_bytes(who)).unwrap()
 	}
 
@@ -385,7 +388,8 @@ fn schema_forgery(scene: &mut Scene, honest: &Honest) {
 	// (1010: invalid), while the request is open and unanswered.
 	let refused = scene.pool_result(&direct.receipt, &direct.output, &direct.signature);
 	assert!(refused.as_ref().is_err_and(|e| e.contains("1010")), "{refused:?}");
-	let relabelled = Receipt { context: ReceiptContext::OnChain, timestamp_ms: 0, ..direct.receipt };
+	let relabelled =
+		Receipt { context: ReceiptContext::OnChain, timestamp_ms: 0, ..direct.receipt };
 	let refused = scene.pool_result(&relabelled, &direct.output, &direct.signature);
 	assert!(refused.as_ref().is_err_and(|e| e.contains("1010")), "{refused:?}");
 	assert_eq!(scene.node.rpc("author_pendingExtrinsics", json!([])).unwrap(), json!([]));
@@ -493,7 +497,8 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 	);
 	scene.seal();
 	let sybil2 = scene.register("//Mallory", "//Sybil2", 10_000 * UNIT);
-	for (suri, key) in [("//Dave", "//Honest1"), ("//Eve", "//Honest2"), ("//Ferdie", "//Honest3")] {
+	for (suri, key) in [("//Dave", "//Honest1"), ("//Eve", "//Honest2"), ("//Ferdie", "//Honest3")]
+	{
 		scene.register(suri, key, 1_000 * UNIT);
 	}
 	let sybils = [charlie, sybil2];
@@ -545,7 +550,10 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		};
 		let (_, _, arbitration, arbiter) =
 			<(RequestId, Account, RequestId, Account)>::decode(&mut &disputed_event[..]).unwrap();
-		assert_eq!(scene.assignment(&scene.last_parent(), arbitration, &[worker, checker]), arbiter);
+		assert_eq!(
+			scene.assignment(&scene.last_parent(), arbitration, &[worker, checker]),
+			arbiter
+		);
 		assert_same_input(scene, original, arbitration);
 		let output = if sybils.contains(&arbiter) { &wrong } else { &honest.output };
 		let staked = scene.stake(&worker);

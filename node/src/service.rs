@@ -572,7 +572,10 @@ fn worker_account(
 
 /// Where the embedded worker may download from: anywhere on development and local chains (or
 /// with `--worker-fetch-private`), public addresses only on a live chain.
-fn fetch_policy(config: &Configuration, params: &WorkerParams) -> verity_artifact_store::AddressPolicy {
+fn fetch_policy(
+	config: &Configuration,
+	params: &WorkerParams,
+) -> verity_artifact_store::AddressPolicy {
 	let test_chain = matches!(
 		config.chain_spec.chain_type(),
 		sc_service::ChainType::Development | sc_service::ChainType::Local

@@ -46,13 +46,12 @@ async fn main() {
 	let hashing = started.elapsed();
 	drop(bytes);
 
-	let fetcher =
-		Fetcher::new(FetcherConfig {
-			timeout: Duration::from_secs(60),
-			addresses: verity_artifact_store::AddressPolicy::Any,
-			..Default::default()
-		})
-		.expect("a client");
+	let fetcher = Fetcher::new(FetcherConfig {
+		timeout: Duration::from_secs(60),
+		addresses: verity_artifact_store::AddressPolicy::Any,
+		..Default::default()
+	})
+	.expect("a client");
 	let (mut copy, mut upload, mut download) = (Vec::new(), Vec::new(), Vec::new());
 	for round in 0..rounds {
 		let copy_path = dir.path().join(format!("copy-{round}.bin"));

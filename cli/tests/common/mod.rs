@@ -89,4 +89,3 @@ pub fn general(call: Vec<u8>) -> String {
 	xt.extend(body);
 	format!("0x{}", hex::encode(xt))
 }
-
