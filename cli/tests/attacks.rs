@@ -13,7 +13,7 @@
 //!   it will be sampled (its sybil being the only possible checker). The draw is made a block
 //!   later from a hash that did not exist: at most the expected number is sampled, and the
 //!   treasury never loses.
-//! - **Dispute grind** (20 rounds) and **input substitution**: a disputer controlling two
+//! - **Dispute grind** (20 disputes) and **input substitution**: a disputer controlling two
 //!   sybil workers times its dispute, and its sybil checker times its wrong answer, so that
 //!   the old rule would make the sybils checker and arbiter of an honest worker. Every check
 //!   re-executes the original request's own input; the honest worker is slashed only when
@@ -419,7 +419,9 @@ fn node_only_endpoints(scene: &Scene) {
 /// rule samples it; its sybil is the only other worker, so every check would be its own.
 fn sampling_grind(scene: &mut Scene, honest: &Honest) {
 	let alice = dev::alice().public_key().0;
-	let sybil = scene.register("//Charlie", "//Sybil", 10_000 * UNIT);
+	// Sybils stake much, so that being outvoted (half the stake each time) never leaves
+	// them too little to be drawn.
+	let sybil = scene.register("//Charlie", "//Sybil", 50_000 * UNIT);
 	let treasury: Account =
 		scene.block_on(scene.chain.constant("Inference", "TreasuryAccount")).unwrap();
 	let pot: Account = scene.block_on(scene.chain.constant("Inference", "SamplingPot")).unwrap();
@@ -493,10 +495,10 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		&dev::bob(),
 		"Balances",
 		"transfer_keep_alive",
-		vec![Scale::of(&destination), Scale::of(&codec::Compact(20_000 * UNIT))],
+		vec![Scale::of(&destination), Scale::of(&codec::Compact(60_000 * UNIT))],
 	);
 	scene.seal();
-	let sybil2 = scene.register("//Mallory", "//Sybil2", 10_000 * UNIT);
+	let sybil2 = scene.register("//Mallory", "//Sybil2", 50_000 * UNIT);
 	for (suri, key) in [("//Dave", "//Honest1"), ("//Eve", "//Honest2"), ("//Ferdie", "//Honest3")]
 	{
 		scene.register(suri, key, 1_000 * UNIT);
@@ -505,7 +507,10 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 	let wrong = ResultOutput::Inline(vec![0xEE; 12].try_into().unwrap());
 
 	let (mut disputed, mut sybil_checkers, mut framed) = (0, 0, 0);
-	for _ in 0..ROUNDS {
+	let mut rounds = 0;
+	while disputed < ROUNDS {
+		rounds += 1;
+		assert!(rounds <= 4 * ROUNDS, "only {disputed} disputes in {rounds} rounds");
 		let (original, worker) = scene.request(&honest.input, 20);
 		scene.answer(honest, original, &worker, &honest.output).unwrap();
 		let events = scene.seal();
@@ -573,7 +578,6 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		disputed as f64 * 2.0 / 5.0,
 		disputed as f64 / 10.0
 	);
-	assert!(disputed >= ROUNDS / 2, "most rounds disputed: {disputed}");
 	// By chance: P(sybil checker) = 2/5, then P(sybil arbiter) = 1/4. P(9+ framed of 20) < 1e-4.
 	assert!(framed <= 8, "{framed} of {disputed} honest workers framed: the grind worked");
 }
