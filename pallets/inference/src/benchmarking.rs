@@ -12,7 +12,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::crypto::KeyTypeId;
-use sp_runtime::traits::Bounded;
+use sp_runtime::{traits::Bounded, SaturatedConversion};
 use verity_primitives::{
 	HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptSignature, RequestId, RequestInput,
 	ResultOutput, SigningKey, VerificationMode, VerificationModes, VersionNumber, MAX_ENDPOINT_LEN,
@@ -324,7 +324,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn expire_requests(n: Linear<0, { T::MaxRequestsPerBlock::get() }>) {
-		let deadline = 5u32;
+		// The shortest deadline the runtime accepts (the mock's is shorter than a live chain's).
+		let deadline: u32 = T::MinDeadline::get().saturated_into();
 		let (model, input) = model_and_input::<T>();
 		// Distinct requesters: every refund touches its own account and hold.
 		for i in 0..n {

@@ -1,4 +1,4 @@
-//! Weights of `pallet_inference`, measured by frame-omni-bencher 64.0.0 on 2026-11-25
+//! Weights of `pallet_inference`, measured by frame-omni-bencher 64.0.0 on 2026-12-06
 //! (AMD EPYC; steps 2, repeat 20, WASM execution Compiled).
 //! Regenerate with `scripts/bench-weights.sh` after changing a call; do not edit by hand.
 
@@ -19,6 +19,7 @@ pub trait WeightInfo {
 	fn request_inference(w: u32, ) -> Weight;
 	fn submit_result() -> Weight;
 	fn authorize_submit_result() -> Weight;
+	fn authorize_submit_result_forged() -> Weight;
 	fn decline_request() -> Weight;
 	fn expire_requests(n: u32, ) -> Weight;
 }
@@ -27,71 +28,74 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::WorkerBySigningKey` (r:1 w:1)
 	/// Proof: `Inference::WorkerBySigningKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
-		// Proof size: measured 4163 bytes, estimated 4047.
-		Weight::from_parts(115_172_000, 4047)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Proof size: measured 4217 bytes, estimated 4051.
+		Weight::from_parts(182_521_000, 4051)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	fn update_worker() -> Weight {
-		// Proof size: measured 754 bytes, estimated 4047.
-		Weight::from_parts(19_279_000, 4047)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	/// Not measured yet: one read and write of `Inference::Workers`, as `update_worker`
-	/// (which also validates a whole offer). Benchmark: `set_min_deadline`.
-	fn set_min_deadline() -> Weight {
-		Weight::from_parts(19_279_000, 4047)
+		// Proof size: measured 758 bytes, estimated 4051.
+		Weight::from_parts(24_456_000, 4051)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
+	fn set_min_deadline() -> Weight {
+		// Proof size: measured 758 bytes, estimated 4051.
+		Weight::from_parts(21_261_000, 4051)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
-		// Proof size: measured 950 bytes, estimated 4047.
-		Weight::from_parts(68_341_000, 4047)
+		// Proof size: measured 954 bytes, estimated 4051.
+		Weight::from_parts(69_383_000, 4051)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:1)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
-		// Proof size: measured 3365 bytes, estimated 4047.
-		Weight::from_parts(58_747_000, 4047)
+		// Proof size: measured 3369 bytes, estimated 4051.
+		Weight::from_parts(57_214_000, 4051)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `Proofs::Exposure` (r:1 w:0)
 	/// Proof: `Proofs::Exposure` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::WorkerBySigningKey` (r:0 w:1)
 	/// Proof: `Inference::WorkerBySigningKey` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Proof size: measured 984 bytes, estimated 4047.
-		Weight::from_parts(65_648_000, 4047)
+		// Proof size: measured 988 bytes, estimated 4051.
+		Weight::from_parts(66_930_000, 4051)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -106,7 +110,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ActiveWorkers` (r:1 w:0)
 	/// Proof: `Inference::ActiveWorkers` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Workers` (r:64 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Deadlines` (r:1 w:1)
@@ -114,78 +118,104 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Assignments` (r:0 w:1)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65852), added: 68327, mode: `MaxEncodedLen`)
 	fn request_inference(w: u32, ) -> Weight {
 		// Proof size: measured 1017 bytes, estimated 8207.
-		Weight::from_parts(631_638_779, 8207)
-			.saturating_add(Weight::from_parts(6_768_977, 0).saturating_mul(w.into()))
+		Weight::from_parts(672_369_653, 8207)
+			.saturating_add(Weight::from_parts(7_242_071, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
-			.saturating_add(Weight::from_parts(0, 3057).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(0, 3061).saturating_mul(w.into()))
 	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:1)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65852), added: 68327, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::AwaitingProof` (r:1 w:0)
-	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16685), added: 19160, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16735), added: 19210, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Deadlines` (r:1 w:1)
 	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::DrawCursor` (r:1 w:1)
+	/// Proof: `Proofs::DrawCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Proofs::PendingDraws` (r:1 w:1)
+	/// Proof: `Proofs::PendingDraws` (`max_values`: None, `max_size`: Some(301), added: 2776, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
-	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(16775), added: 19250, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(82382), added: 84857, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Assignments` (r:0 w:1)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn submit_result() -> Weight {
-		// Proof size: measured 67247 bytes, estimated 69269.
-		Weight::from_parts(418_834_000, 69269)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured 67342 bytes, estimated 69317.
+		Weight::from_parts(565_989_000, 69317)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
+	/// Storage: `Inference::Workers` (r:1 w:0)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:0)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65852), added: 68327, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::AwaitingProof` (r:1 w:0)
-	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16685), added: 19160, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16735), added: 19210, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Workers` (r:1 w:0)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
 	fn authorize_submit_result() -> Weight {
-		// Proof size: measured 66703 bytes, estimated 69269.
-		Weight::from_parts(222_391_000, 69269)
+		// Proof size: measured 66755 bytes, estimated 69317.
+		Weight::from_parts(240_787_000, 69317)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
 	}
-	/// Not measured yet: the signature check of `authorize_submit_result` plus one expiry
-	/// (refund, close), read and written like `expire_requests(1)`. Benchmark:
-	/// `decline_request` in `src/benchmarking.rs`.
+	/// Storage: `Inference::Workers` (r:1 w:0)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
+	fn authorize_submit_result_forged() -> Weight {
+		// Proof size: measured 828 bytes, estimated 4051.
+		Weight::from_parts(16_545_000, 4051)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(0_u64))
+	}
+	/// Storage: `Inference::Workers` (r:1 w:1)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:1 w:1)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65852), added: 68327, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::AwaitingProof` (r:1 w:0)
+	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16735), added: 19210, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Deadlines` (r:1 w:1)
+	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Assignments` (r:0 w:1)
+	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn decline_request() -> Weight {
-		Weight::from_parts(222_391_000 + 154_257_212, 69269)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Proof size: measured 1547 bytes, estimated 69317.
+		Weight::from_parts(143_713_000, 69317)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Inference::Deadlines` (r:1 w:1)
 	/// Proof: `Inference::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:64 w:64)
-	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65804), added: 68279, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(65852), added: 68327, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:66 w:66)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:65 w:65)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::AwaitingProof` (r:64 w:0)
+	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16735), added: 19210, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Workers` (r:1 w:1)
-	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(582), added: 3057, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Workers` (`max_values`: None, `max_size`: Some(586), added: 3061, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Versions` (r:1 w:0)
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:1 w:0)
@@ -194,76 +224,79 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::ZkProvingKeys` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Assignments` (r:0 w:64)
 	/// Proof: `Inference::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::AwaitingProof` (r:0 w:64)
-	/// Proof: `Inference::AwaitingProof` (`max_values`: None, `max_size`: Some(16685), added: 19160, mode: `MaxEncodedLen`)
 	fn expire_requests(n: u32, ) -> Weight {
 		// Proof size: measured 80 bytes, estimated 3991.
-		Weight::from_parts(5_260_362, 3991)
-			.saturating_add(Weight::from_parts(154_257_212, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_514_157, 3991)
+			.saturating_add(Weight::from_parts(165_980_880, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(0_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 68278).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 68326).saturating_mul(n.into()))
 	}
 }
 
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn register_worker() -> Weight {
-		Weight::from_parts(115_172_000, 4047)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(182_521_000, 4051)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn update_worker() -> Weight {
-		Weight::from_parts(19_279_000, 4047)
+		Weight::from_parts(24_456_000, 4051)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_min_deadline() -> Weight {
-		Weight::from_parts(19_279_000, 4047)
+		Weight::from_parts(21_261_000, 4051)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(68_341_000, 4047)
+		Weight::from_parts(69_383_000, 4051)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(58_747_000, 4047)
+		Weight::from_parts(57_214_000, 4051)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(65_648_000, 4047)
+		Weight::from_parts(66_930_000, 4051)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn request_inference(w: u32, ) -> Weight {
-		Weight::from_parts(631_638_779, 8207)
-			.saturating_add(Weight::from_parts(6_768_977, 0).saturating_mul(w.into()))
+		Weight::from_parts(672_369_653, 8207)
+			.saturating_add(Weight::from_parts(7_242_071, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn submit_result() -> Weight {
-		Weight::from_parts(418_834_000, 69269)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+		Weight::from_parts(565_989_000, 69317)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn authorize_submit_result() -> Weight {
-		Weight::from_parts(222_391_000, 69269)
+		Weight::from_parts(240_787_000, 69317)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}
+	fn authorize_submit_result_forged() -> Weight {
+		Weight::from_parts(16_545_000, 4051)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(0_u64))
+	}
 	fn decline_request() -> Weight {
-		Weight::from_parts(222_391_000 + 154_257_212, 69269)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		Weight::from_parts(143_713_000, 69317)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn expire_requests(n: u32, ) -> Weight {
-		Weight::from_parts(5_260_362, 3991)
-			.saturating_add(Weight::from_parts(154_257_212, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_514_157, 3991)
+			.saturating_add(Weight::from_parts(165_980_880, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(0_u64))
 	}

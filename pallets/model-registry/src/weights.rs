@@ -1,4 +1,4 @@
-//! Weights of `pallet_model_registry`, measured by frame-omni-bencher 64.0.0 on 2026-11-25
+//! Weights of `pallet_model_registry`, measured by frame-omni-bencher 64.0.0 on 2026-12-06
 //! (AMD EPYC; steps 2, repeat 20, WASM execution Compiled).
 //! Regenerate with `scripts/bench-weights.sh` after changing a call; do not edit by hand.
 
@@ -34,12 +34,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Models` (r:0 w:1)
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(1521), added: 3996, mode: `MaxEncodedLen`)
 	fn create_model() -> Weight {
 		// Proof size: measured 149 bytes, estimated 6012.
-		Weight::from_parts(69_664_000, 6012)
+		Weight::from_parts(71_025_000, 6012)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -52,10 +52,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn publish_version() -> Weight {
 		// Proof size: measured 1911 bytes, estimated 8207.
-		Weight::from_parts(109_233_000, 8207)
+		Weight::from_parts(107_930_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -65,7 +65,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn deprecate_version() -> Weight {
 		// Proof size: measured 6161 bytes, estimated 8207.
-		Weight::from_parts(37_766_000, 8207)
+		Weight::from_parts(39_568_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -75,7 +75,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Versions` (`max_values`: None, `max_size`: Some(4742), added: 7217, mode: `MaxEncodedLen`)
 	fn take_down_version() -> Weight {
 		// Proof size: measured 4693 bytes, estimated 8207.
-		Weight::from_parts(37_396_000, 8207)
+		Weight::from_parts(39_198_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -86,14 +86,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::ZkProvingKeys` (r:0 w:1)
 	/// Proof: `ModelRegistry::ZkProvingKeys` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::ZkVerifyingKeys` (r:0 w:1)
 	/// Proof: `ModelRegistry::ZkVerifyingKeys` (`max_values`: None, `max_size`: Some(16432), added: 18907, mode: `MaxEncodedLen`)
 	fn remove_version() -> Weight {
 		// Proof size: measured 6319 bytes, estimated 8207.
-		Weight::from_parts(83_364_000, 8207)
+		Weight::from_parts(84_115_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -102,14 +102,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::ModelIdByName` (r:0 w:1)
 	/// Proof: `ModelRegistry::ModelIdByName` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::OwnershipOffers` (r:0 w:1)
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
 		// Proof size: measured 1839 bytes, estimated 4986.
-		Weight::from_parts(58_077_000, 4986)
+		Weight::from_parts(58_627_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -119,7 +119,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn offer_ownership() -> Weight {
 		// Proof size: measured 1648 bytes, estimated 4986.
-		Weight::from_parts(16_905_000, 4986)
+		Weight::from_parts(17_325_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -129,7 +129,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::OwnershipOffers` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn cancel_ownership_offer() -> Weight {
 		// Proof size: measured 1726 bytes, estimated 4986.
-		Weight::from_parts(18_698_000, 4986)
+		Weight::from_parts(19_429_000, 4986)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -142,10 +142,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn accept_ownership() -> Weight {
-		// Proof size: measured 2155 bytes, estimated 6254.
-		Weight::from_parts(115_742_000, 6254)
+		// Proof size: measured 2155 bytes, estimated 6290.
+		Weight::from_parts(117_884_000, 6290)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -160,12 +160,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::ZkVerifyingKeys` (r:0 w:1)
 	/// Proof: `ModelRegistry::ZkVerifyingKeys` (`max_values`: None, `max_size`: Some(16432), added: 18907, mode: `MaxEncodedLen`)
 	fn set_zk_keys() -> Weight {
 		// Proof size: measured 3266 bytes, estimated 8207.
-		Weight::from_parts(16_214_073_000, 8207)
+		Weight::from_parts(16_278_721_000, 8207)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -174,52 +174,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDb weights, for mocks and tests.
 impl WeightInfo for () {
 	fn create_model() -> Weight {
-		Weight::from_parts(69_664_000, 6012)
+		Weight::from_parts(71_025_000, 6012)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn publish_version() -> Weight {
-		Weight::from_parts(109_233_000, 8207)
+		Weight::from_parts(107_930_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deprecate_version() -> Weight {
-		Weight::from_parts(37_766_000, 8207)
+		Weight::from_parts(39_568_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn take_down_version() -> Weight {
-		Weight::from_parts(37_396_000, 8207)
+		Weight::from_parts(39_198_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_version() -> Weight {
-		Weight::from_parts(83_364_000, 8207)
+		Weight::from_parts(84_115_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn remove_model() -> Weight {
-		Weight::from_parts(58_077_000, 4986)
+		Weight::from_parts(58_627_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn offer_ownership() -> Weight {
-		Weight::from_parts(16_905_000, 4986)
+		Weight::from_parts(17_325_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn cancel_ownership_offer() -> Weight {
-		Weight::from_parts(18_698_000, 4986)
+		Weight::from_parts(19_429_000, 4986)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_ownership() -> Weight {
-		Weight::from_parts(115_742_000, 6254)
+		Weight::from_parts(117_884_000, 6290)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn set_zk_keys() -> Weight {
-		Weight::from_parts(16_214_073_000, 8207)
+		Weight::from_parts(16_278_721_000, 8207)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
