@@ -90,13 +90,16 @@ impl AddressPolicy {
 	}
 }
 
-/// Whether `ip` is globally routable: not loopback, private (RFC 1918, unique local),
-/// link-local, carrier-grade NAT, benchmarking, documentation, multicast, reserved or
-/// unspecified; IPv4-mapped and NAT64 addresses are judged by the IPv4 address they carry.
+/// Whether `ip` is globally routable. IPv4: not loopback, private (RFC 1918), link-local,
+/// carrier-grade NAT, IETF protocol assignments (192.0.0.0/24, where some clouds keep their
+/// metadata service), 6to4 relays, benchmarking, documentation, multicast, reserved or
+/// unspecified. IPv6: global unicast (2000::/3) only, less documentation, 6to4, Teredo and the
+/// other IETF assignments of 2001::/23; IPv4-mapped and well-known NAT64 addresses are judged by
+/// the IPv4 address they carry (the local NAT64 prefix 64:ff9b:1::/48 is refused).
 pub fn is_public(ip: IpAddr) -> bool {
 	match ip {
 		IpAddr::V4(v4) => {
-			let [a, b, ..] = v4.octets();
+			let [a, b, c, _] = v4.octets();
 			!(v4.is_loopback()
 				|| v4.is_private()
 				|| v4.is_link_local()
@@ -106,6 +109,8 @@ pub fn is_public(ip: IpAddr) -> bool {
 				|| v4.is_documentation()
 				|| a == 0 || a >= 240
 				|| (a == 100 && (64..128).contains(&b))
+				|| (a == 192 && b == 0 && c == 0)
+				|| (a == 192 && b == 88 && c == 99)
 				|| (a == 198 && (b == 18 || b == 19)))
 		},
 		IpAddr::V6(v6) => {
@@ -117,12 +122,11 @@ pub fn is_public(ip: IpAddr) -> bool {
 				let embedded: [u8; 4] = v6.octets()[12..].try_into().expect("4 bytes");
 				return is_public(IpAddr::V4(embedded.into()));
 			}
-			!(v6.is_loopback()
-				|| v6.is_unspecified()
-				|| v6.is_multicast()
-				|| (segments[0] & 0xfe00) == 0xfc00
-				|| (segments[0] & 0xffc0) == 0xfe80
-				|| (segments[0] == 0x2001 && segments[1] == 0x0db8))
+			let global_unicast = (segments[0] & 0xe000) == 0x2000;
+			global_unicast
+				&& !(segments[0] == 0x2001 && segments[1] == 0x0db8)
+				&& !(segments[0] == 0x2001 && segments[1] < 0x0200)
+				&& segments[0] != 0x2002
 		},
 	}
 }
@@ -357,7 +361,7 @@ impl Fetcher {
 		}
 		let url = self.url_of(location, expected)?;
 		self.within_deadline(&url, expected.size, async {
-			let response = self.get(&url).await?;
+			let response = self.get(location, &url).await?;
 			let chunks = body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
 			store
 				.put_chunks(chunks, Some(expected))
@@ -396,7 +400,7 @@ impl Fetcher {
 		let temporary = tempfile::NamedTempFile::new_in(directory)?;
 		let stored = self
 			.within_deadline(&url, expected.size, async {
-				let response = self.get(&url).await?;
+				let response = self.get(location, &url).await?;
 				let chunks =
 					body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
 				let too_long = StoreError::LongerThanExpected { expected: expected.size };
@@ -425,7 +429,7 @@ impl Fetcher {
 		let named = ArtifactDigest { blake2_256: *blake2_256, sha256: [0; 32], size: max_size };
 		let url = self.url_of(location, &named)?;
 		self.within_deadline(&url, max_size, async {
-			let response = self.get(&url).await?;
+			let response = self.get(location, &url).await?;
 			let mut chunks =
 				body_chunks(response.into_body()).with_idle_timeout(self.config.timeout);
 			let mut bytes = Vec::new();
@@ -572,9 +576,23 @@ impl Fetcher {
 			.ok_or_else(|| FetchError::BadWalrusAnswer(answer.to_string()))
 	}
 
-	/// `GET url` (a download), following redirects; fails on any status but 200.
-	async fn get(&self, url: &str) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
-		self.get_via(&self.downloads, self.config.addresses, url).await
+	/// `GET url`, the download of `location`, following redirects; fails on any status but
+	/// 200. Store and HTTPS locations name their host on chain and get the address policy;
+	/// Walrus and IPFS ones only a content id, read through the aggregator or gateway this
+	/// machine's operator configured (which may well be on loopback).
+	async fn get(
+		&self,
+		location: &StorageLocation,
+		url: &str,
+	) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
+		match location {
+			StorageLocation::ArtifactStore(_) | StorageLocation::Https(_) => {
+				self.get_via(&self.downloads, self.config.addresses, url).await
+			},
+			StorageLocation::Walrus(_) | StorageLocation::Ipfs(_) => {
+				self.get_via(&self.client, AddressPolicy::Any, url).await
+			},
+		}
 	}
 
 	/// `GET url` through `client`, every hop within `policy`.

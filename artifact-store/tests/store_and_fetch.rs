@@ -606,6 +606,15 @@ async fn downloads_reach_only_public_addresses_unless_allowed() {
 		"fd00::1",
 		"::ffff:127.0.0.1",
 		"64:ff9b::a9fe:a9fe",
+		"64:ff9b:1::a9fe:a9fe",
+		"192.0.0.192",
+		"192.88.99.1",
+		"::127.0.0.1",
+		"2002:7f00:1::",
+		"2001::1",
+		"2001:db8::1",
+		"fec0::1",
+		"100::1",
 	] {
 		assert!(!is_public(private.parse().unwrap()), "{private}");
 	}

@@ -21,8 +21,10 @@ pub type Failure = String;
 /// A connected client.
 pub struct Chain {
 	api: OnlineClient<PolkadotConfig>,
-	/// `Development`, `Local` or `Live` (the node's `system_chainType`).
-	chain_type: String,
+	/// `Development`, `Local`, `Live` or `{"Custom": ..}` (the node's `system_chainType`).
+	chain_type: serde_json::Value,
+	/// Whether the RPC endpoint is on this machine.
+	local_rpc: bool,
 }
 
 /// A call argument, SCALE-encoded from the runtime's own type (see [`Scale::of`]).
@@ -87,22 +89,26 @@ impl Chain {
 		}
 		.map_err(|e| format!("cannot connect to {url}: {e}"))?;
 		let chain_type = rpc
-			.request::<String>("system_chainType", subxt::rpcs::rpc_params![])
+			.request::<serde_json::Value>("system_chainType", subxt::rpcs::rpc_params![])
 			.await
 			.map_err(|e| format!("{url}: system_chainType: {e}"))?;
 		let api = OnlineClient::<PolkadotConfig>::from_rpc_client(rpc)
 			.await
 			.map_err(|e| format!("cannot connect to {url}: {e}"))?;
-		Ok(Self { api, chain_type })
+		Ok(Self { api, chain_type, local_rpc: is_loopback_url(url) })
 	}
 
 	/// Where downloads from locations this chain names may go: anywhere on a development or
-	/// local chain (its stores listen on loopback), public addresses only on a live one
-	/// (anyone can name a location; it must not make this machine reach its private network).
+	/// local chain served from this machine (its stores listen on loopback), public addresses
+	/// only otherwise (anyone can name a location; it must not make this machine reach its
+	/// private network, and a remote RPC node's word that its chain is a test one is not
+	/// enough).
 	pub fn download_policy(&self) -> AddressPolicy {
-		match self.chain_type.as_str() {
-			"Development" | "Local" => AddressPolicy::Any,
-			_ => AddressPolicy::PublicOnly,
+		let test_chain = matches!(self.chain_type.as_str(), Some("Development" | "Local"));
+		if test_chain && self.local_rpc {
+			AddressPolicy::Any
+		} else {
+			AddressPolicy::PublicOnly
 		}
 	}
 
@@ -237,6 +243,17 @@ impl Chain {
 			.map_err(|e| format!("constant {pallet}.{name}: {e}"))?;
 		V::decode(&mut &bytes[..]).map_err(|e| format!("decoding {pallet}.{name}: {e}"))
 	}
+}
+
+/// Whether `url`'s host is a loopback address or `localhost`.
+fn is_loopback_url(url: &str) -> bool {
+	let Some((_, rest)) = url.split_once("://") else { return false };
+	let authority = rest.split(['/', '?']).next().unwrap_or_default();
+	let host = match authority.strip_prefix('[') {
+		Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+		None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+	};
+	host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A dispatch failure as `Pallet::Error: doc line`.

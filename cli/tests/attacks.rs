@@ -126,9 +126,19 @@ impl Scene {
 		self.runtime.block_on(future)
 	}
 
-	/// Seals a block and returns its events.
+	/// Seals a block (and more while the pool still holds transactions the block missed: a
+	/// transaction just accepted may not be ready for the very next block) and returns the
+	/// events of the blocks sealed.
 	fn seal(&mut self) -> Vec<Event> {
-		let number = seal(&self.node);
+		let mut number = seal(&self.node);
+		for _ in 0..5 {
+			let pending = self.node.rpc("author_pendingExtrinsics", json!([])).unwrap();
+			if pending.as_array().is_none_or(|txs| txs.is_empty()) {
+				break;
+			}
+			std::thread::sleep(Duration::from_millis(50));
+			number = seal(&self.node);
+		}
 		let mut events = Vec::new();
 		for block in self.read_up_to + 1..=number {
 			events.extend(self.block_on(self.chain.events_at(block)).unwrap());
@@ -296,6 +306,10 @@ fn find(events: &[Event], name: &str) -> Option<Vec<u8>> {
 	events.iter().find(|event| event.name == name).map(|event| event.fields.clone())
 }
 
+fn names(events: &[Event]) -> Vec<&str> {
+	events.iter().map(|event| event.name.as_str()).collect()
+}
+
 fn all(events: &[Event], name: &str) -> Vec<Vec<u8>> {
 	events.iter().filter(|event| event.name == name).map(|event| event.fields.clone()).collect()
 }
@@ -379,9 +393,12 @@ fn schema_forgery(scene: &mut Scene, honest: &Honest) {
 	};
 	let direct = scene.direct(&job).answer;
 	assert_eq!(direct.receipt.context, ReceiptContext::Direct);
-	assert_eq!(direct.receipt.spec_hash, honest.template.spec_hash, "the chain's schema");
 	let (request, worker) = scene.request(&honest.input, 20);
 	assert_eq!(request, next);
+	// The worker signed the version's spec as the chain records it, not a client's schema.
+	let recorded: InferenceRequest<Account, u128, u32> =
+		scene.read("Inference", "Requests", subxt::dynamic::Value::u128(request.into())).unwrap();
+	assert_eq!(direct.receipt.spec_hash, recorded.spec_hash, "the chain's spec");
 	let alice = dev::alice().public_key().0;
 	assert_eq!(worker, alice, "the only worker");
 	// As the worker signed it, and relabelled as an on-chain receipt: both refused by the pool
@@ -521,17 +538,16 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		// Dispute in a block where the old rule would assign the check to a sybil.
 		grind_until(scene, |scene| sybils.contains(&scene.old_assignment(&[worker])));
 		scene.submit(&dev::bob(), "Proofs", "dispute_result", vec![Scale::of(&original)]);
-		let mut events = scene.seal();
+		let events = scene.seal();
 		if find_for(&events, "Proofs.DisputeAccepted", original).is_none() {
+			// Only a result already under a random sample's check is refused.
+			let sample: Option<()> =
+				scene.read("Proofs", "Samples", subxt::dynamic::Value::u128(original.into()));
+			assert!(sample.is_some(), "dispute of {original} refused: {:?}", names(&events));
 			continue;
 		}
 		disputed += 1;
-		let sampled = loop {
-			if let Some(fields) = find_for(&events, "Proofs.ResultSampled", original) {
-				break fields;
-			}
-			events = scene.seal();
-		};
+		let sampled = wait_for(scene, events, "Proofs.ResultSampled", original);
 		let (_, check, checker) =
 			<(RequestId, RequestId, Account)>::decode(&mut &sampled[..]).unwrap();
 		// The old rule again, applied in a block after the dispute's.
@@ -546,13 +562,8 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		let other = if checker == sybils[0] { sybils[1] } else { sybils[0] };
 		grind_until(scene, |scene| scene.old_assignment(&[worker, checker]) == other);
 		scene.answer(honest, check, &checker, &wrong).unwrap();
-		let mut events = scene.seal();
-		let disputed_event = loop {
-			if let Some(fields) = find_for(&events, "Proofs.ResultDisputed", original) {
-				break fields;
-			}
-			events = scene.seal();
-		};
+		let events = scene.seal();
+		let disputed_event = wait_for(scene, events, "Proofs.ResultDisputed", original);
 		let (_, _, arbitration, arbiter) =
 			<(RequestId, Account, RequestId, Account)>::decode(&mut &disputed_event[..]).unwrap();
 		assert_eq!(
@@ -580,6 +591,18 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 	);
 	// By chance: P(sybil checker) = 2/5, then P(sybil arbiter) = 1/4. P(9+ framed of 20) < 1e-4.
 	assert!(framed <= 8, "{framed} of {disputed} honest workers framed: the grind worked");
+}
+
+/// The `name` event about `request` in `events` or in the next blocks sealed (at most 10: the
+/// draw is made a block after the transaction that caused it).
+fn wait_for(scene: &mut Scene, mut events: Vec<Event>, name: &str, request: RequestId) -> Vec<u8> {
+	for _ in 0..10 {
+		if let Some(fields) = find_for(&events, name, request) {
+			return fields;
+		}
+		events = scene.seal();
+	}
+	panic!("no {name} for request {request} in 10 blocks");
 }
 
 /// Seals empty blocks until `ready` holds on the head (at most 200).

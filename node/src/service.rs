@@ -581,6 +581,13 @@ fn fetch_policy(
 		sc_service::ChainType::Development | sc_service::ChainType::Local
 	);
 	if test_chain || params.worker_fetch_private {
+		// A public network started from a development or local spec would expose its workers'
+		// private networks to any requester: say so where the operator looks.
+		log::warn!(
+			"the inference worker downloads from any address, loopback and private networks \
+			 included ({}); live chains allow public addresses only",
+			if test_chain { "development or local chain" } else { "--worker-fetch-private" }
+		);
 		verity_artifact_store::AddressPolicy::Any
 	} else {
 		verity_artifact_store::AddressPolicy::PublicOnly
