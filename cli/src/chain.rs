@@ -132,15 +132,7 @@ impl Chain {
 			progress.wait_for_finalized().await.map_err(|e| format!("{pallet}.{call}: {e}"))?;
 		let block = format!("{:?}", in_block.block_hash());
 		let events = in_block.wait_for_success().await.map_err(|e| explain(pallet, call, &e))?;
-		let mut found = Vec::new();
-		for event in events.iter() {
-			let event = event.map_err(|e| e.to_string())?;
-			found.push(Event {
-				name: format!("{}.{}", event.pallet_name(), event.event_name()),
-				fields: event.field_bytes().to_vec(),
-			});
-		}
-		Ok(Included { block, events: found })
+		Ok(Included { block, events: named(events.iter())? })
 	}
 
 	/// Signs `call` with `signer` and hands it to the node's pool without waiting for a block
@@ -166,15 +158,7 @@ impl Chain {
 	pub async fn events_at(&self, number: u64) -> Result<Vec<Event>, Failure> {
 		let at = self.api.at_block(number).await.map_err(|e| e.to_string())?;
 		let events = at.events().fetch().await.map_err(|e| e.to_string())?;
-		let mut found = Vec::new();
-		for event in events.iter() {
-			let event = event.map_err(|e| e.to_string())?;
-			found.push(Event {
-				name: format!("{}.{}", event.pallet_name(), event.event_name()),
-				fields: event.field_bytes().to_vec(),
-			});
-		}
-		Ok(found)
+		named(events.iter())
 	}
 
 	/// The value at `pallet.entry(keys)` in the latest block, decoded as `V`.
@@ -243,6 +227,23 @@ impl Chain {
 			.map_err(|e| format!("constant {pallet}.{name}: {e}"))?;
 		V::decode(&mut &bytes[..]).map_err(|e| format!("decoding {pallet}.{name}: {e}"))
 	}
+}
+
+/// Events as `Pallet.Event` names with their SCALE-encoded fields.
+fn named<'a>(
+	events: impl Iterator<
+		Item = Result<subxt::events::Event<'a, PolkadotConfig>, subxt::error::EventsError>,
+	>,
+) -> Result<Vec<Event>, Failure> {
+	events
+		.map(|event| {
+			let event = event.map_err(|e| e.to_string())?;
+			Ok(Event {
+				name: format!("{}.{}", event.pallet_name(), event.event_name()),
+				fields: event.field_bytes().to_vec(),
+			})
+		})
+		.collect()
 }
 
 /// Whether `url`'s host is a loopback address or `localhost`.
