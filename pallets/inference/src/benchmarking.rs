@@ -12,7 +12,11 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::crypto::KeyTypeId;
-use sp_runtime::{traits::Bounded, SaturatedConversion};
+use sp_runtime::{
+	traits::Bounded,
+	transaction_validity::{InvalidTransaction, TransactionValidityError},
+	SaturatedConversion,
+};
 use verity_primitives::{
 	HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptSignature, RequestId, RequestInput,
 	ResultOutput, SigningKey, VerificationMode, VerificationModes, VersionNumber, MAX_ENDPOINT_LEN,
@@ -281,7 +285,10 @@ mod benchmarks {
 		#[block]
 		{
 			let validity = call.authorize(TransactionSource::External);
-			if !matches!(validity, Some(Err(_))) {
+			let refused = TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				crate::types::ResultRejection::BadSignature as u8,
+			));
+			if validity.map(|v| v.err()) != Some(Some(refused)) {
 				return Err("a forged result must be refused".into());
 			}
 		}

@@ -329,7 +329,11 @@ mod benchmarks {
 
 		#[block]
 		{
-			assert!(Proofs::<T>::authorize_submit_proof(request, &proof, &[0; 64]).is_err());
+			let refused = Proofs::<T>::authorize_submit_proof(request, &proof, &[0; 64]).err();
+			let bad_signature = sp_runtime::transaction_validity::InvalidTransaction::Custom(
+				crate::zk::ProofSubmissionRejection::BadSignature as u8,
+			);
+			assert_eq!(refused, Some(bad_signature.into()));
 		}
 	}
 
