@@ -65,6 +65,19 @@ pub struct Included {
 	pub events: Vec<Event>,
 }
 
+impl Included {
+	/// The first `name` event (`Pallet.Event`), its fields decoded as `V` (a prefix of them
+	/// is enough: trailing fields are ignored).
+	pub fn event<V: Decode>(&self, name: &str) -> Result<V, Failure> {
+		let event = self
+			.events
+			.iter()
+			.find(|event| event.name == name)
+			.ok_or_else(|| format!("no {name} event"))?;
+		V::decode(&mut &event.fields[..]).map_err(|e| format!("decoding {name}: {e}"))
+	}
+}
+
 /// The signer named by a secret URI (`//Alice`, a mnemonic, a hex seed).
 pub fn signer(suri: Option<&str>) -> Result<Keypair, Failure> {
 	let suri = suri.ok_or(

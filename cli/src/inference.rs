@@ -6,7 +6,6 @@ use crate::{
 	model::version_key,
 	Global, Output,
 };
-use codec::Decode;
 use serde_json::{json, Value as Json};
 use std::{
 	path::PathBuf,
@@ -319,16 +318,11 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 		Scale::of(&args.deadline),
 	];
 	let included = chain.submit(PALLET, "request_inference", arguments, &signer).await?;
-	let event = included
-		.events
-		.iter()
-		.find(|event| event.name == "Inference.InferenceRequested")
-		.ok_or("no InferenceRequested event")?;
 	let (request, _requester, _model, _mode, worker, fee, deadline) =
-		<(RequestId, Account, ModelVersionRef, VerificationMode, Account, Balance, u32)>::decode(
-			&mut &event.fields[..],
-		)
-		.map_err(|e| format!("decoding InferenceRequested: {e}"))?;
+		included
+			.event::<(RequestId, Account, ModelVersionRef, VerificationMode, Account, Balance, u32)>(
+				"Inference.InferenceRequested",
+			)?;
 	let (settled, answered) =
 		wait_for_result(&chain, request, started, Duration::from_secs(args.timeout)).await?;
 	let latency = started.elapsed();
@@ -471,14 +465,8 @@ async fn dispute(chain: &Chain, request: RequestId, global: &Global) -> Result<O
 	let signer = signer(global.suri.as_deref())?;
 	let included =
 		chain.submit("Proofs", "dispute_result", vec![Scale::of(&request)], &signer).await?;
-	let accepted = included
-		.events
-		.iter()
-		.find(|event| event.name == "Proofs.DisputeAccepted")
-		.ok_or("no DisputeAccepted event")?;
 	let (_request, disputer, bond, draw_after) =
-		<(RequestId, Account, Balance, u32)>::decode(&mut &accepted.fields[..])
-			.map_err(|e| format!("decoding DisputeAccepted: {e}"))?;
+		included.event::<(RequestId, Account, Balance, u32)>("Proofs.DisputeAccepted")?;
 	Ok(Output {
 		text: format!(
 			"Request {request} disputed by {}: bond {bond} held; a checker is drawn after block \

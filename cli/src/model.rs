@@ -4,7 +4,6 @@ use crate::{
 	chain::{account_of, signer, Chain, Scale},
 	schema, Global, Output,
 };
-use codec::Decode;
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use subxt::{
@@ -169,16 +168,10 @@ pub async fn run(command: ModelCommand, global: &Global) -> Result<Output, Strin
 				Scale::of(&tags),
 			];
 			let included = chain.submit(PALLET, "create_model", arguments, &signer).await?;
-			let event = included
-				.events
-				.iter()
-				.find(|event| event.name == "ModelRegistry.ModelCreated")
-				.ok_or("no ModelCreated event")?;
 			let (model, owner, _name, deposit) =
-				<(ModelId, [u8; 32], verity_primitives::ModelName, Balance)>::decode(
-					&mut &event.fields[..],
-				)
-				.map_err(|e| format!("decoding ModelCreated: {e}"))?;
+				included.event::<(ModelId, [u8; 32], verity_primitives::ModelName, Balance)>(
+					"ModelRegistry.ModelCreated",
+				)?;
 			Ok(Output {
 				text: format!(
 					"Created model {model} ({}), deposit {deposit}",

@@ -260,12 +260,7 @@ async fn post(
 				&signer,
 			)
 			.await?;
-		let id = included
-			.events
-			.iter()
-			.find(|event| event.name == "Proofs.BatchSubmitted")
-			.and_then(|event| u64::decode(&mut &event.fields[..]).ok())
-			.ok_or("no BatchSubmitted event")?;
+		let id = included.event::<u64>("Proofs.BatchSubmitted")?;
 		batch_ids.push(json!({"sequence": sealed.sequence, "batch": id, "leaves": sealed.leaf_count, "root": hex::encode(sealed.root)}));
 		report(Posted { batches: vec![sealed.sequence], receipts: vec![] }).await?;
 		posted.batches.push(sealed.sequence);
