@@ -55,6 +55,8 @@ pub struct Event {
 	pub name: String,
 	/// The event's fields, SCALE-encoded.
 	pub fields: Vec<u8>,
+	/// For `System.ExtrinsicFailed`, the module error as `Pallet::Error` (when it is one).
+	pub failure: Option<String>,
 }
 
 /// The outcome of a successful call.
@@ -145,7 +147,7 @@ impl Chain {
 			progress.wait_for_finalized().await.map_err(|e| format!("{pallet}.{call}: {e}"))?;
 		let block = format!("{:?}", in_block.block_hash());
 		let events = in_block.wait_for_success().await.map_err(|e| explain(pallet, call, &e))?;
-		Ok(Included { block, events: named(events.iter())? })
+		Ok(Included { block, events: named(events.iter(), at.metadata_ref())? })
 	}
 
 	/// Signs `call` with `signer` and hands it to the node's pool without waiting for a block
@@ -171,7 +173,7 @@ impl Chain {
 	pub async fn events_at(&self, number: u64) -> Result<Vec<Event>, Failure> {
 		let at = self.api.at_block(number).await.map_err(|e| e.to_string())?;
 		let events = at.events().fetch().await.map_err(|e| e.to_string())?;
-		named(events.iter())
+		named(events.iter(), at.metadata_ref())
 	}
 
 	/// The value at `pallet.entry(keys)` in the latest block, decoded as `V`.
@@ -247,16 +249,28 @@ fn named<'a>(
 	events: impl Iterator<
 		Item = Result<subxt::events::Event<'a, PolkadotConfig>, subxt::error::EventsError>,
 	>,
+	metadata: &subxt::Metadata,
 ) -> Result<Vec<Event>, Failure> {
 	events
 		.map(|event| {
 			let event = event.map_err(|e| e.to_string())?;
-			Ok(Event {
-				name: format!("{}.{}", event.pallet_name(), event.event_name()),
-				fields: event.field_bytes().to_vec(),
-			})
+			let name = format!("{}.{}", event.pallet_name(), event.event_name());
+			let fields = event.field_bytes().to_vec();
+			let failure = (name == "System.ExtrinsicFailed")
+				.then(|| module_error(&fields, metadata))
+				.flatten();
+			Ok(Event { name, fields, failure })
 		})
 		.collect()
+}
+
+/// A `DispatchError::Module` (variant 3: pallet index, then the error's first byte) named
+/// `Pallet::Error` from the metadata.
+fn module_error(dispatch_error: &[u8], metadata: &subxt::Metadata) -> Option<String> {
+	let [3, pallet, error, ..] = dispatch_error else { return None };
+	let pallet = metadata.pallet_by_error_index(*pallet)?;
+	let variant = pallet.error_variant_by_index(*error)?;
+	Some(format!("{}::{}", pallet.name(), variant.name))
 }
 
 /// Whether `url`'s host is a loopback address or `localhost`.

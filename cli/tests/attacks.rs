@@ -191,13 +191,19 @@ impl Scene {
 		];
 		self.submit(&dev::bob(), "Inference", "request_inference", arguments);
 		let events = self.seal();
-		let requested = find(&events, "Inference.InferenceRequested").expect("requested");
-		let (request, _, _, _, worker) =
-			<(RequestId, Account, ModelVersionRef, VerificationMode, Account)>::decode(
-				&mut &requested[..],
-			)
-			.unwrap();
-		(request, worker)
+		// Bob's, not a check request a draw opened in the same block.
+		let bob = dev::bob().public_key().0;
+		all(&events, "Inference.InferenceRequested")
+			.iter()
+			.map(|fields| {
+				<(RequestId, Account, ModelVersionRef, VerificationMode, Account)>::decode(
+					&mut &fields[..],
+				)
+				.unwrap()
+			})
+			.find(|(_, requester, ..)| *requester == bob)
+			.map(|(request, _, _, _, worker)| (request, worker))
+			.expect("Bob's request")
 	}
 
 	/// The fee-less `submit_result` `worker` signs for `request` with `output` (pooled, not
@@ -306,8 +312,15 @@ fn find(events: &[Event], name: &str) -> Option<Vec<u8>> {
 	events.iter().find(|event| event.name == name).map(|event| event.fields.clone())
 }
 
-fn names(events: &[Event]) -> Vec<&str> {
-	events.iter().map(|event| event.name.as_str()).collect()
+/// Each event's name, with the error of a failed call.
+fn names(events: &[Event]) -> Vec<String> {
+	events
+		.iter()
+		.map(|event| match &event.failure {
+			Some(error) => format!("{} ({error})", event.name),
+			None => event.name.clone(),
+		})
+		.collect()
 }
 
 fn all(events: &[Event], name: &str) -> Vec<Vec<u8>> {
