@@ -1,20 +1,9 @@
-//! # Verity artifact store
-//!
-//! Model artifacts, content-addressed and verified at every step.
-//!
-//! - [`store`]: files under a directory, keyed by BLAKE2b-256; writes are atomic and checked
-//!   against the expected digests, reads re-hash before serving.
-//! - [`server`]: the store's HTTP service (`PUT`/`GET /artifacts/<key>`), run by the node;
-//!   [`access`]: who may upload (the operator's machine, or whoever holds the node's secret).
-//! - [`fetch`]: clients for the places an artifact may live (a Verity store, a Walrus aggregator
-//!   and publisher, an IPFS gateway, plain HTTPS). Every fetched byte is checked against the
-//!   on-chain digest before it is kept.
-//!
-//! Nothing here knows about the chain: callers pass the digests the chain recorded.
+#![doc = include_str!("../README.md")]
 
 pub mod access;
 pub mod fetch;
 pub mod limits;
+pub mod secret_file;
 pub mod server;
 pub mod store;
 

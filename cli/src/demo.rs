@@ -11,14 +11,14 @@
 use crate::{
 	chain::{account_of, signer, Chain},
 	inference::{self, Offer, WorkerCommand},
-	model::{self, ModelCommand},
+	model::{self, CreateArgs, ModelCommand, PublishArgs},
 	zk::{self, ZkCommand},
 	Global, Output,
 };
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use subxt::dynamic::Value;
-use verity_gpu_offchain_worker::{convert, testmodels};
+use verity_int8::{convert, testmodels};
 use verity_primitives::{
 	ArtifactFormat, HardwareClass, ModelInfo, ModelVersionRef, Task, VerificationMode,
 	VersionNumber,
@@ -54,6 +54,7 @@ pub fn demo_artifact() -> Vec<u8> {
 		.expect("the demo MLP converts")
 }
 
+/// Runs `verity demo setup`: publishes the demo model and registers the node's worker.
 pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String> {
 	let DemoCommand::Setup { store_url, worker_url, write_input, write_zk_input } = command;
 	let signer = signer(global.suri.as_deref())?;
@@ -61,31 +62,7 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 	let chain = Chain::connect(&global.url).await?;
 	let mut done = Vec::new();
 
-	let models =
-		chain.read_all::<ModelInfo<[u8; 32], u128>>("ModelRegistry", "Models", vec![]).await?;
-	let existing = models.iter().find_map(|(key, info)| {
-		let name_matches = info.owner == owner.0 && &info.name[..] == DEMO_MODEL.as_bytes();
-		name_matches.then(|| key.last().and_then(|k| k.as_u128())).flatten()
-	});
-	let model_id = match existing {
-		Some(id) => id as u64,
-		None => {
-			let created = model::run(
-				ModelCommand::Create {
-					name: DEMO_MODEL.into(),
-					task: Task::Classification,
-					licence: "Apache-2.0".into(),
-					description: "Verity's demo classifier: an int8 MLP, 4 features to 3 classes"
-						.into(),
-					tags: vec!["demo".into()],
-				},
-				global,
-			)
-			.await?;
-			done.push(created.text);
-			created.json["model"].as_u64().ok_or("no model id")?
-		},
-	};
+	let model_id = demo_model(&chain, global, owner.0, &mut done).await?;
 	let version = VersionNumber { major: 1, minor: 0 };
 	let reference = ModelVersionRef { model: model_id, version };
 	let zk_reference =
@@ -93,105 +70,11 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 	let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
 	let file = dir.path().join("demo.vi8");
 	std::fs::write(&file, demo_artifact()).map_err(|e| e.to_string())?;
-	let publish = |reference: ModelVersionRef,
-	               dtype: &'static str,
-	               modes: Vec<VerificationMode>,
-	               zk: Option<PathBuf>| {
-		let schema = dir.path().join(format!("schema-{dtype}.json"));
-		let file = file.clone();
-		let store_url = store_url.clone();
-		async move {
-			std::fs::write(
-				&schema,
-				json!({
-					"inputs": [{"name": "input", "dtype": dtype, "shape": [1, 4]}],
-					"outputs": [{"name": "output", "dtype": dtype, "shape": [1, 3]}],
-				})
-				.to_string(),
-			)
-			.map_err(|e| e.to_string())?;
-			model::run(
-				ModelCommand::Publish {
-					file,
-					model: reference.model,
-					version: reference.version,
-					format: ArtifactFormat::VerityInt8,
-					schema,
-					modes,
-					price: UNIT / 100,
-					price_per_token: 0,
-					zk_verifying_key: zk,
-					store_url,
-					no_upload: false,
-					walrus_publisher: None,
-					walrus_epochs: 1,
-					ipfs_cid: None,
-					https_url: None,
-				},
-				global,
-			)
-			.await
-		}
-	};
-	if !published(&chain, reference).await? {
-		done.push(publish(reference, "f32", vec![VerificationMode::Vanilla], None).await?.text);
-	}
-	if !published(&chain, zk_reference).await? {
-		let keys = dir.path().join("zk");
-		zk::run(
-			ZkCommand::Setup { model: file.clone(), out: keys.clone(), insecure_seed: None },
-			global,
-		)
-		.await?;
-		let modes = vec![VerificationMode::Vanilla, VerificationMode::Zkml];
-		let verifying_key = keys.join("verifying.key");
-		done.push(publish(zk_reference, "i8", modes, Some(verifying_key.clone())).await?.text);
-		let set = zk::run(
-			ZkCommand::Keys {
-				target: zk_reference,
-				verifying_key,
-				proving_key: keys.join("proving.key"),
-				store_url: store_url.clone(),
-				no_upload: false,
-			},
-			global,
-		)
-		.await?;
-		done.push(set.text);
-	}
-	let registered = chain
-		.read::<verity_primitives::WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>>>(
-			"Inference",
-			"Workers",
-			vec![Value::from_bytes(owner.0)],
-		)
-		.await?
-		.is_some();
-	if !registered {
-		let output = inference::worker(
-			WorkerCommand::Register {
-				offer: Offer {
-					endpoint: worker_url,
-					models: vec![reference, zk_reference],
-					modes: vec![VerificationMode::Vanilla, VerificationMode::Zkml],
-					hardware: HardwareClass::Cpu,
-					fee: UNIT / 100,
-				},
-				signing_key: None,
-				key_proof: None,
-				stake: 1_000 * UNIT,
-			},
-			global,
-		)
-		.await?;
-		done.push(output.text);
-	}
-	let input = json!({"input": [[0.5, -1.25, 2.0, 0.75]]});
-	std::fs::write(&write_input, format!("{input}\n"))
-		.map_err(|e| format!("{}: {e}", write_input.display()))?;
-	let zk_input = json!({"input": [[12, -40, 100, 7]]});
-	std::fs::write(&write_zk_input, format!("{zk_input}\n"))
-		.map_err(|e| format!("{}: {e}", write_zk_input.display()))?;
+	let publisher = Publisher { global, dir: dir.path(), file: &file, store_url: &store_url };
+	publish_versions(&chain, &publisher, reference, zk_reference, &mut done).await?;
+	let models = vec![reference, zk_reference];
+	register_worker(&chain, global, owner.0, worker_url, models, &mut done).await?;
+	write_inputs(&write_input, &write_zk_input)?;
 	let next = format!("verity infer {reference} --input {} --suri //Bob", write_input.display());
 	let zk_next = format!(
 		"verity infer {zk_reference} --mode zkml --input {} --suri //Bob",
@@ -212,6 +95,192 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 			"zk_command": zk_next,
 		}),
 	})
+}
+
+/// The id of the signer's demo model, created first (and reported in `done`) if it is missing.
+async fn demo_model(
+	chain: &Chain,
+	global: &Global,
+	owner: [u8; 32],
+	done: &mut Vec<String>,
+) -> Result<u64, String> {
+	let models =
+		chain.read_all::<ModelInfo<[u8; 32], u128>>("ModelRegistry", "Models", vec![]).await?;
+	let existing = models.iter().find_map(|(key, info)| {
+		let name_matches = info.owner == owner && &info.name[..] == DEMO_MODEL.as_bytes();
+		name_matches.then(|| key.last().and_then(|k| k.as_u128())).flatten()
+	});
+	let model_id = match existing {
+		Some(id) => id as u64,
+		None => {
+			let created = model::run(
+				ModelCommand::Create(CreateArgs {
+					name: DEMO_MODEL.into(),
+					task: Task::Classification,
+					licence: "Apache-2.0".into(),
+					description: "Verity's demo classifier: an int8 MLP, 4 features to 3 classes"
+						.into(),
+					tags: vec!["demo".into()],
+				}),
+				global,
+			)
+			.await?;
+			done.push(created.text);
+			created.json["model"].as_u64().ok_or("no model id")?
+		},
+	};
+	Ok(model_id)
+}
+
+/// What publishing a version of the demo model needs.
+struct Publisher<'a> {
+	/// The command's global options.
+	global: &'a Global,
+	/// The temporary directory the artifact, the schemas and the ZK keys are written to.
+	dir: &'a Path,
+	/// The demo artifact.
+	file: &'a Path,
+	/// Base URL of the node's artifact store.
+	store_url: &'a str,
+}
+
+impl Publisher<'_> {
+	/// Publishes `reference` from the demo artifact with a `dtype` tensor schema.
+	async fn publish(
+		&self,
+		reference: ModelVersionRef,
+		dtype: &'static str,
+		modes: Vec<VerificationMode>,
+		zk: Option<PathBuf>,
+	) -> Result<Output, String> {
+		let schema = self.dir.join(format!("schema-{dtype}.json"));
+		std::fs::write(
+			&schema,
+			json!({
+				"inputs": [{"name": "input", "dtype": dtype, "shape": [1, 4]}],
+				"outputs": [{"name": "output", "dtype": dtype, "shape": [1, 3]}],
+			})
+			.to_string(),
+		)
+		.map_err(|e| e.to_string())?;
+		model::run(
+			ModelCommand::Publish(PublishArgs {
+				file: self.file.to_path_buf(),
+				model: reference.model,
+				version: reference.version,
+				format: ArtifactFormat::VerityInt8,
+				schema,
+				modes,
+				price: UNIT / 100,
+				price_per_token: 0,
+				zk_verifying_key: zk,
+				store_url: self.store_url.to_owned(),
+				no_upload: false,
+				walrus_publisher: None,
+				walrus_epochs: 1,
+				ipfs_cid: None,
+				https_url: None,
+			}),
+			self.global,
+		)
+		.await
+	}
+}
+
+/// Publishes version 1.0 and version 1.1 (with its ZK setup and keys), each unless on chain.
+async fn publish_versions(
+	chain: &Chain,
+	publisher: &Publisher<'_>,
+	reference: ModelVersionRef,
+	zk_reference: ModelVersionRef,
+	done: &mut Vec<String>,
+) -> Result<(), String> {
+	if !published(chain, reference).await? {
+		let vanilla = vec![VerificationMode::Vanilla];
+		done.push(publisher.publish(reference, "f32", vanilla, None).await?.text);
+	}
+	if published(chain, zk_reference).await? {
+		return Ok(());
+	}
+	let keys = publisher.dir.join("zk");
+	zk::run(
+		ZkCommand::Setup {
+			model: publisher.file.to_path_buf(),
+			out: keys.clone(),
+			insecure_seed: None,
+		},
+		publisher.global,
+	)
+	.await?;
+	let modes = vec![VerificationMode::Vanilla, VerificationMode::Zkml];
+	let verifying_key = keys.join("verifying.key");
+	done.push(
+		publisher.publish(zk_reference, "i8", modes, Some(verifying_key.clone())).await?.text,
+	);
+	let set = zk::run(
+		ZkCommand::Keys {
+			target: zk_reference,
+			verifying_key,
+			proving_key: keys.join("proving.key"),
+			store_url: publisher.store_url.to_owned(),
+			no_upload: false,
+		},
+		publisher.global,
+	)
+	.await?;
+	done.push(set.text);
+	Ok(())
+}
+
+/// Registers the signer as a worker serving `models` at `endpoint`, unless it already is one.
+async fn register_worker(
+	chain: &Chain,
+	global: &Global,
+	owner: [u8; 32],
+	endpoint: String,
+	models: Vec<ModelVersionRef>,
+	done: &mut Vec<String>,
+) -> Result<(), String> {
+	let registered = chain
+		.read::<verity_primitives::WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>>>(
+			"Inference",
+			"Workers",
+			vec![Value::from_bytes(owner)],
+		)
+		.await?
+		.is_some();
+	if registered {
+		return Ok(());
+	}
+	let output = inference::worker(
+		WorkerCommand::Register {
+			offer: Offer {
+				endpoint,
+				models,
+				modes: vec![VerificationMode::Vanilla, VerificationMode::Zkml],
+				hardware: HardwareClass::Cpu,
+				fee: UNIT / 100,
+			},
+			signing_key: None,
+			key_proof: None,
+			stake: 1_000 * UNIT,
+		},
+		global,
+	)
+	.await?;
+	done.push(output.text);
+	Ok(())
+}
+
+/// Writes the example inputs for `verity infer`: f32 for version 1.0, int8 for 1.1 in ZKML.
+fn write_inputs(write_input: &Path, write_zk_input: &Path) -> Result<(), String> {
+	let input = json!({"input": [[0.5, -1.25, 2.0, 0.75]]});
+	std::fs::write(write_input, format!("{input}\n"))
+		.map_err(|e| format!("{}: {e}", write_input.display()))?;
+	let zk_input = json!({"input": [[12, -40, 100, 7]]});
+	std::fs::write(write_zk_input, format!("{zk_input}\n"))
+		.map_err(|e| format!("{}: {e}", write_zk_input.display()))?;
+	Ok(())
 }
 
 /// Whether the version has a record on chain.

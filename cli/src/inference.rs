@@ -12,12 +12,12 @@ use std::{
 	time::{Duration, Instant},
 };
 use subxt::{dynamic::Value, utils::AccountId32};
-use verity_gpu_offchain_worker::{service::fetch_worker_info, signer as receipt_signer, tensor};
 use verity_primitives::{
 	blake2_256, HardwareClass, InferenceRequest, IoSchema, ModelVersion, ModelVersionRef,
 	RequestId, RequestInput, ResultOutput, SettledResult, SigningKey, VerificationMode,
 	VerificationModes, WorkerInfo, MAX_INLINE_INPUT,
 };
+use verity_worker::{service::fetch_worker_info, signer as receipt_signer, tensor};
 
 const PALLET: &str = "Inference";
 
@@ -549,9 +549,19 @@ async fn check_receipt(
 			format!("verified on chain for binding 0x{}", hex::encode(receipt.zk_binding())),
 		));
 	}
+	checks.push(worker_key_check(chain, settled).await?);
+	Ok(checks)
+}
+
+/// The check that the receipt's signing key is the one its worker registered.
+async fn worker_key_check(
+	chain: &Chain,
+	settled: &Settled,
+) -> Result<(&'static str, bool, String), String> {
+	let receipt = &settled.receipt;
 	let worker =
 		chain.read::<Worker>(PALLET, "Workers", vec![account_key(&receipt.worker)]).await?;
-	checks.push(match worker {
+	Ok(match worker {
 		Some(info) => (
 			"worker key",
 			info.signing_key == settled.signing_key,
@@ -562,8 +572,7 @@ async fn check_receipt(
 			true,
 			format!("{} has since left; key recorded at settlement", AccountId32(receipt.worker)),
 		),
-	});
-	Ok(checks)
+	})
 }
 
 fn receipt_json(settled: &Settled) -> Json {

@@ -1,5 +1,4 @@
-//! The `verity` command-line client as a library: what each subcommand does, and the chain
-//! client they share (`chain`), so that tests can drive a node the way the CLI does.
+#![doc = include_str!("../README.md")]
 
 pub mod attestation;
 pub mod chain;

@@ -12,16 +12,16 @@ use serde_json::json;
 use std::{collections::BTreeMap, path::PathBuf};
 use subxt::{dynamic::Value, utils::AccountId32};
 use verity_artifact_store::{Fetcher, FetcherConfig};
-use verity_gpu_offchain_worker::{
-	service::{http_call, http_call_with},
-	settlement::{Leaf, Pending, Posted},
-	signer as receipt_signer, tensor,
-};
 use verity_primitives::{
 	batch_proof, batch_root, blake2_256, AttestedSpan, BatchRecord, DirectAnswer, DirectJob,
 	ExpectedReceipt, LeafContext, LeafFault, ModelVersionRef, ReceiptContext, RequestInput,
 	ResultOutput, SettlementMode, StorageLocation, MAX_BATCH_LEAVES, MAX_INLINE_INPUT,
 	WORKER_SECRET_HEADER,
+};
+use verity_worker::{
+	service::{http_call, http_call_with},
+	settlement::{Leaf, Pending, Posted},
+	signer as receipt_signer, tensor,
 };
 
 #[derive(Debug, clap::Args)]
@@ -193,7 +193,7 @@ pub async fn batch(command: BatchCommand, global: &Global) -> Result<Output, Str
 	let chain = Chain::connect(&global.url).await?;
 	match command {
 		BatchCommand::Post { worker_url, worker_secret_file } => {
-			let secret = receipt_signer::read_secret(&worker_secret_file)
+			let secret = verity_artifact_store::secret_file::read(&worker_secret_file)
 				.map_err(|e| format!("the worker secret: {e}"))?;
 			post(&chain, &worker_url, &secret, global).await
 		},

@@ -16,7 +16,8 @@ use crate::{
 use serde_json::json;
 use std::path::PathBuf;
 use verity_artifact_store::{Fetcher, FetcherConfig};
-use verity_primitives::{digest::to_hex, int8, ArtifactDigest, ModelVersionRef, ZkKeys};
+use verity_int8 as int8;
+use verity_primitives::{digest::to_hex, ArtifactDigest, ModelVersionRef, ZkKeys};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ZkCommand {
@@ -54,100 +55,113 @@ pub enum ZkCommand {
 	},
 }
 
+/// Runs a `verity zk` subcommand.
 pub async fn run(command: ZkCommand, global: &Global) -> Result<Output, String> {
 	match command {
-		ZkCommand::Setup { model, out, insecure_seed } => {
-			let bytes = std::fs::read(&model).map_err(|e| format!("{}: {e}", model.display()))?;
-			let parsed =
-				int8::decode_file(&bytes).map_err(|e| format!("{}: {e}", model.display()))?;
-			let started = std::time::Instant::now();
-			let (keys, info) = tokio::task::spawn_blocking(move || {
-				let info = verity_zkml::circuit_info(&parsed)?;
-				let keys = match insecure_seed {
-					Some(seed) => {
-						let mut bytes = [0u8; 32];
-						bytes[..8].copy_from_slice(&seed.to_le_bytes());
-						verity_zkml::setup_from_seed(&parsed, bytes)
-					},
-					None => verity_zkml::setup(&parsed, &mut rand::rngs::OsRng),
-				}?;
-				Ok::<_, verity_zkml::ProveError>((keys, info))
-			})
-			.await
-			.map_err(|e| e.to_string())?
-			.map_err(|e| format!("setup: {e}"))?;
-			std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-			let (proving, verifying) = (out.join("proving.key"), out.join("verifying.key"));
-			std::fs::write(&proving, &keys.proving_key)
-				.map_err(|e| format!("{}: {e}", proving.display()))?;
-			std::fs::write(&verifying, &keys.verifying_key)
-				.map_err(|e| format!("{}: {e}", verifying.display()))?;
-			let (pk, vk) =
-				(ArtifactDigest::of(&keys.proving_key), ArtifactDigest::of(&keys.verifying_key));
-			Ok(Output {
-				text: format!(
-					"Setup of {} ({} constraints, {} public inputs) in {:.1} s{}\n  verifying key \
-					 {} ({} bytes, blake2-256 {})\n  proving key   {} ({} bytes, blake2-256 {})\n\
-					 Publish the version with --zk-verifying-key {}, then run `verity zk keys`.",
-					model.display(),
-					info.constraints,
-					info.public_inputs,
-					started.elapsed().as_secs_f64(),
-					if insecure_seed.is_some() { " (INSECURE: seeded)" } else { "" },
-					verifying.display(),
-					vk.size,
-					to_hex(&vk.blake2_256),
-					proving.display(),
-					pk.size,
-					to_hex(&pk.blake2_256),
-					verifying.display(),
-				),
-				json: json!({
-					"constraints": info.constraints,
-					"public_inputs": info.public_inputs,
-					"parameters": info.parameters,
-					"verifying_key": {"path": verifying, "blake2_256": to_hex(&vk.blake2_256), "size": vk.size},
-					"proving_key": {"path": proving, "blake2_256": to_hex(&pk.blake2_256), "size": pk.size},
-					"insecure_seed": insecure_seed,
-				}),
-			})
-		},
+		ZkCommand::Setup { model, out, insecure_seed } => setup(model, out, insecure_seed).await,
 		ZkCommand::Keys { target, verifying_key, proving_key, store_url, no_upload } => {
-			let chain = Chain::connect(&global.url).await?;
-			let signer = signer(global.suri.as_deref())?;
-			let key_bytes = std::fs::read(&verifying_key)
-				.map_err(|e| format!("{}: {e}", verifying_key.display()))?;
-			let proving = digest_file(&proving_key).await?;
-			if !no_upload {
-				let fetcher = Fetcher::new(FetcherConfig::default()).map_err(|e| e.to_string())?;
-				fetcher.upload_to_store(&store_url, &proving_key, &proving).await.map_err(|e| {
-					format!("uploading {} to the artifact store: {e}", proving_key.display())
-				})?;
-			}
-			let keys = ZkKeys {
-				verifying_key: key_bytes.try_into().map_err(|bytes: Vec<u8>| {
-					format!(
-						"the verifying key is {} bytes; the chain keeps at most {}",
-						bytes.len(),
-						verity_primitives::MAX_ZK_VERIFYING_KEY_LEN
-					)
-				})?,
-				proving_key: proving,
-			};
-			let arguments =
-				vec![Scale::of(&target.model), Scale::of(&target.version), Scale::of(&keys)];
-			chain.submit("ModelRegistry", "set_zk_keys", arguments, &signer).await?;
-			Ok(Output {
-				text: format!(
-					"ZK keys of {target} set: verifying key on chain, proving key {} in {store_url}",
-					to_hex(&proving.blake2_256)
-				),
-				json: json!({
-					"model": target.to_string(),
-					"proving_key": to_hex(&proving.blake2_256),
-					"verifying_key": to_hex(&ArtifactDigest::of(&keys.verifying_key).blake2_256),
-				}),
-			})
+			set_keys(global, target, verifying_key, proving_key, store_url, no_upload).await
 		},
 	}
+}
+
+/// `zk setup`: runs the Groth16 setup of the model file and writes both keys to `out`.
+async fn setup(model: PathBuf, out: PathBuf, insecure_seed: Option<u64>) -> Result<Output, String> {
+	let bytes = std::fs::read(&model).map_err(|e| format!("{}: {e}", model.display()))?;
+	let parsed = int8::decode_file(&bytes).map_err(|e| format!("{}: {e}", model.display()))?;
+	let started = std::time::Instant::now();
+	let (keys, info) = tokio::task::spawn_blocking(move || {
+		let info = verity_zkml::circuit_info(&parsed)?;
+		let keys = match insecure_seed {
+			Some(seed) => {
+				let mut bytes = [0u8; 32];
+				bytes[..8].copy_from_slice(&seed.to_le_bytes());
+				verity_zkml::setup_from_seed(&parsed, bytes)
+			},
+			None => verity_zkml::setup(&parsed, &mut rand::rngs::OsRng),
+		}?;
+		Ok::<_, verity_zkml::ProveError>((keys, info))
+	})
+	.await
+	.map_err(|e| e.to_string())?
+	.map_err(|e| format!("setup: {e}"))?;
+	std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+	let (proving, verifying) = (out.join("proving.key"), out.join("verifying.key"));
+	std::fs::write(&proving, &keys.proving_key)
+		.map_err(|e| format!("{}: {e}", proving.display()))?;
+	std::fs::write(&verifying, &keys.verifying_key)
+		.map_err(|e| format!("{}: {e}", verifying.display()))?;
+	let (pk, vk) = (ArtifactDigest::of(&keys.proving_key), ArtifactDigest::of(&keys.verifying_key));
+	Ok(Output {
+		text: format!(
+			"Setup of {} ({} constraints, {} public inputs) in {:.1} s{}\n  verifying key \
+			 {} ({} bytes, blake2-256 {})\n  proving key   {} ({} bytes, blake2-256 {})\n\
+			 Publish the version with --zk-verifying-key {}, then run `verity zk keys`.",
+			model.display(),
+			info.constraints,
+			info.public_inputs,
+			started.elapsed().as_secs_f64(),
+			if insecure_seed.is_some() { " (INSECURE: seeded)" } else { "" },
+			verifying.display(),
+			vk.size,
+			to_hex(&vk.blake2_256),
+			proving.display(),
+			pk.size,
+			to_hex(&pk.blake2_256),
+			verifying.display(),
+		),
+		json: json!({
+			"constraints": info.constraints,
+			"public_inputs": info.public_inputs,
+			"parameters": info.parameters,
+			"verifying_key": {"path": verifying, "blake2_256": to_hex(&vk.blake2_256), "size": vk.size},
+			"proving_key": {"path": proving, "blake2_256": to_hex(&pk.blake2_256), "size": pk.size},
+			"insecure_seed": insecure_seed,
+		}),
+	})
+}
+
+/// `zk keys`: uploads the proving key and sets the version's ZK keys on chain.
+async fn set_keys(
+	global: &Global,
+	target: ModelVersionRef,
+	verifying_key: PathBuf,
+	proving_key: PathBuf,
+	store_url: String,
+	no_upload: bool,
+) -> Result<Output, String> {
+	let chain = Chain::connect(&global.url).await?;
+	let signer = signer(global.suri.as_deref())?;
+	let key_bytes =
+		std::fs::read(&verifying_key).map_err(|e| format!("{}: {e}", verifying_key.display()))?;
+	let proving = digest_file(&proving_key).await?;
+	if !no_upload {
+		let fetcher = Fetcher::new(FetcherConfig::default()).map_err(|e| e.to_string())?;
+		fetcher.upload_to_store(&store_url, &proving_key, &proving).await.map_err(|e| {
+			format!("uploading {} to the artifact store: {e}", proving_key.display())
+		})?;
+	}
+	let keys = ZkKeys {
+		verifying_key: key_bytes.try_into().map_err(|bytes: Vec<u8>| {
+			format!(
+				"the verifying key is {} bytes; the chain keeps at most {}",
+				bytes.len(),
+				verity_primitives::MAX_ZK_VERIFYING_KEY_LEN
+			)
+		})?,
+		proving_key: proving,
+	};
+	let arguments = vec![Scale::of(&target.model), Scale::of(&target.version), Scale::of(&keys)];
+	chain.submit("ModelRegistry", "set_zk_keys", arguments, &signer).await?;
+	Ok(Output {
+		text: format!(
+			"ZK keys of {target} set: verifying key on chain, proving key {} in {store_url}",
+			to_hex(&proving.blake2_256)
+		),
+		json: json!({
+			"model": target.to_string(),
+			"proving_key": to_hex(&proving.blake2_256),
+			"verifying_key": to_hex(&ArtifactDigest::of(&keys.verifying_key).blake2_256),
+		}),
+	})
 }

@@ -29,13 +29,13 @@ use std::{
 };
 use subxt_signer::sr25519::{dev, Keypair};
 use verity_cli::chain::{Chain, Event, Scale};
-use verity_gpu_offchain_worker::{service::http_call, signer::WorkerKey};
 use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{
 	blake2_256, DirectAnswer, DirectJob, InferenceRequest, ModelVersionRef, Receipt,
 	ReceiptContext, RequestId, RequestInput, ResultOutput, SettledResult, SettlementMode,
 	VerificationMode, WorkerInfo,
 };
+use verity_worker::{service::http_call, signer::WorkerKey};
 
 mod common;
 use common::{call_index, general, succeeds, VERITY};
@@ -333,9 +333,13 @@ fn scene() -> (Scene, Honest) {
 	let node = NodeBuilder::new(binary)
 		.name("attacks")
 		.args(["--dev", "--sealing", "manual", "--offchain-worker", "never"])
-		.args(["--worker-dev-key", "//Operator"])
 		// Alice registers the node's worker in `demo setup`; direct receipts name her.
-		.args(["--worker-account", &subxt::utils::AccountId32(alice).to_string()])
+		.worker([
+			"--dev-key",
+			"//Operator",
+			"--account",
+			&subxt::utils::AccountId32(alice).to_string(),
+		])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	seal(&node);
@@ -649,6 +653,7 @@ fn requesters_cannot_force_timeouts_on_a_worker() {
 	let node = NodeBuilder::new(binary)
 		.name("timeouts")
 		.args(["--dev", "--sealing", "instant"])
+		.worker::<_, &str>([])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();

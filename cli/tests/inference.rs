@@ -8,9 +8,10 @@
 
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use verity_gpu_offchain_worker::{convert, engine::Backend, exec::Executor, tensor, testmodels};
+use verity_int8::{convert, engine::Backend, testmodels};
 use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{ArtifactDigest, ArtifactFormat, IoSchema};
+use verity_worker::{exec::Executor, tensor};
 
 mod common;
 use common::{demo_setup, fails, succeeds, VERITY};
@@ -25,6 +26,7 @@ fn dev_node(name: &str, sealing: &str) -> Node {
 	NodeBuilder::new(node_binary())
 		.name(name)
 		.args(["--dev", "--sealing", sealing])
+		.worker::<_, &str>([])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"))
 }

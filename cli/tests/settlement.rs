@@ -14,9 +14,14 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
 	let node = NodeBuilder::new(binary)
 		.name("settlement")
-		.args(["--dev", "--sealing", "instant", "--worker-batch-leaves", "3"])
+		.args(["--dev", "--sealing", "instant"])
 		// Alice registers the node's worker in `demo setup`.
-		.args(["--worker-account", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"])
+		.worker([
+			"--batch-leaves",
+			"3",
+			"--account",
+			"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+		])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();
@@ -60,7 +65,7 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	assert_eq!(direct(6, "batch")["batch"]["sequence"], 1);
 
 	// Only the operator, with the node's secret, may read and clear the worker's settlements.
-	let secret = node.base_path().join("chains/verity_dev/worker/node-secret");
+	let secret = node.secret_file();
 	let secret = secret.to_str().unwrap().to_owned();
 	let post = || {
 		let args = ["batch", "post", "--worker-url", &node.worker_url(), "--worker-secret-file"];
@@ -131,15 +136,16 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 	use codec::Encode;
 	use subxt::{dynamic::Value, OnlineClient, PolkadotConfig};
-	use verity_gpu_offchain_worker::{settlement::Leaf, signer::WorkerKey};
 	use verity_primitives::{batch_root, ArtifactDigest, BatchLeaf, Receipt, ReceiptContext};
+	use verity_worker::{settlement::Leaf, signer::WorkerKey};
 
 	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
 	// Aura blocks, so that a second node can import them; the worker's key is known to the test
 	// (its operator), which signs leaves with it behind the worker's back.
 	let node = NodeBuilder::new(&binary)
 		.name("cheater")
-		.args(["--dev", "--worker-dev-key", "//Cheater"])
+		.arg("--dev")
+		.worker(["--dev-key", "//Cheater"])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	// A full node of the same chain, knowing only where to find the first one's peers. It
@@ -149,7 +155,7 @@ fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", node.p2p_port(), peer.as_str().unwrap());
 	let second = NodeBuilder::new(&binary)
 		.name("challenger")
-		.args(["--chain", "dev", "--no-worker", "--bootnodes", &bootnode])
+		.args(["--chain", "dev", "--bootnodes", &bootnode])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();

@@ -86,6 +86,7 @@ fn random_feeless_transactions_are_refused_and_blocks_keep_their_pace() {
 	let node = NodeBuilder::new(binary)
 		.name("spam")
 		.args(["--dev", "--rpc-max-connections", "1000"])
+		.worker::<_, &str>([])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();

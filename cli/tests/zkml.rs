@@ -17,6 +17,7 @@ fn a_zkml_request_is_answered_at_once_and_settles_when_its_proof_verifies() {
 	let node = NodeBuilder::new(node_binary)
 		.name("zkml-aura")
 		.args(["--dev", "--sealing", "aura"])
+		.worker::<_, &str>([])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	let dir = tempfile::tempdir().unwrap();

@@ -1,18 +1,4 @@
-//! # Verity Nitro attestation
-//!
-//! Verifies AWS Nitro Enclaves attestation documents without `std`, so the chain can check them
-//! in the runtime: the COSE_Sign1 envelope (ES384), the payload's fields, the P-384 certificate
-//! chain from the pinned AWS root down to the document's leaf certificate (signatures, names,
-//! validity at a caller-given "now", BasicConstraints/pathLen, KeyUsage), and the document
-//! signature. [`check_policy`] then applies what the chain requires (PCRs, nonce, freshness,
-//! key binding, no debug mode).
-//!
-//! A full check costs five P-384 verifications; a [`CertCache`] of already-verified
-//! intermediate certificates cuts later checks of documents from the same instance to two.
-//!
-//! Nothing here panics on any input: sizes are bounded before parsing, CBOR nesting is
-//! limited, and untrusted data is never indexed or unwrapped.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;

@@ -1,18 +1,4 @@
-//! Starts a `verity-node` binary for end-to-end tests.
-//!
-//! - every node gets free ports (RPC, p2p, Prometheus, artifact store, worker) and its own temporary base path;
-//! - its output goes to a log file, which is kept (and its tail printed) when the test fails;
-//! - the process is always stopped: on drop, and by the kernel if the test process dies
-//!   (`PR_SET_PDEATHSIG` on Linux).
-//!
-//! ```no_run
-//! // In the node's own integration tests: `env!("CARGO_BIN_EXE_verity-node")`.
-//! let node = verity_node_harness::NodeBuilder::new("target/release/verity-node")
-//!     .arg("--dev")
-//!     .spawn()
-//!     .unwrap();
-//! println!("connect to {}", node.ws_url());
-//! ```
+#![doc = include_str!("../README.md")]
 
 use std::{
 	fs::File,
@@ -96,6 +82,8 @@ pub struct NodeBuilder {
 	name: String,
 	start_timeout: Duration,
 	base_path: Option<PathBuf>,
+	/// The worker's binary and extra arguments, when one is started.
+	worker: Option<(PathBuf, Vec<String>)>,
 }
 
 impl NodeBuilder {
@@ -107,7 +95,17 @@ impl NodeBuilder {
 			name: "node".into(),
 			start_timeout: DEFAULT_START_TIMEOUT,
 			base_path: None,
+			worker: None,
 		}
+	}
+
+	/// Also starts an inference worker for the node: the `verity-worker` binary beside the
+	/// node's, with these extra arguments (e.g. `--dev-key //Operator`). The node relays its
+	/// requests to it; [`Node::worker_url`] is its public listener.
+	pub fn worker<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
+		let binary = self.binary.with_file_name("verity-worker");
+		self.worker = Some((binary, args.into_iter().map(Into::into).collect()));
+		self
 	}
 
 	/// Adds a command-line argument.
@@ -141,62 +139,63 @@ impl NodeBuilder {
 		self
 	}
 
-	/// Starts the node and waits until its RPC server accepts connections.
+	/// Starts the node and waits until its RPC server accepts connections (and, with a
+	/// worker, until the node has found it).
 	pub fn spawn(self) -> Result<Node, String> {
 		let ports = free_ports(6).map_err(|e| format!("no free ports: {e}"))?;
-		let (rpc_port, p2p_port, prometheus_port, artifact_store_port, worker_port) =
-			(ports[0], ports[1], ports[2], ports[3], ports[4]);
-		let worker_node_port = ports[5];
 		let work_dir = tempfile::Builder::new()
 			.prefix(&format!("verity-{}-", self.name))
 			.tempdir()
 			.map_err(|e| format!("cannot create a temporary directory: {e}"))?;
 		let base_path = self.base_path.clone().unwrap_or_else(|| work_dir.path().join("base"));
+		let secret_file = work_dir.path().join("worker-secret");
 		let log_path = work_dir.path().join("node.log");
-		let log = File::create(&log_path).map_err(|e| format!("cannot create the log: {e}"))?;
-		let log_err = log.try_clone().map_err(|e| format!("cannot share the log: {e}"))?;
-
+		let worker_node_url = format!("http://127.0.0.1:{}", ports[5]);
 		let mut command = Command::new(&self.binary);
 		command
 			.args(&self.args)
 			.arg("--base-path")
 			.arg(&base_path)
-			.arg("--rpc-port")
-			.arg(rpc_port.to_string())
-			.arg("--port")
-			.arg(p2p_port.to_string())
-			.arg("--prometheus-port")
-			.arg(prometheus_port.to_string())
-			.arg("--artifact-store-addr")
-			.arg(format!("127.0.0.1:{artifact_store_port}"))
-			.arg("--worker-addr")
-			.arg(format!("127.0.0.1:{worker_port}"))
-			.arg("--worker-node-addr")
-			.arg(format!("127.0.0.1:{worker_node_port}"))
-			.arg("--no-telemetry")
-			.arg("--no-mdns")
-			.stdin(Stdio::null())
-			.stdout(Stdio::from(log))
-			.stderr(Stdio::from(log_err));
-		stop_with_parent(&mut command);
-		let child =
-			command.spawn().map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
-
+			.args(["--rpc-port", &ports[0].to_string(), "--port", &ports[1].to_string()])
+			.args(["--prometheus-port", &ports[2].to_string()])
+			.args(["--artifact-store-addr", &format!("127.0.0.1:{}", ports[3])])
+			.arg("--worker-secret-file")
+			.arg(&secret_file)
+			.args(["--no-telemetry", "--no-mdns"]);
+		if self.worker.is_some() {
+			command.args(["--worker-url", &worker_node_url]);
+		}
+		let child = start(command, &log_path, &self.binary)?;
 		let mut node = Node {
 			name: self.name,
 			child,
-			rpc_port,
-			p2p_port,
-			prometheus_port,
-			artifact_store_port,
-			worker_port,
+			worker: None,
+			rpc_port: ports[0],
+			p2p_port: ports[1],
+			prometheus_port: ports[2],
+			artifact_store_port: ports[3],
+			worker_port: ports[4],
 			base_path,
 			log_path,
 			work_dir: Some(work_dir),
 		};
 		node.wait_for_rpc(self.start_timeout)?;
+		if let Some((binary, args)) = self.worker {
+			let store = !self.args.iter().any(|arg| arg == "--no-artifact-store");
+			node.start_worker(&binary, &args, ports[5], &secret_file, store)?;
+			node.wait_for_log("Using the inference worker", self.start_timeout)?;
+		}
 		Ok(node)
 	}
+}
+
+/// Starts `command` with its output in a new file at `log_path`, killed with the test process.
+fn start(mut command: Command, log_path: &Path, binary: &Path) -> Result<Child, String> {
+	let log = File::create(log_path).map_err(|e| format!("cannot create the log: {e}"))?;
+	let log_err = log.try_clone().map_err(|e| format!("cannot share the log: {e}"))?;
+	command.stdin(Stdio::null()).stdout(Stdio::from(log)).stderr(Stdio::from(log_err));
+	stop_with_parent(&mut command);
+	command.spawn().map_err(|e| format!("cannot start {}: {e}", binary.display()))
 }
 
 /// Calls a JSON-RPC method over HTTP on the node whose RPC port is `port` (one this harness
@@ -247,6 +246,8 @@ fn stop_with_parent(command: &mut Command) {
 pub struct Node {
 	name: String,
 	child: Child,
+	/// Its inference worker, when one was started.
+	worker: Option<Child>,
 	rpc_port: u16,
 	p2p_port: u16,
 	prometheus_port: u16,
@@ -284,7 +285,8 @@ impl Node {
 		format!("http://127.0.0.1:{}", self.artifact_store_port)
 	}
 
-	/// Base URL of the embedded inference worker (unless started with `--no-worker`).
+	/// Base URL of the inference worker's public listener (started by
+	/// [`NodeBuilder::worker`]).
 	pub fn worker_url(&self) -> String {
 		format!("http://127.0.0.1:{}", self.worker_port)
 	}
@@ -307,6 +309,66 @@ impl Node {
 	/// The whole log so far.
 	pub fn log(&self) -> String {
 		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	/// The secret file the node shares with its worker and store (`--worker-secret-file`).
+	pub fn secret_file(&self) -> PathBuf {
+		self.log_path.with_file_name("worker-secret")
+	}
+
+	/// Path of the worker's log file (when a worker was started).
+	pub fn worker_log_path(&self) -> PathBuf {
+		self.log_path.with_file_name("worker.log")
+	}
+
+	/// Starts `verity-worker` for this node: its public listener on [`Self::worker_url`], its
+	/// node listener on `node_port`, the node's secret, and the node's store for outputs.
+	fn start_worker(
+		&mut self,
+		binary: &Path,
+		args: &[String],
+		node_port: u16,
+		secret_file: &Path,
+		store: bool,
+	) -> Result<(), String> {
+		let mut command = Command::new(binary);
+		command
+			.args(["--node-rpc", &format!("http://127.0.0.1:{}", self.rpc_port)])
+			.args(["--listen", &format!("127.0.0.1:{}", self.worker_port)])
+			.args(["--node-listen", &format!("127.0.0.1:{node_port}")])
+			.arg("--data-dir")
+			.arg(self.log_path.with_file_name("worker"))
+			.arg("--secret-file")
+			.arg(secret_file);
+		if store {
+			command.args(["--output-store", &self.artifact_store_url()]);
+		}
+		command.args(args);
+		self.worker = Some(start(command, &self.worker_log_path(), binary)?);
+		Ok(())
+	}
+
+	/// Waits until the node's log holds `text`.
+	fn wait_for_log(&mut self, text: &str, timeout: Duration) -> Result<(), String> {
+		let deadline = Instant::now() + timeout;
+		while !self.log().contains(text) {
+			if let Some(Ok(Some(status))) = self.worker.as_mut().map(Child::try_wait) {
+				return Err(format!(
+					"{}'s worker exited with {status}; its log:\n{}",
+					self.name,
+					std::fs::read_to_string(self.worker_log_path()).unwrap_or_default()
+				));
+			}
+			if Instant::now() > deadline {
+				return Err(format!(
+					"{}: no `{text}` in the log within {timeout:?}; log tail:\n{}",
+					self.name,
+					self.log_tail(40)
+				));
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+		Ok(())
 	}
 
 	/// The OS process id.
@@ -435,13 +497,17 @@ impl Node {
 impl Drop for Node {
 	fn drop(&mut self) {
 		self.stop();
+		if let Some(mut worker) = self.worker.take() {
+			let _ = worker.kill();
+			let _ = worker.wait();
+		}
 		if std::thread::panicking() {
 			if let Some(dir) = self.work_dir.take() {
 				let kept = dir.keep();
 				eprintln!(
-					"--- {} failed; log kept at {} ---\n{}\n---",
+					"--- {} failed; logs kept in {} ---\n{}\n---",
 					self.name,
-					kept.join("node.log").display(),
+					kept.display(),
 					self.log_tail(40)
 				);
 			}

@@ -40,72 +40,23 @@ pub struct Cli {
 	pub worker: WorkerParams,
 }
 
-/// The inference worker whose assigned requests this node's offchain worker relays.
+/// The inference worker whose assigned requests this node's offchain worker relays: a
+/// `verity-worker` process beside the node (or on a GPU machine, or in an enclave).
 #[derive(Debug, Clone, clap::Args)]
 pub struct WorkerParams {
-	/// Run no inference worker and relay no requests.
-	#[arg(long)]
-	pub no_worker: bool,
-
-	/// Address the embedded inference worker's HTTP service listens on.
-	#[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:9956")]
-	pub worker_addr: std::net::SocketAddr,
-
-	/// Address of the embedded worker's listener for this node alone (the offchain worker's
-	/// jobs and proofs): its own connections, so strangers filling the public listener cannot
-	/// make the worker miss on-chain jobs. Keep it on loopback or a private network.
-	#[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:9957")]
-	pub worker_node_addr: std::net::SocketAddr,
-
-	/// Use the inference worker at this URL (a GPU machine, an enclave) instead of embedding
-	/// one; its signing key is read from its `/v1/info`.
-	#[arg(long, value_name = "URL", conflicts_with = "no_worker")]
+	/// The inference worker's URL for this node (its `--node-listen` listener, e.g.
+	/// `http://127.0.0.1:9957`); its signing key is read from its `/v1/info`. Without it the
+	/// node relays no requests.
+	#[arg(long, value_name = "URL")]
 	pub worker_url: Option<String>,
 
-	/// The embedded worker's key file (created with mode 0600 if missing). Default:
-	/// `<base-path>/chains/<chain>/worker/signing-key`.
-	#[arg(long, value_name = "PATH")]
-	pub worker_key_file: Option<std::path::PathBuf>,
-
-	/// The embedded worker's signing key from a secret URI instead of a key file (development
-	/// only, e.g. `//Alice`).
-	#[arg(long, value_name = "URI", conflicts_with = "worker_key_file")]
-	pub worker_dev_key: Option<String>,
-
-	/// The worker's account on this chain (SS58): the account it proves holds its key (the
-	/// `key_proof` of `register_worker`, in its `/v1/info`), and the one it answers direct (off
-	/// chain) requests as, signing receipts only for this account and this chain's genesis
-	/// hash. Without it, direct requests are refused and the worker cannot be registered.
-	/// Default on a development chain: Alice.
-	#[arg(long, value_name = "SS58")]
-	pub worker_account: Option<sp_core::crypto::AccountId32>,
-
-	/// The secret the node and its inference worker share (32 bytes hex in a 0600 file): the
-	/// worker runs on-chain jobs and serves proofs only to whoever presents it. Created if
-	/// missing. Default: `<base-path>/chains/<chain>/worker/node-secret`; with `--worker-url`,
-	/// give the remote worker the same file.
+	/// The secret the node, its artifact store and its inference worker share (32 bytes hex in
+	/// a 0600 file): the worker runs on-chain jobs and serves proofs only to whoever presents
+	/// it, and the store takes uploads from other machines only with it. Created if missing.
+	/// Default: `<base-path>/chains/<chain>/worker/node-secret`; give the worker the same file
+	/// (`verity-worker --secret-file`).
 	#[arg(long, value_name = "PATH")]
 	pub worker_secret_file: Option<std::path::PathBuf>,
-
-	/// Most bytes the embedded worker's artifact cache holds; the artifacts it read least
-	/// recently are evicted past it (default 64 GiB).
-	#[arg(long, value_name = "BYTES", default_value_t = 64 << 30)]
-	pub worker_cache_quota: u64,
-
-	/// Let the embedded worker download from loopback and private-network addresses (where a
-	/// request's input, a model's artifact or a proving key is named on chain). Always on for
-	/// development and local chains, whose stores listen on loopback; on a live chain only for
-	/// an operator who keeps artifacts on a private network, since anyone can name a location.
-	#[arg(long)]
-	pub worker_fetch_private: bool,
-
-	/// Receipts in one batch of direct (off-chain) requests settled by batch.
-	#[arg(long, value_name = "N", default_value_t = 20)]
-	pub worker_batch_leaves: u32,
-
-	/// Seconds after its first receipt at which a batch closes (when the operator polls).
-	#[arg(long, value_name = "SECONDS", default_value_t = 900)]
-	pub worker_batch_age: u64,
 }
 
 /// The node's artifact store: model artifacts, content-addressed, served over HTTP.

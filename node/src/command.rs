@@ -113,7 +113,7 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.sealing;
 			let store = (!cli.artifact_store.no_artifact_store).then(|| cli.artifact_store.clone());
-			let worker = (!cli.worker.no_worker).then(|| cli.worker.clone());
+			let worker = cli.worker.clone();
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => {
@@ -176,19 +176,6 @@ fn preflight(cli: &Cli) -> sc_cli::Result<()> {
 				store.artifact_store_addr
 			))
 		})?;
-	}
-	let worker = &cli.worker;
-	if !worker.no_worker && worker.worker_url.is_none() {
-		for (address, flag) in
-			[(worker.worker_addr, "--worker-addr"), (worker.worker_node_addr, "--worker-node-addr")]
-		{
-			std::net::TcpListener::bind(address).map(drop).map_err(|e| {
-				sc_cli::Error::Input(format!(
-					"worker address {address} is not available ({e}); stop the process using \
-					 it, choose another with {flag}, or pass --no-worker"
-				))
-			})?;
-		}
 	}
 	Ok(())
 }

@@ -1,4 +1,4 @@
-//! `verity-node`: the Verity validator node.
+#![doc = include_str!("../README.md")]
 
 mod chain_spec;
 mod cli;

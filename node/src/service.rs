@@ -155,7 +155,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	config: Configuration,
 	sealing: Sealing,
 	artifact_store: Option<ArtifactStoreParams>,
-	worker: Option<WorkerParams>,
+	worker: WorkerParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -168,24 +168,15 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		other: (grandpa, mut telemetry),
 	} = new_partial(&config, sealing)?;
 
-	let secret = node_secret(&config, worker.as_ref())?;
-	if let (Some(store), Some(_)) = (&artifact_store, &worker) {
-		check_public_url(&config, store)?;
-	}
-	let output_store =
-		artifact_store.as_ref().map(|p| verity_gpu_offchain_worker::service::OutputStore {
-			upload_url: p.local_url(),
-			public_url: p.public_url(),
-		});
+	let secret = node_secret(&config, &worker)?;
 	if let Some(params) = artifact_store {
+		if worker.worker_url.is_some() {
+			check_public_url(&config, &params)?;
+		}
 		start_artifact_store(&config, &params, &task_manager, secret)?;
 	}
-	if let Some(params) = worker {
-		let chain = Arc::new(verity_gpu_offchain_worker::chain::CachedChain::new(ClientChain(
-			client.clone(),
-		)));
-		let parts = WorkerParts { backend: backend.clone(), output_store, chain, secret };
-		start_worker(&config, &params, &task_manager, parts)?;
+	if let Some(url) = worker.worker_url.clone() {
+		find_worker(url, backend.clone(), secret, &task_manager);
 	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<Block, Hash, N>::new(
@@ -454,14 +445,12 @@ fn check_public_url(
 
 /// The secret the node shares with its inference worker and artifact store (created if
 /// missing): `--worker-secret-file`, or `<base>/chains/<id>/worker/node-secret`.
-fn node_secret(
-	config: &Configuration,
-	worker: Option<&WorkerParams>,
-) -> Result<[u8; 32], ServiceError> {
+fn node_secret(config: &Configuration, worker: &WorkerParams) -> Result<[u8; 32], ServiceError> {
 	let path = worker
-		.and_then(|params| params.worker_secret_file.clone())
+		.worker_secret_file
+		.clone()
 		.unwrap_or_else(|| config.data_path.join("worker/node-secret"));
-	verity_gpu_offchain_worker::signer::load_or_create_secret(&path)
+	verity_artifact_store::secret_file::load_or_create(&path)
 		.map_err(|e| ServiceError::Other(format!("worker secret: {e}")))
 }
 
@@ -501,44 +490,6 @@ fn start_artifact_store(
 	Ok(())
 }
 
-/// The Model Hub's version records, read from this node's finalized block (what the embedded
-/// worker builds direct jobs from).
-struct ClientChain(Arc<FullClient>);
-
-impl verity_gpu_offchain_worker::chain::ChainView for ClientChain {
-	fn version(
-		&self,
-		model: &verity_primitives::ModelVersionRef,
-	) -> Result<Option<verity_gpu_offchain_worker::chain::VersionView>, String> {
-		use codec::{Decode, Encode};
-		use sc_client_api::StorageProvider;
-		use sp_blockchain::HeaderBackend;
-		use sp_io::hashing::{blake2_128, twox_128};
-		// `ModelRegistry::Versions`: a double map, Blake2_128Concat on model id and version.
-		let mut key = twox_128(b"ModelRegistry").to_vec();
-		key.extend(twox_128(b"Versions"));
-		for part in [model.model.encode(), model.version.encode()] {
-			key.extend(blake2_128(&part));
-			key.extend(part);
-		}
-		// The finalized block: a version seen on a fork that is later dropped is never signed for.
-		let finalized = self.0.info().finalized_hash;
-		let Some(bytes) = self
-			.0
-			.storage(finalized, &sc_client_api::StorageKey(key))
-			.map_err(|e| format!("reading the chain's state: {e}"))?
-		else {
-			return Ok(None);
-		};
-		let record = verity_primitives::ModelVersion::<u128, u32>::decode(&mut &bytes.0[..])
-			.map_err(|e| format!("the version record does not decode: {e}"))?;
-		Ok(Some(verity_gpu_offchain_worker::chain::VersionView {
-			active: record.status == verity_primitives::VersionStatus::Active,
-			spec: record.spec,
-		}))
-	}
-}
-
 /// Tells the inference pallet's offchain worker where this node's inference worker listens,
 /// which key it signs with and the secret it requires (entries of the node's persistent
 /// offchain storage).
@@ -558,40 +509,54 @@ fn announce_worker(backend: &FullBackend, url: &str, signing_key: [u8; 32], secr
 	storage.set(STORAGE_PREFIX, verity_primitives::OFFCHAIN_WORKER_SECRET_KEY, &secret);
 }
 
-/// The account the embedded worker proves its key for and answers direct requests as:
-/// `--worker-account`, or Alice on a development chain.
-fn worker_account(
-	config: &Configuration,
-	params: &WorkerParams,
-) -> Option<sp_core::crypto::AccountId32> {
-	params.worker_account.clone().or_else(|| {
-		(config.chain_spec.chain_type() == sc_service::ChainType::Development)
-			.then(|| sp_keyring::Sr25519Keyring::Alice.to_account_id())
-	})
+/// Waits (on a task of the node) until the inference worker at `url` answers its `/v1/info`,
+/// then announces it to the offchain worker.
+fn find_worker(url: String, backend: Arc<FullBackend>, secret: [u8; 32], tasks: &TaskManager) {
+	tasks.spawn_handle().spawn("worker-info", None, async move {
+		let mut warned = false;
+		loop {
+			match worker_signing_key(&url).await {
+				Ok(key) => {
+					log::info!(
+						"🧠 Using the inference worker at {url} (signing key 0x{})",
+						hex::encode(key)
+					);
+					announce_worker(&backend, &url, key, secret);
+					return;
+				},
+				Err(error) => {
+					if !warned {
+						log::warn!("inference worker at {url} not reachable yet: {error}");
+						warned = true;
+					}
+					tokio::time::sleep(Duration::from_millis(500)).await;
+				},
+			}
+		}
+	});
 }
 
-/// Where the embedded worker may download from: anywhere on development and local chains (or
-/// with `--worker-fetch-private`), public addresses only on a live chain.
-fn fetch_policy(
-	config: &Configuration,
-	params: &WorkerParams,
-) -> verity_artifact_store::AddressPolicy {
-	let test_chain = matches!(
-		config.chain_spec.chain_type(),
-		sc_service::ChainType::Development | sc_service::ChainType::Local
-	);
-	if test_chain || params.worker_fetch_private {
-		// A public network started from a development or local spec would expose its workers'
-		// private networks to any requester: say so where the operator looks.
-		log::warn!(
-			"the inference worker downloads from any address, loopback and private networks \
-			 included ({}); live chains allow public addresses only",
-			if test_chain { "development or local chain" } else { "--worker-fetch-private" }
-		);
-		verity_artifact_store::AddressPolicy::Any
-	} else {
-		verity_artifact_store::AddressPolicy::PublicOnly
+/// The signing key the worker at `url` gives in its `/v1/info`.
+async fn worker_signing_key(url: &str) -> Result<[u8; 32], String> {
+	use http_body_util::{BodyExt, Empty};
+	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+	let client: Client<_, Empty<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+	let uri: hyper::Uri = format!("{}/v1/info", url.trim_end_matches('/'))
+		.parse()
+		.map_err(|e| format!("{url}: {e}"))?;
+	let response = tokio::time::timeout(Duration::from_secs(10), client.get(uri))
+		.await
+		.map_err(|_| "timed out".to_string())?
+		.map_err(|e| e.to_string())?;
+	if response.status() != hyper::StatusCode::OK {
+		return Err(format!("status {}", response.status()));
 	}
+	let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+	let info: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+	info["signing_key"]
+		.as_str()
+		.and_then(verity_primitives::digest::parse_hash)
+		.ok_or_else(|| "its /v1/info has no 32-byte signing_key".into())
 }
 
 /// A non-blocking tokio listener on `address` (`what` names it in errors).
@@ -603,108 +568,4 @@ fn bind(
 		.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
 		.and_then(tokio::net::TcpListener::from_std)
 		.map_err(|e| ServiceError::Other(format!("{what} {address}: {e}")))
-}
-
-/// What the embedded worker is given by the node.
-struct WorkerParts {
-	backend: Arc<FullBackend>,
-	output_store: Option<verity_gpu_offchain_worker::service::OutputStore>,
-	chain: Arc<dyn verity_gpu_offchain_worker::chain::ChainView>,
-	secret: [u8; 32],
-}
-
-/// Starts the embedded inference worker (or finds the remote one) and announces it to the
-/// offchain worker.
-fn start_worker(
-	config: &Configuration,
-	params: &WorkerParams,
-	task_manager: &TaskManager,
-	parts: WorkerParts,
-) -> Result<(), ServiceError> {
-	use sp_blockchain::HeaderBackend;
-	use verity_gpu_offchain_worker::{
-		service::{DirectIdentity, Worker, WorkerConfig},
-		signer::WorkerKey,
-	};
-	let WorkerParts { backend, output_store, chain, secret } = parts;
-	let genesis_hash: [u8; 32] = backend
-		.blockchain()
-		.hash(0)
-		.ok()
-		.flatten()
-		.map(Into::into)
-		.ok_or_else(|| ServiceError::Other("no genesis block".into()))?;
-	if let Some(url) = params.worker_url.clone() {
-		task_manager.spawn_handle().spawn("worker-info", None, async move {
-			loop {
-				match verity_gpu_offchain_worker::service::fetch_info(&url).await {
-					Ok(key) => {
-						log::info!(
-							"🧠 Using the inference worker at {url} (signing key 0x{})",
-							hex::encode(key)
-						);
-						announce_worker(&backend, &url, key, secret);
-						return;
-					},
-					Err(error) => {
-						log::warn!("inference worker at {url} not reachable yet: {error}");
-						tokio::time::sleep(Duration::from_secs(5)).await;
-					},
-				}
-			}
-		});
-		return Ok(());
-	}
-	let key = match (&params.worker_dev_key, &params.worker_key_file) {
-		(Some(uri), _) => WorkerKey::from_uri(uri),
-		(None, Some(path)) => WorkerKey::load_or_create(path),
-		(None, None) => WorkerKey::load_or_create(&config.data_path.join("worker/signing-key")),
-	}
-	.map_err(|e| ServiceError::Other(format!("inference worker key: {e}")))?;
-	let worker = Worker::new(
-		key,
-		WorkerConfig {
-			cache_dir: config.data_path.join("worker/cache"),
-			cache_max_size: 16 << 30,
-			cache_quota: params.worker_cache_quota,
-			fetcher: verity_artifact_store::FetcherConfig {
-				addresses: fetch_policy(config, params),
-				..Default::default()
-			},
-			output_store,
-			batch_policy: verity_gpu_offchain_worker::settlement::BatchPolicy {
-				max_leaves: params.worker_batch_leaves,
-				max_age: std::time::Duration::from_secs(params.worker_batch_age),
-			},
-			direct: worker_account(config, params)
-				.map(|account| DirectIdentity { genesis_hash, account: account.into() }),
-			chain: Some(chain),
-			node_secret: Some(secret),
-		},
-	)
-	.map_err(|e| ServiceError::Other(format!("inference worker: {e}")))?;
-	let listener = bind(params.worker_addr, "worker address")?;
-	let node_listener = bind(params.worker_node_addr, "worker node address")?;
-	let url = format!("http://{}", params.worker_addr);
-	let node_url = format!("http://{}", params.worker_node_addr);
-	log::info!(
-		"🧠 Inference worker on {url}, for this node on {node_url} (signing key 0x{}, integer \
-		 engine on {})",
-		hex::encode(worker.signing_key()),
-		worker.backend()
-	);
-	// The offchain worker sends jobs to the node's own listener.
-	announce_worker(&backend, &node_url, worker.signing_key(), secret);
-	let worker = Arc::new(worker);
-	task_manager.spawn_handle().spawn(
-		"inference-worker",
-		None,
-		verity_gpu_offchain_worker::service::serve(worker.clone(), listener),
-	);
-	task_manager.spawn_handle().spawn(
-		"inference-worker-node",
-		None,
-		verity_gpu_offchain_worker::service::serve_node(worker, node_listener),
-	);
-	Ok(())
 }

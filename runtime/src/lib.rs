@@ -1,15 +1,4 @@
-//! # Verity runtime
-//!
-//! Composition and configuration of the Verity app-chain: which pallets run, with which
-//! constants, behind which runtime APIs. Pallet logic lives in `pallets/*`; this crate only
-//! wires it together.
-//!
-//! - [`configs`]: the `Config` of every pallet and the chain-wide constants they use.
-//! - [`apis`]: the runtime APIs the node calls (block building, Aura, GRANDPA, fees, presets).
-//! - [`governance`]: referenda, conviction voting, the technical committee, tracks, origins
-//!   and governable parameters.
-//! - [`genesis_config_presets`]: the `development`, `local_testnet` and `production` presets.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 // `#[frame_support::runtime]` expands to large types.
 #![recursion_limit = "256"]

@@ -19,7 +19,7 @@ use ark_relations::gr1cs::{
 	ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination,
 	SynthesisError, Variable,
 };
-use verity_primitives::int8::{requantize, Conv2d, Dense, Int8Model, Layer, MaxPool2d, Requant};
+use verity_int8_format::{requantize, Conv2d, Dense, Int8Model, Layer, MaxPool2d, Requant};
 
 type R<T> = Result<T, SynthesisError>;
 
@@ -617,7 +617,7 @@ impl ConstraintSynthesizer<Fr> for ModelCircuit<'_> {
 mod tests {
 	use super::*;
 	use ark_relations::gr1cs::{OptimizationGoal, R1CS_PREDICATE_LABEL};
-	use verity_primitives::int8::Dense;
+	use verity_int8_format::Dense;
 
 	/// `(A·z) ∘ (B·z) = C·z` row by row, skipping the rows in `skip`.
 	fn satisfied(matrices: &[Vec<Vec<(Fr, usize)>>], z: &[Fr], skip: &[usize]) -> bool {

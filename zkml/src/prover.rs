@@ -13,7 +13,7 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate
 pub use ark_std::rand::{CryptoRng, RngCore};
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use std::{fmt, string::String, vec::Vec};
-use verity_primitives::int8::{Int8Model, InvalidModel, Layer};
+use verity_int8_format::{Int8Model, InvalidModel, Layer};
 
 /// Why setup or proving failed.
 #[derive(Clone, PartialEq, Eq, Debug)]

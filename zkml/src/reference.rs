@@ -5,7 +5,7 @@ use rand_chacha::{
 	ChaCha20Rng,
 };
 use std::{vec, vec::Vec};
-use verity_primitives::int8::{dense, requant_for, Dense, Int8Model, Layer};
+use verity_int8_format::{dense, requant_for, Dense, Int8Model, Layer};
 
 /// Calibration samples used to choose each layer's requantization.
 const CALIBRATION: usize = 16;

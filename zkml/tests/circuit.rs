@@ -6,7 +6,7 @@ use rand_chacha::{
 	rand_core::{RngCore, SeedableRng},
 	ChaCha20Rng,
 };
-use verity_primitives::int8::{Conv2d, Dense, Int8Model, Layer, MaxPool2d, Requant};
+use verity_int8_format::{Conv2d, Dense, Int8Model, Layer, MaxPool2d, Requant};
 use verity_zkml::{circuit_info, reference_mlp, ModelCircuit};
 
 /// These circuits are tiny: rayon's thread hand-offs (arkworks' `parallel` feature) would cost
@@ -68,7 +68,7 @@ impl Gen {
 			// A "calibrated" factor: about 40 / (sqrt(fan_in) · 75 · 75).
 			_ => {
 				let m = 40.0 / ((fan_in.max(1) as f64).sqrt() * 5600.0);
-				let mut r = verity_primitives::int8::requant_for(m).unwrap();
+				let mut r = verity_int8_format::requant_for(m).unwrap();
 				r.multiplier -= self.range(0, 1000) as i32;
 				r
 			},

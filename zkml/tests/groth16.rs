@@ -8,7 +8,7 @@ use rand_chacha::{
 	ChaCha20Rng,
 };
 use std::sync::OnceLock;
-use verity_primitives::int8::{Conv2d, Dense, Int8Model, Layer, MaxPool2d, Requant};
+use verity_int8_format::{Conv2d, Dense, Int8Model, Layer, MaxPool2d, Requant};
 use verity_zkml::{
 	circuit_info, reference_mlp, setup_from_seed,
 	verifier::{self, check_verifying_key, num_public_inputs, public_inputs},

@@ -152,7 +152,7 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= until, Error::<T>::UnbondingNotOver);
 		ensure!(worker.open_requests == 0, Error::<T>::OpenRequests);
-		ensure!(!T::Observer::holds_stake(&who), Error::<T>::StakeUnderReview);
+		ensure!(!T::Verification::holds_stake(&who), Error::<T>::StakeUnderReview);
 		T::Currency::release(
 			&HoldReason::WorkerStake.into(),
 			&who,
@@ -173,10 +173,15 @@ impl<T: Config> Pallet<T> {
 		max_fee: BalanceOf<T>,
 		deadline_blocks: BlockNumberFor<T>,
 	) -> DispatchResult {
-		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
-		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
-		Self::open_request(who, model, version, input, mode, max_fee, deadline_blocks, None)
-			.map(|_| ())
+		<Self as InferenceRequests<_, _, _>>::request(
+			who,
+			model,
+			input,
+			mode,
+			max_fee,
+			deadline_blocks,
+		)
+		.map(|_| ())
 	}
 
 	/// Opens a Vanilla request that re-executes `original`'s job (same model version, same
@@ -184,7 +189,7 @@ impl<T: Config> Pallet<T> {
 	/// model's owner is paid once, by the original). Checkers cost at most what the original's
 	/// worker was paid, so an expensive worker is never picked to bill the payer, and at most
 	/// `cap` in all when given. Its result is
-	/// reported to [`Config::Observer`] with `check_of = Some(original)`. The version only
+	/// reported to [`Config::Observers`] with `check_of = Some(original)`. The version only
 	/// needs to exist (a deprecated one can still be checked).
 	pub fn open_check(
 		payer: T::AccountId,
@@ -556,7 +561,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(Weight::zero());
 		}
 		let settled = Self::settle(request_id, request, receipt, signing_key, signature, output)?;
-		Ok(T::Observer::on_result(settled))
+		Ok(T::Observers::on_result(&settled))
 	}
 
 	/// Checks a decline against its open request. The signature comes first, by the key of
@@ -628,7 +633,7 @@ impl<T: Config> Pallet<T> {
 		});
 		// A declined check ends its sample (the input is gone), without a verdict.
 		if let Some(original) = request.check_of {
-			T::Observer::on_check_declined(request_id, original);
+			T::Verification::on_check_declined(request_id, original);
 		}
 		Ok(())
 	}
@@ -863,7 +868,7 @@ impl<T: Config> Pallet<T> {
 					refunded,
 				});
 				if verifiable && full_window {
-					T::Observer::on_proof_missing(
+					T::Verification::on_proof_missing(
 						request_id,
 						&request.worker,
 						answer.receipt.evidence(&answer.signature),
@@ -894,7 +899,7 @@ impl<T: Config> Pallet<T> {
 				refunded,
 			});
 			if let Some(original) = request.check_of {
-				T::Observer::on_check_expired(request_id, original);
+				T::Verification::on_check_expired(request_id, original);
 			}
 			if !penalty.is_zero() {
 				Self::deposit_event(Event::WorkerPenalized {
@@ -996,5 +1001,35 @@ impl<T: Config> Pallet<T> {
 		ensure!(!modes.is_empty() && modes.is_known(), Error::<T>::BadModes);
 		ensure!(!models.is_empty(), Error::<T>::NoModels);
 		Ok(())
+	}
+}
+
+/// The request API other pallets use (wired by the runtime): the rules of `request_inference`.
+impl<T: Config> InferenceRequests<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
+	fn request(
+		who: T::AccountId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		mode: VerificationMode,
+		max_fee: BalanceOf<T>,
+		deadline_blocks: BlockNumberFor<T>,
+	) -> Result<RequestId, DispatchError> {
+		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
+		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
+		// A caller outside a transactional dispatch (a hook) must not keep half a request.
+		frame_support::storage::with_storage_layer(|| {
+			Self::open_request(who, model, version, input, mode, max_fee, deadline_blocks, None)
+		})
+	}
+
+	fn status(request: RequestId) -> RequestStatus<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> {
+		if let Some(open) = Requests::<T>::get(request) {
+			return RequestStatus::Open { worker: open.worker, deadline: open.deadline };
+		}
+		Results::<T>::get(request).map_or(RequestStatus::Closed, RequestStatus::Settled)
+	}
+
+	fn request_weight() -> Weight {
+		Pallet::<T>::request_weight()
 	}
 }

@@ -1,47 +1,4 @@
-//! # Inference pallet
-//!
-//! The chain side of Verity's inference pipeline.
-//!
-//! - **Workers** register a receipt-signing key (sr25519), an endpoint, the model versions and
-//!   verification modes they serve, their fee, and bond stake (a fungible hold,
-//!   [`HoldReason::WorkerStake`]). Unbonding stops new assignments at once; the stake comes back
-//!   after [`Config::UnbondingPeriod`] once no request is open.
-//! - **Requests** name a servable model version (through [`Config::Models`]), an input (inline, or
-//!   an artifact by digest), a verification mode, a maximum fee and a deadline. The input's size
-//!   is checked against the version's schema. The fee (model price + worker fee + protocol share)
-//!   is held from the requester ([`HoldReason::RequestFee`]).
-//! - **Assignment** is deterministic: among the active workers that serve the version and the
-//!   mode, have at least [`Config::MinWorkerStake`] and cost no more than the maximum fee, the
-//!   pick is `H(randomness, request id) mod count`. The randomness comes from
-//!   [`Config::Randomness`]; with a parent-hash source the block author can bias the pick by
-//!   choosing which blocks and transactions to produce (it cannot pick freely, only re-roll at the
-//!   cost of its slot), so stake and timeouts, not assignment, are what keep workers honest.
-//! - **Results** come from the assigned worker's node: its offchain worker asks the inference
-//!   worker to run the job and submits `submit_result` as an *authorized* general transaction
-//!   (`#[pallet::authorize]`; no fee, no account). Validation checks the receipt against the
-//!   request (genesis hash, model digest, input digest, mode, worker), the output against its
-//!   digest and the schema's size, and the signature against the worker's registered key, and
-//!   `provides` the request id, so duplicates and replays never enter the pool.
-//! - **TEE mode**: a TEE request is assigned only to a worker that [`Config::Attestations`]
-//!   says holds a live attestation for its signing key, and its result is accepted only while
-//!   that still holds (checked in validation and again in dispatch).
-//! - **ZKML mode**: only for integer models whose owner uploaded the ZK keys, with an inline
-//!   input and output. The worker answers at once (the fast path): the answer is recorded in
-//!   [`AwaitingProof`] (`ResultAnswered`) and the request stays open with its fee held. The
-//!   proofs pallet verifies the proof the worker submits later (the verification path), through
-//!   the runtime, and then calls [`Pallet::accept_zk_result`] (settled and paid like any result)
-//!   or [`Pallet::reject_zk_result`] (refunded in full). No proof by the deadline: the request
-//!   expires and is refunded like one without a result.
-//! - **Settlement** (Vanilla and TEE, and ZKML once proved): the output or its digest is recorded with the receipt, and the
-//!   held fee is paid out: the model price to the model's owner, the worker's fee to the worker,
-//!   the protocol share to [`Config::TreasuryAccount`].
-//! - **Timeouts**: a request still open after its deadline is refunded in full in the next
-//!   block's `on_initialize`, and its worker loses [`Config::TimeoutPenalty`] of its stake to the
-//!   treasury (unless the version's record was removed meanwhile, which is not its fault).
-//!
-//! Every balance is either free, held for a request, or held as stake: nothing is minted or
-//! burnt here, and a request's hold is either paid out once or refunded once.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -101,9 +58,14 @@ pub mod pallet {
 		/// Which workers hold a live TEE attestation (the proofs pallet).
 		type Attestations: AttestationProvider<Self::AccountId>;
 
-		/// The verification path, told of every settled result and expired check (the proofs
-		/// pallet: sampling re-execution and disputes).
-		type Observer: ResultObserver<Self::AccountId>;
+		/// Told of every settled result: the verification path (sampling re-execution and
+		/// disputes, through the runtime) and the pallets that opened requests through
+		/// [`InferenceRequests`]; a tuple fans out to each.
+		type Observers: ResultObserver<Self::AccountId>;
+
+		/// The verification path's other concerns: checks that ended without a result,
+		/// proofs that never came, and stake it may still slash (the proofs pallet).
+		type Verification: Verification<Self::AccountId>;
 
 		/// Source of the randomness that assigns workers.
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
@@ -619,7 +581,7 @@ pub mod pallet {
 		/// signature is the authorization.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::submit_result()
-			.saturating_add(T::Observer::on_result_weight())
+			.saturating_add(T::Observers::on_result_weight())
 			.saturating_add(T::DbWeight::get().reads_writes(u64::from(crate::dispatchable_impls::ZK_WINDOW_PROBES), 2)))]
 		#[pallet::authorize(|_source, receipt, output, signature| {
 			Pallet::<T>::authorize_submit_result(receipt, output, signature)

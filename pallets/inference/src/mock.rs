@@ -74,6 +74,8 @@ thread_local! {
 	pub static UNDER_REVIEW: RefCell<Vec<u64>> = RefCell::new(Vec::new());
 	/// What the observer was told: settled results and expired checks.
 	pub static OBSERVED: RefCell<Vec<Observed>> = RefCell::new(Vec::new());
+	/// The requests whose results the second observer was told of.
+	pub static SECOND_OBSERVED: RefCell<Vec<u64>> = RefCell::new(Vec::new());
 	/// The randomness the next assignment sees.
 	pub static SEED: RefCell<H256> = RefCell::new(H256::zero());
 }
@@ -109,10 +111,15 @@ pub enum Observed {
 /// The observer stand-in: records every call.
 pub struct TestObserver;
 impl crate::ResultObserver<u64> for TestObserver {
-	fn on_result(settled: crate::SettledInfo<u64>) -> frame_support::weights::Weight {
-		OBSERVED.with(|o| o.borrow_mut().push(Observed::Result(settled)));
-		frame_support::weights::Weight::zero()
+	fn on_result(settled: &crate::SettledInfo<u64>) -> frame_support::weights::Weight {
+		OBSERVED.with(|o| o.borrow_mut().push(Observed::Result(settled.clone())));
+		frame_support::weights::Weight::from_parts(1, 0)
 	}
+	fn on_result_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1, 0)
+	}
+}
+impl crate::Verification<u64> for TestObserver {
 	fn on_check_expired(check: u64, original: u64) {
 		OBSERVED.with(|o| o.borrow_mut().push(Observed::CheckExpired(check, original)));
 	}
@@ -122,12 +129,27 @@ impl crate::ResultObserver<u64> for TestObserver {
 	fn on_proof_missing(request: u64, worker: &u64, evidence: [u8; 32]) {
 		OBSERVED.with(|o| o.borrow_mut().push(Observed::ProofMissing(request, *worker, evidence)));
 	}
-	fn on_result_weight() -> frame_support::weights::Weight {
-		frame_support::weights::Weight::zero()
-	}
 	fn holds_stake(worker: &u64) -> bool {
 		UNDER_REVIEW.with(|u| u.borrow().contains(worker))
 	}
+}
+
+/// A second observer (as MemSync or Twin.fun would be): the runtime fans results out to a
+/// tuple of observers.
+pub struct SecondObserver;
+impl crate::ResultObserver<u64> for SecondObserver {
+	fn on_result(settled: &crate::SettledInfo<u64>) -> frame_support::weights::Weight {
+		SECOND_OBSERVED.with(|o| o.borrow_mut().push(settled.request));
+		frame_support::weights::Weight::from_parts(2, 0)
+	}
+	fn on_result_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(2, 0)
+	}
+}
+
+/// The requests whose results the second observer saw.
+pub fn second_observed() -> Vec<u64> {
+	SECOND_OBSERVED.with(|o| o.borrow().clone())
 }
 
 /// What the observer saw so far.
@@ -187,7 +209,8 @@ impl pallet_inference::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = TestModels;
 	type Attestations = TestAttestations;
-	type Observer = TestObserver;
+	type Observers = (TestObserver, SecondObserver);
+	type Verification = TestObserver;
 	type Randomness = TestRandomness;
 	type TreasuryAccount = Treasury;
 	type TreasuryShare = TreasuryShare;
@@ -307,6 +330,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	MODELS.with(|models| models.borrow_mut().clear());
 	ATTESTED.with(|attested| attested.borrow_mut().clear());
 	OBSERVED.with(|observed| observed.borrow_mut().clear());
+	SECOND_OBSERVED.with(|observed| observed.borrow_mut().clear());
 	UNDER_REVIEW.with(|under_review| under_review.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {

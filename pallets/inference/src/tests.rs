@@ -1329,3 +1329,61 @@ fn an_answer_without_its_full_proof_window_is_never_punished() {
 		assert!(!observed().iter().any(|o| matches!(o, Observed::ProofMissing(..))));
 	});
 }
+
+/// Another pallet (MemSync, Twin.fun, the EVM precompile) opens a request through
+/// [`InferenceRequests`] under the rules of `request_inference`, follows it, and is told of
+/// its result through the runtime's tuple of observers; refused requests hold nothing, even
+/// from outside a transactional dispatch.
+#[test]
+fn other_pallets_open_requests_and_every_observer_hears_the_result() {
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let api = |model, max_fee, deadline| {
+			<Inference as InferenceRequests<u64, u64, u64>>::request(
+				3,
+				model,
+				input(),
+				VerificationMode::Vanilla,
+				max_fee,
+				deadline,
+			)
+		};
+		// The extrinsic's rules, error for error; nothing held or recorded.
+		let next = NextRequestId::<Test>::get();
+		assert_eq!(api(model_ref(7), 1_000, 10), Err(Error::<Test>::VersionNotServable.into()));
+		assert_eq!(api(model_ref(0), 76, 10), Err(Error::<Test>::MaxFeeTooLow.into()));
+		assert_eq!(api(model_ref(0), 1_000, 0), Err(Error::<Test>::BadDeadline.into()));
+		assert_eq!((fee_hold(3), NextRequestId::<Test>::get()), (0, next));
+		// Opened: the same hold and assignment as the call.
+		let id = api(model_ref(0), 1_000, 10).unwrap();
+		assert_eq!(fee_hold(3), 77);
+		assert_eq!(
+			<Inference as InferenceRequests<u64, u64, u64>>::status(id),
+			RequestStatus::Open { worker: 1, deadline: 11 }
+		);
+		assert!(<Inference as InferenceRequests<u64, u64, u64>>::request_weight()
+			.all_gte(Inference::request_weight()));
+		// Settled: the result is readable, and both observers of the tuple heard it.
+		assert_ok!(apply(result_xt(answer(id, &key(1)))));
+		let RequestStatus::Settled(result) =
+			<Inference as InferenceRequests<u64, u64, u64>>::status(id)
+		else {
+			panic!("not settled")
+		};
+		assert_eq!((result.requester, result.output), (3, output()));
+		assert!(observed()
+			.iter()
+			.any(|seen| matches!(seen, Observed::Result(settled) if settled.request == id)));
+		assert_eq!(second_observed(), vec![id]);
+		// The observers' declared weight is the sum of the tuple's.
+		assert_eq!(
+			<(TestObserver, SecondObserver) as ResultObserver<u64>>::on_result_weight(),
+			frame_support::weights::Weight::from_parts(3, 0)
+		);
+		// Gone: pruned or never opened.
+		assert_eq!(
+			<Inference as InferenceRequests<u64, u64, u64>>::status(id + 100),
+			RequestStatus::Closed
+		);
+	});
+}

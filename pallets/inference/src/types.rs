@@ -9,7 +9,7 @@ pub use verity_primitives::{
 };
 use verity_primitives::{
 	ArtifactDigest, ArtifactFormat, DeclineReason, Digest32, IoSchema, Locations, ModelVersionRef,
-	ReceiptSignature, RequestId, VerificationMode, VerificationModes,
+	ReceiptSignature, RequestId, RequestInput, VerificationMode, VerificationModes,
 };
 
 /// The balance type of the pallet's currency.
@@ -62,12 +62,35 @@ impl<AccountId> AttestationProvider<AccountId> for () {
 	}
 }
 
-/// The verification path's view of results, declared here and implemented by the runtime
-/// (over the proofs pallet).
+/// Someone told when a result settles and is paid: the verification path (through the
+/// runtime), and pallets that opened requests through [`InferenceRequests`] (MemSync,
+/// Twin.fun, the EVM precompile). A tuple fans out to each, in order.
 pub trait ResultObserver<AccountId> {
 	/// A result settled and was paid. Returns the weight it used (at most
 	/// [`Self::on_result_weight`]).
-	fn on_result(settled: SettledInfo<AccountId>) -> Weight;
+	fn on_result(settled: &SettledInfo<AccountId>) -> Weight;
+	/// Upper bound of the weight of one `on_result` call (it may open a check request).
+	fn on_result_weight() -> Weight;
+}
+
+#[impl_trait_for_tuples::impl_for_tuples(8)]
+impl<AccountId> ResultObserver<AccountId> for Tuple {
+	fn on_result(settled: &SettledInfo<AccountId>) -> Weight {
+		let mut weight = Weight::zero();
+		for_tuples!( #( weight = weight.saturating_add(Tuple::on_result(settled)); )* );
+		weight
+	}
+	fn on_result_weight() -> Weight {
+		let mut weight = Weight::zero();
+		for_tuples!( #( weight = weight.saturating_add(Tuple::on_result_weight()); )* );
+		weight
+	}
+}
+
+/// What only the verification path needs from the inference pallet's life cycle: checks
+/// that ended without a result, proofs that never came, and whose stake it may still slash.
+/// Declared here and implemented by the runtime over the proofs pallet.
+pub trait Verification<AccountId> {
 	/// A check request expired without a result (its worker was penalized).
 	fn on_check_expired(check: RequestId, original: RequestId);
 	/// A check request was declined: its worker could not fetch the input, through no fault
@@ -80,27 +103,57 @@ pub trait ResultObserver<AccountId> {
 		worker: &AccountId,
 		evidence: verity_primitives::Digest32,
 	);
-	/// Upper bound of the weight of one `on_result` call (it may open a check request).
-	fn on_result_weight() -> Weight;
 	/// The verification path may still slash this worker (a batch in its challenge window, a
 	/// check or dispute naming it): its stake cannot be withdrawn yet.
 	fn holds_stake(worker: &AccountId) -> bool;
 }
 
-/// Nothing observes results.
-impl<AccountId> ResultObserver<AccountId> for () {
-	fn on_result(_: SettledInfo<AccountId>) -> Weight {
-		Weight::zero()
-	}
+/// No verification path: nothing is checked, no stake is held back.
+impl<AccountId> Verification<AccountId> for () {
 	fn on_check_expired(_: RequestId, _: RequestId) {}
 	fn on_check_declined(_: RequestId, _: RequestId) {}
 	fn on_proof_missing(_: RequestId, _: &AccountId, _: verity_primitives::Digest32) {}
-	fn on_result_weight() -> Weight {
-		Weight::zero()
-	}
 	fn holds_stake(_: &AccountId) -> bool {
 		false
 	}
+}
+
+/// Where a request stands, as [`InferenceRequests::status`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestStatus<AccountId, Balance, BlockNumber> {
+	/// Waiting for its worker's result until `deadline`.
+	Open {
+		/// The worker assigned.
+		worker: AccountId,
+		/// Last block in which a result is accepted.
+		deadline: BlockNumber,
+	},
+	/// Settled: its result (receipt, signature, output, payouts), kept until pruned; it was
+	/// reported to the observers when it settled.
+	Settled(SettledResult<AccountId, Balance, BlockNumber>),
+	/// Not open and no result kept: expired, declined, pruned, or never opened.
+	Closed,
+}
+
+/// The inference pallet's request API for other pallets (MemSync, Twin.fun, the EVM
+/// precompile): open a request on someone's behalf, under exactly the rules of the
+/// `request_inference` call (servable version, offered mode, fee held from `who` within
+/// `max_fee`, deadline bounds, a worker assigned), and read where it stands. Results are
+/// delivered through [`Config::Observers`](crate::Config::Observers).
+pub trait InferenceRequests<AccountId, Balance, BlockNumber> {
+	/// Opens a request paid by `who`; returns its id.
+	fn request(
+		who: AccountId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		mode: VerificationMode,
+		max_fee: Balance,
+		deadline_blocks: BlockNumber,
+	) -> Result<RequestId, DispatchError>;
+	/// Where `request` stands.
+	fn status(request: RequestId) -> RequestStatus<AccountId, Balance, BlockNumber>;
+	/// The weight [`Self::request`] may use (charge it before calling).
+	fn request_weight() -> Weight;
 }
 
 /// A worker record of a runtime.

@@ -1,27 +1,4 @@
-//! # Model registry pallet (Model Hub)
-//!
-//! Models and their versions, published on chain so that a model version always means the same
-//! bytes. A version names its artifact by digest (BLAKE2b-256 and SHA-256, plus size); workers and
-//! clients refuse any byte that does not hash to it. Versions are immutable: a model's versions are
-//! published in strictly increasing order, so a version number, once used, can never name other
-//! bytes, even after its record is removed.
-//!
-//! Life cycle of a version: `Active` (served) -> `Deprecated` by its owner or `TakenDown` by the
-//! governance origin (both kept for audits, neither served to new requests) -> removed by the owner,
-//! which releases its deposit.
-//!
-//! Every record is paid for by a deposit held from the model's owner ([`HoldReason::Deposit`]):
-//! `DepositBase + DepositPerByte * bytes`, where bytes are the record's encoded size. Ownership moves
-//! in two steps (offer, accept); the deposits move with it.
-//!
-//! ZKML: a version that offers ZKML names its verifying key's digest when published; its owner
-//! then uploads the keys once ([`Pallet::set_zk_keys`]): the verifying key itself (kept on chain,
-//! at most 16 KiB, checked by [`Config::ZkKeyChecker`] to be a Groth16 key with as many public
-//! inputs as the int8 schema needs) and the digests of the proving key workers fetch. Requests
-//! may ask for ZKML only once the keys are there.
-//!
-//! The record types live in `verity-primitives`, so off-chain code decodes them as they are.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;

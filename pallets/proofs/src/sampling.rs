@@ -137,7 +137,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Opens the first check of a result under re-execution: same version, same input as the
-	/// original, on another worker, paid by the disputer or the treasury.
+	/// original, on another worker, paid by the disputer or the sampling pot.
 	fn open_first_check(request: RequestId, record: &SampleRecord<T::AccountId>) -> DispatchResult {
 		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
 		let (payer, cap) = Self::check_payer(record.disputer.as_ref());

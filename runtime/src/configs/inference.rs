@@ -41,7 +41,10 @@ impl pallet_inference::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = ModelHub;
 	type Attestations = super::TeeAttestations;
-	type Observer = super::ResultsToProofs;
+	// Results fan out to every observer in the tuple (MemSync, twins and the EVM precompile
+	// join it as they come); the verification path also hears of expired checks.
+	type Observers = (super::ResultsToProofs,);
+	type Verification = super::ResultsToProofs;
 	type Randomness = ParentHashRandomness;
 	type TreasuryAccount = TreasuryAccount;
 	type TreasuryShare = InferenceTreasuryShare;

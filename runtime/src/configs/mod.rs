@@ -1,9 +1,20 @@
-//! The `Config` of every pallet in the runtime, and the chain-wide constants they use.
+//! The `Config` of every pallet in the runtime, one file per pallet, and the chain-wide
+//! constants they use (`time`, `currency`, block limits).
 
+mod aura;
+mod balances;
+mod grandpa;
 mod inference;
+mod model_registry;
 mod proofs;
+mod sudo;
+mod system;
+mod timestamp;
+mod transaction_payment;
+mod utility;
 pub use inference::{ModelHub, ParentHashRandomness, SamplingPot, TreasuryAccount};
 pub use proofs::{Reexecution, ResultsToProofs, TeeAttestations, WorkerStake};
+pub use system::RuntimeBlockWeights;
 
 use frame_support::{
 	derive_impl,
@@ -82,131 +93,3 @@ const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 /// Share of a block's weight and length that normal (not operational) transactions may use.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
-
-parameter_types! {
-	pub const BlockHashCount: BlockNumber = 2400;
-	pub const Version: RuntimeVersion = VERSION;
-
-	/// One second of compute per 3-second block, leaving time for import and propagation.
-	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-		NORMAL_DISPATCH_RATIO,
-	);
-	/// At most 5 MiB of extrinsics per block, 75% of it for normal transactions.
-	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
-		.max_length(MAX_BLOCK_LENGTH)
-		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
-		.build();
-	/// Generic Substrate SS58 prefix.
-	pub const SS58Prefix: u16 = 42;
-}
-
-#[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
-impl frame_system::Config for Runtime {
-	type Block = Block;
-	type BlockWeights = RuntimeBlockWeights;
-	type BlockLength = RuntimeBlockLength;
-	type AccountId = AccountId;
-	type Nonce = Nonce;
-	type Hash = Hash;
-	type BlockHashCount = BlockHashCount;
-	/// The node uses ParityDb, never RocksDB.
-	type DbWeight = ParityDbWeight;
-	type Version = Version;
-	type AccountData = pallet_balances::AccountData<Balance>;
-	type SS58Prefix = SS58Prefix;
-	type MaxConsumers = ConstU32<16>;
-}
-
-impl pallet_timestamp::Config for Runtime {
-	/// Milliseconds since the Unix epoch.
-	type Moment = u64;
-	type OnTimestampSet = Aura;
-	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-	type WeightInfo = pallet_timestamp::weights::SubstrateWeight<Runtime>;
-}
-
-impl pallet_aura::Config for Runtime {
-	type AuthorityId = AuraId;
-	type DisabledValidators = ();
-	type MaxAuthorities = ConstU32<32>;
-	type AllowMultipleBlocksPerSlot = ConstBool<false>;
-	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
-}
-
-impl pallet_grandpa::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
-	type MaxNominators = ConstU32<0>;
-	type MaxSetIdSessionEntries = ConstU64<0>;
-	// No session pallet, so equivocations cannot be proven to an owner yet.
-	type KeyOwnerProof = sp_core::Void;
-	type EquivocationReportSystem = ();
-}
-
-impl pallet_balances::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type RuntimeFreezeReason = RuntimeFreezeReason;
-	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
-	type Balance = Balance;
-	type DustRemoval = ();
-	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
-	type AccountStore = System;
-	type ReserveIdentifier = [u8; 8];
-	type FreezeIdentifier = RuntimeFreezeReason;
-	type MaxLocks = ConstU32<50>;
-	type MaxReserves = ConstU32<50>;
-	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
-	type DoneSlashHandler = ();
-}
-
-parameter_types! {
-	/// Fees do not rise with congestion (yet): the multiplier stays at one.
-	pub FeeMultiplier: Multiplier = Multiplier::one();
-}
-
-impl pallet_transaction_payment::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	/// Fees are withdrawn from the sender and burned.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
-	type WeightToFee = ConstantMultiplier<Balance, ConstU128<{ currency::FEE_PER_REF_TIME }>>;
-	type LengthToFee = ConstantMultiplier<Balance, ConstU128<{ currency::FEE_PER_BYTE }>>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
-}
-
-impl pallet_sudo::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeCall = RuntimeCall;
-	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
-}
-
-impl pallet_utility::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeCall = RuntimeCall;
-	type PalletsOrigin = OriginCaller;
-	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
-}
-
-impl pallet_model_registry::Config for Runtime {
-	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	/// Root: a referendum on the `root` track, or a call the technical committee whitelisted
-	/// and a `whitelisted_caller` referendum passed.
-	type TakeDownOrigin = frame_system::EnsureRoot<AccountId>;
-	/// Governable (`Parameters` pallet): 0.1 VRT per record plus 0.001 VRT per byte at genesis
-	/// (a largest version record, about 4.6 KB, holds about 4.7 VRT).
-	type DepositBase = crate::governance::parameters::dynamic_params::model_hub::DepositBase;
-	type DepositPerByte = crate::governance::parameters::dynamic_params::model_hub::DepositPerByte;
-	/// 16 GiB: room for quantized LLMs.
-	type MaxArtifactSize = ConstU64<{ 16 << 30 }>;
-	type MaxVersionsPerModel = ConstU32<64>;
-	/// 2^26 elements (256 MiB of f32) in one tensor.
-	type MaxTensorElements = ConstU64<{ 1 << 26 }>;
-	type MaxContextTokens = ConstU32<{ 1 << 20 }>;
-	type ZkKeyChecker = proofs::Groth16KeyChecker;
-	type WeightInfo = pallet_model_registry::weights::SubstrateWeight<Runtime>;
-}

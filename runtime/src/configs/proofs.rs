@@ -2,7 +2,7 @@
 //! pallet in both directions: workers' stake for slashing ([`pallet_proofs::WorkerStakes`]),
 //! re-execution of jobs for sampling and disputes ([`pallet_proofs::ReExecutor`]), attestations
 //! for TEE assignment ([`pallet_inference::AttestationProvider`]) and settled results for the
-//! verification path ([`pallet_inference::ResultObserver`]).
+//! verification path ([`pallet_inference::ResultObserver`], [`pallet_inference::Verification`]).
 
 use super::{currency::Balance, time::MINUTES};
 use crate::{governance::period, AccountId, Runtime};
@@ -134,19 +134,30 @@ impl pallet_proofs::ReExecutor<AccountId, Balance> for Reexecution {
 	}
 }
 
-/// Settled results and expired checks, passed on to the proofs pallet.
+/// Settled results (an observer) and the rest of the inference life cycle the verification
+/// path needs (expired and declined checks, missing proofs, held stake), passed on to the
+/// proofs pallet.
 pub struct ResultsToProofs;
 
 impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
-	fn on_result(settled: SettledInfo<AccountId>) -> Weight {
+	fn on_result(settled: &SettledInfo<AccountId>) -> Weight {
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		// The sample record, the randomness and a slash (two stake transfers) cost reads and writes;
 		// opening a check costs a request.
 		let base = db.reads_writes(8, 8);
 		// Opening a check happens in a later block's draw (charged there).
-		pallet_proofs::Pallet::<Runtime>::on_result(settled);
+		pallet_proofs::Pallet::<Runtime>::on_result(settled.clone());
 		base
 	}
+	/// Sampling queues a draw (probing up to `MaxDrawDelay` buckets), or a check's result
+	/// closes its sample or slashes.
+	fn on_result_weight() -> Weight {
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		db.reads_writes(8 + 20, 8)
+	}
+}
+
+impl pallet_inference::Verification<AccountId> for ResultsToProofs {
 	fn on_check_expired(check: RequestId, original: RequestId) {
 		pallet_proofs::Pallet::<Runtime>::on_check_expired(check, original)
 	}
@@ -158,12 +169,6 @@ impl pallet_inference::ResultObserver<AccountId> for ResultsToProofs {
 	}
 	fn holds_stake(worker: &AccountId) -> bool {
 		pallet_proofs::Pallet::<Runtime>::holds_stake(worker)
-	}
-	/// Sampling queues a draw (probing up to `MaxDrawDelay` buckets), or a check's result
-	/// closes its sample or slashes.
-	fn on_result_weight() -> Weight {
-		let db = <Runtime as frame_system::Config>::DbWeight::get();
-		db.reads_writes(8 + 20, 8)
 	}
 }
 

@@ -14,6 +14,7 @@ use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sp_core::{sr25519, Pair};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
+use verity_int8_format as int8;
 use verity_primitives::*;
 use verity_zkml::{reference_mlp, setup_from_seed, Prover};
 

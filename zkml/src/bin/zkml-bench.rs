@@ -18,7 +18,7 @@ use std::{
 	process::{exit, Command},
 	time::{Duration, Instant},
 };
-use verity_primitives::int8::{decode_file, Int8Model};
+use verity_int8_format::{decode_file, Int8Model};
 use verity_zkml::{circuit_info, reference_mlp, setup_from_seed, verifier, verify_native, Prover};
 
 /// The default models: name, layer widths.

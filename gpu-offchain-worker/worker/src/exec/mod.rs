@@ -1,0 +1,320 @@
+//! [`Executor`]: runs a model artifact on canonical input bytes ([`crate::tensor`]) through the
+//! [`Engine`] that runs its format, and returns canonical output bytes (or streams them).
+//!
+//! - [`onnx::OnnxEngine`]: ONNX graphs on tract.
+//! - [`int8::Int8Engine`]: Verity int8 artifacts on the CPU or GPU integer engine.
+//!
+//! An engine loads an artifact for a schema into a [`LoadedModel`], which hands its output to
+//! a sink as it is produced: a tensor model in one piece, a language model token by token.
+//! Loaded models are cached by artifact digest and schema; the caller is responsible for the
+//! artifact matching its digest (the worker verifies artifacts when it fetches them).
+
+pub mod int8;
+pub mod onnx;
+
+use crate::tensor;
+use codec::Encode;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+use verity_int8::engine::Backend;
+use verity_primitives::{ArtifactFormat, IoSchema, TensorSpec};
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+	/// The input bytes are not the schema's length.
+	#[error("wrong input length: expected {expected} bytes, got {got}")]
+	InputLength {
+		/// Bytes the schema's inputs take.
+		expected: usize,
+		/// Bytes given.
+		got: usize,
+	},
+	/// A format no engine of this executor runs.
+	#[error("unsupported artifact format `{}` (this worker runs {runs})", .format.name())]
+	UnsupportedFormat {
+		/// The artifact's format.
+		format: ArtifactFormat,
+		/// The formats this executor's engines run, comma-separated.
+		runs: String,
+	},
+	/// The schema cannot describe this model or is not a tensor schema.
+	#[error("schema does not fit the model: {0}")]
+	Schema(String),
+	/// The artifact does not load.
+	#[error("model failed to load: {0}")]
+	Load(String),
+	/// The model failed while running.
+	#[error("model failed to run: {0}")]
+	Run(String),
+	/// The model's output does not match the schema's outputs.
+	#[error("output does not match the schema: {0}")]
+	Output(String),
+}
+
+/// Where a model's output goes as it is produced; `Break` asks the model to stop (the client
+/// went away).
+pub type Sink<'a> = &'a mut dyn FnMut(&[u8]) -> ControlFlow<()>;
+
+/// Loads artifacts of one format and runs them.
+pub trait Engine: Send + Sync {
+	/// Its name, as `--engines` and `/v1/info` give it (`onnx`, `int8`).
+	fn name(&self) -> &'static str;
+
+	/// Where it computes: `cpu` or `gpu`.
+	fn device(&self) -> &'static str;
+
+	/// The artifact format it runs.
+	fn format(&self) -> ArtifactFormat;
+
+	/// Loads `artifact` to run inputs laid out per `schema`.
+	fn load(&self, artifact: &[u8], schema: &IoSchema) -> Result<Arc<dyn LoadedModel>, ExecError>;
+}
+
+/// A model an engine loaded, ready to run.
+pub trait LoadedModel: Send + Sync {
+	/// Runs on `input` (the schema's inputs, of the length the schema gives) and hands the
+	/// output to `sink` as it is produced, in order; the pieces together are the output.
+	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<(), ExecError>;
+}
+
+/// The engines `verity-worker --engines` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+	/// ONNX on tract.
+	Onnx,
+	/// Verity int8 on the best integer backend found (GPU, else CPU).
+	Int8,
+}
+
+/// The tensor inputs and outputs of `schema`, or why it has none.
+pub(crate) fn tensors(schema: &IoSchema) -> Result<(&[TensorSpec], &[TensorSpec]), ExecError> {
+	match schema {
+		IoSchema::Tensors { inputs, outputs } => Ok((inputs, outputs)),
+		IoSchema::Chat { .. } => Err(ExecError::Schema(
+			"a chat schema needs an LLM engine; this one runs tensors".into(),
+		)),
+	}
+}
+
+/// Runs artifacts; share it (it is `Sync`) so the cache is shared.
+pub struct Executor {
+	engines: Vec<Arc<dyn Engine>>,
+	cache: Mutex<HashMap<([u8; 32], Vec<u8>), Arc<dyn LoadedModel>>>,
+}
+
+impl Default for Executor {
+	fn default() -> Self {
+		Self::new(Backend::auto())
+	}
+}
+
+impl Executor {
+	/// An executor with every engine, int8 models running on `backend`.
+	pub fn new(backend: Backend) -> Self {
+		Self::from_engines(vec![
+			Arc::new(onnx::OnnxEngine),
+			Arc::new(int8::Int8Engine::new(backend)),
+		])
+	}
+
+	/// An executor with the engines named (int8 on the best backend found).
+	pub fn with_engines(kinds: &[EngineKind]) -> Self {
+		let mut engines: Vec<Arc<dyn Engine>> = Vec::new();
+		for kind in kinds {
+			match kind {
+				EngineKind::Onnx => engines.push(Arc::new(onnx::OnnxEngine)),
+				EngineKind::Int8 => engines.push(Arc::new(int8::Int8Engine::new(Backend::auto()))),
+			}
+		}
+		Self::from_engines(engines)
+	}
+
+	/// An executor with these engines (the first one for a format runs it).
+	pub fn from_engines(engines: Vec<Arc<dyn Engine>>) -> Self {
+		Self { engines, cache: Mutex::new(HashMap::new()) }
+	}
+
+	/// Its engines as `name@device`, comma-separated (e.g. `onnx@cpu,int8@gpu`).
+	pub fn describe(&self) -> String {
+		let names: Vec<String> =
+			self.engines.iter().map(|e| format!("{}@{}", e.name(), e.device())).collect();
+		names.join(",")
+	}
+
+	/// `gpu` when an engine computes on a GPU, else `cpu`.
+	pub fn device(&self) -> &'static str {
+		if self.engines.iter().any(|engine| engine.device() == "gpu") {
+			"gpu"
+		} else {
+			"cpu"
+		}
+	}
+
+	/// Models in the cache.
+	pub fn cached_models(&self) -> usize {
+		self.cache.lock().map_or(0, |c| c.len())
+	}
+
+	/// Whether the artifact with this digest is loaded for this schema, so that `run` will
+	/// not read the `artifact` bytes it is given.
+	pub fn is_loaded(&self, artifact_digest: [u8; 32], schema: &IoSchema) -> bool {
+		self.cache.lock().is_ok_and(|c| c.contains_key(&(artifact_digest, schema.encode())))
+	}
+
+	/// Runs `artifact` (whose digest is `artifact_digest`) on `input` laid out per `schema`'s
+	/// inputs; returns the output laid out per its outputs.
+	pub fn run(
+		&self,
+		format: ArtifactFormat,
+		artifact_digest: [u8; 32],
+		artifact: &[u8],
+		schema: &IoSchema,
+		input: &[u8],
+	) -> Result<Vec<u8>, ExecError> {
+		let mut output = Vec::new();
+		self.run_streaming(format, artifact_digest, artifact, schema, input, &mut |piece| {
+			output.extend_from_slice(piece);
+			ControlFlow::Continue(())
+		})?;
+		Ok(output)
+	}
+
+	/// [`Self::run`], handing the output to `sink` as the model produces it.
+	pub fn run_streaming(
+		&self,
+		format: ArtifactFormat,
+		artifact_digest: [u8; 32],
+		artifact: &[u8],
+		schema: &IoSchema,
+		input: &[u8],
+		sink: Sink<'_>,
+	) -> Result<(), ExecError> {
+		let (inputs, _) = tensors(schema)?;
+		let expected = tensor::encoded_len(inputs)
+			.ok_or_else(|| ExecError::Schema("input tensors too large".into()))?;
+		if input.len() != expected {
+			return Err(ExecError::InputLength { expected, got: input.len() });
+		}
+		let model = self.loaded(format, artifact_digest, artifact, schema)?;
+		model.run(input, sink)
+	}
+
+	/// The model for this digest and schema, loaded by its format's engine if not cached.
+	fn loaded(
+		&self,
+		format: ArtifactFormat,
+		artifact_digest: [u8; 32],
+		artifact: &[u8],
+		schema: &IoSchema,
+	) -> Result<Arc<dyn LoadedModel>, ExecError> {
+		let engine =
+			self.engines.iter().find(|engine| engine.format() == format).ok_or_else(|| {
+				let runs: Vec<&str> = self.engines.iter().map(|e| e.format().name()).collect();
+				ExecError::UnsupportedFormat { format, runs: runs.join(", ") }
+			})?;
+		let key = (artifact_digest, schema.encode());
+		if let Some(model) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+			return Ok(model);
+		}
+		let model = engine.load(artifact, schema)?;
+		if let Ok(mut cache) = self.cache.lock() {
+			cache.insert(key, model.clone());
+		}
+		Ok(model)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use verity_int8::testmodels::{self, f32_schema, spec};
+	use verity_primitives::TensorDtype;
+
+	fn digest(n: u8) -> [u8; 32] {
+		[n; 32]
+	}
+
+	#[test]
+	fn errors_are_clear() {
+		let exec = Executor::new(Backend::Cpu);
+		let schema = f32_schema(&[1, 4], &[1, 3]);
+		let mlp = testmodels::mlp_onnx(1, &[4, 3]);
+		let err = exec.run(ArtifactFormat::Onnx, digest(1), &mlp, &schema, &[0; 15]).unwrap_err();
+		assert_eq!(err.to_string(), "wrong input length: expected 16 bytes, got 15");
+		let err = exec.run(ArtifactFormat::Gguf, digest(1), &mlp, &schema, &[0; 16]).unwrap_err();
+		assert!(
+			matches!(err, ExecError::UnsupportedFormat { format: ArtifactFormat::Gguf, .. }),
+			"{err}"
+		);
+		assert!(err.to_string().contains("`gguf`"));
+		let err =
+			exec.run(ArtifactFormat::Safetensors, digest(1), &mlp, &schema, &[0; 16]).unwrap_err();
+		assert!(matches!(err, ExecError::UnsupportedFormat { .. }));
+		let err =
+			exec.run(ArtifactFormat::Onnx, digest(2), b"junk", &schema, &[0; 16]).unwrap_err();
+		assert!(matches!(err, ExecError::Load(_)), "{err}");
+		let err = exec
+			.run(ArtifactFormat::VerityInt8, digest(3), b"junk", &schema, &[0; 16])
+			.unwrap_err();
+		assert!(err.to_string().contains("bad magic"), "{err}");
+		// Output schema that disagrees with the model.
+		let wrong_out = f32_schema(&[1, 4], &[1, 4]);
+		let err =
+			exec.run(ArtifactFormat::Onnx, digest(1), &mlp, &wrong_out, &[0; 16]).unwrap_err();
+		assert!(matches!(err, ExecError::Output(_)), "{err}");
+		assert!(err.to_string().contains("shape [1, 3]"), "{err}");
+		// Input named differently from the model's.
+		let renamed = IoSchema::Tensors {
+			inputs: vec![spec("x", TensorDtype::F32, &[1, 4])].try_into().unwrap(),
+			outputs: vec![spec("output", TensorDtype::F32, &[1, 3])].try_into().unwrap(),
+		};
+		let err = exec.run(ArtifactFormat::Onnx, digest(1), &mlp, &renamed, &[0; 16]).unwrap_err();
+		assert!(err.to_string().contains("model input `input` is not in the schema"), "{err}");
+		let chat = IoSchema::Chat { max_context_tokens: 10 };
+		assert!(matches!(
+			exec.run(ArtifactFormat::Onnx, digest(1), &mlp, &chat, &[]),
+			Err(ExecError::Schema(_))
+		));
+	}
+
+	#[test]
+	fn int8_schema_dtypes_shapes_and_batches() {
+		let exec = Executor::new(Backend::Cpu);
+		let model = verity_int8::engine::random_model(5, false);
+		let file = verity_int8::encode_file(&model);
+		let cpu = verity_int8::engine::cpu::CpuModel::new(Arc::new(model.clone())).unwrap();
+		let x = verity_int8::engine::random_input(9, 48 * 3);
+		let expected = cpu.run_batch(&x, 3).unwrap();
+		let schema = |din, dout, shin: &[u32], shout: &[u32]| IoSchema::Tensors {
+			inputs: vec![spec("input", din, shin)].try_into().unwrap(),
+			outputs: vec![spec("output", dout, shout)].try_into().unwrap(),
+		};
+		let raw: Vec<u8> = x.iter().map(|v| *v as u8).collect();
+		let i8s = schema(TensorDtype::I8, TensorDtype::I8, &[3, 48], &[3, 10]);
+		let out = exec.run(ArtifactFormat::VerityInt8, digest(7), &file, &i8s, &raw).unwrap();
+		assert_eq!(out, expected.iter().map(|v| *v as u8).collect::<Vec<_>>());
+		// f32 in, f32 out, one sample: input quantized on the host, output dequantized.
+		let f32s = schema(TensorDtype::F32, TensorDtype::F32, &[48], &[10]);
+		let floats: Vec<u8> = x[..48]
+			.iter()
+			.flat_map(|q| (f32::from(*q) * model.input_scale()).to_le_bytes())
+			.collect();
+		let out = exec.run(ArtifactFormat::VerityInt8, digest(7), &file, &f32s, &floats).unwrap();
+		let want: Vec<u8> = expected[..10]
+			.iter()
+			.flat_map(|q| (f32::from(*q) * model.output_scale()).to_le_bytes())
+			.collect();
+		assert_eq!(out, want);
+		assert_eq!(exec.cached_models(), 2);
+		let bad = schema(TensorDtype::I64, TensorDtype::F32, &[48], &[10]);
+		let err =
+			exec.run(ArtifactFormat::VerityInt8, digest(7), &file, &bad, &[0; 384]).unwrap_err();
+		assert!(err.to_string().contains("must be f32 or i8"), "{err}");
+		let bad = schema(TensorDtype::I8, TensorDtype::I8, &[47], &[10]);
+		let err =
+			exec.run(ArtifactFormat::VerityInt8, digest(7), &file, &bad, &[0; 47]).unwrap_err();
+		assert!(err.to_string().contains("the model's input is [48]"), "{err}");
+	}
+}

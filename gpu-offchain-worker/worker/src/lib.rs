@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+
+pub mod chain;
+pub mod daemon;
+pub mod exec;
+pub mod node_rpc;
+pub mod service;
+pub mod settlement;
+pub mod signer;
+pub mod tensor;
+pub mod zk;
