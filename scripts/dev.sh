@@ -18,15 +18,16 @@ cargo test --release --workspace --locked --features verity-node/fast-runtime --
 bin="${CARGO_TARGET_DIR:-target}/release"
 dir=.verity-dev
 mkdir -p "$dir"
+worker=
 "$bin/verity-node" --dev --worker-url http://127.0.0.1:9957 --worker-secret-file "$dir/node-secret" "$@" &
 node=$!
+trap 'kill $node $worker 2>/dev/null; wait $node $worker 2>/dev/null' EXIT INT TERM
 # Alice registers the worker in `demo setup`; on a development chain the worker answers direct
 # requests as her (`--account` names another). It waits for the node's RPC.
 for attempt in $(seq 60); do [ -f "$dir/node-secret" ] && break; sleep 0.5; done
 "$bin/verity-worker" --node-rpc http://127.0.0.1:9944 --secret-file "$dir/node-secret" \
 	--data-dir "$dir/worker" --output-store http://127.0.0.1:9955 &
 worker=$!
-trap 'kill $node $worker 2>/dev/null; wait $node $worker 2>/dev/null' EXIT INT TERM
 for attempt in $(seq 60); do
 	if "$bin/verity" --suri //Alice demo setup --write-input demo-input.json 2>/tmp/verity-demo.err; then
 		break

@@ -52,6 +52,9 @@ pub struct ArtifactStore {
 	placing: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
+/// A stored artifact as eviction sees it: (last read or written, size, path).
+type StoredFile = (std::time::SystemTime, u64, PathBuf);
+
 impl ArtifactStore {
 	/// Opens (creating it if needed) the store in `dir`; artifacts above `max_size` bytes are
 	/// refused.
@@ -78,7 +81,7 @@ impl ArtifactStore {
 
 	/// Bytes held by the store's artifacts, and the artifacts as (last read or written, size,
 	/// path).
-	fn usage(&self) -> Result<(u64, Vec<(std::time::SystemTime, u64, PathBuf)>), StoreError> {
+	fn usage(&self) -> Result<(u64, Vec<StoredFile>), StoreError> {
 		let mut total = 0u64;
 		let mut files = Vec::new();
 		for entry in std::fs::read_dir(&self.dir)? {

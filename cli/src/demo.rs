@@ -1,5 +1,5 @@
 //! `verity demo setup`: makes a fresh dev chain ready to serve inferences: publishes the demo
-//! model and registers the node's embedded worker to serve it. Running it again changes nothing.
+//! model and registers the node's worker (`verity-worker`) to serve it. Running it again changes nothing.
 //!
 //! The demo model is a Verity int8 MLP (4 features -> 16 hidden -> 3 classes), converted by
 //! the worker's own converter from a float ONNX model with seeded weights; it stands for any

@@ -208,12 +208,12 @@ async fn registration_from(
 		Some((configured, proof)) if configured == account.0 => Ok((info.signing_key, proof)),
 		Some((configured, _)) => Err(format!(
 			"the worker at {endpoint} is configured for account {}; register it from that \
-			 account, or restart it with --worker-account {account}",
+			 account, or restart it with --account {account}",
 			AccountId32(configured)
 		)),
 		None => Err(format!(
 			"the worker at {endpoint} has no account configured, so it cannot prove that \
-			 {account} holds its key; restart it with --worker-account {account}"
+			 {account} holds its key; restart it with --account {account}"
 		)),
 	}
 }

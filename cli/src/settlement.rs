@@ -312,9 +312,9 @@ async fn spec_hashes(
 	let mut hashes = BTreeMap::new();
 	for leaf in leaves {
 		let model = leaf.receipt.model;
-		if !hashes.contains_key(&model) {
+		if let std::collections::btree_map::Entry::Vacant(e) = hashes.entry(model) {
 			let hash = version_of(chain, &model).await.ok().map(|version| version.spec.spec_hash());
-			hashes.insert(model, hash);
+			e.insert(hash);
 		}
 	}
 	Ok(hashes)

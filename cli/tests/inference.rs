@@ -1,4 +1,4 @@
-//! The inference pipeline end to end on a real dev node with its embedded worker: the demo
+//! The inference pipeline end to end on a real dev node with its `verity-worker`: the demo
 //! setup, a float ONNX model and an int8 CNN published by the test, requests through the chain
 //! (`verity infer`, which submits with subxt and waits for the result on chain), outputs
 //! compared with running the same artifacts directly, receipts re-verified, and bad input.

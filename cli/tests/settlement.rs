@@ -1,4 +1,4 @@
-//! Direct (off-chain) requests end to end on a dev node with its embedded worker: receipts
+//! Direct (off-chain) requests end to end on a dev node with its `verity-worker`: receipts
 //! settled individually, in batches (posted by the worker's operator, then re-checked leaf by
 //! leaf from the artifact store), or privately; and a real AWS attestation document checked by
 //! the runtime.

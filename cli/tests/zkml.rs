@@ -1,7 +1,7 @@
 //! ZKML end to end on a dev node with Aura blocks: `verity demo setup` runs the Groth16 setup of
 //! the demo model, uploads the proving key to the node's artifact store and the verifying key to
 //! the chain; a ZKML request is answered at once (the answer recorded, nothing paid), proved by
-//! the embedded worker in the background, and settles when the runtime verified the proof
+//! the node's `verity-worker` in the background, and settles when the runtime verified the proof
 //! through the node's BLS12-381 host functions. The worker is paid and keeps its stake.
 
 use serde_json::Value;
@@ -30,7 +30,7 @@ fn a_zkml_request_is_answered_at_once_and_settles_when_its_proof_verifies() {
 	fails(
 		&node,
 		"//Bob",
-		&["infer", model, "--mode", "zkml", "--input", &setup["input"].as_str().unwrap()],
+		&["infer", model, "--mode", "zkml", "--input", setup["input"].as_str().unwrap()],
 		"ModeNotOffered",
 	);
 

@@ -1,4 +1,7 @@
 #![doc = include_str!("../README.md")]
+// `sc_service::Error` and `sc_cli::Error` are large; the node returns them as polkadot-sdk's
+// own nodes do.
+#![allow(clippy::result_large_err)]
 
 mod chain_spec;
 mod cli;

@@ -497,8 +497,8 @@ pub const MAX_ZK_PROOF_LEN: u32 = 384;
 /// A ZK proof as submitted to the chain.
 pub type ZkProofBytes = BoundedVec<u8, ConstU32<MAX_ZK_PROOF_LEN>>;
 
-/// The inference worker's answer to `GET /v1/proofs/<request id>` once the proof is ready:
-/// the proof and the worker key's signature over [`zk_proof_payload`].
+/// The inference worker's answer to `GET /v1/proofs/<request id>/<binding>` once the proof is
+/// ready: the proof and the worker key's signature over [`zk_proof_payload`].
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
 pub struct ZkProofAnswer {
 	/// The request proved.

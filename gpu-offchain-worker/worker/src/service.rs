@@ -485,16 +485,18 @@ impl Worker {
 		direct: DirectJob,
 	) -> Result<DirectAnswer<[u8; 32]>, JobError> {
 		let identity = self.direct_identity(&direct)?;
-		let version = self.read_version(direct.model).await?;
-		let job = self.direct_job(&direct, identity, version)?;
 		if direct.settlement == SettlementMode::Batch && self.output_store.is_none() {
 			return Err(JobError::NoBatchStore);
 		}
 		// Direct jobs take at most DIRECT_SLOTS at once, so on-chain jobs (whose deadlines
-		// cost stake) always find the worker free enough to answer in time.
+		// cost stake) always find the worker free enough to answer in time; the slot is taken
+		// before the chain is read, so strangers naming random versions cannot turn the
+		// worker into a flood of reads against its node.
 		let _slot = self.direct_slots.try_acquire().map_err(|_| {
 			JobError::Busy(format!("{DIRECT_SLOTS} direct requests are running; try again"))
 		})?;
+		let version = self.read_version(direct.model).await?;
+		let job = self.direct_job(&direct, identity, version)?;
 		let answer = self.run(job, ReceiptContext::Direct).await?;
 		let leaf = BatchLeaf { receipt: answer.receipt.clone(), signature: answer.signature };
 		let batch = match direct.settlement {

@@ -63,9 +63,12 @@ struct ProofJob {
 	binding: [u8; 32],
 }
 
+/// A loaded prover, by (artifact digest, key digests).
+type ProverEntry = (([u8; 32], ZkKeyDigests), Arc<LoadedProver>);
+
 /// Loaded provers, the proving queue and the proofs of recent ZKML jobs.
 pub struct ZkProofs {
-	provers: Mutex<Vec<(([u8; 32], ZkKeyDigests), Arc<LoadedProver>)>>,
+	provers: Mutex<Vec<ProverEntry>>,
 	proofs: Arc<Mutex<ProofBook>>,
 	queue: Mutex<mpsc::Sender<ProofJob>>,
 }

@@ -2,6 +2,8 @@
 //! `AuthorizeCall` in the transaction extensions so that authorized results go through the real
 //! validation path.
 
+#![allow(clippy::type_complexity)]
+
 use crate as pallet_inference;
 use crate::{ModelProvider, ServableModel};
 use codec::Encode;
@@ -66,18 +68,18 @@ impl frame_system::offchain::CreateAuthorizedTransaction<pallet_inference::Call<
 thread_local! {
 	/// The Model Hub stand-in: version -> (record, servable).
 	pub static MODELS: RefCell<BTreeMap<ModelVersionRef, (ServableModel<u64, u64>, bool)>> =
-		RefCell::new(BTreeMap::new());
+		const { RefCell::new(BTreeMap::new()) };
 	/// Workers with a live TEE attestation, with the key it binds.
 	pub static ATTESTED: RefCell<BTreeMap<u64, verity_primitives::SigningKey>> =
-		RefCell::new(BTreeMap::new());
+		const { RefCell::new(BTreeMap::new()) };
 	/// Workers whose stake the verification path still holds.
-	pub static UNDER_REVIEW: RefCell<Vec<u64>> = RefCell::new(Vec::new());
+	pub static UNDER_REVIEW: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
 	/// What the observer was told: settled results and expired checks.
-	pub static OBSERVED: RefCell<Vec<Observed>> = RefCell::new(Vec::new());
+	pub static OBSERVED: RefCell<Vec<Observed>> = const { RefCell::new(Vec::new()) };
 	/// The requests whose results the second observer was told of.
-	pub static SECOND_OBSERVED: RefCell<Vec<u64>> = RefCell::new(Vec::new());
+	pub static SECOND_OBSERVED: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
 	/// The randomness the next assignment sees.
-	pub static SEED: RefCell<H256> = RefCell::new(H256::zero());
+	pub static SEED: RefCell<H256> = const { RefCell::new(H256::zero()) };
 }
 
 /// The attestation stand-in.

@@ -799,7 +799,8 @@ fn balances_stay_consistent_over_random_operations() {
 					let open: Vec<_> = Requests::<Test>::iter_keys().collect();
 					if let Some(id) = open.get((next() % (open.len() as u64 + 1)) as usize) {
 						let worker = Requests::<Test>::get(id).unwrap().worker;
-						let signer = if next() % 4 == 0 { key(7) } else { key(worker as u8) };
+						let signer =
+							if next().is_multiple_of(4) { key(7) } else { key(worker as u8) };
 						if apply(result_xt(answer(*id, &signer))).map(|r| r.is_ok()) == Ok(true) {
 							settled += 1;
 						}
@@ -1035,11 +1036,11 @@ fn a_direct_receipt_never_settles_an_on_chain_request() {
 		let mut forged = answer(id, &key(1));
 		forged.receipt.context = ReceiptContext::Direct;
 		forged.signature = key(1).sign(&forged.receipt.signing_payload()).0;
-		let rejected = Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+		let rejected = TransactionValidityError::Invalid(InvalidTransaction::Custom(
 			ResultRejection::ReceiptMismatch as u8,
-		)));
-		assert_eq!(validate(result_xt(forged.clone())), rejected);
-		assert_eq!(apply(result_xt(forged)), Err(rejected.unwrap_err()));
+		));
+		assert_eq!(validate(result_xt(forged.clone())), Err(rejected));
+		assert_eq!(apply(result_xt(forged)), Err(rejected));
 		assert!(Requests::<Test>::contains_key(id) && !Results::<Test>::contains_key(id));
 	});
 }

@@ -82,7 +82,7 @@ fn last_event() -> Event<Test> {
 			RuntimeEvent::ModelRegistry(event) => Some(event),
 			_ => None,
 		})
-		.last()
+		.next_back()
 		.expect("a registry event")
 }
 

@@ -433,7 +433,6 @@ pub mod pallet {
 			/// BLAKE2b-256 of the output.
 			output_digest: Digest32,
 		},
-		/// A worker lost stake for a fault the chain verified.
 		/// A ZK proof verified: the request settled and was paid.
 		ZkProofVerified {
 			/// The request proved.

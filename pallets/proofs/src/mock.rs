@@ -1,6 +1,8 @@
 //! A test runtime: System, Balances and the proofs pallet, with stand-ins for the workers' stake
 //! (a ledger in a thread-local) and for the clock.
 
+#![allow(clippy::type_complexity)]
+
 use crate as pallet_proofs;
 use crate::{AwaitingZkProof, ReExecutor, SettledSummary, WorkerStakes, ZkResults};
 use core::cell::RefCell;
@@ -74,20 +76,20 @@ pub const DISPUTE_BOND: u64 = 500;
 
 thread_local! {
 	/// Registered workers: account -> (signing key, stake).
-	pub static WORKERS: RefCell<BTreeMap<u64, (SigningKey, u64)>> = RefCell::new(BTreeMap::new());
+	pub static WORKERS: RefCell<BTreeMap<u64, (SigningKey, u64)>> = const { RefCell::new(BTreeMap::new()) };
 	/// Workers that are unbonding.
-	pub static UNBONDING: RefCell<Vec<u64>> = RefCell::new(Vec::new());
+	pub static UNBONDING: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
 	/// Stake moved by slashes, by receiving account.
-	pub static CREDITED: RefCell<BTreeMap<u64, u64>> = RefCell::new(BTreeMap::new());
+	pub static CREDITED: RefCell<BTreeMap<u64, u64>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 thread_local! {
 	/// Settled original results the executor stand-in knows.
-	pub static SETTLED: RefCell<BTreeMap<u64, SettledSummary<u64>>> = RefCell::new(BTreeMap::new());
+	pub static SETTLED: RefCell<BTreeMap<u64, SettledSummary<u64>>> = const { RefCell::new(BTreeMap::new()) };
 	/// Checks opened: (payer, original, excluded workers, check request, checker).
-	pub static CHECKS: RefCell<Vec<(u64, u64, Vec<u64>, u64, u64)>> = RefCell::new(Vec::new());
+	pub static CHECKS: RefCell<Vec<(u64, u64, Vec<u64>, u64, u64)>> = const { RefCell::new(Vec::new()) };
 	/// The input each check was opened with, in order.
-	pub static CHECK_INPUTS: RefCell<Vec<RequestInput>> = RefCell::new(Vec::new());
+	pub static CHECK_INPUTS: RefCell<Vec<RequestInput>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The stand-in's spec hash of a version.
@@ -200,9 +202,9 @@ impl WorkerStakes<u64, u64> for TestWorkers {
 
 thread_local! {
 	/// ZKML answers awaiting a proof, by request.
-	pub static AWAITING: RefCell<BTreeMap<u64, AwaitingZkProof<u64>>> = RefCell::new(BTreeMap::new());
+	pub static AWAITING: RefCell<BTreeMap<u64, AwaitingZkProof<u64>>> = const { RefCell::new(BTreeMap::new()) };
 	/// Verdicts the stand-in was told: (request, accepted).
-	pub static VERDICTS: RefCell<Vec<(u64, bool)>> = RefCell::new(Vec::new());
+	pub static VERDICTS: RefCell<Vec<(u64, bool)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The stand-in for the inference pallet's ZKML answers.

@@ -44,10 +44,13 @@ impl<T: Config> Pallet<T> {
 
 	/// A result settled (called by the runtime's observer adapter): queue its sampling draw,
 	/// or judge the check it is.
+	// The draw is queued in the arm, not in a guard: a guard with effects hides them.
+	#[allow(clippy::collapsible_match)]
 	pub fn on_result(settled: SettledInfoOf<T>) {
 		match settled.check_of {
 			// Proved results are final; only deterministic models can be re-executed.
 			None if settled.deterministic && !settled.proved && !T::SampleRate::get().is_zero() => {
+				// Queued, or skipped when every bucket up to `MaxDrawDelay` is full.
 				if Self::queue_draw(Draw::Sample(settled.request)).is_err() {
 					Self::deposit_event(Event::SampleSkipped { request: settled.request });
 				}

@@ -2,6 +2,8 @@
 //! `verity-zkml` fixture) verified through the BLS12-381 host-function curve. Submissions go
 //! through the real authorization path (`AuthorizeCall`).
 
+#![allow(clippy::type_complexity)]
+
 use crate::{mock::*, *};
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};

@@ -64,7 +64,7 @@ pub fn random_model(seed: u64, conv: bool) -> Int8Model {
 		layers.push(Layer::Relu);
 		let h2 = h1 - 1;
 		let p2 = rng.below(2) as u32;
-		let h3 = (h2 + 2 * p2 - 2) / 1 + 1;
+		let h3 = h2 + 2 * p2 - 2 + 1;
 		layers.push(Layer::Conv2d(Conv2d {
 			in_channels: 4,
 			out_channels: 3,

@@ -98,10 +98,13 @@ pub(crate) fn tensors(schema: &IoSchema) -> Result<(&[TensorSpec], &[TensorSpec]
 	}
 }
 
+/// Loaded models by (artifact digest, SCALE-encoded schema).
+type ModelCache = Mutex<HashMap<([u8; 32], Vec<u8>), Arc<dyn LoadedModel>>>;
+
 /// Runs artifacts; share it (it is `Sync`) so the cache is shared.
 pub struct Executor {
 	engines: Vec<Arc<dyn Engine>>,
-	cache: Mutex<HashMap<([u8; 32], Vec<u8>), Arc<dyn LoadedModel>>>,
+	cache: ModelCache,
 }
 
 impl Default for Executor {
