@@ -19,8 +19,9 @@ step cargo test --release --workspace --locked --no-fail-fast "${features[@]}" "
 # call, because the `runtime-benchmarks` feature must not reach the node's build.
 step cargo test --release --locked --no-fail-fast -p pallet-model-registry -p pallet-inference \
 	-p pallet-proofs --features runtime-benchmarks
-# Lints and docs check the code the tests built (no WASM: the native runtime is enough).
-export SKIP_WASM_BUILD=1
+# Lints and docs check the code the tests built. `--release`, and the same environment, so that
+# build scripts (the runtime's WASM build among them) and proc-macros are the test build's own
+# and do not run again.
 step cargo clippy --release --workspace --all-targets --locked "${features[@]}" -- -D warnings
 export RUSTDOCFLAGS="-D warnings"
 step cargo doc --release --workspace --no-deps --locked "${features[@]}"
