@@ -115,6 +115,7 @@ impl ChainFacts {
 
 /// Reads the chain's facts, retrying while the node is not up yet.
 async fn chain_facts(rpc: &NodeRpc) -> ChainFacts {
+	let mut warned = false;
 	loop {
 		let facts = async {
 			Ok::<_, String>(ChainFacts {
@@ -125,7 +126,11 @@ async fn chain_facts(rpc: &NodeRpc) -> ChainFacts {
 		match facts.await {
 			Ok(facts) => return facts,
 			Err(error) => {
-				log::warn!("the node at {} is not reachable yet: {error}", rpc.url());
+				// Once: the node may take a while to start, and the worker waits quietly.
+				if !warned {
+					log::warn!("the node at {} is not reachable yet: {error}", rpc.url());
+					warned = true;
+				}
 				tokio::time::sleep(Duration::from_secs(1)).await;
 			},
 		}

@@ -116,21 +116,25 @@ impl Default for Executor {
 impl Executor {
 	/// An executor with every engine, int8 models running on `backend`.
 	pub fn new(backend: Backend) -> Self {
-		Self::from_engines(vec![
-			Arc::new(onnx::OnnxEngine),
-			Arc::new(int8::Int8Engine::new(backend)),
-		])
+		Self::from_kinds(&[EngineKind::Onnx, EngineKind::Int8], backend)
 	}
 
 	/// An executor with the engines named (int8 on the best backend found).
 	pub fn with_engines(kinds: &[EngineKind]) -> Self {
-		let mut engines: Vec<Arc<dyn Engine>> = Vec::new();
-		for kind in kinds {
-			match kind {
-				EngineKind::Onnx => engines.push(Arc::new(onnx::OnnxEngine)),
-				EngineKind::Int8 => engines.push(Arc::new(int8::Int8Engine::new(Backend::auto()))),
-			}
-		}
+		Self::from_kinds(kinds, Backend::auto())
+	}
+
+	/// The engines named, int8 models running on `backend`.
+	fn from_kinds(kinds: &[EngineKind], backend: Backend) -> Self {
+		let engines = kinds
+			.iter()
+			.map(|kind| -> Arc<dyn Engine> {
+				match kind {
+					EngineKind::Onnx => Arc::new(onnx::OnnxEngine),
+					EngineKind::Int8 => Arc::new(int8::Int8Engine::new(backend.clone())),
+				}
+			})
+			.collect();
 		Self::from_engines(engines)
 	}
 
