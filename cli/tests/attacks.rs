@@ -130,6 +130,11 @@ impl Scene {
 	/// transaction just accepted may not be ready for the very next block) and returns the
 	/// events of the blocks sealed.
 	fn seal(&mut self) -> Vec<Event> {
+		self.seal_blocks().into_iter().flat_map(|(_, events)| events).collect()
+	}
+
+	/// As [`Scene::seal`], each block's events with the block's hash.
+	fn seal_blocks(&mut self) -> Vec<([u8; 32], Vec<Event>)> {
 		let mut number = seal(&self.node);
 		for _ in 0..5 {
 			let pending = self.node.rpc("author_pendingExtrinsics", json!([])).unwrap();
@@ -139,12 +144,13 @@ impl Scene {
 			std::thread::sleep(Duration::from_millis(50));
 			number = seal(&self.node);
 		}
-		let mut events = Vec::new();
+		let mut blocks = Vec::new();
 		for block in self.read_up_to + 1..=number {
-			events.extend(self.block_on(self.chain.events_at(block)).unwrap());
+			let events = self.block_on(self.chain.events_at(block)).unwrap();
+			blocks.push((block_hash(&self.node, block), events));
 		}
 		self.read_up_to = number;
-		events
+		blocks
 	}
 
 	fn read<V: Decode>(&self, pallet: &str, entry: &str, key: subxt::dynamic::Value) -> Option<V> {
@@ -479,8 +485,19 @@ fn sampling_grind(scene: &mut Scene, honest: &Honest) {
 			answered.push(*request);
 			false
 		});
-		events.extend(scene.seal());
-		included.extend(answered.into_iter().map(|request| (request, head(&scene.node))));
+		// Each result's own block (a result the pool had not readied for the first block
+		// sealed lands in a later one).
+		for (hash, block_events) in scene.seal_blocks() {
+			included.extend(
+				answered
+					.iter()
+					.filter(|request| {
+						find_for(&block_events, "Inference.ResultRecorded", **request).is_some()
+					})
+					.map(|request| (*request, hash)),
+			);
+			events.extend(block_events);
+		}
 		blocks += 1;
 	}
 	// The draws of the last results, a block after them; the attacker's workers answer any
@@ -498,6 +515,7 @@ fn sampling_grind(scene: &mut Scene, honest: &Honest) {
 	}
 	// The draw is the old rule, made a block later: from the hash of the result's own block,
 	// which did not exist when the worker chose when to submit.
+	assert_eq!(included.len(), ROUNDS, "every held-back result was recorded");
 	for (request, block) in included {
 		let drawn = old_draw(&block, b"verity/sample", request, 1_000_000_000) < SAMPLE_RATE_PPB;
 		assert_eq!(drawn, find_for(&events, "Proofs.ResultSampled", request).is_some());
