@@ -2,23 +2,12 @@
 //! `SKIP_WASM_BUILD=1` skips it for quick native checks.
 
 #[cfg(feature = "std")]
-fn main() {
-	use std::{env, path::PathBuf};
+include!("wasm-flags.rs");
 
-	// Source paths end up in the WASM (panic locations). Map the checkout and the cargo
-	// home to fixed names so that the WASM does not carry this machine's paths.
-	let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-	let root = manifest_dir.parent().expect("the runtime lives in the workspace");
-	let cargo_home = env::var_os("CARGO_HOME")
-		.map(PathBuf::from)
-		.or_else(|| env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-	let mut builder = substrate_wasm_builder::WasmBuilder::init_with_defaults()
-		.append_to_rust_flags(format!("--remap-path-prefix={}=/verity", root.display()));
-	if let Some(cargo_home) = cargo_home {
-		builder = builder
-			.append_to_rust_flags(format!("--remap-path-prefix={}=/cargo", cargo_home.display()));
-	}
-	builder.build();
+#[cfg(feature = "std")]
+fn main() {
+	let manifest_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+	builder(manifest_dir.parent().expect("the runtime lives in the workspace")).build();
 }
 
 /// The WASM build itself compiles this crate without `std`; nothing to do then.

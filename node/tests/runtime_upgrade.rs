@@ -5,18 +5,14 @@
 //!    applying that code is rejected with `RejectedInvalidAuthorizedUpgrade` and the chain keeps
 //!    its runtime;
 //! 2. a referendum authorizes the same runtime built with `spec_version` one higher (feature
-//!    `spec-version-bump`, built by this test into its own target directory); Bob applies it and
+//!    `spec-version-bump`, the `verity-runtime-upgrade` crate's WASM); Bob applies it and
 //!    the node reports the new `spec_version` over RPC while blocks keep being produced and
 //!    finalized.
 //!
 //! Prints the time from referendum submission to enactment.
 
 use codec::Encode;
-use std::{
-	path::{Path, PathBuf},
-	process::Command,
-	time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 use subxt::{
 	dynamic::{self, Value},
 	OnlineClient, PolkadotConfig,
@@ -27,26 +23,12 @@ use verity_node_harness::{Node, NodeBuilder};
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
 const UNIT: u128 = 1_000_000_000_000_000_000;
 
-/// Builds the runtime with `spec-version-bump` (and `fast-runtime`, like the node under test)
-/// into `<target>/upgrade-runtime`, and returns its compressed WASM.
+/// The runtime with `spec-version-bump` (and `fast-runtime`, like the node under test),
+/// compressed: built beside the runtime's own WASM by `verity-runtime-upgrade`.
 fn bumped_runtime() -> Vec<u8> {
-	let target =
-		Path::new(NODE).parent().and_then(Path::parent).expect("target/release/verity-node");
-	let directory = target.join("upgrade-runtime");
-	let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-	let status = Command::new(cargo)
-		.current_dir(workspace)
-		.args(["check", "--release", "--locked", "-p", "verity-runtime"])
-		.args(["--features", "fast-runtime,spec-version-bump"])
-		.env("CARGO_TARGET_DIR", &directory)
-		.env_remove("SKIP_WASM_BUILD")
-		.status()
-		.expect("cargo runs");
-	assert!(status.success(), "building the bumped runtime failed");
-	let wasm: PathBuf =
-		directory.join("release/wbuild/verity-runtime/verity_runtime.compact.compressed.wasm");
-	std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()))
+	verity_runtime_upgrade::WASM_BINARY
+		.expect("the upgrade runtime is built (SKIP_WASM_BUILD was not set)")
+		.to_vec()
 }
 
 fn spec_version(node: &Node) -> u64 {
