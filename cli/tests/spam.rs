@@ -19,6 +19,7 @@ use verity_primitives::{
 	VersionNumber,
 };
 
+#[path = "it/common.rs"]
 mod common;
 use common::{call_index, demo_setup, general, VERITY};
 

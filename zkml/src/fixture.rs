@@ -7,7 +7,7 @@
 //! `reference_mlp(&[4960, 31], FIXTURE_MODEL_SEED)` (one Dense layer, 4,960 int8 inputs,
 //! 31 outputs), keys from `setup_from_seed(&model, FIXTURE_SETUP_SEED)` (public toxic waste:
 //! for tests only), an input of ChaCha20 bytes from [`FIXTURE_INPUT_SEED`] and the binding
-//! [`FIXTURE_BINDING`]. `tests/fixture.rs` checks it and regenerates the files on request.
+//! [`FIXTURE_BINDING`]. `tests/it/fixture.rs` checks it and regenerates the files on request.
 
 /// Seed of the fixture's model (`reference_mlp(&[4960, 31], FIXTURE_MODEL_SEED)`).
 pub const FIXTURE_MODEL_SEED: u64 = 4960;

@@ -4,7 +4,7 @@
 //!
 //! `TestExternalities` has no WASM executor, so the version of an upgrade "code" is read by a
 //! stand-in for the node's `ReadRuntimeVersion` that knows the test blobs; the node-level test
-//! (`node/tests/runtime_upgrade.rs`) upgrades to a real WASM.
+//! (`node/tests/it/runtime_upgrade.rs`) upgrades to a real WASM.
 
 use super::preset_storage;
 use crate::{

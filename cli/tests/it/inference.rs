@@ -13,8 +13,7 @@ use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{ArtifactDigest, ArtifactFormat, IoSchema};
 use verity_worker::{exec::Executor, tensor};
 
-mod common;
-use common::{demo_setup, fails, succeeds, VERITY};
+use crate::common::{demo_setup, fails, succeeds, VERITY};
 
 fn node_binary() -> PathBuf {
 	let path = PathBuf::from(VERITY).with_file_name("verity-node");

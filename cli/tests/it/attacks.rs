@@ -37,8 +37,8 @@ use verity_primitives::{
 };
 use verity_worker::{service::http_call, signer::WorkerKey};
 
-mod common;
-use common::{call_index, general, succeeds, VERITY};
+use crate::common;
+use crate::common::{call_index, general, succeeds, VERITY};
 
 type Account = [u8; 32];
 const UNIT: u128 = 10u128.pow(18);

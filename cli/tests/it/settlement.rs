@@ -6,8 +6,8 @@
 use std::{path::PathBuf, process::Command};
 use verity_node_harness::NodeBuilder;
 
-mod common;
-use common::{demo_setup, succeeds as verity, VERITY};
+use crate::common;
+use crate::common::{demo_setup, succeeds as verity, VERITY};
 
 #[test]
 fn direct_requests_settle_individually_by_batch_and_privately() {

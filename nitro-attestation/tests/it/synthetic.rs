@@ -1,9 +1,7 @@
 //! Synthetic documents from a P-384 test CA (rcgen): the valid one passes, tagged and untagged,
 //! and each failure mode fails with its own error.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rcgen::{BasicConstraints, IsCa, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256};
 use std::collections::BTreeMap;
 use verity_nitro_attestation::*;

@@ -1,9 +1,7 @@
 //! The real AWS Nitro document from shared testdata: every fact of its README, its validity
 //! window, the pinned root, and the certificate cache.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use verity_nitro_attestation::*;

@@ -4,9 +4,7 @@
 //! it; mutations of one certificate inside a well-formed payload; mutations of the payload
 //! re-wrapped in a fresh envelope; random CBOR-like inputs built from CBOR heads.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use verity_nitro_attestation::*;

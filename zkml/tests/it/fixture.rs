@@ -1,5 +1,5 @@
 //! The committed fixture (`verity_zkml::fixture::largest`) is a real proof of its documented
-//! model; `VERITY_ZKML_WRITE_FIXTURE=1 cargo test --release -p verity-zkml --test fixture`
+//! model; `VERITY_ZKML_WRITE_FIXTURE=1 cargo test --release -p verity-zkml --test it fixture`
 //! regenerates it.
 
 use rand_chacha::{

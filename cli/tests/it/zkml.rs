@@ -8,8 +8,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use verity_node_harness::NodeBuilder;
 
-mod common;
-use common::{demo_setup_json, fails, succeeds, VERITY};
+use crate::common::{demo_setup_json, fails, succeeds, VERITY};
 
 #[test]
 fn a_zkml_request_is_answered_at_once_and_settles_when_its_proof_verifies() {

@@ -1,0 +1,11 @@
+//! The crate's integration tests, one module per subject, in one test binary (one link, one
+//! compile of what they share). `tests/spam.rs` is its own binary: it measures block pace
+//! and must not share the machine with another test's node.
+
+mod attacks;
+mod attestation;
+mod common;
+mod inference;
+mod model_hub;
+mod settlement;
+mod zkml;

@@ -1,0 +1,7 @@
+//! The crate's integration tests, one module per subject, in one test binary (one link,
+//! one compile of what they share).
+
+mod common;
+mod fuzz;
+mod real_document;
+mod synthetic;

@@ -1,0 +1,7 @@
+//! The crate's integration tests, one module per subject, in one test binary (one link, one
+//! compile of what they share). `tests/network_faults.rs` is its own binary: its network of
+//! three validators must not share the machine with another test's node.
+
+mod cli;
+mod dev_chain;
+mod runtime_upgrade;
