@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod fetch;
+pub mod http;
 pub mod limits;
 pub mod secret_file;
 pub mod server;

@@ -8,17 +8,14 @@
 //! `verity attestation submit <file> --kind <kind>` submits a document for the signer (a
 //! registered worker) to the chain, which verifies it in the runtime.
 
-use crate::{
-	chain::{account_of, signer, Chain, Scale},
-	Global, Output,
-};
+use crate::{Global, Output};
 use serde_json::{json, Map, Value};
 use std::{
 	io::Read,
 	path::PathBuf,
 	time::{SystemTime, UNIX_EPOCH},
 };
-use subxt::utils::AccountId32;
+use verity_client::{api, chain::account_of, signer, AccountId32, Chain, Static};
 use verity_nitro_attestation::{
 	root_from_pem, verify_document, NoCache, AWS_NITRO_ROOT_G1_PEM, MAX_DOCUMENT_LEN,
 };
@@ -101,11 +98,7 @@ pub async fn run(command: AttestationCommand, global: &Global) -> Result<Output,
 				None => account_of(&signer(global.suri.as_deref())?),
 			};
 			let count = chain
-				.read::<u64>(
-					"Proofs",
-					"AttestationCount",
-					vec![subxt::dynamic::Value::from_bytes(worker.0)],
-				)
+				.fetch(api::storage().proofs().attestation_count(), (worker,))
 				.await?
 				.unwrap_or_default();
 			let nonce = tee_nonce(&chain.genesis_hash(), &worker.0, count);
@@ -121,14 +114,8 @@ pub async fn run(command: AttestationCommand, global: &Global) -> Result<Output,
 			if document.len() > MAX_DOCUMENT_LEN {
 				return Err(format!("the document is larger than {MAX_DOCUMENT_LEN} bytes"));
 			}
-			let included = chain
-				.submit(
-					"Proofs",
-					"attest",
-					vec![Scale::of(&TeeKind::from(kind)), Scale::of(&document)],
-					&signer,
-				)
-				.await?;
+			let call = api::tx().proofs().attest(Static(TeeKind::from(kind)), document);
+			let included = chain.submit(&call, &signer).await?;
 			Ok(Output {
 				text: format!("Attestation of {} accepted", account_of(&signer)),
 				json: json!({"worker": account_of(&signer).to_string(), "block": included.block}),

@@ -1,5 +1,6 @@
 //! `verity demo setup`: makes a fresh dev chain ready to serve inferences: publishes the demo
-//! model and registers the node's worker (`verity-worker`) to serve it. Running it again changes nothing.
+//! model and registers the node's worker (`verity-worker`) to serve it. Running it again
+//! changes nothing.
 //!
 //! The demo model is a Verity int8 MLP (4 features -> 16 hidden -> 3 classes), converted by
 //! the worker's own converter from a float ONNX model with seeded weights; it stands for any
@@ -9,7 +10,6 @@
 //! and the verifying key on chain.
 
 use crate::{
-	chain::{account_of, signer, Chain},
 	inference::{self, Offer, WorkerCommand},
 	model::{self, CreateArgs, ModelCommand, PublishArgs},
 	zk::{self, ZkCommand},
@@ -17,11 +17,10 @@ use crate::{
 };
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use subxt::dynamic::Value;
+use verity_client::{api, chain::account_of, signer, AccountId32, Chain, Static};
 use verity_int8::{convert, testmodels};
 use verity_primitives::{
-	ArtifactFormat, HardwareClass, ModelInfo, ModelVersionRef, Task, VerificationMode,
-	VersionNumber,
+	ArtifactFormat, HardwareClass, ModelVersionRef, Task, VerificationMode, VersionNumber,
 };
 
 /// Name of the demo model.
@@ -104,14 +103,14 @@ async fn demo_model(
 	owner: [u8; 32],
 	done: &mut Vec<String>,
 ) -> Result<u64, String> {
-	let models =
-		chain.read_all::<ModelInfo<[u8; 32], u128>>("ModelRegistry", "Models", vec![]).await?;
-	let existing = models.iter().find_map(|(key, info)| {
+	let models = chain.fetch_all(api::storage().model_registry().models(), ()).await?;
+	let existing = models.iter().find_map(|((id,), info)| {
+		let info = &info.0;
 		let name_matches = info.owner == owner && &info.name[..] == DEMO_MODEL.as_bytes();
-		name_matches.then(|| key.last().and_then(|k| k.as_u128())).flatten()
+		name_matches.then_some(*id)
 	});
 	let model_id = match existing {
-		Some(id) => id as u64,
+		Some(id) => id,
 		None => {
 			let created = model::run(
 				ModelCommand::Create(CreateArgs {
@@ -241,14 +240,8 @@ async fn register_worker(
 	models: Vec<ModelVersionRef>,
 	done: &mut Vec<String>,
 ) -> Result<(), String> {
-	let registered = chain
-		.read::<verity_primitives::WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>>>(
-			"Inference",
-			"Workers",
-			vec![Value::from_bytes(owner)],
-		)
-		.await?
-		.is_some();
+	let registered =
+		chain.fetch(api::storage().inference().workers(), (AccountId32(owner),)).await?.is_some();
 	if registered {
 		return Ok(());
 	}
@@ -285,12 +278,7 @@ fn write_inputs(write_input: &Path, write_zk_input: &Path) -> Result<(), String>
 
 /// Whether the version has a record on chain.
 async fn published(chain: &Chain, reference: ModelVersionRef) -> Result<bool, String> {
-	Ok(chain
-		.read::<verity_primitives::ModelVersion<u128, u32>>(
-			"ModelRegistry",
-			"Versions",
-			vec![Value::u128(reference.model.into()), model::version_key(reference.version)],
-		)
-		.await?
-		.is_some())
+	let versions = api::storage().model_registry().versions();
+	let keys = (reference.model, Static(reference.version));
+	Ok(chain.fetch(versions, keys).await?.is_some())
 }

@@ -1,33 +1,24 @@
 //! `verity worker ...`, `verity infer ...` and `verity receipt verify ...`: the inference
 //! pipeline from the command line.
 
-use crate::{
-	chain::{account_of, signer, Chain, Scale},
-	model::version_key,
-	Global, Output,
-};
+use crate::{Global, Output};
 use serde_json::{json, Value as Json};
 use std::{
 	path::PathBuf,
 	time::{Duration, Instant},
 };
-use subxt::{dynamic::Value, utils::AccountId32};
-use verity_primitives::{
-	blake2_256, HardwareClass, InferenceRequest, IoSchema, ModelVersion, ModelVersionRef,
-	RequestId, RequestInput, ResultOutput, SettledResult, SigningKey, VerificationMode,
-	VerificationModes, WorkerInfo, MAX_INLINE_INPUT,
+use verity_client::{
+	api, chain::account_of, receipts as receipt_signer, signer, wait::wait_for_result,
+	worker::fetch_worker_info, AccountId32, Chain, Static,
 };
-use verity_worker::{service::fetch_worker_info, signer as receipt_signer, tensor};
-
-const PALLET: &str = "Inference";
+use verity_primitives::{
+	blake2_256, HardwareClass, IoSchema, ModelVersion, ModelVersionRef, RequestId, RequestInput,
+	ResultOutput, SigningKey, VerificationMode, VerificationModes, MAX_INLINE_INPUT,
+};
+use verity_worker::tensor;
 
 pub(crate) type Balance = u128;
-pub(crate) type Account = [u8; 32];
-type Settled = SettledResult<Account, Balance, u32>;
-type Request = InferenceRequest<Account, Balance, u32>;
-type Answered = verity_primitives::AnsweredResult<Account, u32>;
-/// Decodes a worker record whatever the runtime's model-list bound (the bound is not encoded).
-pub(crate) type Worker = WorkerInfo<Balance, u32, bounded_collections::ConstU32<{ u32::MAX }>>;
+type Settled = verity_client::wait::Settled;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum WorkerCommand {
@@ -86,17 +77,23 @@ pub struct Offer {
 }
 
 impl Offer {
-	/// The call arguments `endpoint, hardware, modes, models, fee` in the pallet's order.
-	fn arguments(&self) -> Result<Vec<Scale>, String> {
+	/// The endpoint as the calls take it (its bound checked here for a clearer message).
+	fn endpoint(&self) -> Result<Vec<u8>, String> {
 		let endpoint: verity_primitives::Endpoint =
 			self.endpoint.as_bytes().to_vec().try_into().map_err(|_| "--endpoint is too long")?;
-		Ok(vec![
-			Scale::of(&endpoint),
-			Scale::of(&self.hardware),
-			Scale::of(&VerificationModes::of(&self.modes)),
-			Scale::of(&self.models),
-			Scale::of(&self.fee),
-		])
+		Ok(endpoint.into_inner())
+	}
+
+	fn hardware(&self) -> Static<HardwareClass> {
+		Static(self.hardware)
+	}
+
+	fn modes(&self) -> Static<VerificationModes> {
+		Static(VerificationModes::of(&self.modes))
+	}
+
+	fn models(&self) -> Vec<Static<ModelVersionRef>> {
+		self.models.iter().copied().map(Static).collect()
 	}
 
 	fn served(&self) -> String {
@@ -159,13 +156,11 @@ pub(crate) async fn version_of(
 	chain: &Chain,
 	target: &ModelVersionRef,
 ) -> Result<ModelVersion<Balance, u32>, String> {
+	let address = api::storage().model_registry().versions();
 	chain
-		.read::<ModelVersion<Balance, u32>>(
-			"ModelRegistry",
-			"Versions",
-			vec![Value::u128(target.model.into()), version_key(target.version)],
-		)
+		.fetch(address, (target.model, Static(target.version)))
 		.await?
+		.map(|version| version.0)
 		.ok_or_else(|| format!("model version {target} does not exist"))
 }
 
@@ -218,45 +213,23 @@ async fn registration_from(
 	}
 }
 
-pub(crate) fn account_key(account: &Account) -> Value {
-	Value::from_bytes(account)
-}
-
 pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, String> {
 	let chain = Chain::connect(&global.url).await?;
 	match command {
 		WorkerCommand::Register { offer, signing_key, key_proof, stake } => {
 			let signer = signer(global.suri.as_deref())?;
-			let account = account_of(&signer);
-			let (key, proof) = match (signing_key, key_proof) {
-				(Some(key), Some(proof)) => (hex_bytes::<32>(&key, "--signing-key")?, {
-					hex_bytes::<64>(&proof, "--key-proof")?
-				}),
-				_ => registration_from(&offer.endpoint, &account).await?,
-			};
-			// The pallet's order: key, proof, endpoint, hardware, modes, models, fee, stake.
-			let mut arguments = vec![Scale::of(&key), Scale::of(&proof)];
-			arguments.extend(offer.arguments()?);
-			arguments.push(Scale::of(&stake));
-			let included = chain.submit(PALLET, "register_worker", arguments, &signer).await?;
-			Ok(Output {
-				text: format!(
-					"Registered worker {account} (signing key 0x{}), stake {stake}, serving {}",
-					hex::encode(key),
-					offer.served()
-				),
-				json: json!({
-					"worker": account.to_string(),
-					"signing_key": hex::encode(key),
-					"stake": stake.to_string(),
-					"block": included.block,
-				}),
-			})
+			register(&chain, &signer, offer, signing_key.zip(key_proof), stake).await
 		},
 		WorkerCommand::Update { offer } => {
 			let signer = signer(global.suri.as_deref())?;
-			let included =
-				chain.submit(PALLET, "update_worker", offer.arguments()?, &signer).await?;
+			let call = api::tx().inference().update_worker(
+				offer.endpoint()?,
+				offer.hardware(),
+				offer.modes(),
+				offer.models(),
+				offer.fee,
+			);
+			let included = chain.submit(&call, &signer).await?;
 			Ok(Output {
 				text: format!("Worker {} now serves {}", account_of(&signer), offer.served()),
 				json: json!({"worker": account_of(&signer).to_string(), "block": included.block}),
@@ -264,14 +237,18 @@ pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, S
 		},
 		WorkerCommand::MinDeadline { blocks } => {
 			let signer = signer(global.suri.as_deref())?;
-			let arguments = vec![Scale::of(&blocks)];
-			let included = chain.submit(PALLET, "set_min_deadline", arguments, &signer).await?;
+			let call = api::tx().inference().set_min_deadline(blocks);
+			let included = chain.submit(&call, &signer).await?;
 			Ok(Output {
 				text: format!(
 					"Worker {} now takes requests with deadlines of {blocks} blocks or more",
 					account_of(&signer)
 				),
-				json: json!({"worker": account_of(&signer).to_string(), "min_deadline": blocks, "block": included.block}),
+				json: json!({
+					"worker": account_of(&signer).to_string(),
+					"min_deadline": blocks,
+					"block": included.block,
+				}),
 			})
 		},
 		WorkerCommand::Show { account } => {
@@ -279,27 +256,76 @@ pub async fn worker(command: WorkerCommand, global: &Global) -> Result<Output, S
 				Some(text) => text.parse().map_err(|e| format!("not an SS58 account: {e:?}"))?,
 				None => account_of(&signer(global.suri.as_deref())?),
 			};
-			let info = chain
-				.read::<Worker>(PALLET, "Workers", vec![account_key(&account.0)])
-				.await?
-				.ok_or_else(|| format!("{account} is not a registered worker"))?;
-			let json = json!({
-				"worker": account.to_string(),
-				"signing_key": hex::encode(info.signing_key),
-				"endpoint": String::from_utf8_lossy(&info.endpoint),
-				"hardware": info.hardware.name(),
-				"modes": VerificationMode::ALL.iter().filter(|m| info.modes.contains(**m)).map(|m| m.name()).collect::<Vec<_>>(),
-				"models": info.models.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
-				"fee": info.fee_per_inference.to_string(),
-				"stake": info.stake.to_string(),
-				"open_requests": info.open_requests,
-				"delivered": info.delivered,
-				"missed": info.missed,
-				"min_deadline": info.min_deadline,
-			});
-			Ok(Output { text: serde_json::to_string_pretty(&json).unwrap_or_default(), json })
+			show(&chain, account).await
 		},
 	}
+}
+
+/// `verity worker register`: the key and its proof given, or read from the worker's
+/// `/v1/info`.
+async fn register(
+	chain: &Chain,
+	signer: &verity_client::Keypair,
+	offer: Offer,
+	given: Option<(String, String)>,
+	stake: Balance,
+) -> Result<Output, String> {
+	let account = account_of(signer);
+	let (key, proof) = match given {
+		Some((key, proof)) => {
+			(hex_bytes::<32>(&key, "--signing-key")?, hex_bytes::<64>(&proof, "--key-proof")?)
+		},
+		None => registration_from(&offer.endpoint, &account).await?,
+	};
+	let call = api::tx().inference().register_worker(
+		key,
+		proof,
+		offer.endpoint()?,
+		offer.hardware(),
+		offer.modes(),
+		offer.models(),
+		offer.fee,
+		stake,
+	);
+	let included = chain.submit(&call, signer).await?;
+	Ok(Output {
+		text: format!(
+			"Registered worker {account} (signing key 0x{}), stake {stake}, serving {}",
+			hex::encode(key),
+			offer.served()
+		),
+		json: json!({
+			"worker": account.to_string(),
+			"signing_key": hex::encode(key),
+			"stake": stake.to_string(),
+			"block": included.block,
+		}),
+	})
+}
+
+/// `verity worker show`: the worker's record.
+async fn show(chain: &Chain, account: AccountId32) -> Result<Output, String> {
+	let info = chain
+		.fetch(api::storage().inference().workers(), (account.clone(),))
+		.await?
+		.ok_or_else(|| format!("{account} is not a registered worker"))?
+		.0;
+	let modes = VerificationMode::ALL.iter().filter(|m| info.modes.contains(**m));
+	let json = json!({
+		"worker": account.to_string(),
+		"signing_key": hex::encode(info.signing_key),
+		"endpoint": String::from_utf8_lossy(&info.endpoint),
+		"hardware": info.hardware.name(),
+		"modes": modes.map(|m| m.name()).collect::<Vec<_>>(),
+		"models": info.models.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+		"fee": info.fee_per_inference.to_string(),
+		"stake": info.stake.to_string(),
+		"open_requests": info.open_requests,
+		"delivered": info.delivered,
+		"missed": info.missed,
+		"min_deadline": info.min_deadline,
+	});
+	Ok(Output { text: serde_json::to_string_pretty(&json).unwrap_or_default(), json })
 }
 
 pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
@@ -310,22 +336,22 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 	let input = read_input(&args.input, inputs)?;
 	let request_input = request_input(&input, &args).await?;
 	let started = Instant::now();
-	let arguments = vec![
-		Scale::of(&args.target),
-		Scale::of(&request_input),
-		Scale::of(&args.mode),
-		Scale::of(&args.max_fee),
-		Scale::of(&args.deadline),
-	];
-	let included = chain.submit(PALLET, "request_inference", arguments, &signer).await?;
-	let (request, _requester, _model, _mode, worker, fee, deadline) =
-		included
-			.event::<(RequestId, Account, ModelVersionRef, VerificationMode, Account, Balance, u32)>(
-				"Inference.InferenceRequested",
-			)?;
-	let (settled, answered) =
-		wait_for_result(&chain, request, started, Duration::from_secs(args.timeout)).await?;
+	let call = api::tx().inference().request_inference(
+		Static(args.target),
+		Static(request_input),
+		Static(args.mode),
+		args.max_fee,
+		args.deadline,
+	);
+	let included = chain.submit(&call, &signer).await?;
+	let api::inference::events::InferenceRequested { request, worker, fee, deadline, .. } =
+		included.event::<api::inference::events::InferenceRequested>()?;
+	// ZKML's answer time counts from `started`, as the latency does, not from the wait's start.
+	let submitted = started.elapsed();
+	let outcome = wait_for_result(&chain, request, Duration::from_secs(args.timeout)).await?;
 	let latency = started.elapsed();
+	let answered = outcome.answered_after.map(|after| submitted + after);
+	let settled = outcome.settled;
 	let ResultOutput::Inline(bytes) = &settled.output else {
 		return Err(format!(
 			"request {request}: the output is stored by digest ({}); fetch it from its location",
@@ -337,7 +363,7 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 	let verified = checks.iter().all(|(_, ok, _)| *ok);
 	let json = json!({
 		"request": request,
-		"worker": AccountId32(worker).to_string(),
+		"worker": worker.to_string(),
 		"fee": fee.to_string(),
 		"deadline": deadline,
 		"output": output,
@@ -361,7 +387,7 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 	};
 	let text = format!(
 		"Request {request} answered by {} in {:.1} s{zk_line}\nOutput: {}\nReceipt: {}\n{}",
-		AccountId32(worker),
+		worker,
 		latency.as_secs_f64(),
 		output,
 		serde_json::to_string_pretty(&json["receipt"]).unwrap_or_default(),
@@ -371,57 +397,6 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 		return Err(format!("{text}\nthe receipt does not verify"));
 	}
 	Ok(Output { text, json })
-}
-
-/// Waits until `request` settles. For ZKML also returns when its answer was recorded (the
-/// fast path; the result settles once the proof verified).
-async fn wait_for_result(
-	chain: &Chain,
-	request: RequestId,
-	started: Instant,
-	timeout: Duration,
-) -> Result<(Settled, Option<Duration>), String> {
-	let until = Instant::now() + timeout;
-	let mut answered = None;
-	loop {
-		if let Some(settled) =
-			chain.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())]).await?
-		{
-			return Ok((settled, answered));
-		}
-		if answered.is_none()
-			&& chain
-				.read::<Answered>(PALLET, "AwaitingProof", vec![Value::u128(request.into())])
-				.await?
-				.is_some()
-		{
-			answered = Some(started.elapsed());
-		}
-		let open =
-			chain.read::<Request>(PALLET, "Requests", vec![Value::u128(request.into())]).await?;
-		if open.is_none() {
-			// Neither open nor settled: the results read may have raced the settlement.
-			if let Some(settled) =
-				chain.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())]).await?
-			{
-				return Ok((settled, answered));
-			}
-			if answered.is_some() {
-				return Err(format!(
-					"request {request} was answered but never proved: its proof was rejected (the \
-					 worker slashed) or did not arrive by the deadline; the fee was refunded"
-				));
-			}
-			return Err(format!(
-				"request {request} expired without a result, or its worker declined it because \
-				 its stored input could not be fetched; the fee was refunded"
-			));
-		}
-		if Instant::now() > until {
-			return Err(format!("no result for request {request} within {} s", timeout.as_secs()));
-		}
-		tokio::time::sleep(Duration::from_millis(250)).await;
-	}
 }
 
 /// The input as the request carries it: inline, or stored (uploaded unless `--no-upload`).
@@ -463,19 +438,18 @@ async fn request_input(input: &[u8], args: &InferArgs) -> Result<RequestInput, S
 /// `verity receipt dispute`: holds the bond and queues the checker's draw.
 async fn dispute(chain: &Chain, request: RequestId, global: &Global) -> Result<Output, String> {
 	let signer = signer(global.suri.as_deref())?;
-	let included =
-		chain.submit("Proofs", "dispute_result", vec![Scale::of(&request)], &signer).await?;
-	let (_request, disputer, bond, draw_after) =
-		included.event::<(RequestId, Account, Balance, u32)>("Proofs.DisputeAccepted")?;
+	let included = chain.submit(&api::tx().proofs().dispute_result(request), &signer).await?;
+	let api::proofs::events::DisputeAccepted { disputer, bond, draw_after, .. } =
+		included.event::<api::proofs::events::DisputeAccepted>()?;
 	Ok(Output {
 		text: format!(
 			"Request {request} disputed by {}: bond {bond} held; a checker is drawn after block \
 			 {draw_after} and re-executes the request's own input",
-			AccountId32(disputer)
+			disputer
 		),
 		json: json!({
 			"request": request,
-			"disputer": AccountId32(disputer).to_string(),
+			"disputer": disputer.to_string(),
 			"bond": bond.to_string(),
 			"draw_after": draw_after,
 			"block": included.block,
@@ -559,10 +533,10 @@ async fn worker_key_check(
 	settled: &Settled,
 ) -> Result<(&'static str, bool, String), String> {
 	let receipt = &settled.receipt;
-	let worker =
-		chain.read::<Worker>(PALLET, "Workers", vec![account_key(&receipt.worker)]).await?;
+	let address = api::storage().inference().workers();
+	let worker = chain.fetch(address, (AccountId32(receipt.worker),)).await?;
 	Ok(match worker {
-		Some(info) => (
+		Some(Static(info)) => (
 			"worker key",
 			info.signing_key == settled.signing_key,
 			format!("registered to {}", AccountId32(receipt.worker)),
@@ -622,8 +596,7 @@ pub async fn receipt(command: ReceiptCommand, global: &Global) -> Result<Output,
 		ReceiptCommand::Verify { request, input } => (request, input),
 		ReceiptCommand::Dispute { request } => return dispute(&chain, request, global).await,
 	};
-	let settled = chain
-		.read::<Settled>(PALLET, "Results", vec![Value::u128(request.into())])
+	let settled = verity_client::wait::settled(&chain, request)
 		.await?
 		.ok_or_else(|| format!("request {request} has no settled result"))?;
 	let input = match input {

@@ -1,7 +1,6 @@
 #![doc = include_str!("../README.md")]
 
 pub mod attestation;
-pub mod chain;
 pub mod demo;
 pub mod inference;
 pub mod model;

@@ -1,23 +1,15 @@
 //! `verity model ...`: the Model Hub from the command line.
 
-use crate::{
-	chain::{account_of, signer, Chain, Scale},
-	schema, Global, Output,
-};
+use crate::{schema, Global, Output};
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
-use subxt::{
-	dynamic::{At, Value},
-	utils::AccountId32,
-};
 use verity_artifact_store::{Fetcher, FetcherConfig};
+use verity_client::{api, chain::account_of, signer, AccountId32, Chain, Static};
 use verity_primitives::{
 	digest::to_hex, ArtifactDigest, ArtifactFormat, ArtifactHasher, IoSchema, ModelId, ModelInfo,
 	ModelVersion, ModelVersionRef, SchemaError, StorageLocation, Task, VerificationMode,
 	VerificationModes, VersionNumber, VersionSpec, VersionStatus,
 };
-
-const PALLET: &str = "ModelRegistry";
 
 type Balance = u128;
 type Info = ModelInfo<[u8; 32], Balance>;
@@ -184,18 +176,18 @@ async fn create(chain: &Chain, global: &Global, args: CreateArgs) -> Result<Outp
 		.collect::<Result<Vec<_>, _>>()?
 		.try_into()
 		.map_err(|_| format!("at most {} tags", verity_primitives::MAX_TAGS))?;
-	let arguments = vec![
-		Scale::of(&name),
-		Scale::of(&bounded::<verity_primitives::Description>(&description, "--description")?),
-		Scale::of(&task),
-		Scale::of(&bounded::<verity_primitives::Licence>(&licence, "--licence")?),
-		Scale::of(&tags),
-	];
-	let included = chain.submit(PALLET, "create_model", arguments, &signer).await?;
-	let (model, owner, _name, deposit) =
-		included.event::<(ModelId, [u8; 32], verity_primitives::ModelName, Balance)>(
-			"ModelRegistry.ModelCreated",
-		)?;
+	let description: verity_primitives::Description = bounded(&description, "--description")?;
+	let licence: verity_primitives::Licence = bounded(&licence, "--licence")?;
+	let call = api::tx().model_registry().create_model(
+		name.to_vec(),
+		description.into_inner(),
+		Static(task),
+		licence.into_inner(),
+		tags.into_iter().map(|tag| tag.into_inner()).collect(),
+	);
+	let included = chain.submit(&call, &signer).await?;
+	let created = included.event::<api::model_registry::events::ModelCreated>()?;
+	let (model, deposit) = (created.model, created.deposit);
 	Ok(Output {
 		text: format!(
 			"Created model {model} ({}), deposit {deposit}",
@@ -203,7 +195,7 @@ async fn create(chain: &Chain, global: &Global, args: CreateArgs) -> Result<Outp
 		),
 		json: json!({
 			"model": model,
-			"owner": AccountId32(owner).to_string(),
+			"owner": created.owner.to_string(),
 			"deposit": deposit.to_string(),
 			"block": included.block,
 		}),
@@ -230,8 +222,9 @@ async fn publish(chain: &Chain, global: &Global, args: PublishArgs) -> Result<Ou
 		zk_verifying_key,
 		locations: locations.try_into().map_err(|_| "too many locations")?,
 	};
-	let arguments = vec![Scale::of(&model), Scale::of(&version), Scale::of(&spec)];
-	let included = chain.submit(PALLET, "publish_version", arguments, &signer).await?;
+	let locations = spec.locations.iter().map(location_json).collect::<Vec<_>>();
+	let call = api::tx().model_registry().publish_version(model, Static(version), Static(spec));
+	let included = chain.submit(&call, &signer).await?;
 	Ok(Output {
 		text: format!(
 			"Published model {model} version {version}\n  blake2-256 {}\n  sha-256    {}\n  size       {} bytes",
@@ -243,7 +236,7 @@ async fn publish(chain: &Chain, global: &Global, args: PublishArgs) -> Result<Ou
 			"model": model,
 			"version": version.to_string(),
 			"artifact": digest_json(&artifact),
-			"locations": spec.locations.iter().map(location_json).collect::<Vec<_>>(),
+			"locations": locations,
 			"block": included.block,
 		}),
 	})
@@ -251,10 +244,7 @@ async fn publish(chain: &Chain, global: &Global, args: PublishArgs) -> Result<Ou
 
 /// Fails unless `model` exists and belongs to `owner` (the signer's account).
 async fn check_owner(chain: &Chain, model: ModelId, owner: [u8; 32]) -> Result<(), String> {
-	let info: Info = chain
-		.read(PALLET, "Models", vec![Value::u128(model.into())])
-		.await?
-		.ok_or(format!("no model {model}"))?;
+	let info = model_info(chain, model).await?;
 	if info.owner != owner {
 		return Err(format!(
 			"model {model} belongs to {}, not to the signer",
@@ -264,13 +254,20 @@ async fn check_owner(chain: &Chain, model: ModelId, owner: [u8; 32]) -> Result<(
 	Ok(())
 }
 
+/// The record of `model`, or an error if there is none.
+async fn model_info(chain: &Chain, model: ModelId) -> Result<Info, String> {
+	let info = chain.fetch(api::storage().model_registry().models(), (model,)).await?;
+	Ok(info.ok_or(format!("no model {model}"))?.0)
+}
+
 /// Reads the schema file at `path` and validates it against the chain's limits.
 async fn read_schema(chain: &Chain, path: &Path) -> Result<IoSchema, String> {
 	let schema_text =
 		std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
 	let parsed = schema::parse(&schema_text)?;
-	let max_elements: u64 = chain.constant(PALLET, "MaxTensorElements").await?;
-	let max_context: u32 = chain.constant(PALLET, "MaxContextTokens").await?;
+	let constants = api::constants().model_registry();
+	let max_elements: u64 = chain.constant(constants.max_tensor_elements()).await?;
+	let max_context: u32 = chain.constant(constants.max_context_tokens()).await?;
 	parsed
 		.validate(max_elements, max_context)
 		.map_err(|e| schema_message(e, max_elements, max_context))?;
@@ -280,7 +277,8 @@ async fn read_schema(chain: &Chain, path: &Path) -> Result<IoSchema, String> {
 /// The digests of the artifact `file`, which must be non-empty and within the chain's size.
 async fn digest_artifact(chain: &Chain, file: &Path) -> Result<ArtifactDigest, String> {
 	let artifact = digest_file(file).await?;
-	let max_size: u64 = chain.constant(PALLET, "MaxArtifactSize").await?;
+	let max_size: u64 =
+		chain.constant(api::constants().model_registry().max_artifact_size()).await?;
 	if artifact.size > max_size {
 		return Err(format!(
 			"{} is {} bytes, larger than the chain's maximum artifact size of {max_size} bytes",
@@ -349,11 +347,11 @@ async fn zk_key_digest(
 /// `model list`: every model, or only those of `owner`.
 async fn list(chain: &Chain, owner: Option<AccountId32>) -> Result<Output, String> {
 	let mut models: Vec<(ModelId, Info)> = chain
-		.read_all::<Info>(PALLET, "Models", vec![])
+		.fetch_all(api::storage().model_registry().models(), ())
 		.await?
 		.into_iter()
-		.map(|(key, info)| Ok((key_u64(&key, 0)?, info)))
-		.collect::<Result<_, String>>()?;
+		.map(|((id,), info)| (id, info.0))
+		.collect();
 	models.retain(|(_, info)| owner.as_ref().is_none_or(|owner| owner.0 == info.owner));
 	models.sort_by_key(|(id, _)| *id);
 	let text = if models.is_empty() {
@@ -378,16 +376,13 @@ async fn list(chain: &Chain, owner: Option<AccountId32>) -> Result<Output, Strin
 
 /// `model show`: a model and all its versions.
 async fn show(chain: &Chain, model: ModelId) -> Result<Output, String> {
-	let info: Info = chain
-		.read(PALLET, "Models", vec![Value::u128(model.into())])
-		.await?
-		.ok_or(format!("no model {model}"))?;
+	let info = model_info(chain, model).await?;
 	let mut versions: Vec<(VersionNumber, Version)> = chain
-		.read_all::<Version>(PALLET, "Versions", vec![Value::u128(model.into())])
+		.fetch_all(api::storage().model_registry().versions(), (model,))
 		.await?
 		.into_iter()
-		.map(|(key, version)| Ok((key_version(&key)?, version)))
-		.collect::<Result<_, String>>()?;
+		.map(|((_, number), version)| (number.0, version.0))
+		.collect();
 	versions.sort_by_key(|(number, _)| *number);
 	let mut text = format!(
 		"Model {model}: {} ({}, licence {})\n  owner {}\n  {}\n",
@@ -418,8 +413,9 @@ async fn deprecate(
 	global: &Global,
 	reference: ModelVersionRef,
 ) -> Result<Output, String> {
-	let arguments = vec![Scale::of(&reference.model), Scale::of(&reference.version)];
-	let included = signed_call(chain, global, "deprecate_version", arguments).await?;
+	let call =
+		api::tx().model_registry().deprecate_version(reference.model, Static(reference.version));
+	let included = signed_call(chain, global, &call).await?;
 	Ok(done(
 		format!("Deprecated {reference}"),
 		json!({ "deprecated": reference.to_string(), "block": included }),
@@ -430,8 +426,9 @@ async fn deprecate(
 async fn remove(chain: &Chain, global: &Global, target: String) -> Result<Output, String> {
 	if target.contains('@') {
 		let reference: ModelVersionRef = target.parse()?;
-		let arguments = vec![Scale::of(&reference.model), Scale::of(&reference.version)];
-		let included = signed_call(chain, global, "remove_version", arguments).await?;
+		let call =
+			api::tx().model_registry().remove_version(reference.model, Static(reference.version));
+		let included = signed_call(chain, global, &call).await?;
 		Ok(done(
 			format!("Removed {reference}"),
 			json!({ "removed": reference.to_string(), "block": included }),
@@ -439,7 +436,8 @@ async fn remove(chain: &Chain, global: &Global, target: String) -> Result<Output
 	} else {
 		let model: ModelId =
 			target.parse().map_err(|_| "expected <model-id> or <model-id>@<major>.<minor>")?;
-		let included = signed_call(chain, global, "remove_model", vec![Scale::of(&model)]).await?;
+		let call = api::tx().model_registry().remove_model(model);
+		let included = signed_call(chain, global, &call).await?;
 		Ok(done(
 			format!("Removed model {model}"),
 			json!({ "removed": model.to_string(), "block": included }),
@@ -454,8 +452,8 @@ async fn transfer(
 	model: ModelId,
 	to: AccountId32,
 ) -> Result<Output, String> {
-	let arguments = vec![Scale::of(&model), Scale::of(&to.0)];
-	let included = signed_call(chain, global, "offer_ownership", arguments).await?;
+	let call = api::tx().model_registry().offer_ownership(model, to);
+	let included = signed_call(chain, global, &call).await?;
 	Ok(done(
 		format!("Offered model {model} to {to}; it becomes theirs when they run `verity model accept {model}`"),
 		json!({ "model": model, "offered_to": to.to_string(), "block": included }),
@@ -464,7 +462,8 @@ async fn transfer(
 
 /// `model accept`: accepts a model offered to the signer.
 async fn accept(chain: &Chain, global: &Global, model: ModelId) -> Result<Output, String> {
-	let included = signed_call(chain, global, "accept_ownership", vec![Scale::of(&model)]).await?;
+	let call = api::tx().model_registry().accept_ownership(model);
+	let included = signed_call(chain, global, &call).await?;
 	Ok(done(
 		format!("Model {model} is now the signer's"),
 		json!({ "model": model, "block": included }),
@@ -475,13 +474,13 @@ async fn accept(chain: &Chain, global: &Global, model: ModelId) -> Result<Output
 async fn download(chain: &Chain, args: DownloadArgs) -> Result<Output, String> {
 	let DownloadArgs { reference, output, walrus_aggregator, ipfs_gateway, timeout } = args;
 	let version: Version = chain
-		.read(
-			PALLET,
-			"Versions",
-			vec![Value::u128(reference.model.into()), version_key(reference.version)],
+		.fetch(
+			api::storage().model_registry().versions(),
+			(reference.model, Static(reference.version)),
 		)
 		.await?
-		.ok_or(format!("no version {reference} on chain"))?;
+		.ok_or(format!("no version {reference} on chain"))?
+		.0;
 	if version.status != VersionStatus::Active {
 		eprintln!(
 			"Warning: {reference} is {}; downloading it for audit",
@@ -521,11 +520,10 @@ async fn download(chain: &Chain, args: DownloadArgs) -> Result<Output, String> {
 async fn signed_call(
 	chain: &Chain,
 	global: &Global,
-	call: &str,
-	arguments: Vec<Scale>,
+	call: &impl subxt::transactions::Payload,
 ) -> Result<String, String> {
 	let signer = signer(global.suri.as_deref())?;
-	Ok(chain.submit(PALLET, call, arguments, &signer).await?.block)
+	Ok(chain.submit(call, &signer).await?.block)
 }
 
 fn done(text: String, json: Json) -> Output {
@@ -569,31 +567,6 @@ fn schema_message(error: SchemaError, max_elements: u64, max_context: u32) -> St
 		SchemaError::BadContextLength => format!("max_context_tokens must be 1..={max_context}"),
 	};
 	format!("schema: {reason} ({error:?})")
-}
-
-fn key_u64(key: &[Value], index: usize) -> Result<u64, String> {
-	key.get(index)
-		.and_then(|value| value.as_u128())
-		.and_then(|value| u64::try_from(value).ok())
-		.ok_or_else(|| "unexpected storage key".to_owned())
-}
-
-fn key_version(key: &[Value]) -> Result<VersionNumber, String> {
-	let part = key.get(1).ok_or("unexpected storage key")?;
-	let field = |name: &str| {
-		part.at(name)
-			.and_then(|value| value.as_u128())
-			.and_then(|value| u16::try_from(value).ok())
-			.ok_or_else(|| "unexpected version key".to_owned())
-	};
-	Ok(VersionNumber::new(field("major")?, field("minor")?))
-}
-
-pub(crate) fn version_key(version: VersionNumber) -> Value {
-	Value::named_composite([
-		("major", Value::u128(version.major.into())),
-		("minor", Value::u128(version.minor.into())),
-	])
 }
 
 fn status_name(status: &VersionStatus) -> &'static str {

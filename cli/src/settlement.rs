@@ -3,15 +3,20 @@
 //! `verity batch check` re-checks a posted batch leaf by leaf and can prove a bad leaf.
 
 use crate::{
-	chain::{account_of, signer, Chain, Scale},
-	inference::{account_key, read_input, tensors, version_of, Account, Worker},
+	inference::{read_input, tensors, version_of},
 	Global, Output,
 };
 use codec::{Decode, Encode, MaxEncodedLen};
 use serde_json::json;
 use std::{collections::BTreeMap, path::PathBuf};
-use subxt::{dynamic::Value, utils::AccountId32};
 use verity_artifact_store::{Fetcher, FetcherConfig};
+use verity_client::{
+	api,
+	chain::account_of,
+	receipts as receipt_signer, signer,
+	worker::{http_call, http_call_with},
+	AccountBytes as Account, AccountId32, Chain, Static, Worker,
+};
 use verity_primitives::{
 	batch_proof, batch_root, blake2_256, AttestedSpan, BatchRecord, DirectAnswer, DirectJob,
 	ExpectedReceipt, LeafContext, LeafFault, ModelVersionRef, ReceiptContext, RequestInput,
@@ -19,9 +24,8 @@ use verity_primitives::{
 	WORKER_SECRET_HEADER,
 };
 use verity_worker::{
-	service::{http_call, http_call_with},
 	settlement::{Leaf, Pending, Posted},
-	signer as receipt_signer, tensor,
+	tensor,
 };
 
 #[derive(Debug, clap::Args)]
@@ -104,8 +108,9 @@ pub enum BatchCommand {
 
 async fn worker_record(chain: &Chain, worker: &AccountId32) -> Result<Worker, String> {
 	chain
-		.read::<Worker>("Inference", "Workers", vec![account_key(&worker.0)])
+		.fetch(api::storage().inference().workers(), (worker.clone(),))
 		.await?
+		.map(|worker| worker.0)
 		.ok_or_else(|| format!("{worker} is not a registered worker"))
 }
 
@@ -247,26 +252,26 @@ async fn post(
 	let mut posted = Posted::default();
 	let mut batch_ids = Vec::new();
 	for sealed in &pending.batches {
-		let included = chain
-			.submit(
-				"Proofs",
-				"submit_batch",
-				vec![
-					Scale::of(&sealed.root),
-					Scale::of(&sealed.leaf_count),
-					Scale::of(&sealed.leaves.blake2_256),
-					Scale::of(&sealed.leaves_at),
-				],
-				&signer,
-			)
-			.await?;
-		let id = included.event::<u64>("Proofs.BatchSubmitted")?;
-		batch_ids.push(json!({"sequence": sealed.sequence, "batch": id, "leaves": sealed.leaf_count, "root": hex::encode(sealed.root)}));
+		let call = api::tx().proofs().submit_batch(
+			sealed.root,
+			sealed.leaf_count,
+			sealed.leaves.blake2_256,
+			Static(sealed.leaves_at.clone()),
+		);
+		let included = chain.submit(&call, &signer).await?;
+		let id = included.event::<api::proofs::events::BatchSubmitted>()?.batch;
+		batch_ids.push(json!({
+			"sequence": sealed.sequence,
+			"batch": id,
+			"leaves": sealed.leaf_count,
+			"root": hex::encode(sealed.root),
+		}));
 		report(Posted { batches: vec![sealed.sequence], receipts: vec![] }).await?;
 		posted.batches.push(sealed.sequence);
 	}
 	for leaf in &pending.receipts {
-		chain.submit("Proofs", "record_receipt", vec![Scale::of(leaf)], &signer).await?;
+		let call = api::tx().proofs().record_receipt(Static(leaf.clone()));
+		chain.submit(&call, &signer).await?;
 		let digest = blake2_256(&leaf.encode());
 		report(Posted { batches: vec![], receipts: vec![digest] }).await?;
 		posted.receipts.push(digest);
@@ -350,8 +355,9 @@ async fn check(
 	global: &Global,
 ) -> Result<Output, String> {
 	let record = chain
-		.read::<BatchRecord<Account, u32>>("Proofs", "Batches", vec![Value::u128(batch.into())])
+		.fetch(api::storage().proofs().batches(), (batch,))
 		.await?
+		.map(|record| record.0)
 		.ok_or_else(|| format!("batch {batch} is not inside its challenge window"))?;
 	let file = fetch_leaves(&record, store, fetcher).await?;
 	let leaves = Vec::<Leaf>::decode(&mut &file[..])
@@ -364,10 +370,13 @@ async fn check(
 	}
 	let genesis = chain.genesis_hash();
 	let specs = spec_hashes(chain, &leaves).await?;
-	let attested = chain
-		.read::<Vec<AttestedSpan>>("Proofs", "AttestedSpans", vec![account_key(&record.worker)])
+	let attested: Vec<AttestedSpan> = chain
+		.fetch(api::storage().proofs().attested_spans(), (AccountId32(record.worker),))
 		.await?
-		.unwrap_or_default();
+		.unwrap_or_default()
+		.into_iter()
+		.map(|span| span.0)
+		.collect();
 	let bad: Vec<(u32, &'static str)> = leaves
 		.iter()
 		.enumerate()
@@ -381,19 +390,9 @@ async fn check(
 	if let (true, Some((index, _))) = (challenge, bad.first()) {
 		let signer = signer(global.suri.as_deref())?;
 		let proof = batch_proof(&encoded, *index).ok_or("index out of range")?;
-		chain
-			.submit(
-				"Proofs",
-				"challenge_leaf",
-				vec![
-					Scale::of(&batch),
-					Scale::of(index),
-					Scale::of(&leaves[*index as usize]),
-					Scale::of(&proof),
-				],
-				&signer,
-			)
-			.await?;
+		let leaf = Static(leaves[*index as usize].clone());
+		let call = api::tx().proofs().challenge_leaf(batch, *index, leaf, proof);
+		chain.submit(&call, &signer).await?;
 		challenged = Some(*index);
 	}
 	let json = json!({

@@ -8,14 +8,11 @@
 //! - `keys`: uploads the proving key to the artifact store and sends `set_zk_keys` (the
 //!   verifying key goes on chain; its digest must be the one the version was published with).
 
-use crate::{
-	chain::{signer, Chain, Scale},
-	model::digest_file,
-	Global, Output,
-};
+use crate::{model::digest_file, Global, Output};
 use serde_json::json;
 use std::path::PathBuf;
 use verity_artifact_store::{Fetcher, FetcherConfig};
+use verity_client::{api, signer, Chain, Static};
 use verity_int8 as int8;
 use verity_primitives::{digest::to_hex, ArtifactDigest, ModelVersionRef, ZkKeys};
 
@@ -151,8 +148,10 @@ async fn set_keys(
 		})?,
 		proving_key: proving,
 	};
-	let arguments = vec![Scale::of(&target.model), Scale::of(&target.version), Scale::of(&keys)];
-	chain.submit("ModelRegistry", "set_zk_keys", arguments, &signer).await?;
+	let verifying = ArtifactDigest::of(&keys.verifying_key);
+	let call =
+		api::tx().model_registry().set_zk_keys(target.model, Static(target.version), Static(keys));
+	chain.submit(&call, &signer).await?;
 	Ok(Output {
 		text: format!(
 			"ZK keys of {target} set: verifying key on chain, proving key {} in {store_url}",
@@ -161,7 +160,7 @@ async fn set_keys(
 		json: json!({
 			"model": target.to_string(),
 			"proving_key": to_hex(&proving.blake2_256),
-			"verifying_key": to_hex(&ArtifactDigest::of(&keys.verifying_key).blake2_256),
+			"verifying_key": to_hex(&verifying.blake2_256),
 		}),
 	})
 }

@@ -12,7 +12,7 @@ use std::{
 	path::PathBuf,
 	time::{Duration, Instant},
 };
-use subxt::{OnlineClient, PolkadotConfig};
+use verity_client::{api, Chain};
 use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{
 	DeclineReason, ModelVersionRef, Receipt, ReceiptContext, ResultOutput, VerificationMode,
@@ -65,14 +65,11 @@ fn random_call(rng: &mut StdRng, indices: &[[u8; 2]; 3]) -> Vec<u8> {
 	}
 }
 
-/// The timestamp of block `number` (unix ms).
-fn timestamp_at(node: &Node, number: u64) -> u64 {
-	use codec::Decode;
-	let hash = node.rpc("chain_getBlockHash", json!([number])).unwrap();
-	let key = "0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb";
-	let value = node.rpc("state_getStorage", json!([key, hash])).unwrap();
-	let bytes = hex::decode(value.as_str().unwrap().trim_start_matches("0x")).unwrap();
-	u64::decode(&mut &bytes[..]).unwrap()
+/// The timestamp of block `number` (unix ms, `Timestamp.Now` in that block).
+async fn timestamp_at(chain: &Chain, number: u64) -> u64 {
+	let at = chain.online().at_block(number).await.unwrap();
+	let now = at.storage().try_fetch(api::storage().timestamp().now(), ()).await.unwrap();
+	now.unwrap_or_else(|| panic!("no timestamp in block {number}")).decode().unwrap()
 }
 
 fn extrinsic_count(node: &Node, number: u64) -> usize {
@@ -93,10 +90,8 @@ fn random_feeless_transactions_are_refused_and_blocks_keep_their_pace() {
 	let dir = tempfile::tempdir().unwrap();
 	demo_setup(&node, &dir.path().join("input.json"));
 	let runtime = tokio::runtime::Runtime::new().unwrap();
-	let metadata = runtime.block_on(async {
-		let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
-		api.at_current_block().await.unwrap().metadata()
-	});
+	let chain = runtime.block_on(Chain::connect(&node.ws_url())).unwrap();
+	let metadata = runtime.block_on(common::metadata(&chain));
 	let indices = [
 		call_index(&metadata, "Inference", "submit_result"),
 		call_index(&metadata, "Proofs", "submit_proof"),
@@ -128,10 +123,11 @@ fn random_feeless_transactions_are_refused_and_blocks_keep_their_pace() {
 	let pending = node.rpc("author_pendingExtrinsics", json!([])).unwrap();
 	assert_eq!(pending, json!([]), "nothing entered the pool");
 	let mut longest = 0;
-	let mut previous = timestamp_at(&node, first);
+	let timestamp = |number| runtime.block_on(timestamp_at(&chain, number));
+	let mut previous = timestamp(first);
 	for number in first + 1..=last {
 		assert_eq!(extrinsic_count(&node, number), quiet_extrinsics, "block {number}");
-		let at = timestamp_at(&node, number);
+		let at = timestamp(number);
 		longest = longest.max(at - previous);
 		previous = at;
 	}

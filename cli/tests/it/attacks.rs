@@ -27,20 +27,35 @@ use std::{
 	sync::atomic::{AtomicBool, Ordering},
 	time::Duration,
 };
+use subxt::{
+	events::{DecodeAsEvent, Events},
+	storage::Address as StorageAddress,
+	transactions::Payload,
+	utils::MultiAddress,
+	PolkadotConfig,
+};
 use subxt_signer::sr25519::{dev, Keypair};
-use verity_cli::chain::{Chain, Event, Scale};
+use verity_client::{
+	api::{
+		self, inference::events as inference, proofs::events as proofs,
+		runtime_types::sp_runtime::DispatchError, system::events::ExtrinsicFailed,
+	},
+	worker::http_call,
+	AccountId32, Chain, Static, Worker,
+};
 use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{
-	blake2_256, DirectAnswer, DirectJob, InferenceRequest, ModelVersionRef, Receipt,
-	ReceiptContext, RequestId, RequestInput, ResultOutput, SettledResult, SettlementMode,
-	VerificationMode, WorkerInfo,
+	blake2_256, DirectAnswer, DirectJob, ModelVersionRef, Receipt, ReceiptContext, RequestId,
+	RequestInput, ResultOutput, SettlementMode, VerificationMode,
 };
-use verity_worker::{service::http_call, signer::WorkerKey};
+use verity_worker::signer::WorkerKey;
 
 use crate::common;
 use crate::common::{call_index, general, succeeds, VERITY};
 
 type Account = [u8; 32];
+/// The events of one block.
+type BlockEvents = Events<PolkadotConfig>;
 const UNIT: u128 = 10u128.pow(18);
 /// The runtime's `SampleRate` (2%), in parts per billion.
 const SAMPLE_RATE_PPB: u64 = 20_000_000;
@@ -128,13 +143,13 @@ impl Scene {
 
 	/// Seals a block (and more while the pool still holds transactions the block missed: a
 	/// transaction just accepted may not be ready for the very next block) and returns the
-	/// events of the blocks sealed.
-	fn seal(&mut self) -> Vec<Event> {
-		self.seal_blocks().into_iter().flat_map(|(_, events)| events).collect()
+	/// events of the blocks sealed, block by block.
+	fn seal(&mut self) -> Vec<BlockEvents> {
+		self.seal_blocks().into_iter().map(|(_, events)| events).collect()
 	}
 
 	/// As [`Scene::seal`], each block's events with the block's hash.
-	fn seal_blocks(&mut self) -> Vec<([u8; 32], Vec<Event>)> {
+	fn seal_blocks(&mut self) -> Vec<([u8; 32], BlockEvents)> {
 		let mut number = seal(&self.node);
 		for _ in 0..5 {
 			let pending = self.node.rpc("author_pendingExtrinsics", json!([])).unwrap();
@@ -147,68 +162,63 @@ impl Scene {
 		let mut blocks = Vec::new();
 		for block in self.read_up_to + 1..=number {
 			let events = self.block_on(self.chain.events_at(block)).unwrap();
+			// Every event decodes (a search by type passes over one that does not).
+			for event in events.iter() {
+				if let Err(e) = event {
+					panic!("an event of block {block}: {e}");
+				}
+			}
 			blocks.push((block_hash(&self.node, block), events));
 		}
 		self.read_up_to = number;
 		blocks
 	}
 
-	fn read<V: Decode>(&self, pallet: &str, entry: &str, key: subxt::dynamic::Value) -> Option<V> {
-		self.block_on(self.chain.read::<V>(pallet, entry, vec![key])).unwrap()
+	/// The value at `address` under `keys` in the latest block.
+	fn fetch<A: StorageAddress>(&self, address: A, keys: A::KeyParts) -> Option<A::Value> {
+		self.block_on(self.chain.fetch(address, keys)).unwrap()
 	}
 
 	fn next_request(&self) -> RequestId {
-		self.block_on(self.chain.read::<RequestId>("Inference", "NextRequestId", vec![]))
-			.unwrap()
-			.unwrap_or_default()
+		self.fetch(api::storage().inference().next_request_id(), ()).unwrap_or_default()
 	}
 
 	fn free(&self, who: &Account) -> u128 {
-		let info: Option<(u32, u32, u32, u32, u128)> =
-			self.read("System", "Account", subxt::dynamic::Value::from_bytes(who));
-		info.map(|(.., free)| free).unwrap_or_default()
+		let info = self.fetch(api::storage().system().account(), (AccountId32(*who),));
+		info.map(|info| info.data.free).unwrap_or_default()
 	}
 
 	fn stake(&self, who: &Account) -> u128 {
 		self.worker(who).stake
 	}
 
-	fn worker(
-		&self,
-		who: &Account,
-	) -> WorkerInfo<u128, u32, bounded_collections::ConstU32<{ u32::MAX }>> {
-		self.read("Inference", "Workers", subxt::dynamic::Value::from_bytes(who)).unwrap()
+	fn worker(&self, who: &Account) -> Worker {
+		self.fetch(api::storage().inference().workers(), (AccountId32(*who),)).unwrap().0
 	}
 
-	/// Signs and pools a call from `signer` (sealed by the caller).
-	fn submit(&self, signer: &Keypair, pallet: &str, call: &str, arguments: Vec<Scale>) {
-		self.block_on(self.chain.submit_unwatched(pallet, call, arguments, signer)).unwrap();
+	/// Signs and pools `call` from `signer` (sealed by the caller).
+	fn submit<C: Payload>(&self, signer: &Keypair, call: C) {
+		self.block_on(self.chain.submit_unwatched(&call, signer)).unwrap();
 	}
 
 	/// Bob asks for the demo model on the demo input; returns (request, assigned worker).
 	fn request(&mut self, input: &[u8], deadline: u32) -> (RequestId, Account) {
 		let input = RequestInput::Inline(input.to_vec().try_into().unwrap());
-		let arguments = vec![
-			Scale::of(&self.model),
-			Scale::of(&input),
-			Scale::of(&VerificationMode::Vanilla),
-			Scale::of(&(10 * UNIT)),
-			Scale::of(&deadline),
-		];
-		self.submit(&dev::bob(), "Inference", "request_inference", arguments);
+		let call = api::tx().inference().request_inference(
+			Static(self.model),
+			Static(input),
+			Static(VerificationMode::Vanilla),
+			10 * UNIT,
+			deadline,
+		);
+		self.submit(&dev::bob(), call);
 		let events = self.seal();
 		// Bob's, not a check request a draw opened in the same block.
 		let bob = dev::bob().public_key().0;
-		all(&events, "Inference.InferenceRequested")
-			.iter()
-			.map(|fields| {
-				<(RequestId, Account, ModelVersionRef, VerificationMode, Account)>::decode(
-					&mut &fields[..],
-				)
-				.unwrap()
-			})
-			.find(|(_, requester, ..)| *requester == bob)
-			.map(|(request, _, _, _, worker)| (request, worker))
+		all::<inference::InferenceRequested>(&events)
+			.into_iter()
+			.find(|requested| requested.requester.0 == bob)
+			.map(|requested| (requested.request, requested.worker.0))
 			.expect("Bob's request")
 	}
 
@@ -279,10 +289,10 @@ impl Scene {
 	/// The workers that could be drawn to check a result of `exclude[0]`'s, in the order the
 	/// runtime lists them.
 	fn eligible(&self, exclude: &[Account]) -> Vec<Account> {
-		let active: Vec<Account> =
-			self.block_on(self.chain.read("Inference", "ActiveWorkers", vec![])).unwrap().unwrap();
+		let active = self.fetch(api::storage().inference().active_workers(), ()).unwrap();
 		active
 			.into_iter()
+			.map(|who| who.0)
 			.filter(|who| !exclude.contains(who))
 			.filter(|who| {
 				let info = self.worker(who);
@@ -307,30 +317,68 @@ impl Scene {
 	fn last_parent(&self) -> [u8; 32] {
 		block_hash(&self.node, self.read_up_to - 1)
 	}
+
+	/// Each event's `Pallet.Event` name, with the error of a failed call as `Pallet::Error`.
+	fn names(&self, events: &[BlockEvents]) -> Vec<String> {
+		let metadata = self.block_on(common::metadata(&self.chain));
+		let events = events.iter().flat_map(|block| block.iter()).map(Result::unwrap);
+		events
+			.map(|event| {
+				let name = format!("{}.{}", event.pallet_name(), event.event_name());
+				let failed = event.decode_fields_as::<ExtrinsicFailed>().map(Result::unwrap);
+				match failed.and_then(|failed| module_error(&failed.dispatch_error, &metadata)) {
+					Some(error) => format!("{name} ({error})"),
+					None => name,
+				}
+			})
+			.collect()
+	}
 }
 
-/// The first `name` event about `request` (its first field).
-fn find_for(events: &[Event], name: &str, request: RequestId) -> Option<Vec<u8>> {
-	all(events, name).into_iter().find(|fields| fields.starts_with(&request.to_le_bytes()))
+/// A module error named `Pallet::Error` from the metadata.
+fn module_error(error: &DispatchError, metadata: &subxt::Metadata) -> Option<String> {
+	let DispatchError::Module(module) = error else { return None };
+	let pallet = metadata.pallet_by_error_index(module.index)?;
+	let variant = pallet.error_variant_by_index(module.error[0])?;
+	Some(format!("{}::{}", pallet.name(), variant.name))
 }
 
-fn find(events: &[Event], name: &str) -> Option<Vec<u8>> {
-	events.iter().find(|event| event.name == name).map(|event| event.fields.clone())
+/// The events about one request (their first field).
+trait About: DecodeAsEvent {
+	fn request(&self) -> RequestId;
 }
 
-/// Each event's name, with the error of a failed call.
-fn names(events: &[Event]) -> Vec<String> {
-	events
-		.iter()
-		.map(|event| match &event.failure {
-			Some(error) => format!("{} ({error})", event.name),
-			None => event.name.clone(),
+macro_rules! about {
+	($($event:ty),*) => {$(
+		impl About for $event {
+			fn request(&self) -> RequestId {
+				self.request
+			}
+		}
+	)*};
+}
+
+about!(
+	inference::ResultRecorded,
+	proofs::ResultSampled,
+	proofs::DisputeAccepted,
+	proofs::ResultConfirmed,
+	proofs::ResultDisputed
+);
+
+/// The first `E` event about `request`.
+fn find_for<E: About>(events: &[BlockEvents], request: RequestId) -> Option<E> {
+	all::<E>(events).into_iter().find(|event| event.request() == request)
+}
+
+/// Every `E` event, in order.
+fn all<E: DecodeAsEvent>(events: &[BlockEvents]) -> Vec<E> {
+	let decoded = events.iter().flat_map(|block| block.find::<E>());
+	decoded
+		.map(|event| {
+			event.unwrap_or_else(|e| panic!("decoding {}: {e}", std::any::type_name::<E>()))
 		})
 		.collect()
-}
-
-fn all(events: &[Event], name: &str) -> Vec<Vec<u8>> {
-	events.iter().filter(|event| event.name == name).map(|event| event.fields.clone()).collect()
 }
 
 fn scene() -> (Scene, Honest) {
@@ -340,12 +388,7 @@ fn scene() -> (Scene, Honest) {
 		.name("attacks")
 		.args(["--dev", "--sealing", "manual", "--offchain-worker", "never"])
 		// Alice registers the node's worker in `demo setup`; direct receipts name her.
-		.worker([
-			"--dev-key",
-			"//Operator",
-			"--account",
-			&subxt::utils::AccountId32(alice).to_string(),
-		])
+		.worker(["--dev-key", "//Operator", "--account", &AccountId32(alice).to_string()])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	seal(&node);
@@ -354,12 +397,7 @@ fn scene() -> (Scene, Honest) {
 	let runtime = tokio::runtime::Runtime::new().unwrap();
 	let chain = runtime.block_on(Chain::connect(&node.ws_url())).unwrap();
 	let genesis = chain.genesis_hash();
-	let metadata = runtime.block_on(async {
-		let api = subxt::OnlineClient::<subxt::PolkadotConfig>::from_insecure_url(node.ws_url())
-			.await
-			.unwrap();
-		api.at_current_block().await.unwrap().metadata()
-	});
+	let metadata = runtime.block_on(common::metadata(&chain));
 	let read_up_to = node.heights().unwrap().0;
 	let mut scene = Scene {
 		submit_result: call_index(&metadata, "Inference", "submit_result"),
@@ -419,8 +457,7 @@ fn schema_forgery(scene: &mut Scene, honest: &Honest) {
 	let (request, worker) = scene.request(&honest.input, 20);
 	assert_eq!(request, next);
 	// The worker signed the version's spec as the chain records it, not a client's schema.
-	let recorded: InferenceRequest<Account, u128, u32> =
-		scene.read("Inference", "Requests", subxt::dynamic::Value::u128(request.into())).unwrap();
+	let recorded = scene.fetch(api::storage().inference().requests(), (request,)).unwrap();
 	assert_eq!(direct.receipt.spec_hash, recorded.spec_hash, "the chain's spec");
 	let alice = dev::alice().public_key().0;
 	assert_eq!(worker, alice, "the only worker");
@@ -436,7 +473,7 @@ fn schema_forgery(scene: &mut Scene, honest: &Honest) {
 	// The worker's own on-chain answer settles it.
 	scene.answer(honest, request, &worker, &honest.output).unwrap();
 	let events = scene.seal();
-	assert!(find(&events, "Inference.ResultRecorded").is_some(), "settled");
+	assert!(!all::<inference::ResultRecorded>(&events).is_empty(), "settled");
 }
 
 /// Hole 2: a stranger cannot post jobs, fetch proofs or touch settlements.
@@ -462,9 +499,9 @@ fn sampling_grind(scene: &mut Scene, honest: &Honest) {
 	// Sybils stake much, so that being outvoted (half the stake each time) never leaves
 	// them too little to be drawn.
 	let sybil = scene.register("//Charlie", "//Sybil", 50_000 * UNIT);
-	let treasury: Account =
-		scene.block_on(scene.chain.constant("Inference", "TreasuryAccount")).unwrap();
-	let pot: Account = scene.block_on(scene.chain.constant("Inference", "SamplingPot")).unwrap();
+	let constants = api::constants().inference();
+	let treasury = scene.block_on(scene.chain.constant(constants.treasury_account())).unwrap().0;
+	let pot = scene.block_on(scene.chain.constant(constants.sampling_pot())).unwrap().0;
 	let (treasury_before, pot_before) = (scene.free(&treasury), scene.free(&pot));
 
 	let mut open: Vec<(RequestId, Account)> =
@@ -488,15 +525,14 @@ fn sampling_grind(scene: &mut Scene, honest: &Honest) {
 		// Each result's own block (a result the pool had not readied for the first block
 		// sealed lands in a later one).
 		for (hash, block_events) in scene.seal_blocks() {
+			let recorded = all::<inference::ResultRecorded>(std::slice::from_ref(&block_events));
 			included.extend(
 				answered
 					.iter()
-					.filter(|request| {
-						find_for(&block_events, "Inference.ResultRecorded", **request).is_some()
-					})
+					.filter(|request| recorded.iter().any(|event| event.request == **request))
 					.map(|request| (*request, hash)),
 			);
-			events.extend(block_events);
+			events.push(block_events);
 		}
 		blocks += 1;
 	}
@@ -505,10 +541,9 @@ fn sampling_grind(scene: &mut Scene, honest: &Honest) {
 	for _ in 0..3 {
 		events.extend(scene.seal());
 	}
-	let checks = all(&events, "Inference.CheckRequested");
+	let checks = all::<inference::CheckRequested>(&events);
 	for check in &checks {
-		let (check, _original, worker) =
-			<(RequestId, RequestId, Account)>::decode(&mut &check[..]).unwrap();
+		let (check, worker) = (check.request, check.worker.0);
 		assert!(worker == alice || worker == sybil);
 		scene.answer(honest, check, &worker, &honest.output).unwrap();
 		events.extend(scene.seal());
@@ -518,11 +553,11 @@ fn sampling_grind(scene: &mut Scene, honest: &Honest) {
 	assert_eq!(included.len(), ROUNDS, "every held-back result was recorded");
 	for (request, block) in included {
 		let drawn = old_draw(&block, b"verity/sample", request, 1_000_000_000) < SAMPLE_RATE_PPB;
-		assert_eq!(drawn, find_for(&events, "Proofs.ResultSampled", request).is_some());
+		assert_eq!(drawn, find_for::<proofs::ResultSampled>(&events, request).is_some());
 	}
-	let recorded = all(&events, "Inference.ResultRecorded").len();
+	let recorded = all::<inference::ResultRecorded>(&events).len();
 	assert_eq!(recorded, ROUNDS + checks.len(), "every answer and check settled");
-	let sampled = all(&events, "Proofs.ResultSampled").len();
+	let sampled = all::<proofs::ResultSampled>(&events).len();
 	let (treasury_after, pot_after) = (scene.free(&treasury), scene.free(&pot));
 	println!(
 		"figure: sampling grind: {ROUNDS} results each held back ({blocks} blocks) until the old \
@@ -542,13 +577,8 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 	let charlie = dev::charlie().public_key().0;
 	// Bob's second sybil, funded by him.
 	let sybil2 = Keypair::from_uri(&"//Mallory".parse().unwrap()).unwrap().public_key().0;
-	let destination = (0u8, sybil2);
-	scene.submit(
-		&dev::bob(),
-		"Balances",
-		"transfer_keep_alive",
-		vec![Scale::of(&destination), Scale::of(&codec::Compact(60_000 * UNIT))],
-	);
+	let destination = MultiAddress::Id(AccountId32(sybil2));
+	scene.submit(&dev::bob(), api::tx().balances().transfer_keep_alive(destination, 60_000 * UNIT));
 	scene.seal();
 	let sybil2 = scene.register("//Mallory", "//Sybil2", 50_000 * UNIT);
 	for (suri, key) in [("//Dave", "//Honest1"), ("//Eve", "//Honest2"), ("//Ferdie", "//Honest3")]
@@ -566,31 +596,29 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		let (original, worker) = scene.request(&honest.input, 20);
 		scene.answer(honest, original, &worker, &honest.output).unwrap();
 		let events = scene.seal();
-		assert!(find_for(&events, "Inference.ResultRecorded", original).is_some());
+		assert!(find_for::<inference::ResultRecorded>(&events, original).is_some());
 		if sybils.contains(&worker) {
 			continue; // only honest workers are framed
 		}
 		// Dispute in a block where the old rule would assign the check to a sybil.
 		grind_until(scene, |scene| sybils.contains(&scene.old_assignment(&[worker])));
-		scene.submit(&dev::bob(), "Proofs", "dispute_result", vec![Scale::of(&original)]);
+		scene.submit(&dev::bob(), api::tx().proofs().dispute_result(original));
 		let events = scene.seal();
-		if find_for(&events, "Proofs.DisputeAccepted", original).is_none() {
+		if find_for::<proofs::DisputeAccepted>(&events, original).is_none() {
 			// Only a result already under a random sample's check is refused.
-			let sample: Option<()> =
-				scene.read("Proofs", "Samples", subxt::dynamic::Value::u128(original.into()));
-			assert!(sample.is_some(), "dispute of {original} refused: {:?}", names(&events));
+			let sample = scene.fetch(api::storage().proofs().samples(), (original,));
+			assert!(sample.is_some(), "dispute of {original} refused: {:?}", scene.names(&events));
 			continue;
 		}
 		disputed += 1;
-		let sampled = wait_for(scene, events, "Proofs.ResultSampled", original);
-		let (_, check, checker) =
-			<(RequestId, RequestId, Account)>::decode(&mut &sampled[..]).unwrap();
+		let sampled = wait_for::<proofs::ResultSampled>(scene, events, original);
+		let (check, checker) = (sampled.check, sampled.checker.0);
 		// The old rule again, applied in a block after the dispute's.
 		assert_eq!(scene.assignment(&scene.last_parent(), check, &[worker]), checker);
 		assert_same_input(scene, original, check);
 		if !sybils.contains(&checker) {
 			scene.answer(honest, check, &checker, &honest.output).unwrap();
-			assert!(find_for(&scene.seal(), "Proofs.ResultConfirmed", original).is_some());
+			assert!(find_for::<proofs::ResultConfirmed>(&scene.seal(), original).is_some());
 			continue;
 		}
 		sybil_checkers += 1;
@@ -598,9 +626,8 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		grind_until(scene, |scene| scene.old_assignment(&[worker, checker]) == other);
 		scene.answer(honest, check, &checker, &wrong).unwrap();
 		let events = scene.seal();
-		let disputed_event = wait_for(scene, events, "Proofs.ResultDisputed", original);
-		let (_, _, arbitration, arbiter) =
-			<(RequestId, Account, RequestId, Account)>::decode(&mut &disputed_event[..]).unwrap();
+		let disputed_event = wait_for::<proofs::ResultDisputed>(scene, events, original);
+		let (arbitration, arbiter) = (disputed_event.check, disputed_event.arbiter.0);
 		assert_eq!(
 			scene.assignment(&scene.last_parent(), arbitration, &[worker, checker]),
 			arbiter
@@ -609,8 +636,8 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 		let output = if sybils.contains(&arbiter) { &wrong } else { &honest.output };
 		let staked = scene.stake(&worker);
 		scene.answer(honest, arbitration, &arbiter, output).unwrap();
-		let slashed = all(&scene.seal(), "Proofs.WorkerSlashed");
-		let victim = slashed.iter().any(|fields| fields[..32] == worker[..]);
+		let slashed = all::<proofs::WorkerSlashed>(&scene.seal());
+		let victim = slashed.iter().any(|slashed| slashed.worker.0 == worker);
 		if victim {
 			framed += 1;
 			assert!(scene.stake(&worker) < staked);
@@ -628,16 +655,16 @@ fn dispute_grind(scene: &mut Scene, honest: &Honest) {
 	assert!(framed <= 8, "{framed} of {disputed} honest workers framed: the grind worked");
 }
 
-/// The `name` event about `request` in `events` or in the next blocks sealed (at most 10: the
+/// The `E` event about `request` in `events` or in the next blocks sealed (at most 10: the
 /// draw is made a block after the transaction that caused it).
-fn wait_for(scene: &mut Scene, mut events: Vec<Event>, name: &str, request: RequestId) -> Vec<u8> {
+fn wait_for<E: About>(scene: &mut Scene, mut events: Vec<BlockEvents>, request: RequestId) -> E {
 	for _ in 0..10 {
-		if let Some(fields) = find_for(&events, name, request) {
-			return fields;
+		if let Some(event) = find_for::<E>(&events, request) {
+			return event;
 		}
 		events = scene.seal();
 	}
-	panic!("no {name} for request {request} in 10 blocks");
+	panic!("no {} for request {request} in 10 blocks", std::any::type_name::<E>());
 }
 
 /// Seals empty blocks until `ready` holds on the head (at most 200).
@@ -653,11 +680,8 @@ fn grind_until(scene: &mut Scene, ready: impl Fn(&Scene) -> bool) {
 
 /// A check re-executes the original request's own input (nobody supplies another).
 fn assert_same_input(scene: &Scene, original: RequestId, check: RequestId) {
-	let key = |id: RequestId| subxt::dynamic::Value::u128(id.into());
-	let settled: SettledResult<Account, u128, u32> =
-		scene.read("Inference", "Results", key(original)).unwrap();
-	let request: InferenceRequest<Account, u128, u32> =
-		scene.read("Inference", "Requests", key(check)).unwrap();
+	let settled = scene.fetch(api::storage().inference().results(), (original,)).unwrap();
+	let request = scene.fetch(api::storage().inference().requests(), (check,)).unwrap();
 	assert_eq!(request.input, settled.input, "check {check} of {original}");
 	assert_eq!(request.check_of, Some(original));
 }
@@ -698,10 +722,8 @@ fn requesters_cannot_force_timeouts_on_a_worker() {
 	assert_eq!(after["open_requests"], 0);
 	let runtime = tokio::runtime::Runtime::new().unwrap();
 	let chain = runtime.block_on(Chain::connect(&node.ws_url())).unwrap();
-	let bob = dev::bob().public_key().0;
-	let account: (u32, u32, u32, u32, u128, u128) = runtime
-		.block_on(chain.read("System", "Account", vec![subxt::dynamic::Value::from_bytes(bob)]))
-		.unwrap()
-		.unwrap();
-	assert_eq!(account.5, 0, "every fee held from Bob was refunded");
+	let bob = AccountId32(dev::bob().public_key().0);
+	let account =
+		runtime.block_on(chain.fetch(api::storage().system().account(), (bob,))).unwrap().unwrap();
+	assert_eq!(account.data.reserved, 0, "every fee held from Bob was refunded");
 }

@@ -72,6 +72,11 @@ pub fn demo_setup_json(node: &Node, input: &std::path::Path) -> Value {
 	)
 }
 
+/// The metadata of the node `chain` is connected to (for [`call_index`]).
+pub async fn metadata(chain: &verity_client::Chain) -> subxt::ArcMetadata {
+	chain.online().at_current_block().await.expect("the node's current block").metadata()
+}
+
 /// Pallet and call indices from the node's metadata.
 pub fn call_index(metadata: &subxt::Metadata, pallet: &str, call: &str) -> [u8; 2] {
 	let pallet = metadata.pallet_by_name(pallet).expect("pallet in metadata");

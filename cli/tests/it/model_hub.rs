@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use std::{path::PathBuf, process::Command};
-use subxt::{dynamic, ext::scale_decode::DecodeAsType, OnlineClient, PolkadotConfig};
+use verity_client::{api, AccountId32, Chain};
 use verity_node_harness::{Node, NodeBuilder};
 use verity_primitives::{digest::to_hex, ArtifactDigest};
 
@@ -82,27 +82,15 @@ fn bytes(len: usize, seed: u32) -> Vec<u8> {
 	(0..len as u32).map(|i| (i.wrapping_mul(2654435761).wrapping_add(seed) >> 11) as u8).collect()
 }
 
-#[derive(DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-#[derive(DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	reserved: u128,
-}
-
 async fn reserved_by_alice(node: &Node) -> u128 {
 	reserved_by(node, subxt_signer::sr25519::dev::alice().public_key().0).await
 }
 
-async fn reserved_by(node: &Node, alice: [u8; 32]) -> u128 {
-	let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
-	let at = api.at_current_block().await.unwrap();
-	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	at.storage().fetch(address, (alice,)).await.unwrap().decode().unwrap().data.reserved
+/// What `who` holds in reserve (an account the chain does not know holds nothing).
+async fn reserved_by(node: &Node, who: [u8; 32]) -> u128 {
+	let chain = Chain::connect(&node.ws_url()).await.unwrap();
+	let account = chain.fetch(api::storage().system().account(), (AccountId32(who),)).await;
+	account.unwrap().map_or(0, |info| info.data.reserved)
 }
 
 fn deposits(show: &Value) -> u128 {
@@ -311,7 +299,7 @@ async fn publish_list_show_and_verified_download() {
 	fails(&node, &["model", "remove", "0"], "ModelRegistry::ModelHasVersions");
 
 	let bob = subxt_signer::sr25519::dev::bob().public_key().0;
-	let bob_ss58 = subxt::utils::AccountId32(bob).to_string();
+	let bob_ss58 = AccountId32(bob).to_string();
 	fails(&node, &["model", "accept", "0"], "ModelRegistry::NoOwnershipOffer");
 	succeeds(&node, &["model", "transfer", "0", "--to", &bob_ss58]);
 	let accepted = verity_as(&node, "//Bob", &["model", "accept", "0"]);

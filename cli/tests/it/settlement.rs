@@ -135,8 +135,9 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 #[test]
 fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 	use codec::Encode;
-	use subxt::{dynamic::Value, OnlineClient, PolkadotConfig};
-	use verity_primitives::{batch_root, ArtifactDigest, BatchLeaf, Receipt, ReceiptContext};
+	use verity_primitives::{
+		batch_root, ArtifactDigest, BatchLeaf, Receipt, ReceiptContext, StorageLocation,
+	};
 	use verity_worker::{settlement::Leaf, signer::WorkerKey};
 
 	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
@@ -226,22 +227,15 @@ fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 				.unwrap();
 		let digest = ArtifactDigest::of(&file);
 		fetcher.upload_to_store(&node.artifact_store_url(), &path, &digest).await.unwrap();
-		let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
+		let chain = verity_client::Chain::connect(&node.ws_url()).await.unwrap();
 		let store = node.artifact_store_url().into_bytes();
-		let call = subxt::dynamic::tx(
-			"Proofs",
-			"submit_batch",
-			vec![
-				Value::from_bytes(batch_root(&encoded)),
-				Value::u128(leaves.len() as u128),
-				Value::from_bytes(digest.blake2_256),
-				Value::unnamed_variant("ArtifactStore", [Value::from_bytes(store)]),
-			],
+		let call = verity_client::api::tx().proofs().submit_batch(
+			batch_root(&encoded),
+			leaves.len() as u32,
+			digest.blake2_256,
+			verity_client::Static(StorageLocation::ArtifactStore(store.try_into().unwrap())),
 		);
-		let at = api.at_current_block().await.unwrap();
-		let progress =
-			at.transactions().sign_and_submit_then_watch_default(&call, &alice).await.unwrap();
-		progress.wait_for_finalized().await.unwrap().wait_for_success().await.unwrap();
+		chain.submit(&call, &alice).await.unwrap();
 	});
 	let (posted_at, _) = node.heights().unwrap();
 

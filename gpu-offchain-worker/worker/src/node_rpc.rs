@@ -1,8 +1,8 @@
 //! The node's JSON-RPC over HTTP, as a standalone worker reads it: the chain it serves
 //! (genesis hash, chain type) and finalized storage.
 
-use crate::service::http_call_with;
 use serde_json::{json, Value};
+use verity_artifact_store::http::http_call_with;
 
 /// A node's JSON-RPC endpoint (`http://host:port`, the node's `--rpc-port`).
 #[derive(Clone, Debug)]

@@ -1,4 +1,5 @@
-//! The worker's receipt-signing key (sr25519) and receipt signatures.
+//! The worker's receipt-signing key (sr25519) and receipt signatures (checked by
+//! `verity_client::receipts`).
 //!
 //! The key lives in a file holding its 32-byte seed as hex, created with mode 0600 and refused
 //! when others can read it. A development key can come from a secret URI (`//Alice`) instead.
@@ -92,28 +93,11 @@ impl WorkerKey {
 	}
 }
 
-/// Whether `signature` is `key`'s signature over `receipt`.
-pub fn verify<AccountId: Encode>(
-	receipt: &Receipt<AccountId>,
-	signature: &ReceiptSignature,
-	key: &SigningKey,
-) -> bool {
-	verify_payload(&receipt.signing_payload(), signature, key)
-}
-
-/// Whether `signature` is `key`'s sr25519 signature over `payload`.
-pub fn verify_payload(payload: &[u8], signature: &ReceiptSignature, key: &SigningKey) -> bool {
-	sr25519::Pair::verify(
-		&sr25519::Signature::from_raw(*signature),
-		payload,
-		&sr25519::Public::from_raw(*key),
-	)
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
 	use std::{fs, os::unix::fs::PermissionsExt};
+	use verity_client::receipts::verify;
 	use verity_primitives::{ModelVersionRef, VerificationMode, VersionNumber};
 
 	fn receipt() -> Receipt<[u8; 32]> {

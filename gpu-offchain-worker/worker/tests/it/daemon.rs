@@ -225,7 +225,9 @@ async fn wait_for_info(listen: &str) -> Value {
 	let deadline = Instant::now() + Duration::from_secs(30);
 	loop {
 		let url = format!("http://{listen}/v1/info");
-		if let Ok((200, body)) = verity_worker::service::http_call("GET", &url, Vec::new()).await {
+		if let Ok((200, body)) =
+			verity_artifact_store::http::http_call("GET", &url, Vec::new()).await
+		{
 			return serde_json::from_slice(&body).unwrap();
 		}
 		assert!(Instant::now() < deadline, "the worker never served /v1/info");

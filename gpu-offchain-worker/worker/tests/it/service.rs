@@ -20,7 +20,7 @@ use verity_worker::{
 	chain::{ChainView, VersionView},
 	exec::Executor,
 	service::{self, Answer, Job, OutputStore, Worker, WorkerConfig},
-	signer::{self, WorkerKey},
+	signer::WorkerKey,
 };
 
 /// The secret the test plays the node with.
@@ -225,7 +225,11 @@ async fn jobs_run_verified_models_and_sign_receipts() {
 		assert_eq!(answer.receipt.worker, [5; 32]);
 		assert_eq!(answer.receipt.context, ReceiptContext::OnChain);
 		assert_eq!(answer.receipt.spec_hash, [3; 32]);
-		assert!(signer::verify(&answer.receipt, &answer.signature, &setup.key.public()));
+		assert!(verity_client::receipts::verify(
+			&answer.receipt,
+			&answer.signature,
+			&setup.key.public()
+		));
 	}
 }
 
@@ -265,7 +269,7 @@ async fn strangers_filling_the_public_listener_do_not_block_the_node() {
 	let info = |base: &str| {
 		let url = format!("{base}/v1/info");
 		tokio::time::timeout(Duration::from_secs(3), async move {
-			service::http_call("GET", &url, Vec::new()).await
+			verity_artifact_store::http::http_call("GET", &url, Vec::new()).await
 		})
 	};
 	assert!(info(&setup.worker_url).await.is_err(), "the public listener is full");
@@ -401,7 +405,7 @@ async fn direct_requests_settle_individually_by_batch_or_privately() {
 		assert_eq!(receipt.context, ReceiptContext::Direct);
 		assert_eq!(receipt.spec_hash, spec.spec_hash());
 		assert_eq!((receipt.genesis_hash, receipt.worker), ([9; 32], [5; 32]));
-		assert!(signer::verify(
+		assert!(verity_client::receipts::verify(
 			&answer.answer.receipt,
 			&answer.answer.signature,
 			&setup.key.public()
@@ -493,7 +497,11 @@ async fn an_unfetchable_stored_input_gets_a_signed_decline() {
 	assert_eq!(decline.reason, DeclineReason::InputUnavailable);
 	let input = ArtifactDigest::of(&[7u8; 16]).blake2_256;
 	let payload = decline_payload(&[9; 32], 42, &input, decline.reason, &decline.evidence);
-	assert!(signer::verify_payload(&payload, &decline.signature, &setup.key.public()));
+	assert!(verity_client::receipts::verify_payload(
+		&payload,
+		&decline.signature,
+		&setup.key.public()
+	));
 }
 
 /// Attack: strangers flood the worker with free direct requests (here: each waits on an input
@@ -545,7 +553,9 @@ async fn a_flood_of_direct_requests_never_delays_the_nodes_jobs() {
 	let mut flood = Vec::new();
 	for request_id in 0..DIRECT_SLOTS as u64 {
 		let (url, body) = (url.clone(), stalled(request_id).encode());
-		flood.push(tokio::spawn(async move { service::http_call("POST", &url, body).await }));
+		flood.push(tokio::spawn(async move {
+			verity_artifact_store::http::http_call("POST", &url, body).await
+		}));
 	}
 	tokio::time::sleep(Duration::from_millis(500)).await;
 	let (status, body) = setup.client.send("POST", &url, stalled(99).encode()).await;

@@ -24,7 +24,7 @@ const NODE_SECRET: [u8; 32] = [7; 32];
 /// A request as the node sends it (with its secret; the store ignores the header).
 async fn call(method: &str, url: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
 	let secret = (verity_primitives::WORKER_SECRET_HEADER, hex::encode(NODE_SECRET));
-	service::http_call_with(method, url, body, &[secret]).await.unwrap()
+	verity_artifact_store::http::http_call_with(method, url, body, &[secret]).await.unwrap()
 }
 
 /// A store and a worker; returns their URLs and the worker's key.
