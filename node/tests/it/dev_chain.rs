@@ -3,41 +3,19 @@
 
 use std::time::Duration;
 
-use subxt::{dynamic, ext::scale_decode::DecodeAsType, OnlineClient, PolkadotConfig};
+use subxt::{
+	utils::{AccountId32, MultiAddress},
+	OnlineClient, PolkadotConfig,
+};
 use subxt_signer::{sr25519::dev, sr25519::Keypair, SecretUri};
+use verity_client::api::{
+	self, balances::events::Transfer, transaction_payment::events::TransactionFeePaid,
+};
 use verity_node_harness::{Node, NodeBuilder};
 
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
 /// One token: 18 decimals.
 const UNIT: u128 = 1_000_000_000_000_000_000;
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct TransactionFeePaid {
-	who: [u8; 32],
-	actual_fee: u128,
-	tip: u128,
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct Transfer {
-	from: [u8; 32],
-	to: [u8; 32],
-	amount: u128,
-}
 
 fn dev_node(extra: &[&str]) -> Node {
 	NodeBuilder::new(NODE)
@@ -59,13 +37,14 @@ async fn free_balance(
 	who: [u8; 32],
 ) -> u128 {
 	let at = api.at_block(at).await.unwrap();
-	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	at.storage().fetch(address, (who,)).await.unwrap().decode().unwrap().data.free
+	let address = api::storage().system().account();
+	let account = at.storage().try_fetch(address, (AccountId32(who),)).await.unwrap();
+	account.map_or(0, |account| account.decode().unwrap().data.free)
 }
 
 async fn total_issuance(api: &OnlineClient<PolkadotConfig>, at: subxt::utils::H256) -> u128 {
 	let at = api.at_block(at).await.unwrap();
-	let address = dynamic::storage::<(), u128>("Balances", "TotalIssuance");
+	let address = api::storage().balances().total_issuance();
 	at.storage().fetch(address, ()).await.unwrap().decode().unwrap()
 }
 
@@ -92,11 +71,9 @@ async fn transfer_and_check_unbounded(node: &Node) {
 	let issuance_before = total_issuance(&api, before_hash).await;
 	assert_eq!(free_balance(&api, before_hash, newcomer_id).await, 0, "the newcomer is new");
 
-	let transfer = dynamic::transaction(
-		"Balances",
-		"transfer_allow_death",
-		(newcomer().public_key().to_address::<()>(), amount),
-	);
+	let transfer = api::tx()
+		.balances()
+		.transfer_allow_death(MultiAddress::Id(AccountId32(newcomer_id)), amount);
 	let events = before
 		.transactions()
 		.sign_and_submit_then_watch_default(&transfer, &alice)
@@ -106,26 +83,14 @@ async fn transfer_and_check_unbounded(node: &Node) {
 		.await
 		.expect("finalized and successful");
 
-	let mut fee = None;
-	let mut transferred = None;
-	for event in events.iter() {
-		let event = event.unwrap();
-		match (event.pallet_name(), event.event_name()) {
-			("TransactionPayment", "TransactionFeePaid") => {
-				fee = Some(event.decode_fields_unchecked_as::<TransactionFeePaid>().unwrap())
-			},
-			("Balances", "Transfer") => {
-				transferred = Some(event.decode_fields_unchecked_as::<Transfer>().unwrap())
-			},
-			_ => {},
-		}
-	}
+	let fee = events.find_first::<TransactionFeePaid>().map(Result::unwrap);
+	let transferred = events.find_first::<Transfer>().map(Result::unwrap);
 	let fee = fee.expect("a TransactionFeePaid event");
 	let transferred = transferred.expect("a Transfer event");
-	assert_eq!(fee.who, alice_id);
+	assert_eq!(fee.who.0, alice_id);
 	assert_eq!(fee.tip, 0);
 	assert_eq!(
-		(transferred.from, transferred.to, transferred.amount),
+		(transferred.from.0, transferred.to.0, transferred.amount),
 		(alice_id, newcomer_id, amount)
 	);
 	// A plain transfer costs about a thousandth of a token with the runtime's fee constants.

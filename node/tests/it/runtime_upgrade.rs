@@ -13,11 +13,9 @@
 
 use codec::Encode;
 use std::time::{Duration, Instant};
-use subxt::{
-	dynamic::{self, Value},
-	OnlineClient, PolkadotConfig,
-};
+use subxt::{transactions::Payload, OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::{dev, Keypair};
+use verity_client::api;
 use verity_node_harness::{Node, NodeBuilder};
 
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
@@ -37,24 +35,25 @@ fn spec_version(node: &Node) -> u64 {
 		.unwrap()
 }
 
-async fn submit(
+async fn submit<C: Payload>(
 	api: &OnlineClient<PolkadotConfig>,
-	pallet: &str,
-	call: &str,
-	fields: Vec<Value>,
+	call: &C,
 	signer: &Keypair,
 ) -> subxt::extrinsics::ExtrinsicEvents<PolkadotConfig> {
-	let transaction = dynamic::transaction(pallet, call, fields);
+	let name = call
+		.validation_details()
+		.map(|details| format!("{}.{}", details.pallet_name, details.call_name))
+		.unwrap_or_default();
 	api.at_current_block()
 		.await
 		.unwrap()
 		.transactions()
-		.sign_and_submit_then_watch_default(&transaction, signer)
+		.sign_and_submit_then_watch_default(call, signer)
 		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call} not accepted: {e}"))
+		.unwrap_or_else(|e| panic!("{name} not accepted: {e}"))
 		.wait_for_finalized_success()
 		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call} failed: {e}"))
+		.unwrap_or_else(|e| panic!("{name} failed: {e}"))
 }
 
 fn names(events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>) -> Vec<String> {
@@ -75,36 +74,34 @@ async fn authorize_by_referendum(
 	code: &[u8],
 	index: u32,
 ) -> Duration {
+	use api::runtime_types::{
+		frame_support::{
+			dispatch::RawOrigin,
+			traits::{preimages::Bounded, schedule::DispatchTime},
+		},
+		pallet_conviction_voting::vote::{AccountVote, Vote},
+		verity_runtime::OriginCaller,
+	};
 	let alice = dev::alice();
 	let authorize = verity_runtime::RuntimeCall::System(frame_system::Call::authorize_upgrade {
 		code_hash: sp_io::hashing::blake2_256(code).into(),
 	});
 	let started = Instant::now();
-	submit(
-		api,
-		"Referenda",
-		"submit",
-		vec![
-			Value::unnamed_variant("system", [Value::unnamed_variant("Root", [])]),
-			Value::unnamed_variant("Inline", [Value::from_bytes(authorize.encode())]),
-			Value::unnamed_variant("After", [Value::u128(0)]),
-		],
-		&alice,
-	)
-	.await;
-	submit(api, "Referenda", "place_decision_deposit", vec![Value::u128(index.into())], &alice)
-		.await;
-	// Aye, no conviction (bit 7 set, conviction 0), with 39% of the supply.
-	let vote = Value::named_variant(
-		"Standard",
-		[("vote", Value::u128(0x80)), ("balance", Value::u128(390_000_000 * UNIT))],
+	let proposal = api::tx().referenda().submit(
+		OriginCaller::system(RawOrigin::Root),
+		Bounded::Inline(authorize.encode()),
+		DispatchTime::After(0),
 	);
-	submit(api, "ConvictionVoting", "vote", vec![Value::u128(index.into()), vote], &alice).await;
+	submit(api, &proposal, &alice).await;
+	submit(api, &api::tx().referenda().place_decision_deposit(index), &alice).await;
+	// Aye, no conviction (bit 7 set, conviction 0), with 39% of the supply.
+	let vote = AccountVote::Standard { vote: Vote(0x80), balance: 390_000_000 * UNIT };
+	submit(api, &api::tx().conviction_voting().vote(index, vote), &alice).await;
 
 	let deadline = Instant::now() + Duration::from_secs(180);
 	loop {
 		let at = api.at_current_block().await.unwrap();
-		let address = dynamic::storage::<(), Value>("System", "AuthorizedUpgrade");
+		let address = api::storage().system().authorized_upgrade();
 		if at.storage().try_fetch(address, ()).await.unwrap().is_some() {
 			return started.elapsed();
 		}
@@ -131,14 +128,8 @@ async fn a_referendum_upgrades_the_runtime_and_a_bad_code_is_rejected() {
 	// 1. Not a runtime: authorized by vote, rejected when applied, the old runtime stays.
 	let garbage = b"\0asm this is not a runtime".to_vec();
 	authorize_by_referendum(&node, &api, &garbage, 0).await;
-	let events = submit(
-		&api,
-		"System",
-		"apply_authorized_upgrade",
-		vec![Value::from_bytes(&garbage)],
-		&dev::bob(),
-	)
-	.await;
+	let apply = api::tx().system().apply_authorized_upgrade(garbage.clone());
+	let events = submit(&api, &apply, &dev::bob()).await;
 	let events = names(&events);
 	assert!(events.contains(&"System.RejectedInvalidAuthorizedUpgrade".to_owned()), "{events:?}");
 	assert!(!events.contains(&"System.CodeUpdated".to_owned()), "{events:?}");
@@ -146,14 +137,8 @@ async fn a_referendum_upgrades_the_runtime_and_a_bad_code_is_rejected() {
 
 	// 2. The same runtime, one spec_version higher.
 	let enactment = authorize_by_referendum(&node, &api, &code, 1).await;
-	let events = submit(
-		&api,
-		"System",
-		"apply_authorized_upgrade",
-		vec![Value::from_bytes(&code)],
-		&dev::bob(),
-	)
-	.await;
+	let apply = api::tx().system().apply_authorized_upgrade(code.clone());
+	let events = submit(&api, &apply, &dev::bob()).await;
 	assert!(names(&events).contains(&"System.CodeUpdated".to_owned()));
 	let deadline = Instant::now() + Duration::from_secs(60);
 	while spec_version(&node) != before + 1 {
