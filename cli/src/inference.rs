@@ -306,7 +306,7 @@ async fn register(
 /// `verity worker show`: the worker's record.
 async fn show(chain: &Chain, account: AccountId32) -> Result<Output, String> {
 	let info = chain
-		.fetch(api::storage().inference().workers(), (account.clone(),))
+		.fetch(api::storage().inference().workers(), (account,))
 		.await?
 		.ok_or_else(|| format!("{account} is not a registered worker"))?
 		.0;

@@ -108,7 +108,7 @@ pub enum BatchCommand {
 
 async fn worker_record(chain: &Chain, worker: &AccountId32) -> Result<Worker, String> {
 	chain
-		.fetch(api::storage().inference().workers(), (worker.clone(),))
+		.fetch(api::storage().inference().workers(), (*worker,))
 		.await?
 		.map(|worker| worker.0)
 		.ok_or_else(|| format!("{worker} is not a registered worker"))

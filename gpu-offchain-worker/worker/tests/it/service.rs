@@ -45,19 +45,28 @@ impl Setup {
 	}
 }
 
-/// The chain's Model Hub as the worker reads it; tests publish versions into it.
+/// The chain's Model Hub as the worker reads it; tests publish versions into it and count
+/// the worker's reads.
 #[derive(Default)]
-struct TestChain(Mutex<BTreeMap<ModelVersionRef, VersionView>>);
+struct TestChain {
+	versions: Mutex<BTreeMap<ModelVersionRef, VersionView>>,
+	reads: std::sync::atomic::AtomicUsize,
+}
 
 impl ChainView for TestChain {
 	fn version(&self, model: &ModelVersionRef) -> Result<Option<VersionView>, String> {
-		Ok(self.0.lock().unwrap().get(model).cloned())
+		self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+		Ok(self.versions.lock().unwrap().get(model).cloned())
 	}
 }
 
 impl TestChain {
 	fn publish(&self, model: ModelVersionRef, spec: VersionSpec<u128>, active: bool) {
-		self.0.lock().unwrap().insert(model, VersionView { spec, active });
+		self.versions.lock().unwrap().insert(model, VersionView { spec, active });
+	}
+
+	fn reads(&self) -> usize {
+		self.reads.load(std::sync::atomic::Ordering::SeqCst)
 	}
 }
 
@@ -560,6 +569,16 @@ async fn a_flood_of_direct_requests_never_delays_the_nodes_jobs() {
 	tokio::time::sleep(Duration::from_millis(500)).await;
 	let (status, body) = setup.client.send("POST", &url, stalled(99).encode()).await;
 	assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+	// While the slots are full, a stranger naming versions that do not exist costs the worker's
+	// node nothing: the answer is `503` before the chain is read.
+	let reads = setup.chain.reads();
+	for unknown in 0..20u64 {
+		let mut job = stalled(100 + unknown);
+		job.model.model = 1_000_000 + unknown;
+		let (status, body) = setup.client.send("POST", &url, job.encode()).await;
+		assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+	}
+	assert_eq!(setup.chain.reads(), reads, "a busy worker read the chain for a stranger");
 	// The node's job runs at once, on the node's own listener.
 	let started = std::time::Instant::now();
 	let (status, body) =
