@@ -538,25 +538,12 @@ fn find_worker(url: String, backend: Arc<FullBackend>, secret: [u8; 32], tasks: 
 
 /// The signing key the worker at `url` gives in its `/v1/info`.
 async fn worker_signing_key(url: &str) -> Result<[u8; 32], String> {
-	use http_body_util::{BodyExt, Empty};
-	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
-	let client: Client<_, Empty<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-	let uri: hyper::Uri = format!("{}/v1/info", url.trim_end_matches('/'))
-		.parse()
-		.map_err(|e| format!("{url}: {e}"))?;
-	let response = tokio::time::timeout(Duration::from_secs(10), client.get(uri))
-		.await
-		.map_err(|_| "timed out".to_string())?
-		.map_err(|e| e.to_string())?;
-	if response.status() != hyper::StatusCode::OK {
-		return Err(format!("status {}", response.status()));
+	let url = format!("{}/v1/info", url.trim_end_matches('/'));
+	let (status, body) = verity_artifact_store::http::http_call("GET", &url, Vec::new()).await?;
+	if status != 200 {
+		return Err(format!("status {status}"));
 	}
-	let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
-	let info: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-	info["signing_key"]
-		.as_str()
-		.and_then(verity_primitives::digest::parse_hash)
-		.ok_or_else(|| "its /v1/info has no 32-byte signing_key".into())
+	verity_primitives::worker_info::WorkerInfo::from_json(&body).map(|info| info.signing_key)
 }
 
 /// A non-blocking tokio listener on `address` (`what` names it in errors).

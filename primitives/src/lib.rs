@@ -7,6 +7,8 @@ pub mod digest;
 pub mod inference;
 pub mod model;
 pub mod proofs;
+#[cfg(feature = "std")]
+pub mod worker_info;
 
 pub use digest::{ArtifactDigest, ArtifactHasher};
 pub use inference::*;

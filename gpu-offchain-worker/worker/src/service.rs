@@ -59,6 +59,7 @@ use verity_artifact_store::{
 	limits::ConnectionLimits,
 	ArtifactStore, Quota,
 };
+use verity_primitives::worker_info::WorkerInfo;
 use verity_primitives::{
 	blake2_256, ArtifactDigest, BatchLeaf, DeclineReason, DirectAnswer, DirectJob, ModelVersionRef,
 	Receipt, ReceiptContext, RequestId, RequestInput, ResultOutput, SettlementMode, SigningKey,
@@ -754,20 +755,17 @@ fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
 async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
 	match (request.method(), request.uri().path()) {
 		(&Method::GET, "/v1/info") | (&Method::GET, "/health") => {
-			let mut info = serde_json::json!({
-				"signing_key": hex::encode(worker.signing_key()),
-				"backend": worker.backend(),
-				"engines": worker.engines(),
-				"version": env!("CARGO_PKG_VERSION"),
-			});
 			// The proof that its configured account holds the key (what `register_worker`
 			// takes); only for that account, so it helps nobody else register the key.
-			if let Some(identity) = worker.direct {
-				info["account"] = hex::encode(identity.account).into();
-				info["key_proof"] =
-					hex::encode(worker.key.key_proof(&identity.genesis_hash, &identity.account))
-						.into();
-			}
+			let registration = worker.direct.map(|identity| {
+				let proof = worker.key.key_proof(&identity.genesis_hash, &identity.account);
+				(identity.account, proof)
+			});
+			let identity = WorkerInfo { signing_key: worker.signing_key(), registration };
+			let mut info = identity.to_json();
+			info["backend"] = worker.backend().into();
+			info["engines"] = worker.engines().into();
+			info["version"] = env!("CARGO_PKG_VERSION").into();
 			reply(StatusCode::OK, "application/json", info.to_string().into_bytes())
 		},
 		(_, "/v1/jobs") | (_, "/v1/proofs") if !is_node(worker, &request) => {
