@@ -169,7 +169,8 @@ fn element_count(shape: &[usize]) -> usize {
 	shape.iter().product()
 }
 
-/// Parses an ONNX model into a [`FloatNet`].
+/// Parses an ONNX model into a [`FloatNet`]: a chain of supported nodes from the one graph
+/// input to the one graph output.
 pub fn parse_onnx(bytes: &[u8]) -> Result<FloatNet, ConvertError> {
 	let model = ModelProto::decode(bytes).map_err(|e| ConvertError::Parse(e.to_string()))?;
 	let graph = model.graph.ok_or_else(|| ConvertError::Parse("no graph".into()))?;
@@ -189,6 +190,39 @@ pub fn parse_onnx(bytes: &[u8]) -> Result<FloatNet, ConvertError> {
 			graph.output.len()
 		)));
 	};
+	let input_shape = input_shape(input)?;
+	let mut layers = Vec::new();
+	let mut shape = input_shape.clone();
+	let mut current = input.name.clone();
+	for node in &graph.node {
+		let first = node.input.first().map(String::as_str).unwrap_or_default();
+		if first != current {
+			return Err(ConvertError::Graph(format!(
+				"node `{}` does not consume `{current}`: only chains are supported",
+				node_name(node)
+			)));
+		}
+		if node.output.len() != 1 {
+			return Err(unsupported(node, "nodes must have one output"));
+		}
+		shape = add_node(&OnnxNode { node, inits: &inits }, &shape, &mut layers)?;
+		current = node.output[0].clone();
+	}
+	if current != output.name {
+		return Err(ConvertError::Graph(format!(
+			"the chain ends at `{current}`, not at the graph output `{}`",
+			output.name
+		)));
+	}
+	if layers.is_empty() {
+		return Err(ConvertError::Graph("no layers".into()));
+	}
+	Ok(FloatNet { input_shape, layers })
+}
+
+/// The shape of one sample of the graph input (float32, `[1, features]` or `[1, C, H, W]`;
+/// a symbolic batch axis counts as 1), without the batch axis.
+fn input_shape(input: &tract_onnx::pb::ValueInfoProto) -> Result<Vec<usize>, ConvertError> {
 	let Some(type_proto::Value::TensorType(tensor_type)) =
 		input.r#type.as_ref().and_then(|t| t.value.as_ref())
 	else {
@@ -213,196 +247,203 @@ pub fn parse_onnx(bytes: &[u8]) -> Result<FloatNet, ConvertError> {
 			_ => Err(ConvertError::Graph(format!("input axis {axis} has no fixed size"))),
 		})
 		.collect::<Result<_, _>>()?;
-	let input_shape = match dims[..] {
-		[1, f] => vec![f],
-		[1, c, h, w] => vec![c, h, w],
-		_ => {
-			return Err(ConvertError::Graph(format!(
-				"input shape {dims:?}: expected [1, features] or [1, C, H, W]"
-			)))
+	match dims[..] {
+		[1, f] => Ok(vec![f]),
+		[1, c, h, w] => Ok(vec![c, h, w]),
+		_ => Err(ConvertError::Graph(format!(
+			"input shape {dims:?}: expected [1, features] or [1, C, H, W]"
+		))),
+	}
+}
+
+/// A node of the chain with the graph's initializers (its weights).
+struct OnnxNode<'a> {
+	node: &'a NodeProto,
+	inits: &'a HashMap<&'a str, &'a TensorProto>,
+}
+
+impl OnnxNode<'_> {
+	/// Input `index`, which must be an initializer.
+	fn init(&self, index: usize) -> Result<&TensorProto, ConvertError> {
+		let node = self.node;
+		let name = node.input.get(index).ok_or_else(|| unsupported(node, "missing input"))?;
+		self.inits
+			.get(name.as_str())
+			.copied()
+			.ok_or_else(|| unsupported(node, format!("input `{name}` must be an initializer")))
+	}
+
+	/// Input `index` as float32 data with its dimensions.
+	fn floats(&self, index: usize) -> Result<(Vec<usize>, Vec<f32>), ConvertError> {
+		floats(self.init(index)?).map_err(|e| unsupported(self.node, e))
+	}
+}
+
+/// Adds what `node` computes to `layers`; returns the shape after it.
+fn add_node(
+	node: &OnnxNode,
+	shape: &[usize],
+	layers: &mut Vec<FloatLayer>,
+) -> Result<Vec<usize>, ConvertError> {
+	let shape = match node.node.op_type.as_str() {
+		"Gemm" | "MatMul" => push(layers, dense(node, shape)?),
+		"Add" => {
+			add_bias(node, layers)?;
+			shape.to_vec()
+		},
+		"Conv" => push(layers, conv(node, shape)?),
+		"Relu" => push(layers, (FloatLayer::Relu, shape.to_vec())),
+		"Identity" | "Dropout" => shape.to_vec(),
+		"Flatten" => {
+			if attr_i(node.node, "axis", 1) != 1 {
+				return Err(unsupported(node.node, "only axis=1"));
+			}
+			push(layers, (FloatLayer::Flatten, vec![element_count(shape)]))
+		},
+		"Reshape" => push(layers, reshape(node, shape)?),
+		"MaxPool" => push(layers, max_pool(node, shape)?),
+		op => {
+			return Err(ConvertError::UnsupportedOp {
+				op: op.to_string(),
+				node: node_name(node.node),
+			})
 		},
 	};
+	Ok(shape)
+}
 
-	let mut layers = Vec::new();
-	let mut shape = input_shape.clone();
-	let mut current = input.name.clone();
-	for node in &graph.node {
-		let first = node.input.first().map(String::as_str).unwrap_or_default();
-		if first != current {
-			return Err(ConvertError::Graph(format!(
-				"node `{}` does not consume `{current}`: only chains are supported",
-				node_name(node)
-			)));
-		}
-		if node.output.len() != 1 {
-			return Err(unsupported(node, "nodes must have one output"));
-		}
-		let init = |index: usize| -> Result<&TensorProto, ConvertError> {
-			let name = node.input.get(index).ok_or_else(|| unsupported(node, "missing input"))?;
-			inits
-				.get(name.as_str())
-				.copied()
-				.ok_or_else(|| unsupported(node, format!("input `{name}` must be an initializer")))
-		};
-		let float_init = |index: usize| floats(init(index)?).map_err(|e| unsupported(node, e));
-		match node.op_type.as_str() {
-			"Gemm" | "MatMul" => {
-				let [features] = shape[..] else {
-					return Err(unsupported(node, "input must be [1, features]"));
-				};
-				let gemm = node.op_type == "Gemm";
-				if gemm
-					&& (attr_i(node, "transA", 0) != 0
-						|| attr_f(node, "alpha", 1.0) != 1.0
-						|| attr_f(node, "beta", 1.0) != 1.0)
-				{
-					return Err(unsupported(node, "only transA=0, alpha=1, beta=1"));
-				}
-				let (wdims, w) = float_init(1)?;
-				let trans_b = gemm && attr_i(node, "transB", 0) == 1;
-				let (k, n) = match (&wdims[..], trans_b) {
-					(&[k, n], false) => (k, n),
-					(&[n, k], true) => (k, n),
-					_ => return Err(unsupported(node, "weights must be 2-d")),
-				};
-				if k != features {
-					return Err(unsupported(
-						node,
-						format!("weights expect {k} inputs, got {features}"),
-					));
-				}
-				let weights = if trans_b {
-					w
-				} else {
-					let mut t = vec![0f32; k * n];
-					for i in 0..k {
-						for o in 0..n {
-							t[o * k + i] = w[i * n + o];
-						}
-					}
-					t
-				};
-				let bias = if gemm && node.input.len() > 2 {
-					let (_, b) = float_init(2)?;
-					broadcast_bias(node, b, n)?
-				} else {
-					vec![0f32; n]
-				};
-				layers.push(FloatLayer::Dense { in_features: k, out_features: n, weights, bias });
-				shape = vec![n];
-			},
-			"Add" => {
-				let Some(FloatLayer::Dense { bias, out_features, .. }) = layers.last_mut() else {
-					return Err(unsupported(
-						node,
-						"Add is supported only as the bias of MatMul/Gemm",
-					));
-				};
-				let (_, b) = float_init(1)?;
-				let b = broadcast_bias(node, b, *out_features)?;
-				bias.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-			},
-			"Conv" => {
-				let [c, h, w] = shape[..] else {
-					return Err(unsupported(node, "input must be [1, C, H, W]"));
-				};
-				if attr_i(node, "group", 1) != 1 {
-					return Err(unsupported(node, "only group=1"));
-				}
-				if attr_ints(node, "dilations").is_some_and(|d| d.iter().any(|v| *v != 1)) {
-					return Err(unsupported(node, "only dilation 1"));
-				}
-				if attr(node, "auto_pad").is_some_and(|a| !a.s.is_empty() && a.s != b"NOTSET") {
-					return Err(unsupported(node, "auto_pad is not supported; use explicit pads"));
-				}
-				let (wdims, weights) = float_init(1)?;
-				let [o, i, kh, kw] = wdims[..] else {
-					return Err(unsupported(node, "weights must be 4-d (OIHW)"));
-				};
-				if i != c {
-					return Err(unsupported(node, format!("weights expect {i} channels, got {c}")));
-				}
-				let stride = two(node, "strides", 1)?;
-				let pads = attr_ints(node, "pads").unwrap_or(vec![0; 4]);
-				let [pt, pl, pb, pr] = pads[..] else {
-					return Err(unsupported(node, "pads must have 4 values"));
-				};
-				if pt != pb || pl != pr || pt < 0 || pl < 0 {
-					return Err(unsupported(node, "only symmetric non-negative pads"));
-				}
-				let pad = [pt as usize, pl as usize];
-				let bias = if node.input.len() > 2 {
-					broadcast_bias(node, float_init(2)?.1, o)?
-				} else {
-					vec![0f32; o]
-				};
-				let oh = window(h, kh, stride[0], pad[0])
-					.ok_or_else(|| unsupported(node, "kernel does not fit"))?;
-				let ow = window(w, kw, stride[1], pad[1])
-					.ok_or_else(|| unsupported(node, "kernel does not fit"))?;
-				layers.push(FloatLayer::Conv { dims: [o, i, kh, kw], stride, pad, weights, bias });
-				shape = vec![o, oh, ow];
-			},
-			"Relu" => layers.push(FloatLayer::Relu),
-			"Identity" | "Dropout" => {},
-			"Flatten" => {
-				if attr_i(node, "axis", 1) != 1 {
-					return Err(unsupported(node, "only axis=1"));
-				}
-				layers.push(FloatLayer::Flatten);
-				shape = vec![element_count(&shape)];
-			},
-			"Reshape" => {
-				let target = int64s(init(1)?).map_err(|e| unsupported(node, e))?;
-				let n = element_count(&shape) as i64;
-				let ok = matches!(target[..], [a, b] if (a == 1 || a == -1 || a == 0) && (b == -1 || b == n));
-				if !ok {
-					return Err(unsupported(
-						node,
-						format!("only reshapes to [1, {n}] (got {target:?})"),
-					));
-				}
-				layers.push(FloatLayer::Flatten);
-				shape = vec![n as usize];
-			},
-			"MaxPool" => {
-				let [c, h, w] = shape[..] else {
-					return Err(unsupported(node, "input must be [1, C, H, W]"));
-				};
-				let kernel = two(node, "kernel_shape", 0)?;
-				let stride = two(node, "strides", 1)?;
-				if attr_ints(node, "pads").is_some_and(|p| p.iter().any(|v| *v != 0))
-					|| attr_i(node, "ceil_mode", 0) != 0
-					|| attr_ints(node, "dilations").is_some_and(|d| d.iter().any(|v| *v != 1))
-				{
-					return Err(unsupported(node, "only unpadded, floor-mode, undilated pooling"));
-				}
-				let oh = window(h, kernel[0], stride[0], 0)
-					.ok_or_else(|| unsupported(node, "window does not fit"))?;
-				let ow = window(w, kernel[1], stride[1], 0)
-					.ok_or_else(|| unsupported(node, "window does not fit"))?;
-				layers.push(FloatLayer::MaxPool { kernel, stride });
-				shape = vec![c, oh, ow];
-			},
-			op => {
-				return Err(ConvertError::UnsupportedOp {
-					op: op.to_string(),
-					node: node_name(node),
-				})
-			},
-		}
-		current = node.output[0].clone();
+/// Pushes a layer; returns the shape after it.
+fn push(layers: &mut Vec<FloatLayer>, (layer, shape): (FloatLayer, Vec<usize>)) -> Vec<usize> {
+	layers.push(layer);
+	shape
+}
+
+/// `Gemm` (transA=0, alpha=beta=1, optional transB and bias) or `MatMul` on `[features]`.
+fn dense(node: &OnnxNode, shape: &[usize]) -> Result<(FloatLayer, Vec<usize>), ConvertError> {
+	let onnx = node.node;
+	let [features] = shape[..] else {
+		return Err(unsupported(onnx, "input must be [1, features]"));
+	};
+	let gemm = onnx.op_type == "Gemm";
+	if gemm
+		&& (attr_i(onnx, "transA", 0) != 0
+			|| attr_f(onnx, "alpha", 1.0) != 1.0
+			|| attr_f(onnx, "beta", 1.0) != 1.0)
+	{
+		return Err(unsupported(onnx, "only transA=0, alpha=1, beta=1"));
 	}
-	if current != output.name {
-		return Err(ConvertError::Graph(format!(
-			"the chain ends at `{current}`, not at the graph output `{}`",
-			output.name
-		)));
+	let (wdims, w) = node.floats(1)?;
+	let trans_b = gemm && attr_i(onnx, "transB", 0) == 1;
+	let (k, n) = match (&wdims[..], trans_b) {
+		(&[k, n], false) => (k, n),
+		(&[n, k], true) => (k, n),
+		_ => return Err(unsupported(onnx, "weights must be 2-d")),
+	};
+	if k != features {
+		return Err(unsupported(onnx, format!("weights expect {k} inputs, got {features}")));
 	}
-	if layers.is_empty() {
-		return Err(ConvertError::Graph("no layers".into()));
+	let weights = if trans_b {
+		w
+	} else {
+		let mut t = vec![0f32; k * n];
+		for i in 0..k {
+			for o in 0..n {
+				t[o * k + i] = w[i * n + o];
+			}
+		}
+		t
+	};
+	let bias = if gemm && onnx.input.len() > 2 {
+		broadcast_bias(onnx, node.floats(2)?.1, n)?
+	} else {
+		vec![0f32; n]
+	};
+	Ok((FloatLayer::Dense { in_features: k, out_features: n, weights, bias }, vec![n]))
+}
+
+/// `Add` of a constant: the bias of the `MatMul`/`Gemm` before it.
+fn add_bias(node: &OnnxNode, layers: &mut [FloatLayer]) -> Result<(), ConvertError> {
+	let Some(FloatLayer::Dense { bias, out_features, .. }) = layers.last_mut() else {
+		return Err(unsupported(node.node, "Add is supported only as the bias of MatMul/Gemm"));
+	};
+	let b = broadcast_bias(node.node, node.floats(1)?.1, *out_features)?;
+	bias.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+	Ok(())
+}
+
+/// `Conv` (group 1, no dilation, explicit symmetric pads) on `[C, H, W]`.
+fn conv(node: &OnnxNode, shape: &[usize]) -> Result<(FloatLayer, Vec<usize>), ConvertError> {
+	let onnx = node.node;
+	let [c, h, w] = shape[..] else {
+		return Err(unsupported(onnx, "input must be [1, C, H, W]"));
+	};
+	if attr_i(onnx, "group", 1) != 1 {
+		return Err(unsupported(onnx, "only group=1"));
 	}
-	Ok(FloatNet { input_shape, layers })
+	if attr_ints(onnx, "dilations").is_some_and(|d| d.iter().any(|v| *v != 1)) {
+		return Err(unsupported(onnx, "only dilation 1"));
+	}
+	if attr(onnx, "auto_pad").is_some_and(|a| !a.s.is_empty() && a.s != b"NOTSET") {
+		return Err(unsupported(onnx, "auto_pad is not supported; use explicit pads"));
+	}
+	let (wdims, weights) = node.floats(1)?;
+	let [o, i, kh, kw] = wdims[..] else {
+		return Err(unsupported(onnx, "weights must be 4-d (OIHW)"));
+	};
+	if i != c {
+		return Err(unsupported(onnx, format!("weights expect {i} channels, got {c}")));
+	}
+	let stride = two(onnx, "strides", 1)?;
+	let pads = attr_ints(onnx, "pads").unwrap_or(vec![0; 4]);
+	let [pt, pl, pb, pr] = pads[..] else {
+		return Err(unsupported(onnx, "pads must have 4 values"));
+	};
+	if pt != pb || pl != pr || pt < 0 || pl < 0 {
+		return Err(unsupported(onnx, "only symmetric non-negative pads"));
+	}
+	let pad = [pt as usize, pl as usize];
+	let bias = if onnx.input.len() > 2 {
+		broadcast_bias(onnx, node.floats(2)?.1, o)?
+	} else {
+		vec![0f32; o]
+	};
+	let oh =
+		window(h, kh, stride[0], pad[0]).ok_or_else(|| unsupported(onnx, "kernel does not fit"))?;
+	let ow =
+		window(w, kw, stride[1], pad[1]).ok_or_else(|| unsupported(onnx, "kernel does not fit"))?;
+	Ok((FloatLayer::Conv { dims: [o, i, kh, kw], stride, pad, weights, bias }, vec![o, oh, ow]))
+}
+
+/// `Reshape` to `[1, n]` (a flatten).
+fn reshape(node: &OnnxNode, shape: &[usize]) -> Result<(FloatLayer, Vec<usize>), ConvertError> {
+	let target = int64s(node.init(1)?).map_err(|e| unsupported(node.node, e))?;
+	let n = element_count(shape) as i64;
+	let ok = matches!(target[..], [a, b] if (a == 1 || a == -1 || a == 0) && (b == -1 || b == n));
+	if !ok {
+		return Err(unsupported(node.node, format!("only reshapes to [1, {n}] (got {target:?})")));
+	}
+	Ok((FloatLayer::Flatten, vec![n as usize]))
+}
+
+/// `MaxPool` (unpadded, floor mode, undilated) on `[C, H, W]`.
+fn max_pool(node: &OnnxNode, shape: &[usize]) -> Result<(FloatLayer, Vec<usize>), ConvertError> {
+	let onnx = node.node;
+	let [c, h, w] = shape[..] else {
+		return Err(unsupported(onnx, "input must be [1, C, H, W]"));
+	};
+	let kernel = two(onnx, "kernel_shape", 0)?;
+	let stride = two(onnx, "strides", 1)?;
+	if attr_ints(onnx, "pads").is_some_and(|p| p.iter().any(|v| *v != 0))
+		|| attr_i(onnx, "ceil_mode", 0) != 0
+		|| attr_ints(onnx, "dilations").is_some_and(|d| d.iter().any(|v| *v != 1))
+	{
+		return Err(unsupported(onnx, "only unpadded, floor-mode, undilated pooling"));
+	}
+	let oh = window(h, kernel[0], stride[0], 0)
+		.ok_or_else(|| unsupported(onnx, "window does not fit"))?;
+	let ow = window(w, kernel[1], stride[1], 0)
+		.ok_or_else(|| unsupported(onnx, "window does not fit"))?;
+	Ok((FloatLayer::MaxPool { kernel, stride }, vec![c, oh, ow]))
 }
 
 fn two(node: &NodeProto, name: &str, default: i64) -> Result<[usize; 2], ConvertError> {
