@@ -13,9 +13,9 @@
 
 use codec::Encode;
 use std::time::{Duration, Instant};
-use subxt::{transactions::Payload, OnlineClient, PolkadotConfig};
+use subxt::{transactions::Payload, PolkadotConfig};
 use subxt_signer::sr25519::{dev, Keypair};
-use verity_client::api;
+use verity_client::{api, Chain};
 use verity_node_harness::{Node, NodeBuilder};
 
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
@@ -35,25 +35,13 @@ fn spec_version(node: &Node) -> u64 {
 		.unwrap()
 }
 
+/// Submits `call` and waits until it is finalized and succeeded; its events.
 async fn submit<C: Payload>(
-	api: &OnlineClient<PolkadotConfig>,
+	chain: &Chain,
 	call: &C,
 	signer: &Keypair,
 ) -> subxt::extrinsics::ExtrinsicEvents<PolkadotConfig> {
-	let name = call
-		.validation_details()
-		.map(|details| format!("{}.{}", details.pallet_name, details.call_name))
-		.unwrap_or_default();
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(call, signer)
-		.await
-		.unwrap_or_else(|e| panic!("{name} not accepted: {e}"))
-		.wait_for_finalized_success()
-		.await
-		.unwrap_or_else(|e| panic!("{name} failed: {e}"))
+	chain.submit(call, signer).await.unwrap_or_else(|e| panic!("{e}")).events
 }
 
 fn names(events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>) -> Vec<String> {
@@ -68,12 +56,7 @@ fn names(events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>) -> Vec<Str
 
 /// Passes a `root` referendum that authorizes an upgrade to `code`; returns how long it took
 /// from submission to enactment.
-async fn authorize_by_referendum(
-	node: &Node,
-	api: &OnlineClient<PolkadotConfig>,
-	code: &[u8],
-	index: u32,
-) -> Duration {
+async fn authorize_by_referendum(node: &Node, chain: &Chain, code: &[u8], index: u32) -> Duration {
 	use api::runtime_types::{
 		frame_support::{
 			dispatch::RawOrigin,
@@ -92,17 +75,16 @@ async fn authorize_by_referendum(
 		Bounded::Inline(authorize.encode()),
 		DispatchTime::After(0),
 	);
-	submit(api, &proposal, &alice).await;
-	submit(api, &api::tx().referenda().place_decision_deposit(index), &alice).await;
+	submit(chain, &proposal, &alice).await;
+	submit(chain, &api::tx().referenda().place_decision_deposit(index), &alice).await;
 	// Aye, no conviction (bit 7 set, conviction 0), with 39% of the supply.
 	let vote = AccountVote::Standard { vote: Vote(0x80), balance: 390_000_000 * UNIT };
-	submit(api, &api::tx().conviction_voting().vote(index, vote), &alice).await;
+	submit(chain, &api::tx().conviction_voting().vote(index, vote), &alice).await;
 
 	let deadline = Instant::now() + Duration::from_secs(180);
 	loop {
-		let at = api.at_current_block().await.unwrap();
-		let address = api::storage().system().authorized_upgrade();
-		if at.storage().try_fetch(address, ()).await.unwrap().is_some() {
+		let authorized = chain.fetch(api::storage().system().authorized_upgrade(), ()).await;
+		if authorized.unwrap().is_some() {
 			return started.elapsed();
 		}
 		assert!(
@@ -122,23 +104,23 @@ async fn a_referendum_upgrades_the_runtime_and_a_bad_code_is_rejected() {
 		.arg("--dev")
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
-	let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url()).await.unwrap();
+	let chain = Chain::connect(&node.ws_url()).await.unwrap();
 	let before = spec_version(&node);
 
 	// 1. Not a runtime: authorized by vote, rejected when applied, the old runtime stays.
 	let garbage = b"\0asm this is not a runtime".to_vec();
-	authorize_by_referendum(&node, &api, &garbage, 0).await;
+	authorize_by_referendum(&node, &chain, &garbage, 0).await;
 	let apply = api::tx().system().apply_authorized_upgrade(garbage.clone());
-	let events = submit(&api, &apply, &dev::bob()).await;
+	let events = submit(&chain, &apply, &dev::bob()).await;
 	let events = names(&events);
 	assert!(events.contains(&"System.RejectedInvalidAuthorizedUpgrade".to_owned()), "{events:?}");
 	assert!(!events.contains(&"System.CodeUpdated".to_owned()), "{events:?}");
 	assert_eq!(spec_version(&node), before);
 
 	// 2. The same runtime, one spec_version higher.
-	let enactment = authorize_by_referendum(&node, &api, &code, 1).await;
+	let enactment = authorize_by_referendum(&node, &chain, &code, 1).await;
 	let apply = api::tx().system().apply_authorized_upgrade(code.clone());
-	let events = submit(&api, &apply, &dev::bob()).await;
+	let events = submit(&chain, &apply, &dev::bob()).await;
 	assert!(names(&events).contains(&"System.CodeUpdated".to_owned()));
 	let deadline = Instant::now() + Duration::from_secs(60);
 	while spec_version(&node) != before + 1 {
