@@ -1,5 +1,9 @@
 //! Benchmarks of every call, the authorization of results and the expiry hook, each on its worst
 //! case: the longest active-worker list, full model lists, the largest inline input and output.
+//!
+//! Other pallets' benchmarks set up workers, settled results and ZKML answers with the public
+//! functions here (a runtime's benchmark helpers call them), so no runtime writes this pallet's
+//! storage itself.
 
 use super::*;
 use crate::Pallet as Inference;
@@ -7,19 +11,24 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::TransactionSource,
-	traits::{fungible::Mutate, Authorize, Get},
+	traits::{
+		fungible::{Mutate, MutateHold},
+		Authorize, Get,
+	},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::{
-	traits::Bounded,
+	traits::{Bounded, Zero},
 	transaction_validity::{InvalidTransaction, TransactionValidityError},
 	SaturatedConversion,
 };
 use verity_primitives::{
-	HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptSignature, RequestId, RequestInput,
-	ResultOutput, SigningKey, VerificationMode, VerificationModes, VersionNumber, MAX_ENDPOINT_LEN,
+	AnsweredResult, FeeSplit, HardwareClass, InferenceRequest, IoSchema, ModelVersionRef, Receipt,
+	ReceiptSignature, RequestId, RequestInput, ResultOutput, SettledResult, SigningKey,
+	TensorDtype, TensorSpec, VerificationMode, VerificationModes, VersionNumber, MAX_ENDPOINT_LEN,
+	MAX_INLINE_INPUT, MAX_INLINE_OUTPUT,
 };
 
 const KEY_TYPE: KeyTypeId = KeyTypeId(*b"vbnc");
@@ -141,6 +150,173 @@ fn signed_result<T: Config>(
 	let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, &receipt.signing_payload())
 		.expect("the key is in the keystore");
 	(receipt, output, signature.0)
+}
+
+/// The schema of a version whose requests carry the largest inline input and whose results are
+/// the largest inline output: one `f32` tensor each way.
+pub fn largest_inline_schema() -> IoSchema {
+	let tensor = |name: &[u8], elements: u32| TensorSpec {
+		name: name.to_vec().try_into().expect("a short name"),
+		dtype: TensorDtype::F32,
+		shape: vec![1, elements].try_into().expect("rank 2"),
+	};
+	IoSchema::Tensors {
+		inputs: vec![tensor(b"x", MAX_INLINE_INPUT / 4)].try_into().expect("one tensor"),
+		outputs: vec![tensor(b"y", MAX_INLINE_OUTPUT / 4)].try_into().expect("one tensor"),
+	}
+}
+
+/// The fee a helper-registered worker asks: a hundredth of the minimum stake.
+fn helper_fee<T: Config>() -> BalanceOf<T> {
+	T::MinWorkerStake::get() / 100u32.into()
+}
+
+/// Funds `who` and registers it as a worker with `key` (and `proof`, the key's signature over
+/// `verity_primitives::key_possession_payload`) serving `models` in every mode, staking ten
+/// times the minimum.
+pub fn registered_worker<T: Config>(
+	who: &T::AccountId,
+	key: SigningKey,
+	proof: ReceiptSignature,
+	models: Vec<ModelVersionRef>,
+) {
+	T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 1024u32.into());
+	Inference::<T>::do_register_worker(
+		who.clone(),
+		key,
+		proof,
+		b"https://worker.example".to_vec().try_into().expect("a short URL"),
+		HardwareClass::Cpu,
+		VerificationModes::of(&VerificationMode::ALL),
+		models.try_into().expect("within MaxModelsPerWorker"),
+		helper_fee::<T>(),
+		T::MinWorkerStake::get() * 10u32.into(),
+	)
+	.expect("a funded worker with a fresh key");
+}
+
+/// A settled original result for the servable `model`, answered by the first of two registered
+/// workers that serve it (so another can re-execute it), with `disputer` funded to pay for
+/// checks; returns the request and its input.
+pub fn settled_result<T: Config>(
+	model: ModelVersionRef,
+	disputer: &T::AccountId,
+) -> (RequestId, RequestInput) {
+	let record = T::Models::servable(&model).expect("a servable model");
+	let IoSchema::Tensors { inputs, .. } = record.schema else { panic!("a tensor schema") };
+	let len = verity_primitives::tensors_encoded_len(&inputs).expect("bounded") as usize;
+	let input = RequestInput::Inline(vec![1u8; len].try_into().expect("fits inline"));
+	let workers: Vec<T::AccountId> = (0..2u32)
+		.map(|index| {
+			let worker = account("sampled-worker", index, 0);
+			let key = signing_key(1_000 + index);
+			registered_worker::<T>(&worker, key, key_proof::<T>(&worker, &key), vec![model]);
+			worker
+		})
+		.collect();
+	T::Currency::set_balance(disputer, BalanceOf::<T>::max_value() / 1024u32.into());
+	let request = RequestId::MAX - 1;
+	let receipt = Receipt {
+		genesis_hash: Inference::<T>::genesis_hash(),
+		context: verity_primitives::ReceiptContext::OnChain,
+		request_id: request,
+		model,
+		spec_hash: record.spec_hash,
+		model_digest: record.artifact.blake2_256,
+		input_digest: input.digest(),
+		output_digest: [3; 32],
+		mode: VerificationMode::Vanilla,
+		worker: workers[0].clone(),
+		usage: None,
+		timestamp_ms: 0,
+	};
+	let paid = FeeSplit {
+		model_price: Zero::zero(),
+		worker_fee: helper_fee::<T>(),
+		protocol_fee: Zero::zero(),
+		sampling_premium: Zero::zero(),
+	};
+	let result = SettledResult {
+		requester: disputer.clone(),
+		receipt,
+		signing_key: [1; 32],
+		signature: [0; 64],
+		input: input.clone(),
+		output: ResultOutput::Inline(Default::default()),
+		paid,
+		settled_at: Zero::zero(),
+		check_of: None,
+	};
+	Results::<T>::insert(request, result);
+	(request, input)
+}
+
+/// Records a ZKML answer by the registered `worker` (with `signing_key`) for `model`, with this
+/// input and output, awaiting its proof: the request open and assigned with its fee held, its
+/// deadline set. Returns the request.
+pub fn awaiting_zk_proof<T: Config>(
+	worker: &T::AccountId,
+	signing_key: SigningKey,
+	model: ModelVersionRef,
+	input: &[u8],
+	output: &[u8],
+) -> RequestId {
+	let requester = funded::<T>("zk-requester", 0);
+	let unit = helper_fee::<T>();
+	let fee = FeeSplit {
+		model_price: unit,
+		worker_fee: unit,
+		protocol_fee: unit / 10u32.into(),
+		sampling_premium: Zero::zero(),
+	};
+	let held = fee.model_price + fee.worker_fee + fee.protocol_fee;
+	T::Currency::hold(&HoldReason::RequestFee.into(), &requester, held).expect("funded");
+	let input = RequestInput::Inline(input.to_vec().try_into().expect("fits inline"));
+	let request = RequestId::MAX - 2;
+	let deadline = frame_system::Pallet::<T>::block_number() + 100u32.into();
+	let receipt = Receipt {
+		genesis_hash: Inference::<T>::genesis_hash(),
+		context: verity_primitives::ReceiptContext::OnChain,
+		request_id: request,
+		model,
+		spec_hash: [2; 32],
+		model_digest: [1; 32],
+		input_digest: input.digest(),
+		output_digest: verity_primitives::blake2_256(output),
+		mode: VerificationMode::Zkml,
+		worker: worker.clone(),
+		usage: None,
+		timestamp_ms: 0,
+	};
+	let open = InferenceRequest {
+		requester: requester.clone(),
+		model,
+		spec_hash: [2; 32],
+		model_digest: [1; 32],
+		model_owner: requester,
+		input_digest: input.digest(),
+		input,
+		output_len: output.len() as u64,
+		mode: VerificationMode::Zkml,
+		worker: worker.clone(),
+		fee,
+		submitted_at: Zero::zero(),
+		deadline,
+		check_of: None,
+		deterministic: true,
+	};
+	Requests::<T>::insert(request, open);
+	Assignments::<T>::insert(worker, request, ());
+	Deadlines::<T>::try_append(deadline, request).expect("an empty bucket");
+	let answer = AnsweredResult {
+		receipt,
+		signing_key,
+		signature: [0; 64],
+		output: output.to_vec().try_into().expect("fits inline"),
+		answered_at: Zero::zero(),
+	};
+	AwaitingProof::<T>::insert(request, answer);
+	request
 }
 
 #[benchmarks]

@@ -1,6 +1,9 @@
 //! Benchmarks of every call, each on its worst case: records of the largest encoded size (every
 //! bounded field full, schemas with the most tensors of the highest rank and distinct names that
 //! share a long prefix, the most locations with the longest URLs).
+//!
+//! Other pallets' benchmarks that need a model version set one up with [`published_version`]
+//! and [`zk_keys`] (a runtime's benchmark helpers call them).
 
 use super::*;
 use crate::Pallet as ModelRegistry;
@@ -13,7 +16,7 @@ use frame_support::{
 use frame_system::RawOrigin;
 use sp_runtime::traits::Bounded;
 use verity_primitives::{
-	ArtifactDigest, ArtifactFormat, IoSchema, ModelId, StorageLocation, Task, TensorDtype,
+	ArtifactDigest, ArtifactFormat, IoSchema, ModelId, ModelVersionRef, StorageLocation, Task, TensorDtype,
 	TensorSpec, VerificationMode, VerificationModes, VersionNumber, VersionSpec, ZkKeys,
 	MAX_DESCRIPTION_LEN, MAX_LICENCE_LEN, MAX_LOCATIONS, MAX_NAME_LEN, MAX_REASON_LEN, MAX_TAGS,
 	MAX_TAG_LEN, MAX_TENSORS, MAX_TENSOR_NAME_LEN, MAX_TENSOR_RANK, MAX_URL_LEN,
@@ -92,6 +95,47 @@ fn largest_spec<T: Config>() -> VersionSpec<BalanceOf<T>> {
 fn publish_largest<T: Config>(owner: &T::AccountId, model: ModelId, version: VersionNumber) {
 	ModelRegistry::<T>::do_publish_version(owner.clone(), model, version, largest_spec::<T>())
 		.expect("owner publishes a higher version");
+}
+
+/// Publishes version 1.0 of a new model, owned by a funded account, with `schema`, offered in
+/// every verification mode at a small price, with a verifying-key digest and one artifact-store
+/// location, and returns it. For other pallets' benchmarks.
+pub fn published_version<T: Config>(schema: IoSchema, format: ArtifactFormat) -> ModelVersionRef {
+	let owner = funded::<T>("model-owner", 0);
+	let model = NextModelId::<T>::get();
+	let name = alloc::format!("bench-{model}").into_bytes().try_into().expect("a short name");
+	ModelRegistry::<T>::do_create_model(
+		owner.clone(),
+		name,
+		text(16, 0),
+		Task::Classification,
+		text(8, 0),
+		Default::default(),
+	)
+	.expect("funded owner, fresh name");
+	let store = b"http://127.0.0.1:9955".to_vec().try_into().expect("a short URL");
+	let spec = VersionSpec {
+		artifact: ArtifactDigest::of(b"bench model"),
+		format,
+		schema,
+		modes: VerificationModes::of(&VerificationMode::ALL),
+		price_per_inference: 1_000u32.into(),
+		price_per_token: 0u32.into(),
+		zk_verifying_key: Some(ArtifactDigest::of(b"verifying key")),
+		locations: vec![StorageLocation::ArtifactStore(store)].try_into().expect("one location"),
+	};
+	let version = VersionNumber::new(1, 0);
+	ModelRegistry::<T>::do_publish_version(owner, model, version, spec)
+		.expect("a valid first version");
+	ModelVersionRef { model, version }
+}
+
+/// Stores `verifying_key` (and a proving-key digest) as `model`'s ZKML keys, as an accepted
+/// key upload would. For other pallets' benchmarks.
+pub fn zk_keys<T: Config>(model: ModelVersionRef, verifying_key: &[u8]) {
+	let key = verifying_key.to_vec().try_into().expect("the fixture fits");
+	ZkVerifyingKeys::<T>::insert(model.model, model.version, key);
+	ZkProvingKeys::<T>::insert(model.model, model.version, ArtifactDigest::of(b"proving key"));
 }
 
 #[benchmarks]

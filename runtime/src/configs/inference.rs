@@ -187,49 +187,9 @@ where
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_inference::BenchmarkHelper for ModelHub {
 	fn servable_model() -> ModelVersionRef {
-		use frame_support::traits::fungible::Mutate;
-		use verity_primitives::*;
-		let owner: AccountId = frame_benchmarking::account("model-owner", 0, 0);
-		crate::Balances::set_balance(&owner, 1_000_000 * UNIT);
-		let model = pallet_model_registry::NextModelId::<Runtime>::get();
-		let origin = crate::RuntimeOrigin::signed(owner);
-		fn text<S: frame_support::traits::Get<u32>>(s: &str) -> frame_support::BoundedVec<u8, S> {
-			s.as_bytes().to_vec().try_into().unwrap()
-		}
-		crate::ModelRegistry::create_model(
-			origin.clone(),
-			text(&alloc::format!("bench-{model}")),
-			text("benchmark model"),
-			Task::Classification,
-			text("Apache-2.0"),
-			Default::default(),
+		pallet_model_registry::benchmarking::published_version::<Runtime>(
+			pallet_inference::benchmarking::largest_inline_schema(),
+			verity_primitives::ArtifactFormat::VerityInt8,
 		)
-		.expect("funded owner");
-		let tensor = |name: &str, elements: u32| TensorSpec {
-			name: text(name),
-			dtype: TensorDtype::F32,
-			shape: alloc::vec![1, elements].try_into().unwrap(),
-		};
-		let spec = VersionSpec {
-			artifact: ArtifactDigest::of(b"bench model"),
-			format: ArtifactFormat::VerityInt8,
-			schema: IoSchema::Tensors {
-				inputs: alloc::vec![tensor("x", MAX_INLINE_INPUT / 4)].try_into().unwrap(),
-				outputs: alloc::vec![tensor("y", MAX_INLINE_OUTPUT / 4)].try_into().unwrap(),
-			},
-			modes: VerificationModes::of(&VerificationMode::ALL),
-			price_per_inference: UNIT,
-			price_per_token: 0,
-			zk_verifying_key: Some(ArtifactDigest::of(b"vk")),
-			locations: alloc::vec![StorageLocation::ArtifactStore(
-				b"http://127.0.0.1:9955".to_vec().try_into().unwrap()
-			)]
-			.try_into()
-			.unwrap(),
-		};
-		let version = VersionNumber { major: 1, minor: 0 };
-		crate::ModelRegistry::publish_version(origin, model, version, alloc::boxed::Box::new(spec))
-			.expect("a valid version");
-		ModelVersionRef { model, version }
 	}
 }

@@ -235,6 +235,11 @@ impl pallet_inference::AttestationProvider<AccountId> for TeeAttestations {
 	}
 }
 
+/// The version the proofs benchmarks' workers serve and their ZKML answers are for.
+#[cfg(feature = "runtime-benchmarks")]
+const BENCH_MODEL: ModelVersionRef =
+	ModelVersionRef { model: 0, version: verity_primitives::VersionNumber::new(1, 0) };
+
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 	fn register_worker(
@@ -242,95 +247,19 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		signing_key: SigningKey,
 		key_proof: verity_primitives::ReceiptSignature,
 	) {
-		use frame_support::traits::fungible::Mutate;
-		use verity_primitives::*;
-		let unit = super::currency::UNIT;
-		crate::Balances::set_balance(worker, 1_000_000 * unit);
-		pallet_inference::Pallet::<Runtime>::register_worker(
-			crate::RuntimeOrigin::signed(worker.clone()),
+		pallet_inference::benchmarking::registered_worker::<Runtime>(
+			worker,
 			signing_key,
 			key_proof,
-			b"https://worker.example".to_vec().try_into().unwrap(),
-			HardwareClass::Cpu,
-			VerificationModes::of(&VerificationMode::ALL),
-			alloc::vec![ModelVersionRef {
-				model: 0,
-				version: VersionNumber { major: 1, minor: 0 }
-			}]
-			.try_into()
-			.unwrap(),
-			unit,
-			1_000 * unit,
+			alloc::vec![BENCH_MODEL],
 		)
-		.expect("a funded worker with a fresh key");
 	}
 	fn set_now_ms(now_ms: u64) {
 		pallet_timestamp::Now::<Runtime>::put(now_ms);
 	}
 	fn settled_deterministic_result(disputer: &AccountId) -> (RequestId, RequestInput) {
-		use frame_support::traits::fungible::Mutate;
-		use verity_primitives::*;
-		let unit = super::currency::UNIT;
 		let model = <super::ModelHub as pallet_inference::BenchmarkHelper>::servable_model();
-		let record = super::ModelHub::servable(&model).expect("the helper published it");
-		let IoSchema::Tensors { inputs, .. } = record.schema else { panic!("a tensor schema") };
-		let len = tensors_encoded_len(&inputs).expect("bounded") as usize;
-		let input = RequestInput::Inline(alloc::vec![1u8; len].try_into().expect("fits inline"));
-		let mut workers = alloc::vec::Vec::new();
-		for index in 0..2u8 {
-			let worker: AccountId = frame_benchmarking::account("sampled-worker", index.into(), 0);
-			crate::Balances::set_balance(&worker, 1_000_000 * unit);
-			let key = pallet_inference::benchmarking::signing_key(1_000 + u32::from(index));
-			pallet_inference::Pallet::<Runtime>::register_worker(
-				crate::RuntimeOrigin::signed(worker.clone()),
-				key,
-				pallet_inference::benchmarking::key_proof::<Runtime>(&worker, &key),
-				b"https://worker.example".to_vec().try_into().unwrap(),
-				HardwareClass::Cpu,
-				VerificationModes::of(&VerificationMode::ALL),
-				alloc::vec![model].try_into().unwrap(),
-				unit,
-				1_000 * unit,
-			)
-			.expect("a funded worker with a fresh key");
-			workers.push(worker);
-		}
-		crate::Balances::set_balance(disputer, 1_000_000 * unit);
-		let request = u64::MAX - 1;
-		let receipt = Receipt {
-			genesis_hash: [0; 32],
-			context: ReceiptContext::OnChain,
-			request_id: request,
-			model,
-			spec_hash: record.spec_hash,
-			model_digest: record.artifact.blake2_256,
-			input_digest: input.digest(),
-			output_digest: [3; 32],
-			mode: VerificationMode::Vanilla,
-			worker: workers[0].clone(),
-			usage: None,
-			timestamp_ms: 0,
-		};
-		pallet_inference::Results::<Runtime>::insert(
-			request,
-			SettledResult {
-				requester: disputer.clone(),
-				receipt,
-				signing_key: [1; 32],
-				signature: [0; 64],
-				input: input.clone(),
-				output: ResultOutput::Inline(Default::default()),
-				paid: FeeSplit {
-					model_price: 0,
-					worker_fee: unit,
-					protocol_fee: 0,
-					sampling_premium: 0,
-				},
-				settled_at: 0,
-				check_of: None,
-			},
-		);
-		(request, input)
+		pallet_inference::benchmarking::settled_result::<Runtime>(model, disputer)
 	}
 	fn awaiting_zk_proof(
 		worker: &AccountId,
@@ -340,82 +269,13 @@ impl pallet_proofs::BenchmarkHelper<AccountId> for WorkerStake {
 		input: &[u8],
 		output: &[u8],
 	) -> RequestId {
-		use frame_support::traits::fungible::{Mutate, MutateHold};
-		use verity_primitives::*;
-		let unit = super::currency::UNIT;
-		let model = ModelVersionRef { model: 0, version: VersionNumber { major: 1, minor: 0 } };
-		pallet_model_registry::ZkVerifyingKeys::<Runtime>::insert(
-			model.model,
-			model.version,
-			frame_support::BoundedVec::<u8, _>::try_from(verifying_key.to_vec())
-				.expect("the fixture fits"),
-		);
-		pallet_model_registry::ZkProvingKeys::<Runtime>::insert(
-			model.model,
-			model.version,
-			ArtifactDigest::of(b"proving key"),
-		);
-		let requester: AccountId = frame_benchmarking::account("zk-requester", 0, 0);
-		crate::Balances::set_balance(&requester, 1_000_000 * unit);
-		let fee = FeeSplit {
-			model_price: unit,
-			worker_fee: unit,
-			protocol_fee: unit / 10,
-			sampling_premium: 0,
-		};
-		let held = fee.model_price + fee.worker_fee + fee.protocol_fee;
-		crate::Balances::hold(&pallet_inference::HoldReason::RequestFee.into(), &requester, held)
-			.expect("funded");
-		let input = RequestInput::Inline(input.to_vec().try_into().expect("fits inline"));
-		let request = u64::MAX - 2;
-		let deadline = frame_system::Pallet::<Runtime>::block_number() + 100;
-		let receipt = Receipt {
-			genesis_hash: pallet_inference::Pallet::<Runtime>::genesis_hash(),
-			context: ReceiptContext::OnChain,
-			request_id: request,
-			model,
-			spec_hash: [2; 32],
-			model_digest: [1; 32],
-			input_digest: input.digest(),
-			output_digest: blake2_256(output),
-			mode: VerificationMode::Zkml,
-			worker: worker.clone(),
-			usage: None,
-			timestamp_ms: 0,
-		};
-		pallet_inference::Requests::<Runtime>::insert(
-			request,
-			InferenceRequest {
-				requester: requester.clone(),
-				model,
-				spec_hash: [2; 32],
-				model_digest: [1; 32],
-				model_owner: requester,
-				input_digest: input.digest(),
-				input,
-				output_len: output.len() as u64,
-				mode: VerificationMode::Zkml,
-				worker: worker.clone(),
-				fee,
-				submitted_at: 0,
-				deadline,
-				check_of: None,
-				deterministic: true,
-			},
-		);
-		pallet_inference::Assignments::<Runtime>::insert(worker, request, ());
-		pallet_inference::Deadlines::<Runtime>::try_append(deadline, request)
-			.expect("an empty bucket");
-		pallet_inference::AwaitingProof::<Runtime>::insert(
-			request,
-			AnsweredResult {
-				receipt,
-				signing_key,
-				signature: [0; 64],
-				output: output.to_vec().try_into().expect("fits inline"),
-				answered_at: 0,
-			},
-		);
-		request
+		pallet_model_registry::benchmarking::zk_keys::<Runtime>(BENCH_MODEL, verifying_key);
+		pallet_inference::benchmarking::awaiting_zk_proof::<Runtime>(
+			worker,
+			signing_key,
+			BENCH_MODEL,
+			input,
+			output,
+		)
 	}
 }
