@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the 3-validator local network (Alice, Bob, Charlie; Aura + GRANDPA) as local processes
+# Starts the 4-validator local network (Alice, Bob, Charlie, Dave; Aura + GRANDPA) as local processes
 # with zombienet's native provider, and keeps it running until interrupted (Ctrl-C stops every
 # node). Usage: zombienet/spawn.sh [RUN_DIR]; the node binary is $VERITY_NODE or the one in the
 # cargo target directory. Each node's RPC port, log and PID are in RUN_DIR/zombie.json.

@@ -126,6 +126,13 @@ impl Chain {
 		Ok(Included { block, events })
 	}
 
+	/// The SCALE encoding of `call` as the runtime's `RuntimeCall` (what a referendum or a
+	/// batch carries).
+	pub async fn call_data<C: Payload>(&self, call: &C) -> Result<Vec<u8>, Failure> {
+		let at = self.api.at_current_block().await.map_err(|e| e.to_string())?;
+		at.transactions().call_data(call).map_err(|e| format!("{}: {e}", call_name(call)))
+	}
+
 	/// Signs `call` with `signer` and hands it to the node's pool without waiting for a block
 	/// (for chains whose blocks the caller seals itself). Returns the transaction's hash.
 	pub async fn submit_unwatched<C: Payload>(

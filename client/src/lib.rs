@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 
 pub mod chain;
+pub mod governance;
 pub mod receipts;
 pub mod runtime;
+pub mod validators;
 pub mod wait;
 pub mod worker;
 

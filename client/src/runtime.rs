@@ -15,6 +15,10 @@
 		with = "::std::vec::Vec<T>"
 	),
 	substitute_type(
+		path = "verity_runtime::SessionKeys",
+		with = "::subxt::utils::Static<crate::validators::SessionKeys>"
+	),
+	substitute_type(
 		path = "verity_primitives::digest::ArtifactDigest",
 		with = "::subxt::utils::Static<::verity_primitives::ArtifactDigest>"
 	),

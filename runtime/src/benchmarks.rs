@@ -13,4 +13,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_model_registry, ModelRegistry]
 	[pallet_inference, Inference]
 	[pallet_proofs, Proofs]
+	[pallet_validator_set, ValidatorSet]
 );

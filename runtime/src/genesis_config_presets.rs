@@ -1,7 +1,8 @@
 //! Genesis presets, served to the node through `sp-genesis-builder`:
 //!
 //! - `development`: Alice alone validates (Aura + GRANDPA) and holds the sudo key.
-//! - `local_testnet`: Alice, Bob and Charlie validate; no sudo key: governance only.
+//! - `local_testnet`: Alice, Bob, Charlie and Dave validate (four, so that one may fail and
+//!   GRANDPA still finalizes: n >= 3f + 1); no sudo key: governance only.
 //! - `production`: the template of a live chain: no sudo key, governance only. Its validator
 //!   keys and allocation are the well-known development ones: a team forking Verity replaces
 //!   them before launch.
@@ -11,8 +12,8 @@
 
 use crate::{
 	configs::{SamplingPot, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, ProofsConfig, RuntimeGenesisConfig, SudoConfig,
-	TechnicalCommitteeConfig, GENESIS_SUPPLY,
+	AccountId, Balance, BalancesConfig, ProofsConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, SudoConfig, TechnicalCommitteeConfig, ValidatorSetConfig, GENESIS_SUPPLY,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -64,23 +65,28 @@ type ValidatorKeyring = (Sr25519Keyring, Ed25519Keyring);
 const ALICE: ValidatorKeyring = (Sr25519Keyring::Alice, Ed25519Keyring::Alice);
 const BOB: ValidatorKeyring = (Sr25519Keyring::Bob, Ed25519Keyring::Bob);
 const CHARLIE: ValidatorKeyring = (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie);
+const DAVE: ValidatorKeyring = (Sr25519Keyring::Dave, Ed25519Keyring::Dave);
+
+/// A validator's account (its sr25519 key's) and session keys.
+fn session_keys((aura, grandpa): &ValidatorKeyring) -> (AccountId, AccountId, SessionKeys) {
+	let keys = SessionKeys {
+		aura: AuraId::from(aura.public()),
+		grandpa: GrandpaId::from(grandpa.public()),
+	};
+	(aura.to_account_id(), aura.to_account_id(), keys)
+}
 
 /// The name of the `production` preset.
 pub const PRODUCTION_RUNTIME_PRESET: &str = "production";
 
 fn genesis(validators: &[ValidatorKeyring], sudo: Option<AccountId>) -> Value {
-	let keys: Vec<(AuraId, GrandpaId)> = validators
-		.iter()
-		.map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into()))
-		.collect();
+	// Aura's and GRANDPA's authorities come from the session pallet's genesis.
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: genesis_balances() },
-		aura: pallet_aura::GenesisConfig {
-			authorities: keys.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		validator_set: ValidatorSetConfig {
+			validators: validators.iter().map(|(aura, _)| aura.to_account_id()).collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: keys.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
-		},
+		session: SessionConfig { keys: validators.iter().map(session_keys).collect::<Vec<_>>() },
 		sudo: SudoConfig { key: sudo },
 		// Attestation chains must start at the AWS Nitro Enclaves root G1.
 		proofs: ProofsConfig {
@@ -103,14 +109,14 @@ pub fn development_genesis() -> Value {
 	genesis(&[ALICE], Some(Sr25519Keyring::Alice.to_account_id()))
 }
 
-/// The `local_testnet` preset: three validators, Alice, Bob and Charlie; no sudo.
+/// The `local_testnet` preset: four validators, Alice, Bob, Charlie and Dave; no sudo.
 pub fn local_testnet_genesis() -> Value {
-	genesis(&[ALICE, BOB, CHARLIE], None)
+	genesis(&[ALICE, BOB, CHARLIE, DAVE], None)
 }
 
 /// The `production` preset: like `local_testnet` (no sudo), as the template of a live chain.
 pub fn production_genesis() -> Value {
-	genesis(&[ALICE, BOB, CHARLIE], None)
+	genesis(&[ALICE, BOB, CHARLIE, DAVE], None)
 }
 
 /// The JSON patch of the named preset, or `None` for an unknown name.

@@ -67,7 +67,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("verity"),
 	impl_name: Cow::Borrowed("verity-node"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -82,7 +82,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("verity"),
 	impl_name: Cow::Borrowed("verity-node"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -161,6 +161,24 @@ mod runtime {
 
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
+
+	// Validators: declared before Aura and GRANDPA, so that at genesis and at every session
+	// boundary the set is decided (ValidatorSet), then keyed (Session), before consensus reads
+	// it.
+	#[runtime::pallet_index(30)]
+	pub type Authorship = pallet_authorship;
+
+	#[runtime::pallet_index(31)]
+	pub type ValidatorSet = pallet_validator_set;
+
+	#[runtime::pallet_index(32)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(33)]
+	pub type Historical = pallet_session::historical;
+
+	#[runtime::pallet_index(34)]
+	pub type Offences = pallet_offences;
 
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;

@@ -1,8 +1,10 @@
 //! Runtime-level tests: genesis presets, the fixed supply, constants and extension order;
-//! governance in `governance.rs`; the verification path in `proofs.rs`.
+//! governance in `governance.rs`; the verification path in `proofs.rs` and `zkml.rs`; the
+//! validator set, sessions and equivocation reports in `validators.rs`.
 
 mod governance;
 mod proofs;
+mod validators;
 mod zkml;
 
 use crate::{
@@ -70,13 +72,18 @@ fn presets_set_the_expected_validators() {
 	});
 	preset_storage(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		let aura = pallet_aura::Authorities::<Runtime>::get();
-		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> =
-			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-				.iter()
-				.map(|k| k.public().into())
-				.collect();
+		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.public().into())
+		.collect();
 		assert_eq!(aura.into_inner(), expected);
-		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+		assert_eq!(pallet_validator_set::Validators::<Runtime>::get().len(), 4);
 	});
 }
 

@@ -11,11 +11,10 @@
 //!
 //! Prints the time from referendum submission to enactment.
 
-use codec::Encode;
 use std::time::{Duration, Instant};
 use subxt::{transactions::Payload, PolkadotConfig};
 use subxt_signer::sr25519::{dev, Keypair};
-use verity_client::{api, Chain};
+use verity_client::{api, governance, Chain};
 use verity_node_harness::{Node, NodeBuilder};
 
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
@@ -57,29 +56,14 @@ fn names(events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>) -> Vec<Str
 /// Passes a `root` referendum that authorizes an upgrade to `code`; returns how long it took
 /// from submission to enactment.
 async fn authorize_by_referendum(node: &Node, chain: &Chain, code: &[u8], index: u32) -> Duration {
-	use api::runtime_types::{
-		frame_support::{
-			dispatch::RawOrigin,
-			traits::{preimages::Bounded, schedule::DispatchTime},
-		},
-		pallet_conviction_voting::vote::{AccountVote, Vote},
-		verity_runtime::OriginCaller,
-	};
 	let alice = dev::alice();
-	let authorize = verity_runtime::RuntimeCall::System(frame_system::Call::authorize_upgrade {
-		code_hash: sp_io::hashing::blake2_256(code).into(),
-	});
+	let authorize =
+		api::tx().system().authorize_upgrade(sp_io::hashing::blake2_256(code).into());
 	let started = Instant::now();
-	let proposal = api::tx().referenda().submit(
-		OriginCaller::system(RawOrigin::Root),
-		Bounded::Inline(authorize.encode()),
-		DispatchTime::After(0),
-	);
-	submit(chain, &proposal, &alice).await;
-	submit(chain, &api::tx().referenda().place_decision_deposit(index), &alice).await;
-	// Aye, no conviction (bit 7 set, conviction 0), with 39% of the supply.
-	let vote = AccountVote::Standard { vote: Vote(0x80), balance: 390_000_000 * UNIT };
-	submit(chain, &api::tx().conviction_voting().vote(index, vote), &alice).await;
+	let proposed = governance::propose_root(chain, &authorize, &alice).await.unwrap();
+	assert_eq!(proposed, index);
+	// Aye with 39% of the supply.
+	governance::vote_aye(chain, index, 390_000_000 * UNIT, &alice).await.unwrap();
 
 	let deadline = Instant::now() + Duration::from_secs(180);
 	loop {

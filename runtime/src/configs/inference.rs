@@ -162,6 +162,17 @@ where
 	}
 }
 
+/// Bare extrinsics: GRANDPA's equivocation reports, which the node submits through the
+/// runtime (checked by the GRANDPA pallet's own unsigned validation).
+impl<LocalCall> frame_system::offchain::CreateBare<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
+}
+
 impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
 where
 	RuntimeCall: From<LocalCall>,

@@ -1,4 +1,5 @@
-//! The `Config` of every pallet in the runtime, one file per pallet, and the chain-wide
+//! The `Config` of every pallet in the runtime, one file per pallet (the validator set's with
+//! the session, offences and authorship pallets it works with), and the chain-wide
 //! constants they use (`time`, `currency`, block limits).
 
 mod aura;
@@ -12,9 +13,11 @@ mod system;
 mod timestamp;
 mod transaction_payment;
 mod utility;
+mod validator_set;
 pub use inference::{ModelHub, ParentHashRandomness, SamplingPot, TreasuryAccount};
 pub use proofs::{Reexecution, ResultsToProofs, TeeAttestations, WorkerStake};
 pub use system::RuntimeBlockWeights;
+pub use validator_set::{SessionPeriod, HISTORY_DEPTH};
 
 use frame_support::{
 	derive_impl,

@@ -1,6 +1,7 @@
 //! Governance at the runtime level: a referendum on the `root` track authorizes a runtime
 //! upgrade, anyone applies the code, and a code with a wrong version is rejected with an event
-//! while the old code stays. A `parameter_admin` referendum changes a governable parameter.
+//! while the old code stays. A `parameter_admin` referendum changes a governable parameter; a
+//! `root` referendum adds a validator.
 //!
 //! `TestExternalities` has no WASM executor, so the version of an upgrade "code" is read by a
 //! stand-in for the node's `ReadRuntimeVersion` that knows the test blobs; the node-level test
@@ -244,5 +245,32 @@ fn the_technical_committee_fast_tracks_a_whitelisted_call() {
 		let blocks = run_until(tracks::WHITELISTED_CALLER, upgrade_authorized);
 		let root = tracks::TracksInfo::info(tracks::ROOT).unwrap();
 		assert!(blocks <= root.prepare_period + root.confirm_period + root.min_enactment_period);
+	});
+}
+
+#[test]
+fn a_root_referendum_adds_a_validator_that_registered_its_session_keys() {
+	let mut ext = governance_ext();
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
+	ext.execute_with(|| {
+		let eve = Sr25519Keyring::Eve.to_account_id();
+		let generated = crate::SessionKeys::generate(&eve.encode(), None);
+		assert_ok!(crate::Session::set_keys(
+			RuntimeOrigin::signed(eve.clone()),
+			generated.keys,
+			generated.proof.encode(),
+		));
+		let add = RuntimeCall::ValidatorSet(pallet_validator_set::Call::add_validator {
+			validator: eve.clone(),
+		});
+		pass(add, OriginCaller::system(frame_system::RawOrigin::Root));
+		run_until(tracks::ROOT, || {
+			pallet_validator_set::Validators::<Runtime>::get().contains(&eve)
+		});
+		assert!(events().contains(&RuntimeEvent::ValidatorSet(
+			pallet_validator_set::Event::ValidatorAdded { validator: eve }
+		)));
 	});
 }
