@@ -162,9 +162,15 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
-	// Validators: declared before Aura and GRANDPA, so that at genesis and at every session
-	// boundary the set is decided (ValidatorSet), then keyed (Session), before consensus reads
-	// it.
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	// Validators: declared after Balances (genesis session keys need existing accounts) and
+	// before Aura and GRANDPA, so that at genesis and at every session boundary the set is
+	// decided (ValidatorSet), then keyed (Session), before consensus reads it.
 	#[runtime::pallet_index(30)]
 	pub type Authorship = pallet_authorship;
 
@@ -185,12 +191,6 @@ mod runtime {
 
 	#[runtime::pallet_index(3)]
 	pub type Grandpa = pallet_grandpa;
-
-	#[runtime::pallet_index(4)]
-	pub type Balances = pallet_balances;
-
-	#[runtime::pallet_index(5)]
-	pub type TransactionPayment = pallet_transaction_payment;
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;

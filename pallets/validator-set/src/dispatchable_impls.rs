@@ -37,7 +37,8 @@ impl<T: Config> Pallet<T> {
 			assert!(!set.contains(validator), "a genesis validator is listed twice");
 			set.push(validator.clone());
 		}
-		let set = set.try_into().expect("the genesis validator set exceeds MaxValidators");
-		Validators::<T>::put::<frame_support::BoundedVec<_, _>>(set);
+		let set: frame_support::BoundedVec<_, T::MaxValidators> =
+			set.try_into().expect("the genesis validator set exceeds MaxValidators");
+		Validators::<T>::put(set);
 	}
 }

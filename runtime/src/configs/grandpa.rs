@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::{Historical, Offences};
-use validator_set::{SessionPeriod, HISTORY_DEPTH};
+use super::validator_set::{SessionPeriod, HISTORY_DEPTH};
 
 parameter_types! {
 	/// A report stays valid in the pool as long as its session's history is kept.
@@ -17,7 +17,7 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxNominators = ConstU32<0>;
 	/// A set id per session at most, for the sessions whose history is kept.
 	type MaxSetIdSessionEntries = ConstU64<{ HISTORY_DEPTH as u64 }>;
-	type KeyOwnerProof = validator_set::KeyOwnerProof;
+	type KeyOwnerProof = super::validator_set::KeyOwnerProof;
 	type EquivocationReportSystem =
 		pallet_grandpa::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
 }
