@@ -18,7 +18,7 @@ step cargo test --release --workspace --locked --no-fail-fast "${features[@]}" "
 # Every pallet benchmark runs once as a test on its pallet's mock runtime. A separate cargo
 # call, because the `runtime-benchmarks` feature must not reach the node's build.
 step cargo test --release --locked --no-fail-fast -p pallet-model-registry -p pallet-inference \
-	-p pallet-proofs --features runtime-benchmarks
+	-p pallet-proofs -p pallet-validator-set --features runtime-benchmarks
 # Lints and docs check the code the tests built. `--release`, and the same environment, so that
 # build scripts (the runtime's WASM build among them) and proc-macros are the test build's own
 # and do not run again.

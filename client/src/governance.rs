@@ -16,19 +16,32 @@ use subxt_signer::sr25519::Keypair;
 
 /// Proposes `call` (from `api::tx()`) as a referendum dispatched as Root, places its decision
 /// deposit, and returns the referendum's index.
-pub async fn propose_root<C: Payload>(chain: &Chain, call: &C, proposer: &Keypair) -> Result<u32, Failure> {
+pub async fn propose_root<C: Payload>(
+	chain: &Chain,
+	call: &C,
+	proposer: &Keypair,
+) -> Result<u32, Failure> {
 	let proposal = api::tx().referenda().submit(
 		OriginCaller::system(RawOrigin::Root),
 		Bounded::Inline(chain.call_data(call).await?),
 		DispatchTime::After(0),
 	);
-	let index = chain.submit(&proposal, proposer).await?.event::<api::referenda::events::Submitted>()?.index;
+	let index = chain
+		.submit(&proposal, proposer)
+		.await?
+		.event::<api::referenda::events::Submitted>()?
+		.index;
 	chain.submit(&api::tx().referenda().place_decision_deposit(index), proposer).await?;
 	Ok(index)
 }
 
 /// Votes aye on referendum `index` with `balance`, without conviction.
-pub async fn vote_aye(chain: &Chain, index: u32, balance: u128, voter: &Keypair) -> Result<(), Failure> {
+pub async fn vote_aye(
+	chain: &Chain,
+	index: u32,
+	balance: u128,
+	voter: &Keypair,
+) -> Result<(), Failure> {
 	// Aye with no conviction: bit 7 set, conviction 0.
 	let vote = AccountVote::Standard { vote: Vote(0x80), balance };
 	chain.submit(&api::tx().conviction_voting().vote(index, vote), voter).await.map(|_| ())

@@ -47,7 +47,11 @@ pub async fn rotate_keys(node_url: &str, owner: &AccountId32) -> Result<Generate
 }
 
 /// Registers `generated` as `owner`'s session keys (`session.set_keys`; holds the key deposit).
-pub async fn set_keys(chain: &Chain, generated: &GeneratedKeys, owner: &Keypair) -> Result<(), Failure> {
+pub async fn set_keys(
+	chain: &Chain,
+	generated: &GeneratedKeys,
+	owner: &Keypair,
+) -> Result<(), Failure> {
 	let call = api::tx().session().set_keys(Static(generated.keys), generated.proof.clone());
 	chain.submit(&call, owner).await.map(|_| ())
 }

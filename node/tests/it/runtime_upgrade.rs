@@ -57,8 +57,7 @@ fn names(events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>) -> Vec<Str
 /// from submission to enactment.
 async fn authorize_by_referendum(node: &Node, chain: &Chain, code: &[u8], index: u32) -> Duration {
 	let alice = dev::alice();
-	let authorize =
-		api::tx().system().authorize_upgrade(sp_io::hashing::blake2_256(code).into());
+	let authorize = api::tx().system().authorize_upgrade(sp_io::hashing::blake2_256(code).into());
 	let started = Instant::now();
 	let proposed = governance::propose_root(chain, &authorize, &alice).await.unwrap();
 	assert_eq!(proposed, index);

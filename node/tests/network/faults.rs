@@ -42,9 +42,8 @@ fn the_local_network_finalizes_with_one_validator_down_and_never_reverts_finalit
 	let mut dave = taken(&mut validators, 3);
 	network.restart(&mut dave, "dave");
 	let (head, head_hash) = finalized_head(alice);
-	let (_, catch_up) = wait_for(dave.rpc_port, 2 * minute, "Dave catches up", |_, finalized| {
-		finalized >= head
-	});
+	let (_, catch_up) =
+		wait_for(dave.rpc_port, 2 * minute, "Dave catches up", |_, finalized| finalized >= head);
 	assert_eq!(block_hash(dave.rpc_port, head), head_hash, "Dave finalized another fork");
 	validators[3] = dave;
 

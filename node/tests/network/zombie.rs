@@ -166,7 +166,11 @@ pub fn kill(validator: &Validator) {
 	}
 }
 
-pub fn rpc(port: u16, method: &str, params: serde_json::Value) -> Result<serde_json::Value, String> {
+pub fn rpc(
+	port: u16,
+	method: &str,
+	params: serde_json::Value,
+) -> Result<serde_json::Value, String> {
 	verity_node_harness::rpc_at(port, method, params)
 }
 
@@ -250,4 +254,3 @@ pub fn finalized_head(port: u16) -> (u64, String) {
 	let (_, finalized) = heights(port).unwrap();
 	(finalized, block_hash(port, finalized))
 }
-

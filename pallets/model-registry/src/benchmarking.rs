@@ -16,10 +16,10 @@ use frame_support::{
 use frame_system::RawOrigin;
 use sp_runtime::traits::Bounded;
 use verity_primitives::{
-	ArtifactDigest, ArtifactFormat, IoSchema, ModelId, ModelVersionRef, StorageLocation, Task, TensorDtype,
-	TensorSpec, VerificationMode, VerificationModes, VersionNumber, VersionSpec, ZkKeys,
-	MAX_DESCRIPTION_LEN, MAX_LICENCE_LEN, MAX_LOCATIONS, MAX_NAME_LEN, MAX_REASON_LEN, MAX_TAGS,
-	MAX_TAG_LEN, MAX_TENSORS, MAX_TENSOR_NAME_LEN, MAX_TENSOR_RANK, MAX_URL_LEN,
+	ArtifactDigest, ArtifactFormat, IoSchema, ModelId, ModelVersionRef, StorageLocation, Task,
+	TensorDtype, TensorSpec, VerificationMode, VerificationModes, VersionNumber, VersionSpec,
+	ZkKeys, MAX_DESCRIPTION_LEN, MAX_LICENCE_LEN, MAX_LOCATIONS, MAX_NAME_LEN, MAX_REASON_LEN,
+	MAX_TAGS, MAX_TAG_LEN, MAX_TENSORS, MAX_TENSOR_NAME_LEN, MAX_TENSOR_RANK, MAX_URL_LEN,
 };
 
 extern crate alloc;
@@ -133,7 +133,7 @@ pub fn published_version<T: Config>(schema: IoSchema, format: ArtifactFormat) ->
 /// Stores `verifying_key` (and a proving-key digest) as `model`'s ZKML keys, as an accepted
 /// key upload would. For other pallets' benchmarks.
 pub fn zk_keys<T: Config>(model: ModelVersionRef, verifying_key: &[u8]) {
-	let key = verifying_key.to_vec().try_into().expect("the fixture fits");
+	let key = BoundedVec::<u8, _>::try_from(verifying_key.to_vec()).expect("the fixture fits");
 	ZkVerifyingKeys::<T>::insert(model.model, model.version, key);
 	ZkProvingKeys::<T>::insert(model.model, model.version, ArtifactDigest::of(b"proving key"));
 }

@@ -14,8 +14,7 @@ use sp_runtime::traits::{BlakeTwo256, Hash, TrailingZeroInput};
 fn keyed<T: Config>(index: u32) -> T::AccountId {
 	let who: T::AccountId = account("validator", index, 0);
 	// Distinct bytes for every key of every validator: session keys must not be shared.
-	let seed: Vec<u8> =
-		(0..8u32).flat_map(|part| BlakeTwo256::hash_of(&(index, part)).0).collect();
+	let seed: Vec<u8> = (0..8u32).flat_map(|part| BlakeTwo256::hash_of(&(index, part)).0).collect();
 	let keys = <<T::Session as SessionInterface>::Keys as Decode>::decode(
 		&mut TrailingZeroInput::new(&seed),
 	)

@@ -26,6 +26,12 @@ impl<T: Config> Pallet<T> {
 		Some(set)
 	}
 
+	/// The genesis set, if one was given (otherwise the session pallet's genesis keys decide).
+	fn genesis_set() -> Option<Vec<T::AccountId>> {
+		let set = Validators::<T>::get().into_inner();
+		(!set.is_empty()).then_some(set)
+	}
+
 	/// Drops the key-ownership roots of sessions older than `HistoryDepth` before `index`.
 	fn prune_history(index: SessionIndex) {
 		if let Some(oldest_kept) = index.checked_sub(T::HistoryDepth::get()) {
@@ -51,7 +57,7 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 		Self::plan_session(new_index)
 	}
 	fn new_session_genesis(_: SessionIndex) -> Option<Vec<T::AccountId>> {
-		Some(Validators::<T>::get().into_inner())
+		Self::genesis_set()
 	}
 	fn start_session(start_index: SessionIndex) {
 		Self::prune_history(start_index);
@@ -66,7 +72,7 @@ impl<T: Config> pallet_session::historical::SessionManager<T::AccountId, ()> for
 		Self::plan_session(new_index).map(|set| set.into_iter().map(|v| (v, ())).collect())
 	}
 	fn new_session_genesis(_: SessionIndex) -> Option<Vec<(T::AccountId, ())>> {
-		Some(Validators::<T>::get().into_iter().map(|v| (v, ())).collect())
+		Self::genesis_set().map(|set| set.into_iter().map(|v| (v, ())).collect())
 	}
 	fn start_session(start_index: SessionIndex) {
 		Self::prune_history(start_index);

@@ -1,9 +1,9 @@
 //! `pallet_grandpa`: finality, with equivocation reports proven through historical sessions
 //! and punished through the offences pallet.
 
+use super::validator_set::{SessionPeriod, HISTORY_DEPTH};
 use super::*;
 use crate::{Historical, Offences};
-use super::validator_set::{SessionPeriod, HISTORY_DEPTH};
 
 parameter_types! {
 	/// A report stays valid in the pool as long as its session's history is kept.

@@ -164,7 +164,8 @@ fn bad_validator_set_changes_are_refused_and_change_nothing() {
 fn equivocation(set_id: u64, offender: Ed25519Keyring) -> EquivocationProof<H256, u32> {
 	let round = 1;
 	let prevote = |target: u8| {
-		let vote = finality_grandpa::Prevote { target_hash: H256::repeat_byte(target), target_number: 1 };
+		let vote =
+			finality_grandpa::Prevote { target_hash: H256::repeat_byte(target), target_number: 1 };
 		let message = finality_grandpa::Message::Prevote(vote.clone());
 		let payload = sp_consensus_grandpa::localized_payload(round, set_id, &message);
 		(vote, offender.sign(&payload).into())
