@@ -6,8 +6,7 @@ include!("wasm-flags.rs");
 
 #[cfg(feature = "std")]
 fn main() {
-	let manifest_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-	builder(manifest_dir.parent().expect("the runtime lives in the workspace")).build();
+	builder().build();
 }
 
 /// The WASM build itself compiles this crate without `std`; nothing to do then.

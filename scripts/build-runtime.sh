@@ -3,7 +3,8 @@
 # a runtime-upgrade referendum's `system.authorize_upgrade` must carry. Two builds of the same
 # commit give the same hash on any machine and from any checkout path, because the build
 # happens at a fixed path ($build, not the checkout's), with the pinned toolchain, from the
-# committed lockfile, and with source paths mapped to fixed names (runtime/wasm-flags.rs).
+# committed lockfile, and with the cargo home's paths mapped to a fixed name
+# (runtime/wasm-flags.rs).
 #
 # Usage: scripts/build-runtime.sh [--features a,b] [--out FILE]
 #   --features  runtime features (none for a live chain; `fast-runtime` for test networks)

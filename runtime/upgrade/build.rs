@@ -7,9 +7,7 @@ include!("../wasm-flags.rs");
 #[cfg(feature = "std")]
 fn main() {
 	share_wasm_target_directory();
-	let manifest_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-	let root = manifest_dir.ancestors().nth(2).expect("the crate lives in runtime/upgrade");
-	builder(root).build();
+	builder().build();
 }
 
 /// substrate-wasm-builder gives every project its own target directory
