@@ -30,6 +30,7 @@ async fn a_validator_whose_keys_run_twice_is_reported_disabled_and_removed() {
 	let twin = NodeBuilder::new(NODE)
 		.name("dave-twin")
 		.args(["--chain", &spec, "--validator", "--no-artifact-store", "--rpc-methods", "unsafe"])
+		.arg("--unsafe-force-node-key-generation")
 		.args(["--bootnodes", &network.bootnode()])
 		.spawn()
 		.unwrap();

@@ -69,6 +69,7 @@ fn start_validator(network: &Network, name: &str) -> Node {
 	NodeBuilder::new(NODE)
 		.name(name)
 		.args(["--chain", &spec, "--validator", "--no-artifact-store", "--rpc-methods", "unsafe"])
+		.arg("--unsafe-force-node-key-generation")
 		.args(["--bootnodes", &network.bootnode()])
 		.spawn()
 		.unwrap()

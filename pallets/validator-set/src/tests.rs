@@ -173,7 +173,8 @@ fn report(offender: u64, session: u32) -> frame_support::weights::Weight {
 fn an_offender_is_disabled_at_once_and_removed_at_the_next_session() {
 	new_test_ext().execute_with(|| {
 		run_to_session(1);
-		let db = <Test as frame_system::Config>::DbWeight::get();
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
 		assert_eq!(report(2, 1), db.reads_writes(4, 4));
 		assert_eq!(Session::disabled_validators(), vec![1]);
 		assert_eq!(last_event(), Event::OffenderRemoved { validator: 2, session: 1 });
