@@ -383,16 +383,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 			let commands_stream: futures::stream::BoxStream<'static, EngineCommand<Hash>> =
 				match manual_seal_commands {
 					Some(commands) => commands.boxed(),
-					// Instant: a block for each transaction that enters the pool, finalized at once.
-					None => transaction_pool
-						.import_notification_stream()
-						.map(|_| EngineCommand::SealNewBlock {
-							create_empty: false,
-							finalize: true,
-							parent_hash: None,
-							sender: None,
-						})
-						.boxed(),
+					None => instant_seal_commands(transaction_pool.clone()),
 				};
 			let authorship = sc_consensus_manual_seal::run_manual_seal(ManualSealParams {
 				block_import: client.clone(),
@@ -413,6 +404,31 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	}
 
 	Ok(task_manager)
+}
+
+/// Instant sealing: a block, finalized at once, for each transaction that enters the pool, and
+/// again every half second while ready transactions wait. A block can have no room for them:
+/// the session pallet's rotation takes a whole block (every 10 blocks with `fast-runtime`), so
+/// that block is sealed without them and the next one takes them; without the retry the
+/// chain would wait for another transaction.
+fn instant_seal_commands(
+	pool: Arc<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>,
+) -> futures::stream::BoxStream<'static, EngineCommand<Hash>> {
+	let arrivals = pool.import_notification_stream().map(|_| false);
+	let retries = futures::stream::unfold((), |()| async {
+		tokio::time::sleep(Duration::from_millis(500)).await;
+		Some((true, ()))
+	});
+	futures::stream::select(arrivals, retries)
+		.filter(move |retry| futures::future::ready(!retry || pool.status().ready > 0))
+		.map(|retry| EngineCommand::SealNewBlock {
+			// A retry seals a block even when the waiting transactions do not fit yet.
+			create_empty: retry,
+			finalize: true,
+			parent_hash: None,
+			sender: None,
+		})
+		.boxed()
 }
 
 /// On a live chain the store's public URL goes on chain with every batch and stored output, so
