@@ -19,7 +19,7 @@ const MINUTE: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_validator_whose_keys_run_twice_is_reported_disabled_and_removed() {
-	let _serial = super::serial();
+	let _serial = super::serial_async().await;
 	let mut network = spawn_network();
 	let alice = network.validators()[0].rpc_port;
 	wait_for(alice, 2 * MINUTE, "4/4 finalize", |_, finalized| finalized >= 4);

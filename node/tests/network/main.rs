@@ -9,9 +9,15 @@ mod faults;
 mod validator_set;
 mod zombie;
 
-static NETWORKS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Held by the running network test: one network at a time on the machine.
+static NETWORKS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Holds the machine for one network test at a time.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-	NETWORKS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// Holds the machine for one network test at a time (from a test outside any runtime).
+fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+	NETWORKS.blocking_lock()
+}
+
+/// The same, from an async test.
+async fn serial_async() -> tokio::sync::MutexGuard<'static, ()> {
+	NETWORKS.lock().await
 }

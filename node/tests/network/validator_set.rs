@@ -143,7 +143,7 @@ fn wait_for_block_by(port: u16, aura_key: [u8; 32], within: Duration) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_referendum_adds_a_fifth_validator_and_another_removes_one_while_finality_goes_on() {
-	let _serial = super::serial();
+	let _serial = super::serial_async().await;
 	let mut network = spawn_network();
 	let nodes = network.validators();
 	let alice = nodes[0].rpc_port;
@@ -159,7 +159,7 @@ async fn a_referendum_adds_a_fifth_validator_and_another_removes_one_while_final
 	let SessionKeys { aura, .. } = generated.keys;
 
 	// Governance adds her.
-	pass(&chain, &api::tx().validator_set().add_validator(eve.clone())).await;
+	pass(&chain, &api::tx().validator_set().add_validator(eve)).await;
 	wait_for_set(&chain, true, "the referendum adds Eve", |set| set.contains(&eve)).await;
 	let enacted = Instant::now();
 	let first = wait_for_block_by(alice, aura, 3 * MINUTE);
@@ -172,7 +172,7 @@ async fn a_referendum_adds_a_fifth_validator_and_another_removes_one_while_final
 
 	// Governance removes Dave.
 	let dave = dev::dave().public_key().to_account_id();
-	pass(&chain, &api::tx().validator_set().remove_validator(dave.clone())).await;
+	pass(&chain, &api::tx().validator_set().remove_validator(dave)).await;
 	wait_for_set(&chain, false, "Dave leaves the session", |set| !set.contains(&dave)).await;
 	let (_, finalized) = heights(alice).unwrap();
 	wait_for(alice, MINUTE, "finality goes on without Dave", |_, now| now >= finalized + 3);

@@ -2,11 +2,13 @@
 //! duplicates) or full (removing scans it to the end).
 
 use super::*;
-use crate::Pallet as ValidatorSet;
 use alloc::vec::Vec;
 use codec::Decode;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	BoundedVec,
+};
 use pallet_session::SessionInterface;
 use sp_runtime::traits::{BlakeTwo256, Hash, TrailingZeroInput};
 
@@ -59,5 +61,5 @@ mod benchmarks {
 		assert!(!Validators::<T>::get().contains(&last));
 	}
 
-	impl_benchmark_test_suite!(ValidatorSet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }
