@@ -94,9 +94,14 @@ fn register<T: Config>(index: u32, model: ModelVersionRef) -> T::AccountId {
 fn model_and_input<T: Config>() -> (ModelVersionRef, RequestInput) {
 	let model = T::BenchmarkHelper::servable_model();
 	let record = T::Models::servable(&model).expect("the helper published it");
-	let IoSchema::Tensors { inputs, .. } = record.schema else { panic!("tensor schema") };
-	let len = verity_primitives::tensors_encoded_len(&inputs).unwrap() as usize;
-	(model, RequestInput::Inline(vec![1u8; len].try_into().expect("fits inline")))
+	(model, full_input(&record.schema))
+}
+
+/// An inline input that fills every input tensor of `schema`.
+fn full_input(schema: &IoSchema) -> RequestInput {
+	let IoSchema::Tensors { inputs, .. } = schema else { panic!("a tensor schema") };
+	let len = verity_primitives::tensors_encoded_len(inputs).expect("bounded") as usize;
+	RequestInput::Inline(vec![1u8; len].try_into().expect("fits inline"))
 }
 
 /// An open request for `model` from requester number `requester`, assigned to a registered
@@ -203,9 +208,7 @@ pub fn settled_result<T: Config>(
 	disputer: &T::AccountId,
 ) -> (RequestId, RequestInput) {
 	let record = T::Models::servable(&model).expect("a servable model");
-	let IoSchema::Tensors { inputs, .. } = record.schema else { panic!("a tensor schema") };
-	let len = verity_primitives::tensors_encoded_len(&inputs).expect("bounded") as usize;
-	let input = RequestInput::Inline(vec![1u8; len].try_into().expect("fits inline"));
+	let input = full_input(&record.schema);
 	let workers: Vec<T::AccountId> = (0..2u32)
 		.map(|index| {
 			let worker = account("sampled-worker", index, 0);
