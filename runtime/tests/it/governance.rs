@@ -8,7 +8,7 @@
 //! (`node/tests/it/runtime_upgrade.rs`) upgrades to a real WASM.
 
 use super::preset_storage;
-use crate::{
+use verity_runtime::{
 	governance::{
 		parameters::{dynamic_params::model_hub, RuntimeParameters},
 		tracks,
@@ -169,8 +169,8 @@ fn an_upgrade_to_another_chains_runtime_or_to_no_runtime_is_rejected_and_the_cod
 #[test]
 fn a_parameter_admin_referendum_changes_a_model_hub_deposit() {
 	governance_ext().execute_with(|| {
-		use crate::governance::origins::Origin;
-		assert_eq!(<model_hub::DepositBase as Get<crate::Balance>>::get(), UNIT / 10);
+		use verity_runtime::governance::origins::Origin;
+		assert_eq!(<model_hub::DepositBase as Get<verity_runtime::Balance>>::get(), UNIT / 10);
 		let call = RuntimeCall::Parameters(pallet_parameters::Call::set_parameter {
 			key_value: RuntimeParameters::ModelHub(model_hub::Parameters::DepositBase(
 				model_hub::DepositBase,
@@ -179,7 +179,7 @@ fn a_parameter_admin_referendum_changes_a_model_hub_deposit() {
 		});
 		pass(call, OriginCaller::Origins(Origin::ParameterAdmin));
 		let blocks = run_until(tracks::PARAMETER_ADMIN, || {
-			<model_hub::DepositBase as Get<crate::Balance>>::get() == UNIT
+			<model_hub::DepositBase as Get<verity_runtime::Balance>>::get() == UNIT
 		});
 		let root = tracks::TracksInfo::info(tracks::ROOT).unwrap();
 		let admin = tracks::TracksInfo::info(tracks::PARAMETER_ADMIN).unwrap();
@@ -187,7 +187,7 @@ fn a_parameter_admin_referendum_changes_a_model_hub_deposit() {
 		assert!(blocks > 0);
 		// A parameter change needs its track's origin: a plain account cannot.
 		let alice = Sr25519Keyring::Alice.to_account_id();
-		assert!(crate::Parameters::set_parameter(
+		assert!(verity_runtime::Parameters::set_parameter(
 			RuntimeOrigin::signed(alice),
 			RuntimeParameters::ModelHub(model_hub::Parameters::DepositBase(
 				model_hub::DepositBase,
@@ -201,7 +201,7 @@ fn a_parameter_admin_referendum_changes_a_model_hub_deposit() {
 #[test]
 fn the_technical_committee_fast_tracks_a_whitelisted_call() {
 	governance_ext().execute_with(|| {
-		use crate::TechnicalCommittee;
+		use verity_runtime::TechnicalCommittee;
 		let [alice, bob] = [Sr25519Keyring::Alice, Sr25519Keyring::Bob].map(|k| k.to_account_id());
 		let upgrade = authorize(GOOD);
 		let hash = sp_io::hashing::blake2_256(&upgrade.encode()).into();
@@ -240,7 +240,7 @@ fn the_technical_committee_fast_tracks_a_whitelisted_call() {
 				call: Box::new(upgrade),
 			},
 		);
-		use crate::governance::origins::Origin;
+		use verity_runtime::governance::origins::Origin;
 		pass(dispatch, OriginCaller::Origins(Origin::WhitelistedCaller));
 		let blocks = run_until(tracks::WHITELISTED_CALLER, upgrade_authorized);
 		let root = tracks::TracksInfo::info(tracks::ROOT).unwrap();
@@ -256,8 +256,8 @@ fn a_root_referendum_adds_a_validator_that_registered_its_session_keys() {
 	));
 	ext.execute_with(|| {
 		let eve = Sr25519Keyring::Eve.to_account_id();
-		let generated = crate::SessionKeys::generate(&eve.encode(), None);
-		assert_ok!(crate::Session::set_keys(
+		let generated = verity_runtime::SessionKeys::generate(&eve.encode(), None);
+		assert_ok!(verity_runtime::Session::set_keys(
 			RuntimeOrigin::signed(eve.clone()),
 			generated.keys,
 			generated.proof.encode(),

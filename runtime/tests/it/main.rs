@@ -7,7 +7,7 @@ mod proofs;
 mod validators;
 mod zkml;
 
-use crate::{
+use verity_runtime::{
 	genesis_config_presets::{self, GENESIS_ALLOCATION, PRODUCTION_RUNTIME_PRESET},
 	Balances, BuildStorage, Runtime, RuntimeGenesisConfig, System, GENESIS_SUPPLY,
 	MILLI_SECS_PER_BLOCK, UNIT,
@@ -50,12 +50,12 @@ fn every_preset_mints_exactly_the_genesis_supply() {
 				"preset {name}"
 			);
 			assert_eq!(
-				Balances::balance(&crate::configs::SamplingPot::get()),
+				Balances::balance(&verity_runtime::configs::SamplingPot::get()),
 				genesis_config_presets::SAMPLING_POT_ENDOWMENT,
 				"preset {name}"
 			);
 			assert_eq!(
-				Balances::balance(&crate::configs::TreasuryAccount::get()),
+				Balances::balance(&verity_runtime::configs::TreasuryAccount::get()),
 				genesis_config_presets::TREASURY_ENDOWMENT,
 				"preset {name}"
 			);
@@ -97,7 +97,7 @@ fn only_the_development_preset_has_a_sudo_key_and_all_have_a_technical_committee
 		preset_storage(name).execute_with(|| {
 			assert_eq!(pallet_sudo::Key::<Runtime>::get(), sudo, "preset {name}");
 			assert_eq!(
-				pallet_collective::Members::<Runtime, crate::governance::TechnicalCollective>::get(
+				pallet_collective::Members::<Runtime, verity_runtime::governance::TechnicalCollective>::get(
 				)
 				.len(),
 				3,
@@ -123,7 +123,7 @@ fn block_time_is_at_most_three_seconds() {
 fn authorize_call_is_the_first_transaction_extension() {
 	use sp_runtime::traits::TransactionExtension;
 	let names: Vec<&str> =
-		<crate::TxExtension as TransactionExtension<crate::RuntimeCall>>::metadata()
+		<verity_runtime::TxExtension as TransactionExtension<verity_runtime::RuntimeCall>>::metadata()
 			.into_iter()
 			.map(|m| m.identifier)
 			.collect();
@@ -139,7 +139,7 @@ fn transfers_move_funds_and_keep_issuance() {
 		let newcomer = Sr25519Keyring::One.to_account_id();
 		assert_eq!(Balances::balance(&newcomer), 0);
 		frame_support::assert_ok!(Balances::transfer_allow_death(
-			crate::RuntimeOrigin::signed(alice.clone()),
+			verity_runtime::RuntimeOrigin::signed(alice.clone()),
 			newcomer.clone().into(),
 			5 * UNIT,
 		));
@@ -157,7 +157,7 @@ fn transfers_move_funds_and_keep_issuance() {
 
 #[test]
 fn model_hub_records_hold_deposits_in_vrt_and_take_down_needs_root() {
-	use crate::{ModelRegistry, RuntimeOrigin};
+	use verity_runtime::{ModelRegistry, RuntimeOrigin};
 	use verity_primitives::{Task, VersionNumber};
 	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
 		System::set_block_number(1);

@@ -6,7 +6,7 @@
 //! stale proof is refused. The node-level tests run the same on a live network.
 
 use super::preset_storage;
-use crate::{
+use verity_runtime::{
 	configs::{SessionPeriod, HISTORY_DEPTH},
 	Grandpa, Historical, Runtime, RuntimeEvent, RuntimeOrigin, Session, SessionKeys, System,
 	ValidatorSet,
@@ -44,11 +44,11 @@ fn run_to_session(index: u32) {
 	}
 }
 
-fn account(who: Sr25519Keyring) -> crate::AccountId {
+fn account(who: Sr25519Keyring) -> verity_runtime::AccountId {
 	who.to_account_id()
 }
 
-fn validators() -> Vec<crate::AccountId> {
+fn validators() -> Vec<verity_runtime::AccountId> {
 	pallet_validator_set::Validators::<Runtime>::get().into_inner()
 }
 

@@ -4,7 +4,7 @@
 //! pays it; a proof that does not verify slashes the worker and refunds the requester.
 
 use super::preset_storage;
-use crate::{Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin, System, UNIT};
+use verity_runtime::{Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin, System, UNIT};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
@@ -106,7 +106,7 @@ fn answered(
 	pair: &sr25519::Pair,
 	prover: &Prover,
 	input: &[i8],
-) -> (u64, Receipt<crate::AccountId>) {
+) -> (u64, Receipt<verity_runtime::AccountId>) {
 	let request = pallet_inference::NextRequestId::<Runtime>::get();
 	let bytes: Vec<u8> = input.iter().map(|x| *x as u8).collect();
 	assert_ok!(Inference::request_inference(
@@ -161,7 +161,7 @@ fn submit_proof(pair: &sr25519::Pair, request: u64, proof: Vec<u8>) {
 	));
 }
 
-fn fee_held(who: &crate::AccountId) -> u128 {
+fn fee_held(who: &verity_runtime::AccountId) -> u128 {
 	Balances::balance_on_hold(&pallet_inference::HoldReason::RequestFee.into(), who)
 }
 

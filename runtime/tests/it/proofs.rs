@@ -3,7 +3,7 @@
 //! its enclave image; a proven batch fault moves real stake to the reporter and the treasury.
 
 use super::preset_storage;
-use crate::{
+use verity_runtime::{
 	configs::TreasuryAccount, Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin,
 	System, GENESIS_SUPPLY, UNIT,
 };
@@ -24,7 +24,7 @@ fn pcrs() -> PcrSet {
 }
 
 /// `pair`'s proof that `who` holds it, as `register_worker` takes it.
-pub(crate) fn key_proof(who: &crate::AccountId, pair: &sr25519::Pair) -> [u8; 64] {
+pub(crate) fn key_proof(who: &verity_runtime::AccountId, pair: &sr25519::Pair) -> [u8; 64] {
 	pair.sign(&key_possession_payload(&Inference::genesis_hash(), who, &pair.public().0)).0
 }
 
@@ -218,7 +218,7 @@ fn register_worker(
 	who: Sr25519Keyring,
 	seed: u8,
 	model: ModelVersionRef,
-) -> (crate::AccountId, sr25519::Pair) {
+) -> (verity_runtime::AccountId, sr25519::Pair) {
 	let pair = sr25519::Pair::from_seed(&[seed; 32]);
 	assert_ok!(Inference::register_worker(
 		RuntimeOrigin::signed(who.to_account_id()),
@@ -238,8 +238,8 @@ fn register_worker(
 fn answer(
 	request: u64,
 	output: u8,
-	keys: &[(crate::AccountId, sr25519::Pair)],
-) -> crate::AccountId {
+	keys: &[(verity_runtime::AccountId, sr25519::Pair)],
+) -> verity_runtime::AccountId {
 	let record = pallet_inference::Requests::<Runtime>::get(request).unwrap();
 	let pair = &keys.iter().find(|(who, _)| *who == record.worker).unwrap().1;
 	let output = ResultOutput::Inline(vec![output; 8].try_into().unwrap());
@@ -271,7 +271,7 @@ fn answer(
 /// for it.
 fn int8_market(
 	workers: &[Sr25519Keyring],
-) -> (ModelVersionRef, Vec<(crate::AccountId, sr25519::Pair)>, RequestInput) {
+) -> (ModelVersionRef, Vec<(verity_runtime::AccountId, sr25519::Pair)>, RequestInput) {
 	System::set_block_number(1);
 	let model = publish_model_as(ArtifactFormat::VerityInt8);
 	let keys =
@@ -319,7 +319,7 @@ fn about_two_percent_of_integer_results_are_re_executed_at_the_sampling_pots_exp
 	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
 		let (model, keys, input) = int8_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie]);
 		let dave = RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id());
-		let pot = crate::configs::SamplingPot::get();
+		let pot = verity_runtime::configs::SamplingPot::get();
 		let mut sampled = Vec::new();
 		for _ in 0..500 {
 			let request = pallet_inference::NextRequestId::<Runtime>::get();
