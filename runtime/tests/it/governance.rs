@@ -8,14 +8,6 @@
 //! (`node/tests/it/runtime_upgrade.rs`) upgrades to a real WASM.
 
 use super::preset_storage;
-use verity_runtime::{
-	governance::{
-		parameters::{dynamic_params::model_hub, RuntimeParameters},
-		tracks,
-	},
-	ConvictionVoting, OriginCaller, Preimage, Referenda, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeOrigin, Scheduler, System, UNIT, VERSION,
-};
 use codec::Encode;
 use frame_support::{
 	assert_ok,
@@ -26,6 +18,14 @@ use pallet_referenda::TracksInfo;
 use sp_core::traits::{ReadRuntimeVersion, ReadRuntimeVersionExt};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
+use verity_runtime::{
+	governance::{
+		parameters::{dynamic_params::model_hub, RuntimeParameters},
+		tracks,
+	},
+	ConvictionVoting, OriginCaller, Preimage, Referenda, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeOrigin, Scheduler, System, UNIT, VERSION,
+};
 
 /// Reads the version of the test blobs: `good` reports `spec_version + 1`, `renamed` another
 /// `spec_name`; anything else is not a runtime.

@@ -7,14 +7,14 @@ mod proofs;
 mod validators;
 mod zkml;
 
+use frame_support::traits::fungible::Inspect;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
 use verity_runtime::{
 	genesis_config_presets::{self, GENESIS_ALLOCATION, PRODUCTION_RUNTIME_PRESET},
 	Balances, BuildStorage, Runtime, RuntimeGenesisConfig, System, GENESIS_SUPPLY,
 	MILLI_SECS_PER_BLOCK, UNIT,
 };
-use frame_support::traits::fungible::Inspect;
-use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
-use sp_keyring::Sr25519Keyring;
 
 /// Builds the genesis state of a named preset exactly as the node does: the preset's JSON
 /// patch merged (by the node's own `json_patch::merge`) onto the default
@@ -97,8 +97,10 @@ fn only_the_development_preset_has_a_sudo_key_and_all_have_a_technical_committee
 		preset_storage(name).execute_with(|| {
 			assert_eq!(pallet_sudo::Key::<Runtime>::get(), sudo, "preset {name}");
 			assert_eq!(
-				pallet_collective::Members::<Runtime, verity_runtime::governance::TechnicalCollective>::get(
-				)
+				pallet_collective::Members::<
+					Runtime,
+					verity_runtime::governance::TechnicalCollective,
+				>::get()
 				.len(),
 				3,
 				"preset {name}"
@@ -122,11 +124,12 @@ fn block_time_is_at_most_three_seconds() {
 #[test]
 fn authorize_call_is_the_first_transaction_extension() {
 	use sp_runtime::traits::TransactionExtension;
-	let names: Vec<&str> =
-		<verity_runtime::TxExtension as TransactionExtension<verity_runtime::RuntimeCall>>::metadata()
-			.into_iter()
-			.map(|m| m.identifier)
-			.collect();
+	let names: Vec<&str> = <verity_runtime::TxExtension as TransactionExtension<
+		verity_runtime::RuntimeCall,
+	>>::metadata()
+	.into_iter()
+	.map(|m| m.identifier)
+	.collect();
 	assert_eq!(names.first(), Some(&"AuthorizeCall"));
 	assert!(names.contains(&"ChargeTransactionPayment"));
 }
@@ -157,8 +160,8 @@ fn transfers_move_funds_and_keep_issuance() {
 
 #[test]
 fn model_hub_records_hold_deposits_in_vrt_and_take_down_needs_root() {
-	use verity_runtime::{ModelRegistry, RuntimeOrigin};
 	use verity_primitives::{Task, VersionNumber};
+	use verity_runtime::{ModelRegistry, RuntimeOrigin};
 	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
 		System::set_block_number(1);
 		let alice = Sr25519Keyring::Alice.to_account_id();

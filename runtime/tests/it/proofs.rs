@@ -3,10 +3,6 @@
 //! its enclave image; a proven batch fault moves real stake to the reporter and the treasury.
 
 use super::preset_storage;
-use verity_runtime::{
-	configs::TreasuryAccount, Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin,
-	System, GENESIS_SUPPLY, UNIT,
-};
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVec};
 use sp_core::{sr25519, Pair};
@@ -14,6 +10,10 @@ use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
 use verity_nitro_attestation::testing::{nitro_like_chain, TestPayload, TestPki};
 use verity_primitives::*;
+use verity_runtime::{
+	configs::TreasuryAccount, Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin,
+	System, GENESIS_SUPPLY, UNIT,
+};
 
 /// 2026-01-01T00:00:00Z.
 const T0: u64 = 1_767_225_600_000;

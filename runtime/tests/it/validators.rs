@@ -6,11 +6,6 @@
 //! stale proof is refused. The node-level tests run the same on a live network.
 
 use super::preset_storage;
-use verity_runtime::{
-	configs::{SessionPeriod, HISTORY_DEPTH},
-	Grandpa, Historical, Runtime, RuntimeEvent, RuntimeOrigin, Session, SessionKeys, System,
-	ValidatorSet,
-};
 use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
@@ -22,6 +17,11 @@ use sp_core::H256;
 use sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+use verity_runtime::{
+	configs::{SessionPeriod, HISTORY_DEPTH},
+	Grandpa, Historical, Runtime, RuntimeEvent, RuntimeOrigin, Session, SessionKeys, System,
+	ValidatorSet,
+};
 
 type ValidatorSetError = pallet_validator_set::Error<Runtime>;
 

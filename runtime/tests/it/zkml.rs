@@ -4,7 +4,6 @@
 //! pays it; a proof that does not verify slashes the worker and refunds the requester.
 
 use super::preset_storage;
-use verity_runtime::{Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin, System, UNIT};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
@@ -16,6 +15,9 @@ use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
 use verity_int8_format as int8;
 use verity_primitives::*;
+use verity_runtime::{
+	Balances, Inference, ModelRegistry, Proofs, Runtime, RuntimeOrigin, System, UNIT,
+};
 use verity_zkml::{reference_mlp, setup_from_seed, Prover};
 
 fn text<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
