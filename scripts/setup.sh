@@ -30,11 +30,16 @@ fi
 
 # zombienet (npm CLI, native provider) runs the multi-validator network tests.
 if ! command -v npm >/dev/null 2>&1; then
-	echo "setup: installing Node.js and npm (for zombienet)"
+	echo "setup: installing Node.js and npm (for zombienet and polkadot-js)"
 	need_root apt-get update -qq
 	need_root apt-get install -y -qq nodejs npm
 fi
 if [ ! -x zombienet/node_modules/.bin/zombienet ]; then
 	echo "setup: installing zombienet (zombienet/package-lock.json)"
 	(cd zombienet && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# polkadot-js (npm) for the end-to-end tests that drive the node as polkadot-js users do.
+if [ ! -d node/tests/js/node_modules/@polkadot/api ]; then
+	echo "setup: installing polkadot-js (node/tests/js/package-lock.json)"
+	(cd node/tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -4,4 +4,5 @@
 
 mod cli;
 mod dev_chain;
+mod polkadot_js;
 mod runtime_upgrade;
