@@ -34,12 +34,19 @@ if ! command -v npm >/dev/null 2>&1; then
 	need_root apt-get update -qq
 	need_root apt-get install -y -qq nodejs npm
 fi
+node_major="$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')"
+if [ "${node_major:-0}" -lt 18 ]; then
+	echo "setup: Node.js $(node --version 2>/dev/null || echo missing) is too old; zombienet and polkadot-js need 18 or newer" >&2
+	exit 1
+fi
 if [ ! -x zombienet/node_modules/.bin/zombienet ]; then
 	echo "setup: installing zombienet (zombienet/package-lock.json)"
 	(cd zombienet && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# polkadot-js (npm) for the end-to-end tests that drive the node as polkadot-js users do.
-if [ ! -d node/tests/js/node_modules/@polkadot/api ]; then
+# polkadot-js (npm) for the end-to-end tests that drive the node as polkadot-js users do;
+# reinstalled when the lockfile changes.
+if [ ! -d node/tests/js/node_modules/@polkadot/api ] ||
+	[ node/tests/js/package-lock.json -nt node/tests/js/node_modules/.package-lock.json ]; then
 	echo "setup: installing polkadot-js (node/tests/js/package-lock.json)"
 	(cd node/tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -19,22 +19,34 @@ cargo fmt --all -- --check || failed+=("cargo fmt")
 # times, so the checks use cores that would otherwise idle; `nice` keeps them from slowing
 # the tests' own timings.
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# Each lane is a job with its own process group (job control), stopped with the script.
+set -m
+stop_lanes() {
+	local groups
+	groups=$(jobs -p)
+	[ -z "$groups" ] || kill -TERM -- $(printf -- '-%s ' $groups) 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap stop_lanes EXIT
+trap 'exit 130' INT TERM
 echo "== cargo test --release --workspace --locked --no-fail-fast ${features[*]} $*"
 (
-	cargo test --release --workspace --locked --no-fail-fast "${features[@]}" "$@" 2>&1
+	CARGO_TERM_COLOR=never cargo test --release --workspace --locked --no-fail-fast \
+		"${features[@]}" "$@" 2>&1
 	echo $? >"$work/tests.rc"
 ) | tee "$work/tests.log" &
 tests=$!
 
 checks() {
 	# Wait until the tests run (or the build failed), so that the tests build first.
-	until grep -q '^ *Running ' "$work/tests.log" 2>/dev/null || [ -e "$work/tests.rc" ]; do
+	until grep -Eq '^ +Running (unittests|tests/|benches/)' "$work/tests.log" 2>/dev/null ||
+		[ -e "$work/tests.rc" ] || ! kill -0 "$tests" 2>/dev/null; do
 		sleep 2
 	done
 	check() {
 		echo "== $*"
-		nice -n 19 "$@" || echo "$*" >>"$work/checks.failed"
+		nice -n 19 ionice -c 3 "$@" || echo "$*" >>"$work/checks.failed"
 	}
 	# Every pallet benchmark runs once as a test on its pallet's mock runtime. A separate cargo
 	# call, because the `runtime-benchmarks` feature must not reach the node's build.

@@ -1,8 +1,10 @@
 //! polkadot-js (npm `@polkadot/api`, pinned by `tests/js/package-lock.json`) against the built
 //! node in `--dev`: what a validator operator does from polkadot-js, run as node.js scripts.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, str::FromStr, time::Duration};
 
+use subxt::utils::AccountId32;
+use verity_client::{api, Chain};
 use verity_node_harness::{run_to_exit, NodeBuilder};
 
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
@@ -32,19 +34,32 @@ fn run_script(script: &str, url: &str) -> serde_json::Value {
 	serde_json::from_str(last).unwrap_or_else(|e| panic!("{script} printed {last:?}: {e}"))
 }
 
-/// `author_rotateKeys` + `session.setKeys` without a proof is refused (`InvalidProof`);
-/// `author_rotateKeysWithOwner` + `session.setKeys` with the proof registers the keys, which
-/// the node holds, and the key deposit is held.
-#[test]
-fn an_operator_rotates_and_sets_session_keys_from_polkadot_js() {
+/// `author_rotateKeys` + `session.setKeys` without a proof, and the operator's proof sent by
+/// another account, are refused (`InvalidProof`); `author_rotateKeysWithOwner` +
+/// `session.setKeys` with the proof registers the keys, which the node holds, and the key
+/// deposit is held. The registered keys are read back here too, through the client library.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_rotates_and_sets_session_keys_from_polkadot_js() {
 	let node = NodeBuilder::new(NODE)
 		.name("polkadot-js")
 		.arg("--dev")
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
-	let seen = run_script("session-keys.mjs", &node.ws_url());
+	let url = node.ws_url();
+	let seen = tokio::task::spawn_blocking(move || run_script("session-keys.mjs", &url))
+		.await
+		.expect("the script's runner");
 	assert_eq!(seen["refusedWithoutProof"], "session.InvalidProof", "{seen}");
-	let keys = seen["keys"].as_str().expect("the keys, in hex");
-	assert_eq!(keys.len(), 2 + 2 * 64, "an Aura and a GRANDPA key, 32 bytes each: {keys}");
+	assert_eq!(seen["refusedForAnotherAccount"], "session.InvalidProof", "{seen}");
 	assert_eq!(seen["keyDepositHeld"], UNIT.to_string(), "{seen}");
+	assert_eq!(seen["holdReason"], serde_json::json!({ "session": "Keys" }), "{seen}");
+
+	let operator = seen["operator"].as_str().expect("the operator's address");
+	let operator = AccountId32::from_str(operator).expect("an SS58 address");
+	let chain = Chain::connect(&node.ws_url()).await.unwrap_or_else(|e| panic!("{e}"));
+	let next = chain.fetch(api::storage().session().next_keys(), (operator,)).await;
+	let next = next.unwrap_or_else(|e| panic!("{e}")).expect("the operator's next keys").0;
+	let hex: String =
+		next.aura.iter().chain(&next.grandpa).map(|byte| format!("{byte:02x}")).collect();
+	assert_eq!(seen["keys"], format!("0x{hex}"), "the keys on chain are the keys polkadot-js set");
 }
