@@ -1,7 +1,11 @@
 //! polkadot-js (npm `@polkadot/api`, pinned by `tests/js/package-lock.json`) against the built
 //! node in `--dev`: what a validator operator does from polkadot-js, run as node.js scripts.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{
+	path::Path,
+	str::FromStr,
+	time::{Duration, Instant},
+};
 
 use subxt::utils::AccountId32;
 use verity_client::{api, Chain};
@@ -57,8 +61,17 @@ async fn an_operator_rotates_and_sets_session_keys_from_polkadot_js() {
 	let operator = seen["operator"].as_str().expect("the operator's address");
 	let operator = AccountId32::from_str(operator).expect("an SS58 address");
 	let chain = Chain::connect(&node.ws_url()).await.unwrap_or_else(|e| panic!("{e}"));
-	let next = chain.fetch(api::storage().session().next_keys(), (operator,)).await;
-	let next = next.unwrap_or_else(|e| panic!("{e}")).expect("the operator's next keys").0;
+	// The client reads finalized blocks; polkadot-js saw the keys in the best block.
+	let deadline = Instant::now() + Duration::from_secs(60);
+	let next = loop {
+		let address = api::storage().session().next_keys();
+		let next = chain.fetch(address, (operator.clone(),)).await;
+		if let Some(keys) = next.unwrap_or_else(|e| panic!("{e}")) {
+			break keys.0;
+		}
+		assert!(Instant::now() < deadline, "the operator's keys are not finalized within 60 s");
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	};
 	let hex: String =
 		next.aura.iter().chain(&next.grandpa).map(|byte| format!("{byte:02x}")).collect();
 	assert_eq!(seen["keys"], format!("0x{hex}"), "the keys on chain are the keys polkadot-js set");
