@@ -65,7 +65,7 @@ async fn an_operator_rotates_and_sets_session_keys_from_polkadot_js() {
 	let deadline = Instant::now() + Duration::from_secs(60);
 	let next = loop {
 		let address = api::storage().session().next_keys();
-		let next = chain.fetch(address, (operator.clone(),)).await;
+		let next = chain.fetch(address, (operator,)).await;
 		if let Some(keys) = next.unwrap_or_else(|e| panic!("{e}")) {
 			break keys.0;
 		}
