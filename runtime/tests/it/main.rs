@@ -16,6 +16,25 @@ use verity_runtime::{
 	MILLI_SECS_PER_BLOCK, UNIT,
 };
 
+/// `s` as a bounded text field of a pallet call.
+fn text<S: frame_support::traits::Get<u32>>(s: &str) -> frame_support::BoundedVec<u8, S> {
+	s.as_bytes().to_vec().try_into().unwrap()
+}
+
+/// Creates the next Model Hub model (`Classification`, MIT) from Alice; returns her origin.
+fn create_model_as_alice(name: &str, description: &str) -> verity_runtime::RuntimeOrigin {
+	let alice = verity_runtime::RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
+	frame_support::assert_ok!(verity_runtime::ModelRegistry::create_model(
+		alice.clone(),
+		text(name),
+		text(description),
+		verity_primitives::Task::Classification,
+		text("MIT"),
+		Default::default(),
+	));
+	alice
+}
+
 /// Builds the genesis state of a named preset exactly as the node does: the preset's JSON
 /// patch merged (by the node's own `json_patch::merge`) onto the default
 /// `RuntimeGenesisConfig`.

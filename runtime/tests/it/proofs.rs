@@ -2,9 +2,9 @@
 //! gets TEE requests from the inference pallet and stops getting them when governance revokes
 //! its enclave image; a proven batch fault moves real stake to the reporter and the treasury.
 
-use super::preset_storage;
+use super::{create_model_as_alice, preset_storage, text};
 use codec::Encode;
-use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVec};
+use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use sp_core::{sr25519, Pair};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
@@ -37,25 +37,13 @@ fn next_block() {
 	<Proofs as Hooks<u32>>::on_initialize(now);
 }
 
-fn text<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
-	s.as_bytes().to_vec().try_into().unwrap()
-}
-
 /// Publishes model 0 version 1.0 (4 f32 in, 2 f32 out, Vanilla and TEE) from Alice.
 fn publish_model() -> ModelVersionRef {
 	publish_model_as(ArtifactFormat::Onnx)
 }
 
 fn publish_model_as(format: ArtifactFormat) -> ModelVersionRef {
-	let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
-	assert_ok!(ModelRegistry::create_model(
-		alice.clone(),
-		text("tee-model"),
-		text("served in enclaves"),
-		Task::Classification,
-		text("MIT"),
-		Default::default(),
-	));
+	let alice = create_model_as_alice("tee-model", "served in enclaves");
 	let tensor = |name: &str, n: u32| TensorSpec {
 		name: text(name),
 		dtype: TensorDtype::F32,

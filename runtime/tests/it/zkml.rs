@@ -3,11 +3,10 @@
 //! answered (recorded, nothing paid), and the proof bound to that answer's receipt settles and
 //! pays it; a proof that does not verify slashes the worker and refunds the requester.
 
-use super::preset_storage;
+use super::{create_model_as_alice, preset_storage, text};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
-	BoundedVec,
 };
 use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
 use sp_core::{sr25519, Pair};
@@ -20,25 +19,13 @@ use verity_runtime::{
 };
 use verity_zkml::{reference_mlp, setup_from_seed, Prover};
 
-fn text<S: frame_support::traits::Get<u32>>(s: &str) -> BoundedVec<u8, S> {
-	s.as_bytes().to_vec().try_into().unwrap()
-}
-
 /// The ZKML market: Alice's int8 MLP (4 -> 16 -> 3) published as `0@1.0` with ZKML and its
 /// uploaded keys, Bob's worker serving it; returns the version, Bob's key and the prover.
 fn zk_market() -> (ModelVersionRef, sr25519::Pair, Prover) {
 	System::set_block_number(1);
 	let model = reference_mlp(&[4, 16, 3], 11);
 	let keys = setup_from_seed(&model, [11; 32]).unwrap();
-	let alice = RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id());
-	assert_ok!(ModelRegistry::create_model(
-		alice.clone(),
-		text("zk-mlp"),
-		text("proved"),
-		Task::Classification,
-		text("MIT"),
-		Default::default(),
-	));
+	let alice = create_model_as_alice("zk-mlp", "proved");
 	let int8 = |name: &str, n: u32| TensorSpec {
 		name: text(name),
 		dtype: TensorDtype::I8,
