@@ -17,6 +17,14 @@ if ! command -v protoc >/dev/null 2>&1; then
 	need_root apt-get install -y -qq protobuf-compiler
 fi
 
+# OpenSSL's headers and pkg-config: the node links the system's OpenSSL (.cargo/config.toml
+# sets OPENSSL_NO_VENDOR) instead of building one from source.
+if ! pkg-config --exists openssl 2>/dev/null; then
+	echo "setup: installing libssl-dev and pkg-config"
+	need_root apt-get update -qq
+	need_root apt-get install -y -qq libssl-dev pkg-config
+fi
+
 # The runtime is compiled to WASM for this target by substrate-wasm-builder.
 if ! rustup target list --installed | grep -qx wasm32v1-none; then
 	echo "setup: adding the wasm32v1-none target"

@@ -4,7 +4,7 @@
 # `verity-worker`s), the pallet benchmarks as tests, clippy and rustdoc, all with warnings
 # as errors. Every step runs even when an earlier one fails; the script fails if any did.
 # Tests and binaries build in the release profile, once, for both the node and the tests.
-# Extra arguments go to the main `cargo test` (e.g. `-- dev_chain` to filter tests).
+# Extra arguments go to both test lanes' `cargo test` (e.g. `-- dev_chain` to filter tests).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
@@ -13,14 +13,12 @@ features=(--features verity-node/fast-runtime)
 echo "== cargo fmt --all -- --check"
 cargo fmt --all -- --check || failed+=("cargo fmt")
 
-# Two lanes. The tests build first, with every core; once they start running (cargo then
-# holds no lock on the target directory), the checks that only compile (and the benchmark
-# tests) run beside them at the lowest priority. The end-to-end tests mostly wait on block
-# times, so the checks use cores that would otherwise idle; `nice` keeps them from slowing
-# the tests' own timings.
+# The whole workspace builds first, with every core. Then three lanes run side by side: the
+# network tests (`zombienet/`, a 4-validator network at a time), every other test, and, at the
+# lowest priority, the checks that only compile (and the benchmark tests). The end-to-end tests
+# mostly wait on block times, so the lanes use cores that would otherwise idle; `nice` keeps
+# the checks from slowing the tests' own timings.
 work="$(mktemp -d)"
-# Each lane is a job with its own process group (job control), stopped with the script.
-set -m
 stop_lanes() {
 	local groups
 	groups=$(jobs -p)
@@ -30,20 +28,43 @@ stop_lanes() {
 }
 trap stop_lanes EXIT
 trap 'exit 130' INT TERM
-echo "== cargo test --release --workspace --locked --no-fail-fast ${features[*]} $*"
-(
-	CARGO_TERM_COLOR=never cargo test --release --workspace --locked --no-fail-fast \
-		"${features[@]}" "$@" 2>&1
-	echo $? >"$work/tests.rc"
-) | tee "$work/tests.log" &
-tests=$!
+echo "== cargo test --release --workspace --locked --no-run ${features[*]}"
+built=true
+cargo test --release --workspace --locked --no-run "${features[@]}" ||
+	{ failed+=("cargo test (build)"); built=false; }
+# From here on each lane is a job with its own process group (job control), stopped with the
+# script.
+set -m
+
+# A lane: runs "$@" in the background with its output in $work/$name.log (also on stdout for
+# the `tests` lane, so that a run cut short still shows it), its status in $work/$name.rc.
+lane() {
+	local name=$1 out=/dev/null
+	shift
+	[ "$name" != tests ] || out=/dev/stdout
+	echo "== $*" | tee "$work/$name.log" >"$out"
+	(
+		CARGO_TERM_COLOR=never "$@" 2>&1
+		echo $? >"$work/$name.rc"
+	) | tee -a "$work/$name.log" >"$out" &
+	echo $! >"$work/$name.pid"
+}
+# Cargo holds the target directory's lock until a lane's tests start; the checks compile, so
+# they start only once both test lanes run (or ended).
+running() {
+	grep -Eq '^ +Running (unittests|tests/|benches/)' "$work/$1.log" 2>/dev/null ||
+		[ -e "$work/$1.rc" ] || ! kill -0 "$(cat "$work/$1.pid")" 2>/dev/null
+}
+if $built; then
+	lane network cargo test --release --workspace --locked --no-fail-fast "${features[@]}" \
+		--test network "$@"
+	until running network; do sleep 2; done
+	lane tests cargo test --release --workspace --exclude verity-network-tests --locked \
+		--no-fail-fast "${features[@]}" "$@"
+	until running tests; do sleep 2; done
+fi
 
 checks() {
-	# Wait until the tests run (or the build failed), so that the tests build first.
-	until grep -Eq '^ +Running (unittests|tests/|benches/)' "$work/tests.log" 2>/dev/null ||
-		[ -e "$work/tests.rc" ] || ! kill -0 "$tests" 2>/dev/null; do
-		sleep 2
-	done
 	check() {
 		echo "== $*"
 		nice -n 19 ionice -c 3 "$@" || echo "$*" >>"$work/checks.failed"
@@ -58,13 +79,14 @@ checks() {
 	check cargo clippy --release --workspace --all-targets --locked "${features[@]}" -- -D warnings
 	check env RUSTDOCFLAGS="-D warnings" cargo doc --release --workspace --no-deps --locked "${features[@]}"
 }
-checks >"$work/checks.log" 2>&1 &
-checks_pid=$!
+lane checks checks
 
-wait "$tests"
-[ "$(cat "$work/tests.rc" 2>/dev/null)" = 0 ] || failed+=("cargo test")
-wait "$checks_pid"
-cat "$work/checks.log"
+wait
+for name in tests network checks; do
+	[ -e "$work/$name.log" ] || continue
+	[ "$name" = tests ] || cat "$work/$name.log"
+	[ "$(cat "$work/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$(head -1 "$work/$name.log" | cut -c4-)")
+done
 if [ -s "$work/checks.failed" ]; then
 	while IFS= read -r step; do failed+=("$step"); done <"$work/checks.failed"
 fi

@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use futures::{channel::mpsc, FutureExt, StreamExt};
-use sc_client_api::{Backend, BlockBackend};
+use sc_client_api::Backend;
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;
 use sc_consensus_manual_seal::{
@@ -14,6 +14,7 @@ use sc_consensus_manual_seal::{
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
+use sp_blockchain::HeaderBackend;
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use verity_runtime::{apis::RuntimeApi, opaque::Block, Hash};
 
@@ -150,6 +151,61 @@ pub fn new_partial(config: &Configuration, sealing: Sealing) -> Result<Service, 
 	})
 }
 
+type FullPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
+type ProposerFactory = sc_basic_authorship::ProposerFactory<FullPool, FullClient>;
+type ManualSealSender = mpsc::Sender<EngineCommand<Hash>>;
+type ManualSealCommands = mpsc::Receiver<EngineCommand<Hash>>;
+
+/// GRANDPA's half of the node, from the network's set-up to the voter's start.
+struct GrandpaParts {
+	block_import: GrandpaBlockImport,
+	link: GrandpaLink,
+	protocol_name: sc_network::ProtocolName,
+	notification_service: Box<dyn sc_network::NotificationService>,
+}
+
+/// What block production needs of the started node.
+struct Producer {
+	client: Arc<FullClient>,
+	pool: Arc<FullPool>,
+	select_chain: FullSelectChain,
+	proposer_factory: ProposerFactory,
+	keystore: sp_keystore::KeystorePtr,
+	telemetry: Option<sc_telemetry::TelemetryHandle>,
+}
+
+/// What consensus needs of the node's configuration, taken before the node's tasks consume it.
+struct ConsensusSettings {
+	role: sc_service::Role,
+	force_authoring: bool,
+	enable_grandpa: bool,
+	name: String,
+	prometheus_registry: Option<prometheus_endpoint::Registry>,
+}
+
+impl ConsensusSettings {
+	fn of(config: &Configuration) -> Self {
+		Self {
+			role: config.role,
+			force_authoring: config.force_authoring,
+			enable_grandpa: !config.disable_grandpa,
+			name: config.network.node_name.clone(),
+			prometheus_registry: config.prometheus_registry().cloned(),
+		}
+	}
+}
+
+/// With manual sealing, a channel from the RPC's `engine_createBlock` to the sealing task.
+fn manual_seal_channel(sealing: Sealing) -> (Option<ManualSealSender>, Option<ManualSealCommands>) {
+	match sealing {
+		Sealing::Manual => {
+			let (sender, receiver) = mpsc::channel(64);
+			(Some(sender), Some(receiver))
+		},
+		_ => (None, None),
+	}
+}
+
 /// Builds and starts the full node.
 pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 	config: Configuration,
@@ -167,51 +223,20 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		transaction_pool,
 		other: (grandpa, mut telemetry),
 	} = new_partial(&config, sealing)?;
-
-	let secret = node_secret(&config, &worker)?;
-	if let Some(params) = artifact_store {
-		if worker.worker_url.is_some() {
-			check_public_url(&config, &params)?;
-		}
-		start_artifact_store(&config, &params, &task_manager, secret)?;
-	}
-	if let Some(url) = worker.worker_url.clone() {
-		find_worker(url, backend.clone(), secret, &task_manager);
-	}
+	start_store_and_worker(&config, artifact_store, &worker, &backend, &task_manager)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<Block, Hash, N>::new(
 		&config.network,
 		config.prometheus_registry().cloned(),
 	);
 	let metrics = N::register_notification_metrics(config.prometheus_registry());
-
-	// GRANDPA's gossip protocol and warp sync exist only with real consensus (Aura); from
-	// here on `grandpa` carries everything the voter needs.
-	let mut warp_sync_config = None;
-	let grandpa = if let Some((block_import, grandpa_link)) = grandpa {
-		let genesis_hash = client
-			.block_hash(0)?
-			.ok_or_else(|| ServiceError::Other("the database has no genesis block".into()))?;
-		let protocol_name =
-			sc_consensus_grandpa::protocol_standard_name(&genesis_hash, &config.chain_spec);
-		let (protocol_config, notification_service) =
-			sc_consensus_grandpa::grandpa_peers_set_config::<_, N>(
-				protocol_name.clone(),
-				metrics.clone(),
-				net_config.peer_store_handle(),
-			);
-		net_config.add_notification_protocol(protocol_config);
-		let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
-			backend.clone(),
-			grandpa_link.shared_authority_set().clone(),
-			Vec::default(),
-		));
-		warp_sync_config = Some(WarpSyncConfig::WithProvider(warp_sync));
-		Some((block_import, grandpa_link, protocol_name, notification_service))
-	} else {
-		None
-	};
-
+	// GRANDPA's gossip protocol and warp sync exist only with real consensus (Aura).
+	let grandpa = grandpa
+		.map(|(import, link)| {
+			grandpa_network(&config, &backend, &mut net_config, &metrics, import, link)
+		})
+		.transpose()?;
+	let (grandpa, warp_sync_config) = grandpa.map_or((None, None), |(g, w)| (Some(g), Some(w)));
 	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
 		sc_service::build_network(sc_service::BuildNetworkParams {
 			config: &config,
@@ -227,62 +252,27 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
-
 	if config.offchain_worker.enabled {
-		let offchain_workers =
-			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
-				runtime_api_provider: client.clone(),
-				is_validator: config.role.is_authority(),
-				keystore: Some(keystore_container.keystore()),
-				offchain_db: backend.offchain_storage(),
-				transaction_pool: Some(OffchainTransactionPoolFactory::new(
-					transaction_pool.clone(),
-				)),
-				network_provider: Arc::new(network.clone()),
-				enable_http_requests: true,
-				custom_extensions: |_| vec![],
-			})?;
-		task_manager.spawn_handle().spawn(
-			"offchain-workers-runner",
-			"offchain-worker",
-			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
-		);
+		start_offchain_workers(
+			&config,
+			&client,
+			&backend,
+			&keystore_container,
+			&transaction_pool,
+			network.clone(),
+			&task_manager,
+		)?;
 	}
 
-	let role = config.role;
-	let force_authoring = config.force_authoring;
-	let name = config.network.node_name.clone();
-	let enable_grandpa = !config.disable_grandpa;
-	let prometheus_registry = config.prometheus_registry().cloned();
-
-	let (manual_seal_sender, manual_seal_commands) = match sealing {
-		Sealing::Manual => {
-			let (sender, receiver) = mpsc::channel::<EngineCommand<Hash>>(64);
-			(Some(sender), Some(receiver))
-		},
-		_ => (None, None),
-	};
-
-	let rpc_builder = {
-		let client = client.clone();
-		let pool = transaction_pool.clone();
-		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps {
-				client: client.clone(),
-				pool: pool.clone(),
-				manual_seal: manual_seal_sender.clone(),
-			};
-			crate::rpc::create_full(deps).map_err(Into::into)
-		})
-	};
-
+	let settings = ConsensusSettings::of(&config);
+	let (manual_seal_sender, manual_seal_commands) = manual_seal_channel(sealing);
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
 		network: network.clone(),
 		client: client.clone(),
 		keystore: keystore_container.keystore(),
 		task_manager: &mut task_manager,
 		transaction_pool: transaction_pool.clone(),
-		rpc_builder,
+		rpc_builder: rpc_builder(&client, &transaction_pool, manual_seal_sender),
 		backend,
 		system_rpc_tx,
 		tx_handler_controller,
@@ -292,118 +282,245 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 		tracing_execute_block: None,
 	})?;
 
+	let telemetry = telemetry.as_ref().map(|x| x.handle());
 	let proposer_factory = sc_basic_authorship::ProposerFactory::new(
 		task_manager.spawn_handle(),
 		client.clone(),
 		transaction_pool.clone(),
-		prometheus_registry.as_ref(),
-		telemetry.as_ref().map(|x| x.handle()),
+		settings.prometheus_registry.as_ref(),
+		telemetry.clone(),
 	);
-
+	let keystore = keystore_container.keystore();
+	let pool = transaction_pool;
+	let producer = Producer { client, pool, select_chain, proposer_factory, keystore, telemetry };
 	match grandpa {
-		Some((block_import, grandpa_link, protocol_name, notification_service)) => {
-			if role.is_authority() {
-				let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
-				let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
-					StartAuraParams {
-						slot_duration,
-						client,
-						select_chain,
-						block_import,
-						proposer_factory,
-						create_inherent_data_providers: move |_, ()| async move {
-							let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-							let slot = sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-								*timestamp,
-								slot_duration,
-							);
-							Ok((slot, timestamp))
-						},
-						force_authoring,
-						backoff_authoring_blocks: Option::<()>::None,
-						keystore: keystore_container.keystore(),
-						sync_oracle: sync_service.clone(),
-						justification_sync_link: sync_service.clone(),
-						block_proposal_slot_portion: SlotProportion::new(2f32 / 3f32),
-						max_block_proposal_slot_portion: None,
-						telemetry: telemetry.as_ref().map(|x| x.handle()),
-						compatibility_mode: Default::default(),
-					},
-				)?;
-				task_manager.spawn_essential_handle().spawn_blocking(
-					"aura",
-					Some("block-authoring"),
-					aura,
-				);
-			}
-
-			if enable_grandpa {
-				let keystore =
-					if role.is_authority() { Some(keystore_container.keystore()) } else { None };
-				let grandpa_config = sc_consensus_grandpa::Config {
-					gossip_duration: Duration::from_millis(333),
-					justification_generation_period: GRANDPA_JUSTIFICATION_PERIOD,
-					name: Some(name),
-					observer_enabled: false,
-					keystore,
-					local_role: role,
-					telemetry: telemetry.as_ref().map(|x| x.handle()),
-					protocol_name,
-				};
-				let voter =
-					sc_consensus_grandpa::run_grandpa_voter(sc_consensus_grandpa::GrandpaParams {
-						config: grandpa_config,
-						link: grandpa_link,
-						network,
-						sync: sync_service,
-						notification_service,
-						voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
-						prometheus_registry,
-						shared_voter_state: SharedVoterState::empty(),
-						telemetry: telemetry.as_ref().map(|x| x.handle()),
-						offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(
-							transaction_pool,
-						),
-					})?;
-				task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
-			}
+		Some(grandpa) => {
+			start_consensus(producer, grandpa, settings, network, sync_service, &task_manager)?
 		},
-		// Instant or manual seal.
-		None => {
-			// Each block gets an Aura pre-digest and a timestamp one slot after its parent,
-			// so the runtime's Aura and Timestamp pallets accept it as they would a real one.
-			let consensus_data_provider = AuraConsensusDataProvider::new(client.clone());
-			// Only the timestamp is inherent data: Aura has no inherent extrinsic, and manual
-			// seal counts inherent data entries to tell an empty block.
-			let cidp_client = client.clone();
-			let create_inherent_data_providers = move |_, ()| {
-				let client = cidp_client.clone();
-				async move { Ok(SlotTimestampProvider::new_aura(client)?) }
-			};
-			let commands_stream: futures::stream::BoxStream<'static, EngineCommand<Hash>> =
-				match manual_seal_commands {
-					Some(commands) => commands.boxed(),
-					None => instant_seal_commands(transaction_pool.clone()),
-				};
-			let authorship = sc_consensus_manual_seal::run_manual_seal(ManualSealParams {
-				block_import: client.clone(),
-				env: proposer_factory,
-				client,
-				pool: transaction_pool,
-				commands_stream,
-				select_chain,
-				consensus_data_provider: Some(Box::new(consensus_data_provider)),
-				create_inherent_data_providers,
-			});
-			task_manager.spawn_essential_handle().spawn_blocking(
-				"manual-seal",
-				Some("block-authoring"),
-				authorship,
-			);
-		},
+		None => start_manual_seal(producer, manual_seal_commands, &task_manager),
 	}
-
 	Ok(task_manager)
+}
+
+/// The node's artifact store (when enabled) and its search for the inference worker (when
+/// one is configured), both keyed by the node's secret.
+fn start_store_and_worker(
+	config: &Configuration,
+	artifact_store: Option<ArtifactStoreParams>,
+	worker: &WorkerParams,
+	backend: &Arc<FullBackend>,
+	task_manager: &TaskManager,
+) -> Result<(), ServiceError> {
+	let secret = node_secret(config, worker)?;
+	if let Some(params) = artifact_store {
+		if worker.worker_url.is_some() {
+			check_public_url(config, &params)?;
+		}
+		start_artifact_store(config, &params, task_manager, secret)?;
+	}
+	if let Some(url) = worker.worker_url.clone() {
+		find_worker(url, backend.clone(), secret, task_manager);
+	}
+	Ok(())
+}
+
+/// Adds GRANDPA's gossip protocol to the network configuration; returns what the voter needs
+/// and the warp sync provider (GRANDPA's authority-set proofs).
+fn grandpa_network<N: sc_network::NetworkBackend<Block, Hash>>(
+	config: &Configuration,
+	backend: &Arc<FullBackend>,
+	net_config: &mut sc_network::config::FullNetworkConfiguration<Block, Hash, N>,
+	metrics: &sc_network::NotificationMetrics,
+	block_import: GrandpaBlockImport,
+	link: GrandpaLink,
+) -> Result<(GrandpaParts, WarpSyncConfig<Block>), ServiceError> {
+	let genesis_hash = backend
+		.blockchain()
+		.hash(0)?
+		.ok_or_else(|| ServiceError::Other("the database has no genesis block".into()))?;
+	let protocol_name =
+		sc_consensus_grandpa::protocol_standard_name(&genesis_hash, &config.chain_spec);
+	let (protocol_config, notification_service) =
+		sc_consensus_grandpa::grandpa_peers_set_config::<_, N>(
+			protocol_name.clone(),
+			metrics.clone(),
+			net_config.peer_store_handle(),
+		);
+	net_config.add_notification_protocol(protocol_config);
+	let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
+		backend.clone(),
+		link.shared_authority_set().clone(),
+		Vec::default(),
+	));
+	let parts = GrandpaParts { block_import, link, protocol_name, notification_service };
+	Ok((parts, WarpSyncConfig::WithProvider(warp_sync)))
+}
+
+/// The runtime's offchain workers, run on every imported block.
+fn start_offchain_workers(
+	config: &Configuration,
+	client: &Arc<FullClient>,
+	backend: &Arc<FullBackend>,
+	keystore: &sc_service::KeystoreContainer,
+	pool: &Arc<FullPool>,
+	network: Arc<dyn sc_network::service::traits::NetworkService>,
+	task_manager: &TaskManager,
+) -> Result<(), ServiceError> {
+	let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
+		runtime_api_provider: client.clone(),
+		is_validator: config.role.is_authority(),
+		keystore: Some(keystore.keystore()),
+		offchain_db: backend.offchain_storage(),
+		transaction_pool: Some(OffchainTransactionPoolFactory::new(pool.clone())),
+		network_provider: Arc::new(network),
+		enable_http_requests: true,
+		custom_extensions: |_| vec![],
+	})?;
+	task_manager.spawn_handle().spawn(
+		"offchain-workers-runner",
+		"offchain-worker",
+		offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
+	);
+	Ok(())
+}
+
+/// The node's RPC methods (`crate::rpc`), with the manual-seal commands when sealing manually.
+fn rpc_builder<Executor>(
+	client: &Arc<FullClient>,
+	pool: &Arc<FullPool>,
+	manual_seal: Option<ManualSealSender>,
+) -> Box<dyn Fn(Executor) -> Result<jsonrpsee::RpcModule<()>, ServiceError>> {
+	let (client, pool) = (client.clone(), pool.clone());
+	Box::new(move |_| {
+		let deps = crate::rpc::FullDeps {
+			client: client.clone(),
+			pool: pool.clone(),
+			manual_seal: manual_seal.clone(),
+		};
+		crate::rpc::create_full(deps).map_err(Into::into)
+	})
+}
+
+/// Real consensus: Aura authoring in this validator's slots (an authority only) and the
+/// GRANDPA voter (an observer on other nodes).
+fn start_consensus(
+	producer: Producer,
+	grandpa: GrandpaParts,
+	settings: ConsensusSettings,
+	network: Arc<dyn sc_network::service::traits::NetworkService>,
+	sync: Arc<sc_network_sync::SyncingService<Block>>,
+	task_manager: &TaskManager,
+) -> Result<(), ServiceError> {
+	let GrandpaParts { block_import, link, protocol_name, notification_service } = grandpa;
+	let authority = settings.role.is_authority();
+	if authority {
+		start_aura(&producer, block_import, settings.force_authoring, sync.clone(), task_manager)?;
+	}
+	if !settings.enable_grandpa {
+		return Ok(());
+	}
+	let config = sc_consensus_grandpa::Config {
+		gossip_duration: Duration::from_millis(333),
+		justification_generation_period: GRANDPA_JUSTIFICATION_PERIOD,
+		name: Some(settings.name),
+		observer_enabled: false,
+		keystore: authority.then(|| producer.keystore.clone()),
+		local_role: settings.role,
+		telemetry: producer.telemetry.clone(),
+		protocol_name,
+	};
+	let voter = sc_consensus_grandpa::run_grandpa_voter(sc_consensus_grandpa::GrandpaParams {
+		config,
+		link,
+		network,
+		sync,
+		notification_service,
+		voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
+		prometheus_registry: settings.prometheus_registry,
+		shared_voter_state: SharedVoterState::empty(),
+		telemetry: producer.telemetry,
+		offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(producer.pool),
+	})?;
+	task_manager.spawn_essential_handle().spawn_blocking("grandpa-voter", None, voter);
+	Ok(())
+}
+
+/// Aura block authoring in this validator's slots.
+fn start_aura(
+	producer: &Producer,
+	block_import: GrandpaBlockImport,
+	force_authoring: bool,
+	sync: Arc<sc_network_sync::SyncingService<Block>>,
+	task_manager: &TaskManager,
+) -> Result<(), ServiceError> {
+	let slot_duration = sc_consensus_aura::slot_duration(&*producer.client)?;
+	let aura =
+		sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(StartAuraParams {
+			slot_duration,
+			client: producer.client.clone(),
+			select_chain: producer.select_chain.clone(),
+			block_import,
+			proposer_factory: producer.proposer_factory.clone(),
+			create_inherent_data_providers: move |_, ()| async move {
+				let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
+				let slot = sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+					*timestamp,
+					slot_duration,
+				);
+				Ok((slot, timestamp))
+			},
+			force_authoring,
+			backoff_authoring_blocks: Option::<()>::None,
+			keystore: producer.keystore.clone(),
+			sync_oracle: sync.clone(),
+			justification_sync_link: sync,
+			block_proposal_slot_portion: SlotProportion::new(2f32 / 3f32),
+			max_block_proposal_slot_portion: None,
+			telemetry: producer.telemetry.clone(),
+			compatibility_mode: Default::default(),
+		})?;
+	task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
+	Ok(())
+}
+
+/// Instant or manual sealing (tests and the dev chain): a block for each transaction, or on
+/// each `engine_createBlock` call.
+fn start_manual_seal(
+	producer: Producer,
+	manual_seal_commands: Option<ManualSealCommands>,
+	task_manager: &TaskManager,
+) {
+	let Producer { client, pool, select_chain, proposer_factory, .. } = producer;
+	// Each block gets an Aura pre-digest and a timestamp one slot after its parent, so the
+	// runtime's Aura and Timestamp pallets accept it as they would a real one.
+	let consensus_data_provider = AuraConsensusDataProvider::new(client.clone());
+	// Only the timestamp is inherent data: Aura has no inherent extrinsic, and manual seal
+	// counts inherent data entries to tell an empty block.
+	let cidp_client = client.clone();
+	let create_inherent_data_providers = move |_, ()| {
+		let client = cidp_client.clone();
+		async move { Ok(SlotTimestampProvider::new_aura(client)?) }
+	};
+	let commands_stream: futures::stream::BoxStream<'static, EngineCommand<Hash>> =
+		match manual_seal_commands {
+			Some(commands) => commands.boxed(),
+			None => instant_seal_commands(pool.clone()),
+		};
+	let authorship = sc_consensus_manual_seal::run_manual_seal(ManualSealParams {
+		block_import: client.clone(),
+		env: proposer_factory,
+		client,
+		pool,
+		commands_stream,
+		select_chain,
+		consensus_data_provider: Some(Box::new(consensus_data_provider)),
+		create_inherent_data_providers,
+	});
+	task_manager.spawn_essential_handle().spawn_blocking(
+		"manual-seal",
+		Some("block-authoring"),
+		authorship,
+	);
 }
 
 /// Instant sealing: a block, finalized at once, for each transaction that enters the pool, and
@@ -412,7 +529,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, Hash>>(
 /// that block is sealed without them and the next one takes them; without the retry the
 /// chain would wait for another transaction.
 fn instant_seal_commands(
-	pool: Arc<sc_transaction_pool::TransactionPoolHandle<Block, FullClient>>,
+	pool: Arc<FullPool>,
 ) -> futures::stream::BoxStream<'static, EngineCommand<Hash>> {
 	let arrivals = pool.import_notification_stream().map(|_| false);
 	let retries = futures::stream::unfold((), |()| async {

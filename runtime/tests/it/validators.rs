@@ -162,21 +162,32 @@ fn bad_validator_set_changes_are_refused_and_change_nothing() {
 
 /// `offender`'s two conflicting prevotes in round 1 of GRANDPA set `set_id`.
 fn equivocation(set_id: u64, offender: Ed25519Keyring) -> EquivocationProof<H256, u32> {
+	prevotes(set_id, offender, offender, [1, 2])
+}
+
+/// Two prevotes in round 1 of GRANDPA set `set_id`, for blocks `targets`, that claim to be
+/// `identity`'s and are signed by `signer`.
+fn prevotes(
+	set_id: u64,
+	identity: Ed25519Keyring,
+	signer: Ed25519Keyring,
+	targets: [u8; 2],
+) -> EquivocationProof<H256, u32> {
 	let round = 1;
 	let prevote = |target: u8| {
 		let vote =
 			finality_grandpa::Prevote { target_hash: H256::repeat_byte(target), target_number: 1 };
 		let message = finality_grandpa::Message::Prevote(vote.clone());
 		let payload = sp_consensus_grandpa::localized_payload(round, set_id, &message);
-		(vote, offender.sign(&payload).into())
+		(vote, signer.sign(&payload).into())
 	};
 	EquivocationProof::new(
 		set_id,
 		sp_consensus_grandpa::Equivocation::Prevote(finality_grandpa::Equivocation {
 			round_number: round,
-			identity: offender.public().into(),
-			first: prevote(1),
-			second: prevote(2),
+			identity: identity.public().into(),
+			first: prevote(targets[0]),
+			second: prevote(targets[1]),
 		}),
 	)
 }
@@ -230,6 +241,32 @@ fn a_stale_equivocation_proof_is_refused() {
 			Grandpa::report_equivocation_unsigned(RuntimeOrigin::none(), Box::new(proof), owner),
 			pallet_grandpa::Error::<Runtime>::InvalidKeyOwnershipProof
 		);
+		assert_eq!(validators().len(), 4);
+		assert!(Session::disabled_validators().is_empty());
+	});
+}
+
+#[test]
+fn a_forged_equivocation_proof_cannot_remove_an_honest_validator() {
+	local_testnet().execute_with(|| {
+		run_to_session(1);
+		let set_id = Grandpa::current_set_id();
+		let owner = key_owner_proof(Ed25519Keyring::Dave);
+		// Votes that claim to be Dave's but are signed by Eve; and two identical votes of Dave,
+		// which are no equivocation.
+		for proof in [
+			prevotes(set_id, Ed25519Keyring::Dave, Ed25519Keyring::Eve, [1, 2]),
+			prevotes(set_id, Ed25519Keyring::Dave, Ed25519Keyring::Dave, [1, 1]),
+		] {
+			assert_noop!(
+				Grandpa::report_equivocation_unsigned(
+					RuntimeOrigin::none(),
+					Box::new(proof),
+					owner.clone()
+				),
+				pallet_grandpa::Error::<Runtime>::InvalidEquivocationProof
+			);
+		}
 		assert_eq!(validators().len(), 4);
 		assert!(Session::disabled_validators().is_empty());
 	});

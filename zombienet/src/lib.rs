@@ -1,4 +1,4 @@
-//! The zombienet network of the `local` spec, and what the tests observe of it over RPC.
+#![doc = include_str!("../README.md")]
 
 use std::{
 	os::unix::process::CommandExt,
@@ -6,8 +6,26 @@ use std::{
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
 };
+use subxt::utils::AccountId32;
+use verity_client::{api, Chain};
 
-pub const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
+/// The `verity-node` binary the network runs: `$VERITY_NODE`, or the one in the cargo target
+/// directory that holds the running test binary (`scripts/test.sh` builds both).
+pub fn node_binary() -> PathBuf {
+	if let Some(node) = std::env::var_os("VERITY_NODE") {
+		return node.into();
+	}
+	let exe = std::env::current_exe().expect("the test binary's path");
+	// `<target>/release/deps/network-<hash>` beside `<target>/release/verity-node`.
+	let node = exe.parent().and_then(Path::parent).unwrap_or(Path::new(".")).join("verity-node");
+	assert!(
+		node.is_file(),
+		"no node binary at {}: build it first (scripts/test.sh does; or cargo build --release \
+		 -p verity-node --features fast-runtime), or set VERITY_NODE",
+		node.display()
+	);
+	node
+}
 
 /// The network's validators, as zombienet names them.
 pub const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
@@ -75,7 +93,7 @@ pub fn spawn_network() -> Network {
 	let mut command = Command::new(workspace().join("zombienet/spawn.sh"));
 	command
 		.arg(&run)
-		.env("VERITY_NODE", NODE)
+		.env("VERITY_NODE", node_binary())
 		.stdin(Stdio::null())
 		.stdout(log.try_clone().unwrap())
 		.stderr(log)
@@ -253,4 +271,27 @@ pub fn taken(validators: &mut [Validator], index: usize) -> Validator {
 pub fn finalized_head(port: u16) -> (u64, String) {
 	let (_, finalized) = heights(port).unwrap();
 	(finalized, block_hash(port, finalized))
+}
+
+/// Waits until `done` holds of the session pallet's validators (or, with `planned`, of the
+/// validator set pallet's next planned set).
+pub async fn wait_for_set(
+	chain: &Chain,
+	planned: bool,
+	what: &str,
+	done: impl Fn(&[AccountId32]) -> bool,
+) {
+	let deadline = Instant::now() + Duration::from_secs(240);
+	loop {
+		let set = if planned {
+			chain.fetch(api::storage().validator_set().validators(), ()).await.unwrap()
+		} else {
+			chain.fetch(api::storage().session().validators(), ()).await.unwrap()
+		};
+		if done(&set.unwrap_or_default()) {
+			return;
+		}
+		assert!(Instant::now() < deadline, "{what}: not within 4 minutes");
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
 }

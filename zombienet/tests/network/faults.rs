@@ -11,8 +11,8 @@
 //! Each step is bounded in time; zombienet and every restarted node are stopped at the end,
 //! also when the test fails. Prints block production and finality figures.
 
-use super::zombie::*;
 use std::time::Duration;
+use verity_network_tests::*;
 
 #[test]
 fn the_local_network_finalizes_with_one_validator_down_and_never_reverts_finality() {

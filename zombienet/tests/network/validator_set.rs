@@ -8,7 +8,6 @@
 //!
 //! Prints the time from the referendum's enactment to Eve's first block.
 
-use super::zombie::*;
 use codec::Decode;
 use sp_core::bytes::{from_hex, to_hex};
 use sp_io::hashing::twox_128;
@@ -19,13 +18,13 @@ use std::{
 	},
 	time::{Duration, Instant},
 };
-use subxt::utils::AccountId32;
 use subxt_signer::sr25519::dev;
 use verity_client::{
 	api, governance,
 	validators::{self, SessionKeys},
 	Chain,
 };
+use verity_network_tests::*;
 use verity_node_harness::{Node, NodeBuilder};
 
 const UNIT: u128 = 1_000_000_000_000_000_000;
@@ -66,7 +65,7 @@ impl FinalityWatch {
 /// A fifth validator node on the network's spec, booting from Alice, with an empty keystore.
 fn start_validator(network: &Network, name: &str) -> Node {
 	let spec = network.raw_spec().display().to_string();
-	NodeBuilder::new(NODE)
+	NodeBuilder::new(node_binary())
 		.name(name)
 		.args(["--chain", &spec, "--validator", "--no-artifact-store", "--rpc-methods", "unsafe"])
 		.arg("--unsafe-force-node-key-generation")
@@ -80,29 +79,6 @@ async fn pass<C: subxt::transactions::Payload>(chain: &Chain, call: &C) {
 	let alice = dev::alice();
 	let index = governance::propose_root(chain, call, &alice).await.unwrap();
 	governance::vote_aye(chain, index, 390_000_000 * UNIT, &alice).await.unwrap();
-}
-
-/// Waits until `done` holds of the session pallet's validators (or, with `planned`, of the
-/// validator set pallet's next planned set).
-async fn wait_for_set(
-	chain: &Chain,
-	planned: bool,
-	what: &str,
-	done: impl Fn(&[AccountId32]) -> bool,
-) {
-	let deadline = Instant::now() + 4 * MINUTE;
-	loop {
-		let set = if planned {
-			chain.fetch(api::storage().validator_set().validators(), ()).await.unwrap()
-		} else {
-			chain.fetch(api::storage().session().validators(), ()).await.unwrap()
-		};
-		if done(&set.unwrap_or_default()) {
-			return;
-		}
-		assert!(Instant::now() < deadline, "{what}: not within 4 minutes");
-		tokio::time::sleep(Duration::from_secs(1)).await;
-	}
 }
 
 /// The Aura key that authored block `number` on the node at `port`: the slot in its

@@ -1,11 +1,11 @@
 //! End-to-end tests on the 4-validator `local` network (zombienet, native provider): validator
-//! faults (`faults.rs`) and validator-set changes by referendum (`validator_set.rs`). One binary, apart from the crate's other
-//! integration tests, whose tests run one at a time: a network of four or five validators
-//! takes the machine.
+//! faults (`faults.rs`) and validator-set changes by referendum (`validator_set.rs`). Its tests
+//! run one at a time, a network of four or five validators taking most of the machine;
+//! `scripts/test.sh` runs this binary beside the other crates' tests, which mostly wait on
+//! block times too.
 
 mod faults;
 mod validator_set;
-mod zombie;
 
 /// Held by the running network test: one network at a time on the machine.
 static NETWORKS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
