@@ -1,9 +1,11 @@
 //! End-to-end tests on the 4-validator `local` network (zombienet, native provider): validator
-//! faults (`faults.rs`) and validator-set changes by referendum (`validator_set.rs`). Its tests
-//! run one at a time, a network of four or five validators taking most of the machine;
-//! `scripts/test.sh` runs this binary beside the other crates' tests, which mostly wait on
-//! block times too.
+//! faults (`faults.rs`), validator-set changes by referendum (`validator_set.rs`), and an
+//! equivocating validator reported, disabled and removed (`equivocation.rs`, on four nodes of
+//! its own whose links the test sets). Its tests run one at a time, a network of four or five
+//! validators taking most of the machine; `scripts/test.sh` runs this binary beside the other
+//! crates' tests, which mostly wait on block times too.
 
+mod equivocation;
 mod faults;
 mod validator_set;
 
