@@ -39,14 +39,14 @@ set -m
 # A lane: runs "$@" in the background with its output in $work/$name.log (also on stdout for
 # the `tests` lane, so that a run cut short still shows it), its status in $work/$name.rc.
 lane() {
-	local name=$1 out=/dev/null
+	local name=$1
 	shift
-	[ "$name" != tests ] || out=/dev/stdout
-	echo "== $*" | tee "$work/$name.log" >"$out"
+	echo "== $*" >"$work/$name.log"
+	[ "$name" != tests ] || echo "== $*"
 	(
 		CARGO_TERM_COLOR=never "$@" 2>&1
 		echo $? >"$work/$name.rc"
-	) | tee -a "$work/$name.log" >"$out" &
+	) | if [ "$name" = tests ]; then tee -a "$work/$name.log"; else cat >>"$work/$name.log"; fi &
 	echo $! >"$work/$name.pid"
 }
 # Cargo holds the target directory's lock until a lane's tests start; the checks compile, so
