@@ -2,8 +2,9 @@
 //! that registered real session keys (with their ownership proof) joins by a Root call (what
 //! a `root`-track referendum or a whitelisted call dispatches) and another leaves, both taking
 //! effect at a session boundary in Aura and GRANDPA; bad changes are refused; a GRANDPA
-//! equivocation reported with a key-ownership proof disables and removes the offender, and a
-//! stale proof is refused. The node-level tests run the same on a live network.
+//! equivocation reported with a key-ownership proof disables and removes the offender; a
+//! stale, forged or duplicate report is refused, and the pool takes none from outside the
+//! node. The node-level tests (`zombienet/`) run the same on a live network.
 
 use super::preset_storage;
 use codec::Encode;
@@ -17,10 +18,11 @@ use sp_core::H256;
 use sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+use sp_runtime::transaction_validity::{InvalidTransaction, TransactionSource};
 use verity_runtime::{
 	configs::{SessionPeriod, HISTORY_DEPTH},
-	Grandpa, Historical, Runtime, RuntimeEvent, RuntimeOrigin, Session, SessionKeys, System,
-	ValidatorSet,
+	Executive, Grandpa, Historical, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Session,
+	SessionKeys, System, UncheckedExtrinsic, ValidatorSet,
 };
 
 type ValidatorSetError = pallet_validator_set::Error<Runtime>;
@@ -267,6 +269,32 @@ fn a_forged_equivocation_proof_cannot_remove_an_honest_validator() {
 				pallet_grandpa::Error::<Runtime>::InvalidEquivocationProof
 			);
 		}
+		assert_eq!(validators().len(), 4);
+		assert!(Session::disabled_validators().is_empty());
+	});
+}
+
+/// A report pays no fee, so the pool takes one only from the node itself (its GRANDPA voter):
+/// a stranger who sends even a valid report from outside (RPC, gossip) is refused before it
+/// can cost validators any work, and nothing changes; the same report made locally is valid.
+#[test]
+fn an_equivocation_report_from_outside_the_node_is_refused_by_the_pool() {
+	local_testnet().execute_with(|| {
+		run_to_session(1);
+		let call = RuntimeCall::Grandpa(pallet_grandpa::Call::report_equivocation_unsigned {
+			equivocation_proof: Box::new(equivocation(
+				Grandpa::current_set_id(),
+				Ed25519Keyring::Dave,
+			)),
+			key_owner_proof: key_owner_proof(Ed25519Keyring::Dave),
+		});
+		let report = UncheckedExtrinsic::new_bare(call);
+		let parent = System::parent_hash();
+		assert_eq!(
+			Executive::validate_transaction(TransactionSource::External, report.clone(), parent),
+			Err(InvalidTransaction::Call.into())
+		);
+		assert!(Executive::validate_transaction(TransactionSource::Local, report, parent).is_ok());
 		assert_eq!(validators().len(), 4);
 		assert!(Session::disabled_validators().is_empty());
 	});
