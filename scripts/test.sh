@@ -13,11 +13,12 @@ features=(--features verity-node/fast-runtime)
 echo "== cargo fmt --all -- --check"
 cargo fmt --all -- --check || failed+=("cargo fmt")
 
-# The whole workspace builds first, with every core. Then three lanes run side by side: the
-# network tests (`zombienet/`, a 4-validator network at a time), every other test, and, at the
-# lowest priority, the checks that only compile (and the benchmark tests). The end-to-end tests
+# The whole workspace builds first, with every core. Then lanes run side by side: the network
+# tests (`zombienet/`, a 4-validator network at a time), the CLI's end-to-end tests, every
+# other test, and, at the lowest priority, the checks that only compile. The end-to-end tests
 # mostly wait on block times, so the lanes use cores that would otherwise idle; `nice` keeps
-# the checks from slowing the tests' own timings.
+# the checks from slowing the tests' own timings. The pallet benchmarks (as tests) build in a
+# profile of their own, so they start at once, at the lowest priority, beside the main build.
 work="$(mktemp -d)"
 stop_lanes() {
 	local groups
@@ -28,12 +29,7 @@ stop_lanes() {
 }
 trap stop_lanes EXIT
 trap 'exit 130' INT TERM
-echo "== cargo test --release --workspace --locked --no-run ${features[*]}"
-built=true
-cargo test --release --workspace --locked --no-run "${features[@]}" ||
-	{ failed+=("cargo test (build)"); built=false; }
-# From here on each lane is a job with its own process group (job control), stopped with the
-# script.
+# Each lane is a job with its own process group (job control), stopped with the script.
 set -m
 
 # A lane: runs "$@" in the background with its output in $work/$name.log (also on stdout for
@@ -49,30 +45,45 @@ lane() {
 	) | if [ "$name" = tests ]; then tee -a "$work/$name.log"; else cat >>"$work/$name.log"; fi &
 	echo $! >"$work/$name.pid"
 }
-# Cargo holds the target directory's lock until a lane's tests start; the checks compile, so
-# they start only once both test lanes run (or ended).
+lowest() { nice -n 19 ionice -c 3 "$@"; }
+
+# Every pallet benchmark runs once as a test on its pallet's mock runtime, with the
+# `runtime-benchmarks` feature, which must not reach the node's build: so in their own cargo
+# call and profile (`bench-tests` in Cargo.toml, with its own lock).
+lane benchmarks lowest cargo test --profile bench-tests --locked --no-fail-fast \
+	-p pallet-model-registry -p pallet-inference -p pallet-proofs -p pallet-validator-set \
+	--features runtime-benchmarks
+
+echo "== cargo test --release --workspace --locked --no-run ${features[*]}"
+built=true
+cargo test --release --workspace --locked --no-run "${features[@]}" ||
+	{ failed+=("cargo test (build)"); built=false; }
+
+# Cargo holds the build's lock until a lane's tests start; the checks compile, so they start
+# only once every test lane runs (or ended).
 running() {
 	grep -Eq '^ +Running (unittests|tests/|benches/)' "$work/$1.log" 2>/dev/null ||
 		[ -e "$work/$1.rc" ] || ! kill -0 "$(cat "$work/$1.pid")" 2>/dev/null
 }
+# A test lane: `cargo test` of the whole workspace (so that features resolve as in the build,
+# and nothing compiles again), narrowed by its arguments.
+test_lane() {
+	local name=$1
+	shift
+	lane "$name" cargo test --release --workspace --locked --no-fail-fast "${features[@]}" "$@"
+	until running "$name"; do sleep 2; done
+}
 if $built; then
-	lane network cargo test --release --workspace --locked --no-fail-fast "${features[@]}" \
-		--test network "$@"
-	until running network; do sleep 2; done
-	lane tests cargo test --release --workspace --exclude verity-network-tests --locked \
-		--no-fail-fast "${features[@]}" "$@"
-	until running tests; do sleep 2; done
+	test_lane network --test network "$@"
+	test_lane cli --test cli --test spam "$@"
+	test_lane tests --exclude verity-network-tests --exclude verity-cli "$@"
 fi
 
 checks() {
 	check() {
 		echo "== $*"
-		nice -n 19 ionice -c 3 "$@" || echo "$*" >>"$work/checks.failed"
+		lowest "$@" || echo "$*" >>"$work/checks.failed"
 	}
-	# Every pallet benchmark runs once as a test on its pallet's mock runtime. A separate cargo
-	# call, because the `runtime-benchmarks` feature must not reach the node's build.
-	check cargo test --release --locked --no-fail-fast -p pallet-model-registry \
-		-p pallet-inference -p pallet-proofs -p pallet-validator-set --features runtime-benchmarks
 	# Lints and docs check the code the tests built. `--release`, and the same environment, so
 	# that build scripts (the runtime's WASM build among them) and proc-macros are the test
 	# build's own and do not run again.
@@ -82,7 +93,7 @@ checks() {
 lane checks checks
 
 wait
-for name in tests network checks; do
+for name in tests cli network benchmarks checks; do
 	[ -e "$work/$name.log" ] || continue
 	[ "$name" = tests ] || cat "$work/$name.log"
 	[ "$(cat "$work/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$(head -1 "$work/$name.log" | cut -c4-)")

@@ -212,7 +212,7 @@ fn call_name<C: Payload>(call: &C) -> String {
 }
 
 /// Whether `url`'s host is a loopback address or `localhost`.
-fn is_loopback_url(url: &str) -> bool {
+pub fn is_loopback_url(url: &str) -> bool {
 	let Some((_, rest)) = url.split_once("://") else { return false };
 	let authority = rest.split(['/', '?']).next().unwrap_or_default();
 	let host = match authority.strip_prefix('[') {
@@ -236,19 +236,4 @@ fn explain(call: &str, error: &subxt::error::TransactionEventsError) -> Failure 
 		}
 	}
 	format!("{call} failed: {error}")
-}
-
-#[cfg(test)]
-mod tests {
-	use super::is_loopback_url;
-
-	#[test]
-	fn loopback_urls_are_recognised() {
-		assert!(is_loopback_url("ws://127.0.0.1:9944"));
-		assert!(is_loopback_url("ws://localhost:9944/path"));
-		assert!(is_loopback_url("ws://[::1]:9944"));
-		assert!(!is_loopback_url("wss://rpc.example.com"));
-		assert!(!is_loopback_url("ws://10.0.0.1:9944"));
-		assert!(!is_loopback_url("not a url"));
-	}
 }

@@ -7,5 +7,6 @@ mod attestation;
 mod common;
 mod inference;
 mod model_hub;
+mod schema;
 mod settlement;
 mod zkml;

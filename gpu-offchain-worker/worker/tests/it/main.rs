@@ -2,6 +2,10 @@
 //! one compile of what they share).
 
 mod daemon;
+mod exec_errors;
 mod executor;
 mod service;
+mod settlement;
+mod signer;
+mod tensor;
 mod zkml;

@@ -1,7 +1,7 @@
 //! Throughput of the artifact store against a plain file copy of the same bytes, same machine,
 //! same run. Prints JSON.
 //!
-//! `cargo run --release -p verity-artifact-store --bin store-bench -- [MEGABYTES] [ROUNDS]`
+//! `cargo bench -p verity-artifact-store --bench store -- [MEGABYTES] [ROUNDS]`
 //! (defaults: 100 MB, 3 rounds; the median round is reported).
 //!
 //! - baseline: `std::fs::copy` of the file (read + write, no hashing, no network);
@@ -22,7 +22,8 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() {
-	let mut args = std::env::args().skip(1);
+	// `cargo bench` adds `--bench`.
+	let mut args = std::env::args().skip(1).filter(|arg| !arg.starts_with("--"));
 	let megabytes: usize =
 		args.next().map_or(100, |arg| arg.parse().expect("MEGABYTES is a number"));
 	let rounds: usize = args.next().map_or(3, |arg| arg.parse().expect("ROUNDS is a number"));

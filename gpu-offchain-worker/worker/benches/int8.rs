@@ -2,7 +2,7 @@
 //! same run), the overhead of `Executor::run` over calling tract directly, and of a whole worker
 //! job (verified cache, run, signed receipt) over calling tract directly.
 //!
-//! Run: `cargo run --release -p verity-worker --bin int8-bench [batch] [runs]`
+//! Run: `cargo bench -p verity-worker --bench int8 -- [batch] [runs]`
 //! (defaults: batch 4096, 21 runs; medians are printed).
 
 use std::sync::Arc;
