@@ -4,7 +4,7 @@
 # `verity-worker`s), the pallet benchmarks as tests, clippy and rustdoc, all with warnings
 # as errors. Every step runs even when an earlier one fails; the script fails if any did.
 # Tests and binaries build in the release profile, once, for both the node and the tests.
-# Extra arguments go to both test lanes' `cargo test` (e.g. `-- dev_chain` to filter tests).
+# Extra arguments go to every test lane's `cargo test` (e.g. `-- dev_chain` to filter tests).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
@@ -40,7 +40,7 @@ lane() {
 	echo "== $*" >"$work/$name.log"
 	[ "$name" != tests ] || echo "== $*"
 	(
-		CARGO_TERM_COLOR=never "$@" 2>&1
+		CARGO_TERM_COLOR=never "$@" </dev/null 2>&1
 		echo $? >"$work/$name.rc"
 	) | if [ "$name" = tests ]; then tee -a "$work/$name.log"; else cat >>"$work/$name.log"; fi &
 	echo $! >"$work/$name.pid"
@@ -56,8 +56,11 @@ lane benchmarks lowest cargo test --profile bench-tests --locked --no-fail-fast 
 
 echo "== cargo test --release --workspace --locked --no-run ${features[*]}"
 built=true
+# In the foreground without job control, so that Ctrl-C or a cancel reaches it.
+set +m
 cargo test --release --workspace --locked --no-run "${features[@]}" ||
 	{ failed+=("cargo test (build)"); built=false; }
+set -m
 
 # Cargo holds the build's lock until a lane's tests start; the checks compile, so they start
 # only once every test lane runs (or ended).
@@ -96,7 +99,7 @@ wait
 for name in tests cli network benchmarks checks; do
 	[ -e "$work/$name.log" ] || continue
 	[ "$name" = tests ] || cat "$work/$name.log"
-	[ "$(cat "$work/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$(head -1 "$work/$name.log" | cut -c4-)")
+	[ "$(cat "$work/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$(head -1 "$work/$name.log" | cut -c4- | sed 's/^lowest //')")
 done
 if [ -s "$work/checks.failed" ]; then
 	while IFS= read -r step; do failed+=("$step"); done <"$work/checks.failed"
