@@ -83,7 +83,13 @@ impl Drop for Network {
 }
 
 pub fn workspace() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+	Path::new(
+		&std::env::var_os("CARGO_MANIFEST_DIR")
+			.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
+	)
+	.parent()
+	.unwrap()
+	.to_path_buf()
 }
 
 pub fn spawn_network() -> Network {

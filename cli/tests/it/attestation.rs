@@ -3,13 +3,13 @@
 //! against another root. No node needed.
 
 use serde_json::Value;
-use std::process::Command;
+use std::{process::Command, sync::LazyLock};
 
 const VERITY: &str = env!("CARGO_BIN_EXE_verity");
-const REAL_DOC: &str =
-	concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/nitro/real-2025-09-09.cose");
-const REAL_ROOT: &str =
-	concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/nitro/aws-nitro-root-g1.pem");
+static REAL_DOC: LazyLock<String> =
+	LazyLock::new(|| crate::common::nitro_testdata("real-2025-09-09.cose"));
+static REAL_ROOT: LazyLock<String> =
+	LazyLock::new(|| crate::common::nitro_testdata("aws-nitro-root-g1.pem"));
 /// The document's timestamp; its leaf certificate is valid until 1757451581000.
 const TIMESTAMP: &str = "1757440781958";
 
@@ -39,8 +39,8 @@ fn fails(args: &[&str], expected: &str) {
 
 #[test]
 fn real_document_verifies_inside_its_window() {
-	for extra in [&[][..], &["--root", REAL_ROOT][..], &["--json"][..]] {
-		let mut args = vec!["attestation", "verify", REAL_DOC, "--at", TIMESTAMP];
+	for extra in [&[][..], &["--root", REAL_ROOT.as_str()][..], &["--json"][..]] {
+		let mut args = vec!["attestation", "verify", REAL_DOC.as_str(), "--at", TIMESTAMP];
 		args.extend_from_slice(extra);
 		let run = verity(&args);
 		assert!(run.ok, "verity {args:?} failed: {}", run.stderr);
@@ -70,15 +70,15 @@ fn real_document_verifies_inside_its_window() {
 
 #[test]
 fn real_document_after_its_window_has_expired() {
-	fails(&["attestation", "verify", REAL_DOC, "--at", "1757451581001"], "expired");
+	fails(&["attestation", "verify", REAL_DOC.as_str(), "--at", "1757451581001"], "expired");
 	// And by default ("now", long after September 2025).
-	fails(&["attestation", "verify", REAL_DOC], "expired");
-	fails(&["attestation", "verify", REAL_DOC, "--at", "1757440777999"], "not yet valid");
+	fails(&["attestation", "verify", REAL_DOC.as_str()], "expired");
+	fails(&["attestation", "verify", REAL_DOC.as_str(), "--at", "1757440777999"], "not yet valid");
 }
 
 #[test]
 fn truncated_document_fails() {
-	let bytes = std::fs::read(REAL_DOC).unwrap();
+	let bytes = std::fs::read(REAL_DOC.as_str()).unwrap();
 	let dir = tempfile::tempdir().unwrap();
 	let path = dir.path().join("truncated.cose");
 	std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
@@ -93,16 +93,19 @@ fn another_root_is_not_the_documents() {
 	let not_pem = dir.path().join("root.pem");
 	std::fs::write(&not_pem, "not a certificate").unwrap();
 	let not_pem = not_pem.display().to_string();
-	fails(&["attestation", "verify", REAL_DOC, "--at", TIMESTAMP, "--root", &not_pem], "PEM");
+	fails(
+		&["attestation", "verify", REAL_DOC.as_str(), "--at", TIMESTAMP, "--root", &not_pem],
+		"PEM",
+	);
 	// A well-formed certificate that is not the document's root: the document's own leaf.
-	let bytes = std::fs::read(REAL_DOC).unwrap();
+	let bytes = std::fs::read(REAL_DOC.as_str()).unwrap();
 	let leaf = find_certificate(&bytes).expect("a DER certificate in the document");
 	let pem = pem_of(leaf);
 	let other = dir.path().join("other.pem");
 	std::fs::write(&other, pem).unwrap();
 	let other = other.display().to_string();
 	fails(
-		&["attestation", "verify", REAL_DOC, "--at", TIMESTAMP, "--root", &other],
+		&["attestation", "verify", REAL_DOC.as_str(), "--at", TIMESTAMP, "--root", &other],
 		"not the pinned root",
 	);
 }

@@ -15,6 +15,14 @@ pub struct Run {
 	pub stderr: String,
 }
 
+/// A file of `../shared/testdata/nitro/`, found from the package's directory at run time (a
+/// path fixed at compile time would name the checkout that built the test).
+pub fn nitro_testdata(name: &str) -> String {
+	let package = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+	let path = std::path::Path::new(&package).join("../../shared/testdata/nitro").join(name);
+	path.to_str().expect("a UTF-8 path").to_owned()
+}
+
 pub fn verity(node: &Node, suri: &str, args: &[&str]) -> Run {
 	let output = Command::new(VERITY)
 		.args(args)

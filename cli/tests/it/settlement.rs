@@ -116,10 +116,9 @@ fn direct_requests_settle_individually_by_batch_and_privately() {
 	let nonce = verity(&node, "//Alice", &["attestation", "nonce"]);
 	assert_eq!(nonce["count"], 0);
 	assert_eq!(nonce["nonce"].as_str().unwrap().len(), 64);
-	let real =
-		concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/nitro/real-2025-09-09.cose");
+	let real = common::nitro_testdata("real-2025-09-09.cose");
 	let output = Command::new(VERITY)
-		.args(["attestation", "submit", real, "--kind", "llm-proxy"])
+		.args(["attestation", "submit", &real, "--kind", "llm-proxy"])
 		.args(["--url", &node.ws_url(), "--suri", "//Alice"])
 		.output()
 		.unwrap();

@@ -13,7 +13,13 @@ use verity_node_harness::{free_ports, NodeBuilder};
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
 
 fn repo_root() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+	Path::new(
+		&std::env::var_os("CARGO_MANIFEST_DIR")
+			.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
+	)
+	.parent()
+	.unwrap()
+	.to_path_buf()
 }
 
 /// Runs the node with `args` until it exits.

@@ -17,7 +17,11 @@ const UNIT: u128 = 1_000_000_000_000_000_000;
 
 /// Runs `tests/js/<script>` with node.js against `url` and returns the JSON line it prints last.
 fn run_script(script: &str, url: &str) -> serde_json::Value {
-	let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+	let dir = Path::new(
+		&std::env::var_os("CARGO_MANIFEST_DIR")
+			.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
+	)
+	.join("tests/js");
 	assert!(
 		dir.join("node_modules/@polkadot/api").is_dir(),
 		"polkadot-js is not installed in {}: run scripts/setup.sh",

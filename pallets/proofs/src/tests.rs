@@ -258,10 +258,13 @@ fn the_real_nitro_document_passes_the_chain_and_fails_the_policy() {
 	let root =
 		verity_nitro_attestation::root_from_pem(verity_nitro_attestation::AWS_NITRO_ROOT_G1_PEM)
 			.unwrap();
-	let document = std::fs::read(concat!(
-		env!("CARGO_MANIFEST_DIR"),
-		"/../../../shared/testdata/nitro/real-2025-09-09.cose"
-	))
+	let document = std::fs::read(
+		std::path::Path::new(
+			&std::env::var_os("CARGO_MANIFEST_DIR")
+				.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
+		)
+		.join("../../../shared/testdata/nitro/real-2025-09-09.cose"),
+	)
 	.unwrap();
 	let mut ext = new_test_ext(root);
 	ext.execute_with(|| {

@@ -18,7 +18,11 @@ fn input() -> Vec<i8> {
 
 #[test]
 fn fixture_is_a_valid_proof_of_its_model() {
-	let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+	let dir = std::path::PathBuf::from(
+		std::env::var_os("CARGO_MANIFEST_DIR")
+			.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
+	)
+	.join("fixtures");
 	if std::env::var_os("VERITY_ZKML_WRITE_FIXTURE").is_some() {
 		let model = reference_mlp(&[4960, 31], FIXTURE_MODEL_SEED);
 		let keys = setup_from_seed(&model, FIXTURE_SETUP_SEED).unwrap();
@@ -26,10 +30,10 @@ fn fixture_is_a_valid_proof_of_its_model() {
 		let mut rng = ChaCha20Rng::seed_from_u64(FIXTURE_INPUT_SEED);
 		let proved = prover.prove(&input(), &FIXTURE_BINDING, &mut rng).unwrap();
 		let bytes = |v: &[i8]| v.iter().map(|x| *x as u8).collect::<Vec<u8>>();
-		std::fs::write(format!("{dir}/largest.vk"), &keys.verifying_key).unwrap();
-		std::fs::write(format!("{dir}/largest.proof"), &proved.proof).unwrap();
-		std::fs::write(format!("{dir}/largest.input"), bytes(&input())).unwrap();
-		std::fs::write(format!("{dir}/largest.output"), bytes(&proved.output)).unwrap();
+		std::fs::write(dir.join("largest.vk"), &keys.verifying_key).unwrap();
+		std::fs::write(dir.join("largest.proof"), &proved.proof).unwrap();
+		std::fs::write(dir.join("largest.input"), bytes(&input())).unwrap();
+		std::fs::write(dir.join("largest.output"), bytes(&proved.output)).unwrap();
 		return;
 	}
 	let f = fixture::largest();

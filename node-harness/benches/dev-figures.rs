@@ -2,7 +2,7 @@
 //! `substrate_block_height` metrics, and its resident memory when idle.
 //!
 //! ```sh
-//! cargo run --release -p verity-node-harness --bin dev-figures -- \
+//! cargo bench -p verity-node-harness --bench dev-figures -- \
 //!     <path/to/verity-node> [seconds=120]
 //! ```
 //! Prints one JSON object.
@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 use verity_node_harness::NodeBuilder;
 
 fn main() {
-	let mut args = std::env::args().skip(1);
+	// `cargo bench` adds `--bench`.
+	let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
 	let Some(binary) = args.next() else {
-		eprintln!("usage: dev-figures <path/to/verity-node> [seconds]");
+		eprintln!("usage: cargo bench -p verity-node-harness --bench dev-figures -- <path/to/verity-node> [seconds]");
 		std::process::exit(2);
 	};
 	let seconds: u64 = match args.next().map(|s| s.parse()) {

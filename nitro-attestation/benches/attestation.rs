@@ -2,7 +2,7 @@
 //! cache: 5 ECDSA P-384 verifications) and warm (cache pre-filled: 2), each N times (first
 //! argument, default 200), at the document's own timestamp. Prints JSON medians in µs.
 //!
-//! `cargo run --release -p verity-nitro-attestation --bin attestation-bench -- 200`
+//! `cargo bench -p verity-nitro-attestation --bench attestation -- 200`
 
 use std::{collections::BTreeMap, time::Instant};
 use verity_nitro_attestation::{root_from_pem, verify_document, CertCache, NoCache};
@@ -30,9 +30,12 @@ fn median_us(runs: usize, cache: &mut impl CertCache, expected_checks: u32) -> f
 }
 
 fn main() {
-	let runs: usize = match std::env::args().nth(1) {
+	// `cargo bench` adds `--bench`.
+	let runs: usize = match std::env::args().skip(1).find(|arg| arg != "--bench") {
 		Some(arg) => arg.parse().unwrap_or_else(|_| {
-			eprintln!("usage: attestation-bench [runs]");
+			eprintln!(
+				"usage: cargo bench -p verity-nitro-attestation --bench attestation -- [runs]"
+			);
 			std::process::exit(2)
 		}),
 		None => 200,

@@ -1,8 +1,8 @@
-//! `zkml-bench`: measures setup, proving and verification of Verity int8 models with Groth16
+//! The ZKML bench: measures setup, proving and verification of Verity int8 models with Groth16
 //! over BLS12-381, and compares with EZKL's published laptop figures.
 //!
 //! ```text
-//! cargo run --release -p verity-zkml --bin zkml-bench -- [--model <file.vi8>] [--runs N]
+//! cargo bench -p verity-zkml --bench zkml -- [--model <file.vi8>] [--runs N]
 //! ```
 //!
 //! Prints one JSON document to stdout and a human-readable summary to stderr. Without `--model`
@@ -32,7 +32,7 @@ const EZKL: [(u64, f64, f64, u64, &str); 2] =
 	[(10_497, 1.48, 31.0, 24_900, "784,13,10"), (118_721, 12.8, 187.0, 38_000, "784,150,10")];
 
 fn usage() -> ! {
-	eprintln!("usage: zkml-bench [--model <file.vi8>] [--runs N]");
+	eprintln!("usage: cargo bench -p verity-zkml --bench zkml -- [--model <file.vi8>] [--runs N]");
 	exit(2)
 }
 
@@ -186,6 +186,8 @@ fn main() {
 					.unwrap_or_else(|| usage())
 			},
 			"--one" => single = Some(args.next().unwrap_or_else(|| usage())),
+			// `cargo bench` adds it.
+			"--bench" => {},
 			_ => usage(),
 		}
 	}
