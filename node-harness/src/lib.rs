@@ -9,6 +9,16 @@ use std::{
 	time::{Duration, Instant},
 };
 
+/// The workspace's root, for the tests of a crate at its top (`node/`, `zombienet/`): the
+/// parent of the running test's package directory. Read at run time from
+/// `CARGO_MANIFEST_DIR`, which `cargo test` sets; a path fixed at compile time would name the
+/// checkout that built the test.
+pub fn workspace_root() -> PathBuf {
+	let package = std::env::var_os("CARGO_MANIFEST_DIR")
+		.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test");
+	Path::new(&package).parent().expect("a package inside the workspace").to_path_buf()
+}
+
 /// How long [`NodeBuilder::spawn`] waits for the RPC server to answer.
 pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(90);
 

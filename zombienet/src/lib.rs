@@ -8,6 +8,7 @@ use std::{
 };
 use subxt::utils::AccountId32;
 use verity_client::{api, Chain};
+use verity_node_harness::workspace_root;
 
 /// The `verity-node` binary the network runs: `$VERITY_NODE`, or the one in the cargo target
 /// directory that holds the running test binary (`scripts/test.sh` builds both).
@@ -82,21 +83,11 @@ impl Drop for Network {
 	}
 }
 
-pub fn workspace() -> PathBuf {
-	Path::new(
-		&std::env::var_os("CARGO_MANIFEST_DIR")
-			.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
-	)
-	.parent()
-	.unwrap()
-	.to_path_buf()
-}
-
 pub fn spawn_network() -> Network {
 	let work = tempfile::Builder::new().prefix("verity-zombienet-").tempdir().unwrap();
 	let run = work.path().join("network");
 	let log = std::fs::File::create(work.path().join("zombienet.log")).unwrap();
-	let mut command = Command::new(workspace().join("zombienet/spawn.sh"));
+	let mut command = Command::new(workspace_root().join("zombienet/spawn.sh"));
 	command
 		.arg(&run)
 		.env("VERITY_NODE", node_binary())

@@ -1,26 +1,11 @@
 //! The node's command line: subcommands, checked-in chain specs, and bad input that must
 //! end the node with a one-line error and a non-zero exit code.
 
-use std::{
-	net::TcpListener,
-	path::{Path, PathBuf},
-	process::Output,
-	time::Duration,
-};
+use std::{net::TcpListener, process::Output, time::Duration};
 
-use verity_node_harness::{free_ports, NodeBuilder};
+use verity_node_harness::{free_ports, workspace_root, NodeBuilder};
 
 const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
-
-fn repo_root() -> PathBuf {
-	Path::new(
-		&std::env::var_os("CARGO_MANIFEST_DIR")
-			.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
-	)
-	.parent()
-	.unwrap()
-	.to_path_buf()
-}
 
 /// Runs the node with `args` until it exits.
 fn run_to_exit(args: &[&str], timeout: Duration) -> Output {
@@ -85,7 +70,7 @@ fn runtime_version_of(code: &[u8]) -> sc_executor::RuntimeVersion {
 #[test]
 fn checked_in_chain_specs_match_the_runtime_presets() {
 	for (chain, file) in [("dev", "dev.json"), ("local", "local.json")] {
-		let path = repo_root().join("chain-specs").join(file);
+		let path = workspace_root().join("chain-specs").join(file);
 		let checked_in =
 			std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 		let generated = exported_chain_spec_text(chain);

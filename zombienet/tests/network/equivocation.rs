@@ -29,7 +29,7 @@ use verity_client::{
 	Chain,
 };
 use verity_network_tests::*;
-use verity_node_harness::{Node, NodeBuilder};
+use verity_node_harness::{workspace_root, Node, NodeBuilder};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -46,7 +46,7 @@ struct Peer {
 impl Peer {
 	/// Starts `--<key>` (alice, ..., dave) as a validator with its dev keys, linked to nobody.
 	fn start(key: &str, name: &str) -> Peer {
-		let spec = workspace().join("chain-specs/local.json").display().to_string();
+		let spec = workspace_root().join("chain-specs/local.json").display().to_string();
 		let node = NodeBuilder::new(node_binary())
 			.name(name)
 			.args(["--chain", &spec, &format!("--{key}"), "--reserved-only"])
