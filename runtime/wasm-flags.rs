@@ -1,4 +1,4 @@
-// The runtime's WASM build settings, shared by `build.rs` and `upgrade/build.rs` (included).
+// The runtime's WASM build settings, shared by `build.rs` and `wasm/build.rs` (included).
 
 /// substrate-wasm-builder for the crate being built, with the cargo home's paths (which end up
 /// in the WASM as panic locations of dependencies) mapped to a fixed name. The checkout's own

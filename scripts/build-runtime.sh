@@ -7,7 +7,8 @@
 # (runtime/wasm-flags.rs).
 #
 # Usage: scripts/build-runtime.sh [--features a,b] [--out FILE]
-#   --features  runtime features (none for a live chain; `fast-runtime` for test networks)
+#   --features  runtime features (none for a live chain; `fast-runtime` for test networks;
+#               `fast-runtime,spec-version-bump` for the runtime-upgrade test)
 #   --out       also copy the compressed WASM (the on-chain code) to FILE
 # Prints `blake2b-256: 0x...` (and the file) on stdout; progress goes to stderr.
 set -euo pipefail
@@ -34,25 +35,30 @@ rustup target list --installed 2>/dev/null | grep -qx wasm32v1-none || {
 	exit 1
 }
 
-# The sources git knows (committed or not, never ignored files), copied to the fixed path.
+# One build at a time in the fixed directory.
 mkdir -p "$build"
+exec 9>"$build/lock"
+flock 9
+
+# The sources git knows (committed or not, never ignored files), copied to the fixed path
+# with their times, so that an unchanged crate is not compiled again.
 rm -rf "$build/src"
 mkdir "$build/src"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard) |
 	(cd "$repo" && tar --null -T - -cf -) | tar -C "$build/src" -xf -
 
-# Only the WASM is wanted: `cargo check` runs the runtime's build script (which builds the
-# WASM in release) without compiling the runtime natively. Nothing from the caller's
-# environment reaches the compiler.
+# `verity-runtime-wasm` (runtime/wasm) is the runtime's WASM alone: natively it compiles only
+# its build script, which builds the WASM in release. Nothing from the caller's environment
+# reaches the compiler.
 echo "build-runtime: building in $build (features: ${features:-none})" >&2
 (
 	cd "$build/src"
 	env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS -u WASM_BUILD_RUSTFLAGS \
-		-u SKIP_WASM_BUILD -u WASM_TARGET_DIRECTORY \
-		CARGO_TARGET_DIR="$build/target" WASM_BUILD_TYPE=release CARGO_TERM_COLOR=never \
-		cargo check --locked -p verity-runtime ${features:+--features "$features"} >&2
+		-u SKIP_WASM_BUILD -u WASM_TARGET_DIRECTORY -u WASM_BUILD_TYPE \
+		CARGO_TARGET_DIR="$build/target" CARGO_TERM_COLOR=never \
+		cargo build --release --locked -p verity-runtime-wasm --features "build-wasm${features:+,$features}" >&2
 )
-wasm="$build/target/debug/wbuild/verity-runtime/verity_runtime.compact.compressed.wasm"
+wasm="$build/target/release/wbuild/verity-runtime-wasm/verity_runtime_wasm.compact.compressed.wasm"
 [ -f "$wasm" ] || { echo "build-runtime: no WASM at $wasm" >&2; exit 1; }
 if [ -n "$out" ]; then
 	cp "$wasm" "$out"

@@ -53,6 +53,12 @@ lowest() { nice -n 19 ionice -c 3 "$@"; }
 lane benchmarks lowest cargo test --profile bench-tests --locked --no-fail-fast \
 	-p pallet-model-registry -p pallet-inference -p pallet-proofs -p pallet-validator-set \
 	--features runtime-benchmarks
+# The runtime-upgrade test applies the WASM that `scripts/build-runtime.sh` builds reproducibly
+# (in its own fixed directory), as a voter would build a proposal: built beside the main build
+# at the lowest priority; the test reads the script's output from the lane's log.
+lane runtime lowest scripts/build-runtime.sh --features fast-runtime,spec-version-bump \
+	--out "$work/upgrade.wasm"
+export VERITY_UPGRADE_BUILD="$work/runtime.log"
 
 echo "== cargo test --release --workspace --locked --no-run ${features[*]}"
 built=true
@@ -79,6 +85,7 @@ test_lane() {
 if $built; then
 	test_lane network --test network "$@"
 	test_lane cli --test cli --test spam "$@"
+	wait "$(cat "$work/runtime.pid")"
 	test_lane tests --exclude verity-network-tests --exclude verity-cli "$@"
 fi
 
@@ -96,7 +103,7 @@ checks() {
 lane checks checks
 
 wait
-for name in tests cli network benchmarks checks; do
+for name in tests cli network runtime benchmarks checks; do
 	[ -e "$work/$name.log" ] || continue
 	[ "$name" = tests ] || cat "$work/$name.log"
 	[ "$(cat "$work/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$(head -1 "$work/$name.log" | cut -c4- | sed 's/^lowest //')")

@@ -6,5 +6,5 @@
 #[cfg(not(feature = "std"))]
 extern crate verity_runtime;
 
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", feature = "build-wasm"))]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
