@@ -193,10 +193,8 @@ impl ChatRequest {
 	}
 
 	fn validate_tools(&self) -> Result<(), LlmError> {
-		let known = |name: &str| self.tools.iter().any(|t| t.function.name == name);
 		for (i, tool) in self.tools.iter().enumerate() {
-			if tool.function.name.is_empty() || known_before(&self.tools[..i], &tool.function.name)
-			{
+			if tool.function.name.is_empty() || has_tool(&self.tools[..i], &tool.function.name) {
 				return Err(LlmError::BadRequest(format!(
 					"tool name {:?} is empty or repeated",
 					tool.function.name
