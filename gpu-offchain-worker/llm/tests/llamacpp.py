@@ -1,9 +1,11 @@
 """llama.cpp (the xllamacpp wheel) as the reference for verity-llm's tests.
 
 Usage: python llamacpp.py MODEL.gguf < requests.json > answers.json
-requests: {"tokenize": [text, ...], "chat": [request, ...], "complete": [{"prompt": text,
-"n_predict": n}, ...]}; answers: {"tokenize": [[id, ...], ...], "chat": [prompt text, ...],
-"complete": [{"text": ..., "tokens": [...]}, ...]}. Special tokens are parsed; no BOS added.
+requests: {"threads": n (default 1), "tokenize": [text, ...], "chat": [request, ...],
+"complete": [{"prompt": text, "n_predict": n, "ignore_eos": bool}, ...]}; answers:
+{"tokenize": [[id, ...], ...], "chat": [prompt text, ...], "complete": [{"text": ...,
+"tokens": [...], "timings": llama.cpp's timings}, ...]}. Special tokens are parsed; no BOS
+added; completions are greedy and never reuse a cached prompt.
 """
 import json
 import sys
@@ -18,7 +20,8 @@ def main():
     params.model.path = model
     params.n_ctx = 2048
     params.n_parallel = 1
-    params.cpuparams.n_threads = 1
+    params.cpuparams.n_threads = requests.get("threads", 1)
+    params.cpuparams_batch.n_threads = requests.get("threads", 1)
     params.port = 0
     params.use_jinja = True
     params.verbosity = -1
@@ -43,9 +46,12 @@ def main():
         reply = post(
             "/completion",
             {"prompt": request["prompt"], "n_predict": request["n_predict"], "temperature": 0,
-             "top_k": 1, "return_tokens": True, "cache_prompt": False},
+             "top_k": 1, "return_tokens": True, "cache_prompt": False,
+             "ignore_eos": request.get("ignore_eos", False)},
         )
-        answers["complete"].append({"text": reply["content"], "tokens": reply["tokens"]})
+        answers["complete"].append(
+            {"text": reply["content"], "tokens": reply["tokens"], "timings": reply["timings"]}
+        )
     json.dump(answers, sys.stdout)
 
 

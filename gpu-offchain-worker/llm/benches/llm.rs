@@ -1,0 +1,115 @@
+//! Prefill and decode speed of the engine against llama.cpp (the `xllamacpp` wheel), same GGUF,
+//! same prompt, greedy, at 1 and 2 threads, in the same run.
+//!
+//! Run: `cargo bench -p verity-llm --bench llm -- [model...]` (models: `smollm2`,
+//! `qwen2.5-coder-0.5b`; default both). Prints one JSON line per model and thread count.
+//! Ours is the model API (prefill, then one token at a time with the KV cache and argmax),
+//! what `generate` runs without detokenizing; each figure is the median of 3 runs.
+
+#[allow(dead_code)]
+#[path = "../tests/it/common.rs"]
+mod common;
+
+use serde_json::json;
+use std::{process::Command, time::Instant};
+use verity_llm::{chat::ChatRequest, sampling::argmax};
+
+/// Tokens decoded after the prompt.
+const DECODE: usize = 64;
+const RUNS: usize = 3;
+
+const QUESTION: &str = "You are reviewing a pull request that adds a cache in front of a slow \
+	database. The cache keeps entries for ten minutes, is shared by all request handlers, and \
+	is filled on a miss. List the three most important questions you would ask the author \
+	about invalidation, memory limits and concurrency, and explain briefly why each matters \
+	for the correctness and the operation of the service in production.";
+
+fn main() {
+	let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+	if let Ok(child) = std::env::var("VERITY_LLM_BENCH_CHILD") {
+		return measure(&child);
+	}
+	let models = if args.is_empty() {
+		vec!["smollm2".to_owned(), "qwen2.5-coder-0.5b".to_owned()]
+	} else {
+		args
+	};
+	for model in &models {
+		for threads in [1, 2] {
+			let status = Command::new(std::env::current_exe().unwrap())
+				.env("VERITY_LLM_BENCH_CHILD", model)
+				.env("RAYON_NUM_THREADS", threads.to_string())
+				.status()
+				.unwrap();
+			assert!(status.success(), "the {model} measurement at {threads} threads failed");
+		}
+	}
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+	values.sort_by(f64::total_cmp);
+	values[values.len() / 2]
+}
+
+/// Measures `name` at the thread count of this process (RAYON_NUM_THREADS).
+fn measure(name: &str) {
+	let threads: usize = std::env::var("RAYON_NUM_THREADS").unwrap().parse().unwrap();
+	let Some(model) = common::model(if name == "smollm2" { "smollm2" } else { "qwen2.5-coder-0.5b" })
+	else {
+		return;
+	};
+	let request = json!({"messages": [{"role": "user", "content": QUESTION}], "max_tokens": 1});
+	let prompt =
+		model.template.render(&ChatRequest::from_json(request.to_string().as_bytes()).unwrap()).unwrap();
+	let ids = model.tokenizer.encode(&prompt, true).unwrap();
+	let (mut prefill, mut decode) = (Vec::new(), Vec::new());
+	for _ in 0..RUNS {
+		let (p, d) = ours(model, &ids);
+		prefill.push(p);
+		decode.push(d);
+	}
+	let requests: Vec<_> =
+		(0..RUNS).map(|_| json!({"prompt": prompt, "n_predict": DECODE, "ignore_eos": true})).collect();
+	let reference = common::llama_cpp(model, json!({"threads": threads, "complete": requests}));
+	let timing = |key: &str| {
+		median(
+			reference["complete"]
+				.as_array()
+				.unwrap()
+				.iter()
+				.map(|c| c["timings"][key].as_f64().unwrap())
+				.collect(),
+		)
+	};
+	let (ours_prefill, ours_decode) = (median(prefill), median(decode));
+	let (theirs_prefill, theirs_decode) = (timing("prompt_per_second"), timing("predicted_per_second"));
+	println!(
+		"{}",
+		json!({
+			"model": name,
+			"threads": threads,
+			"prompt_tokens": ids.len(),
+			"decode_tokens": DECODE,
+			"prefill_tokens_per_s": {"ours": ours_prefill, "llama_cpp": theirs_prefill,
+				"ratio": ours_prefill / theirs_prefill},
+			"decode_tokens_per_s": {"ours": ours_decode, "llama_cpp": theirs_decode,
+				"ratio": ours_decode / theirs_decode},
+		})
+	);
+}
+
+/// Prefill and decode tokens per second of one greedy run.
+fn ours(model: &common::Model, ids: &[u32]) -> (f64, f64) {
+	let weights = &model.weights;
+	let mut cache = weights.new_cache();
+	let started = Instant::now();
+	let hidden = weights.forward(&mut cache, ids).unwrap();
+	let mut token = argmax(&weights.logits(&hidden.get(ids.len() - 1).unwrap()).unwrap());
+	let prefill = ids.len() as f64 / started.elapsed().as_secs_f64();
+	let started = Instant::now();
+	for _ in 1..DECODE {
+		let hidden = weights.forward(&mut cache, &[token]).unwrap();
+		token = argmax(&weights.logits(&hidden.get(0).unwrap()).unwrap());
+	}
+	(prefill, (DECODE - 1) as f64 / started.elapsed().as_secs_f64())
+}
