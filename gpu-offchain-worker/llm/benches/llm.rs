@@ -54,22 +54,27 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Measures `name` at the thread count of this process (RAYON_NUM_THREADS).
 fn measure(name: &str) {
 	let threads: usize = std::env::var("RAYON_NUM_THREADS").unwrap().parse().unwrap();
-	let Some(model) = common::model(if name == "smollm2" { "smollm2" } else { "qwen2.5-coder-0.5b" })
+	let Some(model) =
+		common::model(if name == "smollm2" { "smollm2" } else { "qwen2.5-coder-0.5b" })
 	else {
 		return;
 	};
 	let request = json!({"messages": [{"role": "user", "content": QUESTION}], "max_tokens": 1});
-	let prompt =
-		model.template.render(&ChatRequest::from_json(request.to_string().as_bytes()).unwrap()).unwrap();
-	let ids = model.tokenizer.encode(&prompt, true).unwrap();
+	let prompt = model
+		.chat
+		.template()
+		.render(&ChatRequest::from_json(request.to_string().as_bytes()).unwrap())
+		.unwrap();
+	let ids = model.chat.tokenizer().encode(&prompt, true).unwrap();
 	let (mut prefill, mut decode) = (Vec::new(), Vec::new());
 	for _ in 0..RUNS {
 		let (p, d) = ours(model, &ids);
 		prefill.push(p);
 		decode.push(d);
 	}
-	let requests: Vec<_> =
-		(0..RUNS).map(|_| json!({"prompt": prompt, "n_predict": DECODE, "ignore_eos": true})).collect();
+	let requests: Vec<_> = (0..RUNS)
+		.map(|_| json!({"prompt": prompt, "n_predict": DECODE, "ignore_eos": true}))
+		.collect();
 	let reference = common::llama_cpp(model, json!({"threads": threads, "complete": requests}));
 	let timing = |key: &str| {
 		median(
@@ -82,7 +87,8 @@ fn measure(name: &str) {
 		)
 	};
 	let (ours_prefill, ours_decode) = (median(prefill), median(decode));
-	let (theirs_prefill, theirs_decode) = (timing("prompt_per_second"), timing("predicted_per_second"));
+	let (theirs_prefill, theirs_decode) =
+		(timing("prompt_per_second"), timing("predicted_per_second"));
 	println!(
 		"{}",
 		json!({
@@ -100,7 +106,7 @@ fn measure(name: &str) {
 
 /// Prefill and decode tokens per second of one greedy run.
 fn ours(model: &common::Model, ids: &[u32]) -> (f64, f64) {
-	let weights = &model.weights;
+	let weights = model.chat.weights();
 	let mut cache = weights.new_cache();
 	let started = Instant::now();
 	let hidden = weights.forward(&mut cache, ids).unwrap();

@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 
 pub mod chat;
+pub mod chat_model;
 mod error;
 pub mod generate;
 pub mod gguf;
 pub mod model;
+pub mod reference;
 pub mod sampling;
 pub mod template;
 pub mod tokenizer;
 pub mod tools;
 
+pub use chat_model::{ChatModel, ChatOutcome, Usage};
 pub use error::LlmError;

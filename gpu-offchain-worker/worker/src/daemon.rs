@@ -96,8 +96,13 @@ pub struct Options {
 	pub batch_age: u64,
 
 	/// The engines this worker runs, comma-separated: `onnx` (tract), `int8` (Verity's
-	/// integer engine, GPU where one is found).
-	#[arg(long, env = "VERITY_WORKER_ENGINES", value_delimiter = ',', default_value = "onnx,int8")]
+	/// integer engine, GPU where one is found), `llm` (GGUF chat models).
+	#[arg(
+		long,
+		env = "VERITY_WORKER_ENGINES",
+		value_delimiter = ',',
+		default_value = "onnx,int8,llm"
+	)]
 	pub engines: Vec<crate::exec::EngineKind>,
 }
 

@@ -390,8 +390,8 @@ impl Worker {
 		let worker = self.clone();
 		let (format, digest, schema) = (job.format, job.artifact.blake2_256, job.schema.clone());
 		let zk_input = input.clone();
-		let output = tokio::task::spawn_blocking(move || {
-			worker.executor.run(format, digest, &artifact, &schema, &input)
+		let (output, report) = tokio::task::spawn_blocking(move || {
+			worker.executor.run_reporting(format, digest, &artifact, &schema, &input)
 		})
 		.await
 		.map_err(|e| JobError::Internal(e.to_string()))??;
@@ -408,7 +408,7 @@ impl Worker {
 			output_digest: output.digest(),
 			mode: job.mode,
 			worker: job.worker,
-			usage: None,
+			usage: report.usage,
 			// On-chain receipts are dated by their block, and must be the same bytes every time
 			// the job runs (a restarted worker proves the binding the chain recorded).
 			timestamp_ms: match context {

@@ -6,54 +6,20 @@ use std::{
 	process::{Command, Stdio},
 	sync::OnceLock,
 };
-use verity_llm::{gguf::Gguf, model::Weights, template::ChatTemplate, tokenizer::Tokenizer};
+use verity_llm::{reference::fetch, ChatModel};
 
-/// The workspace's root (the directory holding `scripts/`), found at run time.
-pub fn workspace_root() -> PathBuf {
-	let package = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-	Path::new(&package)
-		.ancestors()
-		.find(|dir| dir.join("scripts/fetch-models.sh").is_file())
-		.expect("the package lies inside the workspace")
-		.to_path_buf()
-}
-
-/// Runs `scripts/fetch-models.sh <what>`; the path it prints, or why it could not.
-fn fetch(what: &str) -> Result<PathBuf, String> {
-	let output = Command::new(workspace_root().join("scripts/fetch-models.sh"))
-		.arg(what)
-		.stderr(Stdio::inherit())
-		.output()
-		.map_err(|e| format!("scripts/fetch-models.sh: {e}"))?;
-	if !output.status.success() {
-		return Err(format!("scripts/fetch-models.sh {what} failed ({})", output.status));
-	}
-	let stdout = String::from_utf8_lossy(&output.stdout);
-	let path = stdout.lines().find_map(|l| l.strip_prefix(&format!("{what} ")));
-	path.map(PathBuf::from).ok_or_else(|| format!("no path printed: {stdout}"))
-}
-
-/// A model with everything built from its GGUF.
+/// A reference model, loaded.
 pub struct Model {
 	pub path: PathBuf,
 	pub bytes: Vec<u8>,
-	pub tokenizer: Tokenizer,
-	pub template: ChatTemplate,
-	pub weights: Weights,
+	pub chat: ChatModel,
 }
 
 fn load(what: &str) -> Result<Model, String> {
 	let path = fetch(what)?;
 	let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-	let gguf = Gguf::parse(&bytes).map_err(|e| e.to_string())?;
-	let tokenizer = Tokenizer::from_vocab(&gguf.vocab).map_err(|e| e.to_string())?;
-	let text =
-		|id: Option<u32>| id.and_then(|id| tokenizer.token_text(id)).unwrap_or("").to_owned();
-	let source = gguf.chat_template.clone().ok_or("no chat template")?;
-	let template = ChatTemplate::new(&source, &text(gguf.vocab.bos), &text(gguf.vocab.eos))
-		.map_err(|e| e.to_string())?;
-	let weights = Weights::load(&gguf, &bytes).map_err(|e| e.to_string())?;
-	Ok(Model { path, bytes, tokenizer, template, weights })
+	let chat = ChatModel::load(&bytes).map_err(|e| e.to_string())?;
+	Ok(Model { path, bytes, chat })
 }
 
 /// The model `what` (fetched once per test binary), or `None` after printing why it is not

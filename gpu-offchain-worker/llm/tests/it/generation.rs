@@ -17,17 +17,22 @@ const QUESTIONS: &[&str] = &[
 
 fn prompt(model: &Model, question: &str) -> String {
 	let request = json!({"messages": [{"role": "user", "content": question}], "max_tokens": 1});
-	model.template.render(&ChatRequest::from_json(request.to_string().as_bytes()).unwrap()).unwrap()
+	model
+		.chat
+		.template()
+		.render(&ChatRequest::from_json(request.to_string().as_bytes()).unwrap())
+		.unwrap()
 }
 
 fn run(model: &Model, prompt: &str, params: &GenerationParams) -> (Generation, String) {
-	let ids = model.tokenizer.encode(prompt, true).unwrap();
+	let ids = model.chat.tokenizer().encode(prompt, true).unwrap();
 	let mut streamed = String::new();
-	let generation = generate(&model.weights, &model.tokenizer, &ids, params, &mut |piece| {
-		streamed.push_str(piece);
-		ControlFlow::Continue(())
-	})
-	.unwrap();
+	let generation =
+		generate(model.chat.weights(), model.chat.tokenizer(), &ids, params, &mut |piece| {
+			streamed.push_str(piece);
+			ControlFlow::Continue(())
+		})
+		.unwrap();
 	(generation, streamed)
 }
 
@@ -40,11 +45,11 @@ const MAX_TIE_GAP: f32 = 0.1;
 
 /// Our logit of `ours` minus that of `theirs` after `prompt` and `forced` tokens.
 fn logit_gap(model: &Model, prompt: &str, forced: &[u32], ours: u32, theirs: u32) -> f32 {
-	let mut ids = model.tokenizer.encode(prompt, true).unwrap();
+	let mut ids = model.chat.tokenizer().encode(prompt, true).unwrap();
 	ids.extend_from_slice(forced);
-	let mut cache = model.weights.new_cache();
-	let hidden = model.weights.forward(&mut cache, &ids).unwrap();
-	let logits = model.weights.logits(&hidden.get(ids.len() - 1).unwrap()).unwrap();
+	let mut cache = model.chat.weights().new_cache();
+	let hidden = model.chat.weights().forward(&mut cache, &ids).unwrap();
+	let logits = model.chat.weights().logits(&hidden.get(ids.len() - 1).unwrap()).unwrap();
 	logits[ours as usize] - logits[theirs as usize]
 }
 
@@ -119,13 +124,14 @@ fn a_seed_gives_the_same_sample_and_another_seed_may_not() {
 #[test]
 fn a_consumer_can_stop_the_stream() {
 	let Some(model) = model("smollm2") else { return };
-	let ids = model.tokenizer.encode(&prompt(model, QUESTIONS[0]), true).unwrap();
+	let ids = model.chat.tokenizer().encode(&prompt(model, QUESTIONS[0]), true).unwrap();
 	let mut pieces = 0;
-	let generation = generate(&model.weights, &model.tokenizer, &ids, &greedy(32), &mut |_| {
-		pieces += 1;
-		ControlFlow::Break(())
-	})
-	.unwrap();
+	let generation =
+		generate(model.chat.weights(), model.chat.tokenizer(), &ids, &greedy(32), &mut |_| {
+			pieces += 1;
+			ControlFlow::Break(())
+		})
+		.unwrap();
 	assert_eq!(generation.finish, FinishReason::Cancelled);
 	assert_eq!(pieces, 1);
 }

@@ -59,17 +59,19 @@ fn a_file_that_is_not_a_gguf_or_is_truncated_is_refused() {
 #[test]
 fn more_tokens_than_the_context_are_refused_before_any_work() {
 	let Some(model) = model("smollm2") else { return };
-	let context = model.weights.hparams().context_length as u32;
-	let prompt = model.tokenizer.encode("Hello there", true).unwrap();
+	let context = model.chat.weights().hparams().context_length as u32;
+	let prompt = model.chat.tokenizer().encode("Hello there", true).unwrap();
 	let params = GenerationParams { max_tokens: context, ..Default::default() };
-	let result = generate(&model.weights, &model.tokenizer, &prompt, &params, &mut |_| {
-		panic!("no text may be produced")
-	});
+	let result =
+		generate(model.chat.weights(), model.chat.tokenizer(), &prompt, &params, &mut |_| {
+			panic!("no text may be produced")
+		});
 	assert!(matches!(result, Err(LlmError::ContextExceeded { .. })), "{:?}", result.err());
 	let params = GenerationParams { max_tokens: 0, ..Default::default() };
-	let result = generate(&model.weights, &model.tokenizer, &prompt, &params, &mut |_| {
-		ControlFlow::Continue(())
-	});
+	let result =
+		generate(model.chat.weights(), model.chat.tokenizer(), &prompt, &params, &mut |_| {
+			ControlFlow::Continue(())
+		});
 	assert!(matches!(result, Err(LlmError::BadRequest(_))));
 }
 

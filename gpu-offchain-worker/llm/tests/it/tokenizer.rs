@@ -22,7 +22,7 @@ fn same_tokens(model: &Model) {
 	let reference = llama_cpp(model, json!({ "tokenize": TEXTS }));
 	for (text, expected) in TEXTS.iter().zip(reference["tokenize"].as_array().unwrap()) {
 		let expected: Vec<u32> = serde_json::from_value(expected.clone()).unwrap();
-		let ours = model.tokenizer.encode(text, true).unwrap();
+		let ours = model.chat.tokenizer().encode(text, true).unwrap();
 		assert_eq!(ours, expected, "token ids of {text:?}");
 	}
 }
@@ -45,8 +45,8 @@ fn qwen2_token_ids_match_llama_cpp() {
 fn special_texts_are_plain_text_unless_parsed() {
 	let Some(model) = model("smollm2") else { return };
 	let text = "<|im_start|>";
-	assert_eq!(model.tokenizer.encode(text, true).unwrap().len(), 1);
-	assert!(model.tokenizer.encode(text, false).unwrap().len() > 1);
+	assert_eq!(model.chat.tokenizer().encode(text, true).unwrap().len(), 1);
+	assert!(model.chat.tokenizer().encode(text, false).unwrap().len() > 1);
 }
 
 fn conversations() -> Vec<serde_json::Value> {
@@ -77,7 +77,7 @@ fn same_prompts(model: &Model, with_tools: bool) {
 	for (conversation, expected) in conversations.iter().zip(reference["chat"].as_array().unwrap())
 	{
 		let request = ChatRequest::from_json(conversation.to_string().as_bytes()).unwrap();
-		let ours = model.template.render(&request).unwrap();
+		let ours = model.chat.template().render(&request).unwrap();
 		assert_eq!(ours, expected.as_str().unwrap(), "prompt of {conversation}");
 	}
 }

@@ -7,7 +7,7 @@
 //! (dequantized: `q · output_scale`). The schema's shape is the model's per-sample shape,
 //! optionally with a leading batch dimension `N` (run as a batch).
 
-use super::{tensors, Engine, ExecError, LoadedModel, Sink};
+use super::{tensors, Engine, ExecError, LoadedModel, RunReport, Sink};
 use crate::tensor::spec_name;
 use std::sync::Arc;
 use verity_int8::engine::{Backend, PreparedInt8};
@@ -108,7 +108,7 @@ struct Int8Loaded {
 }
 
 impl LoadedModel for Int8Loaded {
-	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<(), ExecError> {
+	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<RunReport, ExecError> {
 		let q: Vec<i8> = match self.input {
 			TensorDtype::I8 => input.iter().map(|b| *b as i8).collect(),
 			_ => {
@@ -129,6 +129,6 @@ impl LoadedModel for Int8Loaded {
 			},
 		};
 		let _ = sink(&out);
-		Ok(())
+		Ok(RunReport::default())
 	}
 }

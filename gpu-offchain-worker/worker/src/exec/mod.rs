@@ -3,6 +3,8 @@
 //!
 //! - [`onnx::OnnxEngine`]: ONNX graphs on tract.
 //! - [`int8::Int8Engine`]: Verity int8 artifacts on the CPU or GPU integer engine.
+//! - [`llm::LlmEngine`]: GGUF chat models (verity-llm); input is a chat request (JSON), output
+//!   the generated text, streamed token by token, with the tokens used reported.
 //!
 //! An engine loads an artifact for a schema into a [`LoadedModel`], which hands its output to
 //! a sink as it is produced: a tensor model in one piece, a language model token by token.
@@ -10,6 +12,7 @@
 //! artifact matching its digest (the worker verifies artifacts when it fetches them).
 
 pub mod int8;
+pub mod llm;
 pub mod onnx;
 
 use crate::tensor;
@@ -18,7 +21,7 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use verity_int8::engine::Backend;
-use verity_primitives::{ArtifactFormat, IoSchema, TensorSpec};
+use verity_primitives::{ArtifactFormat, IoSchema, TensorSpec, TokenUsage};
 
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +42,9 @@ pub enum ExecError {
 		/// The formats this executor's engines run, comma-separated.
 		runs: String,
 	},
+	/// The input is not what the model takes (a malformed chat request, too many tokens).
+	#[error("bad input: {0}")]
+	BadInput(String),
 	/// The schema cannot describe this model or is not a tensor schema.
 	#[error("schema does not fit the model: {0}")]
 	Schema(String),
@@ -76,7 +82,14 @@ pub trait Engine: Send + Sync {
 pub trait LoadedModel: Send + Sync {
 	/// Runs on `input` (the schema's inputs, of the length the schema gives) and hands the
 	/// output to `sink` as it is produced, in order; the pieces together are the output.
-	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<(), ExecError>;
+	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<RunReport, ExecError>;
+}
+
+/// What a run reports besides its output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+	/// Tokens a language model used (`None` for tensor models).
+	pub usage: Option<TokenUsage>,
 }
 
 /// The engines `verity-worker --engines` names.
@@ -86,6 +99,8 @@ pub enum EngineKind {
 	Onnx,
 	/// Verity int8 on the best integer backend found (GPU, else CPU).
 	Int8,
+	/// GGUF chat models (llama, qwen2) on the CPU.
+	Llm,
 }
 
 /// The tensor inputs and outputs of `schema`, or why it has none.
@@ -116,7 +131,7 @@ impl Default for Executor {
 impl Executor {
 	/// An executor with every engine, int8 models running on `backend`.
 	pub fn new(backend: Backend) -> Self {
-		Self::from_kinds(&[EngineKind::Onnx, EngineKind::Int8], backend)
+		Self::from_kinds(&[EngineKind::Onnx, EngineKind::Int8, EngineKind::Llm], backend)
 	}
 
 	/// An executor with the engines named (int8 on the best backend found).
@@ -132,6 +147,7 @@ impl Executor {
 				match kind {
 					EngineKind::Onnx => Arc::new(onnx::OnnxEngine),
 					EngineKind::Int8 => Arc::new(int8::Int8Engine::new(backend.clone())),
+					EngineKind::Llm => Arc::new(llm::LlmEngine),
 				}
 			})
 			.collect();
@@ -180,12 +196,25 @@ impl Executor {
 		schema: &IoSchema,
 		input: &[u8],
 	) -> Result<Vec<u8>, ExecError> {
+		Ok(self.run_reporting(format, artifact_digest, artifact, schema, input)?.0)
+	}
+
+	/// [`Self::run`], with what the run reports (a language model's token usage).
+	pub fn run_reporting(
+		&self,
+		format: ArtifactFormat,
+		artifact_digest: [u8; 32],
+		artifact: &[u8],
+		schema: &IoSchema,
+		input: &[u8],
+	) -> Result<(Vec<u8>, RunReport), ExecError> {
 		let mut output = Vec::new();
-		self.run_streaming(format, artifact_digest, artifact, schema, input, &mut |piece| {
-			output.extend_from_slice(piece);
-			ControlFlow::Continue(())
-		})?;
-		Ok(output)
+		let report =
+			self.run_streaming(format, artifact_digest, artifact, schema, input, &mut |piece| {
+				output.extend_from_slice(piece);
+				ControlFlow::Continue(())
+			})?;
+		Ok((output, report))
 	}
 
 	/// [`Self::run`], handing the output to `sink` as the model produces it.
@@ -197,12 +226,14 @@ impl Executor {
 		schema: &IoSchema,
 		input: &[u8],
 		sink: Sink<'_>,
-	) -> Result<(), ExecError> {
-		let (inputs, _) = tensors(schema)?;
-		let expected = tensor::encoded_len(inputs)
-			.ok_or_else(|| ExecError::Schema("input tensors too large".into()))?;
-		if input.len() != expected {
-			return Err(ExecError::InputLength { expected, got: input.len() });
+	) -> Result<RunReport, ExecError> {
+		// A chat model parses and checks its own input (a chat request).
+		if let IoSchema::Tensors { inputs, .. } = schema {
+			let expected = tensor::encoded_len(inputs)
+				.ok_or_else(|| ExecError::Schema("input tensors too large".into()))?;
+			if input.len() != expected {
+				return Err(ExecError::InputLength { expected, got: input.len() });
+			}
 		}
 		let model = self.loaded(format, artifact_digest, artifact, schema)?;
 		model.run(input, sink)

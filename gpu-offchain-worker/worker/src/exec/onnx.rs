@@ -4,7 +4,7 @@
 //! the schema (dtype and shape), then the model is optimized and made runnable once. Outputs
 //! are matched to the schema's outputs by position and checked (count, dtype, shape).
 
-use super::{tensors, Engine, ExecError, LoadedModel, Sink};
+use super::{tensors, Engine, ExecError, LoadedModel, RunReport, Sink};
 use crate::tensor::{self, spec_name};
 use std::sync::Arc;
 use tract_onnx::prelude::*;
@@ -44,7 +44,7 @@ struct OnnxModel {
 }
 
 impl LoadedModel for OnnxModel {
-	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<(), ExecError> {
+	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<RunReport, ExecError> {
 		let parts =
 			tensor::split(&self.inputs, input).map_err(|e| ExecError::Schema(e.to_string()))?;
 		let values = self
@@ -65,7 +65,7 @@ impl LoadedModel for OnnxModel {
 			from_tract(spec, value, &mut out)?;
 		}
 		let _ = sink(&out);
-		Ok(())
+		Ok(RunReport::default())
 	}
 }
 

@@ -18,7 +18,16 @@ fn errors_are_clear() {
 	let mlp = testmodels::mlp_onnx(1, &[4, 3]);
 	let err = exec.run(ArtifactFormat::Onnx, digest(1), &mlp, &schema, &[0; 15]).unwrap_err();
 	assert_eq!(err.to_string(), "wrong input length: expected 16 bytes, got 15");
+	// A GGUF serves a chat schema only.
 	let err = exec.run(ArtifactFormat::Gguf, digest(1), &mlp, &schema, &[0; 16]).unwrap_err();
+	assert!(matches!(err, ExecError::Schema(_)), "{err}");
+	// A worker without the LLM engine does not run GGUF files.
+	let tensors_only = Executor::from_engines(vec![
+		Arc::new(onnx::OnnxEngine),
+		Arc::new(int8::Int8Engine::new(Backend::Cpu)),
+	]);
+	let err =
+		tensors_only.run(ArtifactFormat::Gguf, digest(1), &mlp, &schema, &[0; 16]).unwrap_err();
 	assert!(
 		matches!(err, ExecError::UnsupportedFormat { format: ArtifactFormat::Gguf, .. }),
 		"{err}"

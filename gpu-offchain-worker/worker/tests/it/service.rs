@@ -242,6 +242,34 @@ async fn jobs_run_verified_models_and_sign_receipts() {
 	}
 }
 
+/// A chat job: the receipt binds the request, the streamed text and the tokens used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_jobs_sign_receipts_with_token_usage() {
+	let Some(gguf) = crate::llm::smollm2() else { return };
+	let setup = setup().await;
+	let digest = upload(&setup, gguf).await;
+	let schema = IoSchema::Chat { max_context_tokens: 2048 };
+	let input = crate::llm::REQUEST.as_bytes().to_vec();
+	let job = job(&setup, digest, ArtifactFormat::Gguf, schema, input.clone());
+	let url = format!("{}/v1/jobs", setup.worker_url);
+	let (status, body) = setup.as_node("POST", &url, job.encode()).await;
+	assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+	let answer = Answer::decode(&mut &body[..]).unwrap();
+	let ResultOutput::Inline(text) = &answer.output else { panic!("a short answer is inline") };
+	assert!(String::from_utf8_lossy(text).contains('4'));
+	assert_eq!(answer.receipt.output_digest, blake2_256(text));
+	assert_eq!(answer.receipt.input_digest, blake2_256(&input));
+	let usage = answer.receipt.usage.expect("a chat receipt carries its usage");
+	assert!(
+		usage.prompt_tokens > 10 && usage.completion_tokens > 0 && usage.completion_tokens <= 12
+	);
+	assert!(verity_client::receipts::verify(
+		&answer.receipt,
+		&answer.signature,
+		&setup.key.public()
+	));
+}
+
 /// Attack (issue 14, holes 1 and 2): only the node may post on-chain jobs or fetch proofs;
 /// a stranger (no secret, or a wrong one) gets `401` and nothing runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -328,7 +356,7 @@ async fn bad_artifacts_and_inputs_get_clear_errors() {
 	.await;
 	assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
 
-	// A format the worker does not run.
+	// A model whose format is not what the version says (ONNX bytes as a GGUF).
 	let (status, _) =
 		node(job(&setup, digest, ArtifactFormat::Gguf, schema, f32_bytes(&[0.0; 4])).encode())
 			.await;

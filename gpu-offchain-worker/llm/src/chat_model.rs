@@ -1,0 +1,111 @@
+//! A chat model ready to serve: a GGUF's decoder, tokenizer and chat template loaded together,
+//! answering [`ChatRequest`]s.
+
+use crate::{
+	chat::{ChatRequest, ToolCall},
+	generate::{generate, FinishReason, Generation, GenerationParams},
+	gguf::{Gguf, Hparams},
+	model::Weights,
+	template::ChatTemplate,
+	tokenizer::Tokenizer,
+	tools, LlmError,
+};
+use std::ops::ControlFlow;
+
+/// A loaded chat model.
+pub struct ChatModel {
+	tokenizer: Tokenizer,
+	template: ChatTemplate,
+	weights: Weights,
+}
+
+/// Tokens a chat used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
+	/// Tokens of the rendered prompt.
+	pub prompt_tokens: u32,
+	/// Tokens produced (the end-of-generation token included).
+	pub completion_tokens: u32,
+}
+
+/// A chat's answer.
+#[derive(Clone, Debug)]
+pub struct ChatOutcome {
+	/// The generated text, exactly as streamed (tool-call blocks included).
+	pub text: String,
+	/// Calls of the request's tools found in the text.
+	pub tool_calls: Vec<ToolCall>,
+	/// Why generation ended.
+	pub finish: FinishReason,
+	/// Tokens used.
+	pub usage: Usage,
+	/// The generation's tokens and timings.
+	pub generation: Generation,
+}
+
+impl ChatModel {
+	/// Loads a GGUF: checks its header, builds its tokenizer and chat template, reads its
+	/// weights.
+	pub fn load(bytes: &[u8]) -> Result<Self, LlmError> {
+		let gguf = Gguf::parse(bytes)?;
+		let tokenizer = Tokenizer::from_vocab(&gguf.vocab)?;
+		let text = |id: Option<u32>| id.and_then(|id| tokenizer.token_text(id)).unwrap_or("");
+		let source = gguf.chat_template.as_deref().ok_or(LlmError::NoChatTemplate)?;
+		let template = ChatTemplate::new(source, text(gguf.vocab.bos), text(gguf.vocab.eos))?;
+		let weights = Weights::load(&gguf, bytes)?;
+		Ok(Self { tokenizer, template, weights })
+	}
+
+	/// The model's shape (context length included).
+	pub fn hparams(&self) -> &Hparams {
+		self.weights.hparams()
+	}
+
+	/// Its tokenizer.
+	pub fn tokenizer(&self) -> &Tokenizer {
+		&self.tokenizer
+	}
+
+	/// Its chat template.
+	pub fn template(&self) -> &ChatTemplate {
+		&self.template
+	}
+
+	/// Its decoder.
+	pub fn weights(&self) -> &Weights {
+		&self.weights
+	}
+
+	/// The prompt's tokens: the request rendered by the chat template, special tokens parsed.
+	pub fn prompt(&self, request: &ChatRequest) -> Result<Vec<u32>, LlmError> {
+		self.tokenizer.encode(&self.template.render(request)?, true)
+	}
+
+	/// Answers `request` (validated first), handing text to `on_text` as it is produced;
+	/// more tokens than the context holds is refused before any is computed.
+	pub fn chat(
+		&self,
+		request: &ChatRequest,
+		on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+	) -> Result<ChatOutcome, LlmError> {
+		request.validate()?;
+		let prompt = self.prompt(request)?;
+		let params = GenerationParams {
+			max_tokens: request.max_tokens,
+			sampling: request.sampling(),
+			stop: request.stop.clone(),
+		};
+		let generation = generate(&self.weights, &self.tokenizer, &prompt, &params, on_text)?;
+		let (_, tool_calls) = tools::parse(&generation.text, request.visible_tools());
+		Ok(ChatOutcome {
+			text: generation.text.clone(),
+			tool_calls,
+			finish: generation.finish,
+			usage: Usage {
+				prompt_tokens: generation.prompt_tokens,
+				completion_tokens: generation.completion_tokens(),
+			},
+			generation,
+		})
+	}
+}
