@@ -4,7 +4,9 @@
 //! Run: `cargo bench -p verity-llm --bench llm -- [model...]` (models: `smollm2`,
 //! `qwen2.5-coder-0.5b`; default both). Prints one JSON line per model and thread count.
 //! Ours is the model API (prefill, then one token at a time with the KV cache and argmax),
-//! what `generate` runs without detokenizing; each figure is the median of 3 runs.
+//! what `generate` runs without detokenizing; each figure is the median of 3 runs. Also the
+//! cost of checking the generation's fingerprints (one prefill over prompt and output) as a
+//! fraction of generating it.
 
 #[allow(dead_code)]
 #[path = "../tests/it/common.rs"]
@@ -12,7 +14,11 @@ mod common;
 
 use serde_json::json;
 use std::{process::Command, time::Instant};
-use verity_llm::{chat::ChatRequest, sampling::argmax};
+use verity_llm::{
+	chat::ChatRequest,
+	fingerprint::{check, is_checkpoint, Fingerprint, TOLERANCE},
+	sampling::argmax,
+};
 
 /// Tokens decoded after the prompt.
 const DECODE: usize = 64;
@@ -66,11 +72,12 @@ fn measure(name: &str) {
 		.render(&ChatRequest::from_json(request.to_string().as_bytes()).unwrap())
 		.unwrap();
 	let ids = model.chat.tokenizer().encode(&prompt, true).unwrap();
-	let (mut prefill, mut decode) = (Vec::new(), Vec::new());
+	let (mut prefill, mut decode, mut check) = (Vec::new(), Vec::new(), Vec::new());
 	for _ in 0..RUNS {
-		let (p, d) = ours(model, &ids);
-		prefill.push(p);
-		decode.push(d);
+		let run = ours(model, &ids);
+		prefill.push(ids.len() as f64 / run.prefill_s);
+		decode.push((DECODE - 1) as f64 / run.decode_s);
+		check.push(run.check_s / (run.prefill_s + run.decode_s));
 	}
 	let requests: Vec<_> = (0..RUNS)
 		.map(|_| json!({"prompt": prompt, "n_predict": DECODE, "ignore_eos": true}))
@@ -100,22 +107,40 @@ fn measure(name: &str) {
 				"ratio": ours_prefill / theirs_prefill},
 			"decode_tokens_per_s": {"ours": ours_decode, "llama_cpp": theirs_decode,
 				"ratio": ours_decode / theirs_decode},
+			"fingerprint_check_cost_over_generation": median(check),
 		})
 	);
 }
 
-/// Prefill and decode tokens per second of one greedy run.
-fn ours(model: &common::Model, ids: &[u32]) -> (f64, f64) {
+/// Seconds of one greedy run's prefill and decode, and of checking its fingerprints.
+struct Run {
+	prefill_s: f64,
+	decode_s: f64,
+	check_s: f64,
+}
+
+fn ours(model: &common::Model, ids: &[u32]) -> Run {
 	let weights = model.chat.weights();
 	let mut cache = weights.new_cache();
 	let started = Instant::now();
 	let hidden = weights.forward(&mut cache, ids).unwrap();
-	let mut token = argmax(&weights.logits(&hidden.get(ids.len() - 1).unwrap()).unwrap());
-	let prefill = ids.len() as f64 / started.elapsed().as_secs_f64();
+	let last = hidden.get(ids.len() - 1).unwrap();
+	let mut token = argmax(&weights.logits(&last).unwrap());
+	let prefill_s = started.elapsed().as_secs_f64();
 	let started = Instant::now();
-	for _ in 1..DECODE {
-		let hidden = weights.forward(&mut cache, &[token]).unwrap();
-		token = argmax(&weights.logits(&hidden.get(0).unwrap()).unwrap());
+	let mut tokens = vec![token];
+	let mut fingerprints = vec![Fingerprint::of(&last.to_vec1::<f32>().unwrap(), 0)];
+	for i in 1..DECODE {
+		let hidden = weights.forward(&mut cache, &[token]).unwrap().get(0).unwrap();
+		if is_checkpoint(i) {
+			fingerprints.push(Fingerprint::of(&hidden.to_vec1::<f32>().unwrap(), i as u32));
+		}
+		token = argmax(&weights.logits(&hidden).unwrap());
+		tokens.push(token);
 	}
-	(prefill, (DECODE - 1) as f64 / started.elapsed().as_secs_f64())
+	let decode_s = started.elapsed().as_secs_f64();
+	let started = Instant::now();
+	let report = check(weights, ids, &tokens, &fingerprints, TOLERANCE).unwrap();
+	assert!(report.accepted, "an honest generation passes its check: {report:?}");
+	Run { prefill_s, decode_s, check_s: started.elapsed().as_secs_f64() }
 }

@@ -3,6 +3,7 @@
 //! `max_tokens`.
 
 use crate::{
+	fingerprint::{self, Fingerprint},
 	model::{KvCache, Weights},
 	sampling::{Sampler, SamplingParams},
 	tokenizer::Tokenizer,
@@ -15,7 +16,7 @@ use std::{
 };
 
 /// Prompt tokens run through the model at once while prefilling (bounds attention's memory).
-const PREFILL_CHUNK: usize = 256;
+pub(crate) const PREFILL_CHUNK: usize = 256;
 
 /// What to generate.
 #[derive(Clone, Debug, Default)]
@@ -46,6 +47,8 @@ pub struct Generation {
 	pub text: String,
 	/// Every token produced, the end-of-generation token included.
 	pub tokens: Vec<u32>,
+	/// Activation fingerprints of the generation (see [`crate::fingerprint`]).
+	pub fingerprints: Vec<Fingerprint>,
 	/// Why it ended.
 	pub finish: FinishReason,
 	/// Tokens of the prompt.
@@ -76,14 +79,19 @@ pub fn generate(
 	check_lengths(weights, prompt.len(), params.max_tokens)?;
 	let started = Instant::now();
 	let mut cache = weights.new_cache();
-	let mut logits = prefill(weights, &mut cache, prompt)?;
+	let mut hidden = prefill(weights, &mut cache, prompt)?;
+	let mut logits = weights.logits(&hidden)?;
 	let prefill_time = started.elapsed();
+	let mut fingerprints = Vec::new();
 	let mut sampler = Sampler::new(params.sampling);
 	let mut stream = tokenizer.stream();
 	let mut text = TextSink::new(&params.stop);
 	let mut tokens = Vec::new();
 	let finish = loop {
 		let token = sampler.sample(&logits);
+		if fingerprint::is_checkpoint(tokens.len()) {
+			fingerprints.push(Fingerprint::of(&hidden.to_vec1::<f32>()?, tokens.len() as u32));
+		}
 		tokens.push(token);
 		if tokenizer.is_end_of_generation(token) {
 			break FinishReason::Stop;
@@ -96,12 +104,14 @@ pub fn generate(
 		if tokens.len() >= params.max_tokens as usize {
 			break FinishReason::Length;
 		}
-		logits = decode(weights, &mut cache, token)?;
+		hidden = weights.forward(&mut cache, &[token])?.get(0)?;
+		logits = weights.logits(&hidden)?;
 	};
 	text.flush(finish, on_text);
 	Ok(Generation {
 		text: text.text,
 		tokens,
+		fingerprints,
 		finish,
 		prompt_tokens: prompt.len() as u32,
 		prefill: prefill_time,
@@ -125,20 +135,14 @@ fn check_lengths(weights: &Weights, prompt: usize, max_tokens: u32) -> Result<()
 	Ok(())
 }
 
-/// Runs the prompt in chunks; the logits after its last token.
-fn prefill(weights: &Weights, cache: &mut KvCache, prompt: &[u32]) -> Result<Vec<f32>, LlmError> {
+/// Runs the prompt in chunks; the final hidden state of its last token.
+fn prefill(weights: &Weights, cache: &mut KvCache, prompt: &[u32]) -> Result<Tensor, LlmError> {
 	let mut last = None;
 	for chunk in prompt.chunks(PREFILL_CHUNK) {
 		let hidden = weights.forward(cache, chunk)?;
 		last = Some(hidden.get(chunk.len() - 1)?);
 	}
-	let last: Tensor = last.expect("a non-empty prompt (checked)");
-	weights.logits(&last)
-}
-
-fn decode(weights: &Weights, cache: &mut KvCache, token: u32) -> Result<Vec<f32>, LlmError> {
-	let hidden = weights.forward(cache, &[token])?;
-	weights.logits(&hidden.get(0)?)
+	Ok(last.expect("a non-empty prompt (checked)"))
 }
 
 /// The text produced so far, and how much of it the caller has seen.

@@ -3,6 +3,7 @@
 pub mod chat;
 pub mod chat_model;
 mod error;
+pub mod fingerprint;
 pub mod generate;
 pub mod gguf;
 pub mod model;

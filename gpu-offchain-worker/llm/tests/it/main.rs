@@ -1,6 +1,7 @@
 //! verity-llm against llama.cpp on the reference models, and its handling of bad input.
 
 mod common;
+mod fingerprint;
 mod generation;
 mod requests;
 mod tokenizer;

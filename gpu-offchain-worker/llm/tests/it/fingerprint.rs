@@ -1,0 +1,165 @@
+//! Activation fingerprints: honest re-executions are accepted, attacks are refused. Prints
+//! the false-reject and false-accept rates over a set of prompts (issue 17's figures):
+//! the same model at another thread count, the model re-quantized (lower: Q4_0; higher: Q8_0),
+//! a different model, a one-token change of the prompt, one altered output token.
+
+use crate::common::{model, Model};
+use candle_core::quantized::{gguf_file, GgmlDType, QTensor};
+use serde_json::json;
+use std::{io::Cursor, ops::ControlFlow};
+use verity_llm::{
+	chat::ChatRequest,
+	fingerprint::{check, CheckReport, Fingerprint, TOLERANCE},
+	generate::{generate, GenerationParams},
+	ChatModel,
+};
+
+const QUESTIONS: &[&str] = &[
+	"What is the capital of France?",
+	"Write a haiku about the sea.",
+	"List three prime numbers.",
+	"Explain what a hash function is in one sentence.",
+	"Give me a name for a black cat.",
+	"What is 17 times 3?",
+];
+
+/// A generation's claim: prompt tokens, output tokens, fingerprints.
+struct Claim {
+	prompt: Vec<u32>,
+	tokens: Vec<u32>,
+	fingerprints: Vec<Fingerprint>,
+}
+
+fn claims(model: &ChatModel, questions: &[&str]) -> Vec<Claim> {
+	questions
+		.iter()
+		.map(|question| {
+			let request =
+				json!({"messages": [{"role": "user", "content": question}], "max_tokens": 1});
+			let request = ChatRequest::from_json(request.to_string().as_bytes()).unwrap();
+			let prompt = model.prompt(&request).unwrap();
+			let params = GenerationParams { max_tokens: 33, ..Default::default() };
+			let generation =
+				generate(model.weights(), model.tokenizer(), &prompt, &params, &mut |_| {
+					ControlFlow::Continue(())
+				})
+				.unwrap();
+			Claim { prompt, tokens: generation.tokens, fingerprints: generation.fingerprints }
+		})
+		.collect()
+}
+
+fn verdict(checker: &ChatModel, prompt: &[u32], tokens: &[u32], claim: &Claim) -> CheckReport {
+	check(checker.weights(), prompt, tokens, &claim.fingerprints, TOLERANCE).unwrap()
+}
+
+/// Accepted checks over all claims, printing the worst figures.
+fn accepted(label: &str, reports: &[CheckReport]) -> usize {
+	let accepted = reports.iter().filter(|r| r.accepted).count();
+	let worst_mean = reports.iter().map(|r| r.worst_mean_error).fold(0.0, f32::max);
+	let best_mean = reports.iter().map(|r| r.worst_mean_error).fold(f32::INFINITY, f32::min);
+	let worst = reports.iter().map(|r| r.worst_error).fold(0.0, f32::max);
+	let best = reports.iter().map(|r| r.worst_error).fold(f32::INFINITY, f32::min);
+	let min_overlap = reports.iter().map(|r| r.min_overlap).min().unwrap_or(0);
+	eprintln!(
+		"figure: {label}: accepted {accepted}/{}, worst mean error {best_mean:.4}..{worst_mean:.4}, \
+		 worst error {best:.4}..{worst:.4}, smallest overlap {min_overlap}",
+		reports.len()
+	);
+	accepted
+}
+
+/// The model with every Q4_1 matrix re-quantized to `dtype`.
+fn requantized(model: &Model, dtype: GgmlDType) -> ChatModel {
+	let content = gguf_file::Content::read(&mut Cursor::new(&model.bytes)).unwrap();
+	let mut reader = Cursor::new(&model.bytes);
+	let tensors: Vec<(String, QTensor)> = content
+		.tensor_infos
+		.keys()
+		.map(|name| {
+			let tensor = content.tensor(&mut reader, name, &candle_core::Device::Cpu).unwrap();
+			if tensor.dtype() != GgmlDType::Q4_1 {
+				return (name.clone(), tensor);
+			}
+			let weights = tensor.dequantize(&candle_core::Device::Cpu).unwrap();
+			(name.clone(), QTensor::quantize(&weights, dtype).unwrap())
+		})
+		.collect();
+	let metadata: Vec<(&str, &gguf_file::Value)> =
+		content.metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
+	let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+	let mut file = Cursor::new(Vec::new());
+	gguf_file::write(&mut file, &metadata, &tensors).unwrap();
+	ChatModel::load(&file.into_inner()).unwrap()
+}
+
+#[test]
+fn honest_re_executions_pass_and_attacks_fail() {
+	let Some(smollm2) = model("smollm2") else { return };
+	let honest = &smollm2.chat;
+	let claims = claims(honest, QUESTIONS);
+	let n = claims.len();
+
+	// Honest: the same model re-running the claim, at 2 threads and at 1.
+	let same: Vec<_> = claims.iter().map(|c| verdict(honest, &c.prompt, &c.tokens, c)).collect();
+	assert_eq!(accepted("honest re-execution", &same), n, "false rejects");
+	let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+	let single: Vec<_> = one_thread
+		.install(|| claims.iter().map(|c| verdict(honest, &c.prompt, &c.tokens, c)).collect());
+	assert_eq!(accepted("honest, checker on 1 thread", &single), n, "false rejects");
+
+	// The claim checked against a lower-precision model (the worker cut costs): refused.
+	let q4_0 = requantized(smollm2, GgmlDType::Q4_0);
+	let lower: Vec<_> = claims.iter().map(|c| verdict(&q4_0, &c.prompt, &c.tokens, c)).collect();
+	assert_eq!(accepted("checked with Q4_0 weights", &lower), 0, "false accepts");
+	// Q8_0 of the same Q4_1 weights is the same function within rounding: reported only.
+	let q8_0 = requantized(smollm2, GgmlDType::Q8_0);
+	let higher: Vec<_> = claims.iter().map(|c| verdict(&q8_0, &c.prompt, &c.tokens, c)).collect();
+	accepted("checked with Q8_0 of the Q4_1 weights (same values, not an attack)", &higher);
+
+	// A one-token change of the prompt: refused.
+	let changed: Vec<_> = claims
+		.iter()
+		.map(|c| {
+			let mut prompt = c.prompt.clone();
+			let at = prompt.len() - 6;
+			prompt[at] = if prompt[at] == 1000 { 1001 } else { 1000 };
+			verdict(honest, &prompt, &c.tokens, c)
+		})
+		.collect();
+	assert_eq!(accepted("one prompt token changed", &changed), 0, "false accepts");
+
+	// One output token altered before the last fingerprint: refused.
+	let altered: Vec<_> = claims
+		.iter()
+		.filter(|c| c.fingerprints.len() > 1)
+		.map(|c| {
+			let mut tokens = c.tokens.clone();
+			let at = c.fingerprints.last().unwrap().token as usize - 1;
+			tokens[at] = if tokens[at] == 1000 { 1001 } else { 1000 };
+			verdict(honest, &c.prompt, &tokens, c)
+		})
+		.collect();
+	assert!(!altered.is_empty());
+	assert_eq!(accepted("one output token altered", &altered), 0, "false accepts");
+
+	// A different model claiming to be SmolLM2's answer: refused.
+	if let Some(qwen) = model("qwen2.5-coder-0.5b") {
+		let other: Vec<_> =
+			claims.iter().map(|c| verdict(&qwen.chat, &c.prompt, &c.tokens, c)).collect();
+		assert_eq!(accepted("checked with another model (Qwen2.5-0.5B)", &other), 0);
+	}
+}
+
+#[test]
+fn fingerprints_that_do_not_cover_the_claim_are_refused() {
+	let Some(smollm2) = model("smollm2") else { return };
+	let claim = claims(&smollm2.chat, &QUESTIONS[..1]).remove(0);
+	let weights = smollm2.chat.weights();
+	let missing = &claim.fingerprints[1..];
+	assert!(check(weights, &claim.prompt, &claim.tokens, missing, TOLERANCE).is_err());
+	let mut short = claim.fingerprints.clone();
+	short[0].indices.pop();
+	assert!(check(weights, &claim.prompt, &claim.tokens, &short, TOLERANCE).is_err());
+	assert!(check(weights, &claim.prompt, &[], &[], TOLERANCE).is_err());
+}
