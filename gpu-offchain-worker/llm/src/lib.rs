@@ -6,6 +6,7 @@ mod error;
 pub mod fingerprint;
 pub mod generate;
 pub mod gguf;
+pub mod kernels;
 pub mod model;
 pub mod reference;
 pub mod sampling;

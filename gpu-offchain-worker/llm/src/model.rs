@@ -6,27 +6,43 @@
 
 use crate::{
 	gguf::{Architecture, Gguf, Hparams},
+	kernels::Q41Matrix,
 	LlmError,
 };
 use candle_core::{
-	quantized::{QMatMul, QTensor},
+	quantized::{GgmlDType, QMatMul, QTensor},
 	DType, Device, Module, Tensor,
 };
 use std::io::Cursor;
 
+/// A weight matrix: our kernel for Q4_1 (candle's is scalar), candle's for the other types.
+enum Linear {
+	Candle(QMatMul),
+	Q41(Q41Matrix),
+}
+
+impl Linear {
+	fn forward(&self, x: &Tensor) -> Result<Tensor> {
+		match self {
+			Self::Candle(matmul) => Ok(matmul.forward(x)?),
+			Self::Q41(matrix) => matrix.forward(x),
+		}
+	}
+}
+
 /// One transformer block.
 struct Block {
 	attn_norm: Tensor,
-	q: QMatMul,
-	k: QMatMul,
-	v: QMatMul,
+	q: Linear,
+	k: Linear,
+	v: Linear,
 	/// qwen2's q, k and v biases.
 	qkv_bias: Option<[Tensor; 3]>,
-	out: QMatMul,
+	out: Linear,
 	ffn_norm: Tensor,
-	gate: QMatMul,
-	up: QMatMul,
-	down: QMatMul,
+	gate: Linear,
+	up: Linear,
+	down: Linear,
 }
 
 /// A loaded model's weights.
@@ -79,6 +95,14 @@ impl Reader<'_> {
 
 	fn matmul(&mut self, name: &str) -> Result<QMatMul> {
 		Ok(QMatMul::from_qtensor(self.qtensor(name)?)?)
+	}
+
+	fn linear(&mut self, name: &str) -> Result<Linear> {
+		let tensor = self.qtensor(name)?;
+		if tensor.dtype() == GgmlDType::Q4_1 && tensor.shape().dims().len() == 2 {
+			return Ok(Linear::Q41(Q41Matrix::from_qtensor(&tensor)?));
+		}
+		Ok(Linear::Candle(QMatMul::from_qtensor(tensor)?))
 	}
 
 	fn f32(&mut self, name: &str) -> Result<Tensor> {
@@ -201,7 +225,7 @@ impl Weights {
 		};
 		let weights = candle_nn::ops::softmax_last_dim(&scores)?;
 		let y = weights.matmul(&v.contiguous()?)?.transpose(1, 2)?.reshape((1, seq, width))?;
-		Ok(block.out.forward(&y)?)
+		block.out.forward(&y)
 	}
 
 	/// Rotary embedding of `x`, `(1, heads, seq, head_dim)`, at positions from `start`.
@@ -228,15 +252,15 @@ fn block(reader: &mut Reader, i: usize, hparams: &Hparams) -> Result<Block> {
 	};
 	Ok(Block {
 		attn_norm: reader.f32(&name("attn_norm.weight"))?,
-		q: reader.matmul(&name("attn_q.weight"))?,
-		k: reader.matmul(&name("attn_k.weight"))?,
-		v: reader.matmul(&name("attn_v.weight"))?,
+		q: reader.linear(&name("attn_q.weight"))?,
+		k: reader.linear(&name("attn_k.weight"))?,
+		v: reader.linear(&name("attn_v.weight"))?,
 		qkv_bias,
-		out: reader.matmul(&name("attn_output.weight"))?,
+		out: reader.linear(&name("attn_output.weight"))?,
 		ffn_norm: reader.f32(&name("ffn_norm.weight"))?,
-		gate: reader.matmul(&name("ffn_gate.weight"))?,
-		up: reader.matmul(&name("ffn_up.weight"))?,
-		down: reader.matmul(&name("ffn_down.weight"))?,
+		gate: reader.linear(&name("ffn_gate.weight"))?,
+		up: reader.linear(&name("ffn_up.weight"))?,
+		down: reader.linear(&name("ffn_down.weight"))?,
 	})
 }
 

@@ -3,5 +3,6 @@
 mod common;
 mod fingerprint;
 mod generation;
+mod kernels;
 mod requests;
 mod tokenizer;
