@@ -17,7 +17,7 @@ use std::{process::Command, time::Instant};
 use verity_llm::{
 	chat::ChatRequest,
 	fingerprint::{check, is_checkpoint, Fingerprint, TOLERANCE},
-	sampling::argmax,
+	sampling::{argmax, SamplingParams},
 };
 
 /// Tokens decoded after the prompt.
@@ -140,7 +140,8 @@ fn ours(model: &common::Model, ids: &[u32]) -> Run {
 	}
 	let decode_s = started.elapsed().as_secs_f64();
 	let started = Instant::now();
-	let report = check(weights, ids, &tokens, &fingerprints, TOLERANCE).unwrap();
+	let report =
+		check(weights, ids, &tokens, &fingerprints, SamplingParams::default(), TOLERANCE).unwrap();
 	assert!(report.accepted, "an honest generation passes its check: {report:?}");
 	Run { prefill_s, decode_s, check_s: started.elapsed().as_secs_f64() }
 }

@@ -174,3 +174,78 @@ fn has_avx2() -> bool {
 		false
 	}
 }
+
+/// Causal attention of `q` `(1, heads, seq, dim)` over `k` and `v` `(1, kv_heads, len, dim)`
+/// (grouped-query: each key/value head serves `heads / kv_heads` query heads), the queries at
+/// positions `start..start + seq`. Every sum runs in a fixed order, so a query's result does
+/// not depend on how many are computed at once: decoding token by token and one prefill over
+/// the same tokens agree bit for bit (the fingerprints' check relies on it). Returns
+/// `(1, seq, heads * dim)`.
+pub fn attention(q: &Tensor, k: &Tensor, v: &Tensor, start: usize) -> Result<Tensor, LlmError> {
+	let (_, heads, seq, dim) = q.dims4()?;
+	let (_, kv_heads, len, _) = k.dims4()?;
+	let flat = |t: &Tensor| -> Result<Vec<f32>, LlmError> { Ok(t.flatten_all()?.to_vec1()?) };
+	let (q, k, v) = (flat(q)?, flat(k)?, flat(v)?);
+	let groups = heads / kv_heads;
+	let scale = 1.0 / (dim as f32).sqrt();
+	let per_head: Vec<Vec<f32>> = (0..heads)
+		.into_par_iter()
+		.map(|h| {
+			let keys = &k[h / groups * len * dim..][..len * dim];
+			let values = &v[h / groups * len * dim..][..len * dim];
+			let mut out = vec![0f32; seq * dim];
+			let mut weights = vec![0f32; len];
+			for i in 0..seq {
+				let query = &q[(h * seq + i) * dim..][..dim];
+				let visible = &mut weights[..start + i + 1];
+				softmax_scores(query, keys, scale, visible);
+				let row = &mut out[i * dim..][..dim];
+				for (j, w) in visible.iter().enumerate() {
+					for (o, x) in row.iter_mut().zip(&values[j * dim..][..dim]) {
+						*o += w * x;
+					}
+				}
+			}
+			out
+		})
+		.collect();
+	let mut out = vec![0f32; seq * heads * dim];
+	for (h, head) in per_head.iter().enumerate() {
+		for i in 0..seq {
+			out[(i * heads + h) * dim..][..dim].copy_from_slice(&head[i * dim..][..dim]);
+		}
+	}
+	Ok(Tensor::from_vec(out, (1, seq, heads * dim), &Device::Cpu)?)
+}
+
+/// Softmax over the scaled scores of `query` against the first `weights.len()` keys.
+fn softmax_scores(query: &[f32], keys: &[f32], scale: f32, weights: &mut [f32]) {
+	let dim = query.len();
+	let mut max = f32::NEG_INFINITY;
+	for (j, w) in weights.iter_mut().enumerate() {
+		*w = fixed_order_dot(query, &keys[j * dim..][..dim]) * scale;
+		max = max.max(*w);
+	}
+	let mut sum = 0f32;
+	for w in weights.iter_mut() {
+		*w = (*w - max).exp();
+		sum += *w;
+	}
+	for w in weights.iter_mut() {
+		*w /= sum;
+	}
+}
+
+/// A dot product in eight interleaved partial sums added in a fixed order (vectorizable, and
+/// the same result whatever the caller).
+fn fixed_order_dot(a: &[f32], b: &[f32]) -> f32 {
+	let mut lanes = [0f32; 8];
+	let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+	let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| x * y).sum();
+	for (x, y) in a8.zip(b8) {
+		for lane in 0..8 {
+			lanes[lane] += x[lane] * y[lane];
+		}
+	}
+	lanes.iter().sum::<f32>() + tail
+}

@@ -157,9 +157,8 @@ impl Weights {
 		}
 		let ids = Tensor::new(tokens, &Device::Cpu)?;
 		let mut x = self.embeddings.index_select(&ids, 0)?.unsqueeze(0)?;
-		let mask = causal_mask(tokens.len(), cache.len)?;
 		for (block, kv) in self.blocks.iter().zip(cache.blocks.iter_mut()) {
-			x = self.block_forward(block, kv, &x, cache.len, mask.as_ref())?;
+			x = self.block_forward(block, kv, &x, cache.len)?;
 		}
 		cache.len = end;
 		let normed = candle_nn::ops::rms_norm(&x, &self.norm, self.hparams.rms_eps as f32)?;
@@ -178,11 +177,10 @@ impl Weights {
 		kv: &mut Option<(Tensor, Tensor)>,
 		x: &Tensor,
 		start: usize,
-		mask: Option<&Tensor>,
 	) -> Result<Tensor> {
 		let eps = self.hparams.rms_eps as f32;
 		let h = candle_nn::ops::rms_norm(x, &block.attn_norm, eps)?;
-		let x = (x + self.attention(block, kv, &h, start, mask)?)?;
+		let x = (x + self.attention(block, kv, &h, start)?)?;
 		let h = candle_nn::ops::rms_norm(&x, &block.ffn_norm, eps)?;
 		let ffn =
 			block.down.forward(&(block.gate.forward(&h)?.silu()? * block.up.forward(&h)?)?)?;
@@ -195,9 +193,8 @@ impl Weights {
 		kv: &mut Option<(Tensor, Tensor)>,
 		x: &Tensor,
 		start: usize,
-		mask: Option<&Tensor>,
 	) -> Result<Tensor> {
-		let (_, seq, width) = x.dims3()?;
+		let (_, seq, _) = x.dims3()?;
 		let hp = &self.hparams;
 		let (mut q, mut k, mut v) = (block.q.forward(x)?, block.k.forward(x)?, block.v.forward(x)?);
 		if let Some([bq, bk, bv]) = &block.qkv_bias {
@@ -216,15 +213,7 @@ impl Weights {
 			None => (k, v),
 		};
 		*kv = Some((k.clone(), v.clone()));
-		let groups = hp.heads / hp.kv_heads;
-		let (k, v) = (repeat_kv(&k, groups)?, repeat_kv(&v, groups)?);
-		let scores = (q.matmul(&k.t()?)? / (hp.head_dim() as f64).sqrt())?;
-		let scores = match mask {
-			Some(mask) => scores.broadcast_add(mask)?,
-			None => scores,
-		};
-		let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-		let y = weights.matmul(&v.contiguous()?)?.transpose(1, 2)?.reshape((1, seq, width))?;
+		let y = crate::kernels::attention(&q, &k, &v, start)?;
 		block.out.forward(&y)
 	}
 
@@ -275,27 +264,4 @@ fn rotary_tables(hparams: &Hparams) -> Result<(Tensor, Tensor)> {
 		.unsqueeze(1)?;
 	let angles = positions.matmul(&inverse)?;
 	Ok((angles.cos()?, angles.sin()?))
-}
-
-/// The additive causal mask of `seq` new tokens after `past` cached ones: 0 where a token
-/// may attend, -inf where it may not; `None` for a single token (it sees everything).
-fn causal_mask(seq: usize, past: usize) -> Result<Option<Tensor>> {
-	if seq == 1 {
-		return Ok(None);
-	}
-	let mask: Vec<f32> = (0..seq)
-		.flat_map(|i| {
-			(0..past + seq).map(move |j| if j > past + i { f32::NEG_INFINITY } else { 0.0 })
-		})
-		.collect();
-	Ok(Some(Tensor::from_vec(mask, (seq, past + seq), &Device::Cpu)?))
-}
-
-/// Each of the `(1, kv_heads, len, dim)` key/value heads repeated for its query group.
-fn repeat_kv(x: &Tensor, groups: usize) -> Result<Tensor> {
-	if groups == 1 {
-		return Ok(x.clone());
-	}
-	let (b, heads, len, dim) = x.dims4()?;
-	Ok(Tensor::cat(&vec![x; groups], 2)?.reshape((b, heads * groups, len, dim))?)
 }
