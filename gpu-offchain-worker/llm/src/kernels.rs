@@ -175,40 +175,66 @@ fn has_avx2() -> bool {
 	}
 }
 
-/// Causal attention of `q` `(1, heads, seq, dim)` over `k` and `v` `(1, kv_heads, len, dim)`
-/// (grouped-query: each key/value head serves `heads / kv_heads` query heads), the queries at
-/// positions `start..start + seq`. Every sum runs in a fixed order, so a query's result does
-/// not depend on how many are computed at once: decoding token by token and one prefill over
-/// the same tokens agree bit for bit (the fingerprints' check relies on it). Returns
-/// `(1, seq, heads * dim)`.
-pub fn attention(q: &Tensor, k: &Tensor, v: &Tensor, start: usize) -> Result<Tensor, LlmError> {
+/// Keys and values of one block, per key/value head, position after position (`dim` values
+/// each), appended as tokens are run.
+pub struct HeadCache {
+	keys: Vec<Vec<f32>>,
+	values: Vec<Vec<f32>>,
+}
+
+impl HeadCache {
+	/// An empty cache for `heads` key/value heads.
+	pub fn new(heads: usize) -> Self {
+		Self { keys: vec![Vec::new(); heads], values: vec![Vec::new(); heads] }
+	}
+
+	/// Appends new tokens' keys and values, each `(1, heads, seq, dim)`.
+	pub fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(), LlmError> {
+		let (_, heads, seq, dim) = k.dims4()?;
+		let (k, v): (Vec<f32>, Vec<f32>) =
+			(k.flatten_all()?.to_vec1()?, v.flatten_all()?.to_vec1()?);
+		for h in 0..heads {
+			self.keys[h].extend_from_slice(&k[h * seq * dim..][..seq * dim]);
+			self.values[h].extend_from_slice(&v[h * seq * dim..][..seq * dim]);
+		}
+		Ok(())
+	}
+}
+
+/// Causal attention of `q` `(1, heads, seq, dim)` over the cached keys and values (which hold
+/// these queries' own; grouped-query: each key/value head serves `heads / kv_heads` query
+/// heads), the queries at positions `start..start + seq`. Every sum runs in a fixed order, so a
+/// query's result does not depend on how many are computed at once: decoding token by token
+/// and one prefill over the same tokens agree bit for bit (the fingerprints' check relies on
+/// it). Returns `(1, seq, heads * dim)`.
+pub fn attention(q: &Tensor, cache: &HeadCache, start: usize) -> Result<Tensor, LlmError> {
 	let (_, heads, seq, dim) = q.dims4()?;
-	let (_, kv_heads, len, _) = k.dims4()?;
-	let flat = |t: &Tensor| -> Result<Vec<f32>, LlmError> { Ok(t.flatten_all()?.to_vec1()?) };
-	let (q, k, v) = (flat(q)?, flat(k)?, flat(v)?);
-	let groups = heads / kv_heads;
+	let q: Vec<f32> = q.flatten_all()?.to_vec1()?;
+	let groups = heads / cache.keys.len();
 	let scale = 1.0 / (dim as f32).sqrt();
-	let per_head: Vec<Vec<f32>> = (0..heads)
-		.into_par_iter()
-		.map(|h| {
-			let keys = &k[h / groups * len * dim..][..len * dim];
-			let values = &v[h / groups * len * dim..][..len * dim];
-			let mut out = vec![0f32; seq * dim];
-			let mut weights = vec![0f32; len];
-			for i in 0..seq {
-				let query = &q[(h * seq + i) * dim..][..dim];
-				let visible = &mut weights[..start + i + 1];
-				softmax_scores(query, keys, scale, visible);
-				let row = &mut out[i * dim..][..dim];
-				for (j, w) in visible.iter().enumerate() {
-					for (o, x) in row.iter_mut().zip(&values[j * dim..][..dim]) {
-						*o += w * x;
-					}
+	let head = |h: usize| {
+		let (keys, values) = (&cache.keys[h / groups], &cache.values[h / groups]);
+		let mut out = vec![0f32; seq * dim];
+		let mut weights = vec![0f32; start + seq];
+		for i in 0..seq {
+			let query = &q[(h * seq + i) * dim..][..dim];
+			let visible = &mut weights[..start + i + 1];
+			softmax_scores(query, keys, scale, visible);
+			let row = &mut out[i * dim..][..dim];
+			for (j, w) in visible.iter().enumerate() {
+				for (o, x) in row.iter_mut().zip(&values[j * dim..][..dim]) {
+					*o += w * x;
 				}
 			}
-			out
-		})
-		.collect();
+		}
+		out
+	};
+	// A decoded token's heads are too little work to share out.
+	let per_head: Vec<Vec<f32>> = if seq == 1 {
+		(0..heads).map(head).collect()
+	} else {
+		(0..heads).into_par_iter().map(head).collect()
+	};
 	let mut out = vec![0f32; seq * heads * dim];
 	for (h, head) in per_head.iter().enumerate() {
 		for i in 0..seq {

@@ -24,7 +24,15 @@ enum Linear {
 impl Linear {
 	fn forward(&self, x: &Tensor) -> Result<Tensor> {
 		match self {
-			Self::Candle(matmul) => Ok(matmul.forward(x)?),
+			// One row at a time: candle picks other kernels for several rows, and a row's
+			// result must not depend on how many are computed at once.
+			Self::Candle(matmul) => {
+				let (_, seq, _) = x.dims3()?;
+				let rows = (0..seq)
+					.map(|i| Ok(matmul.forward(&x.narrow(1, i, 1)?)?))
+					.collect::<Result<Vec<_>>>()?;
+				Ok(Tensor::cat(&rows, 1)?)
+			},
 			Self::Q41(matrix) => matrix.forward(x),
 		}
 	}
@@ -59,9 +67,9 @@ pub struct Weights {
 	sin: Tensor,
 }
 
-/// The keys and values of the tokens seen so far, per block: `(1, kv_heads, len, head_dim)`.
+/// The keys and values of the tokens seen so far, per block.
 pub struct KvCache {
-	blocks: Vec<Option<(Tensor, Tensor)>>,
+	blocks: Vec<crate::kernels::HeadCache>,
 	len: usize,
 }
 
@@ -142,7 +150,10 @@ impl Weights {
 
 	/// An empty cache for a new sequence.
 	pub fn new_cache(&self) -> KvCache {
-		KvCache { blocks: vec![None; self.blocks.len()], len: 0 }
+		let heads = self.hparams.kv_heads;
+		let blocks =
+			(0..self.blocks.len()).map(|_| crate::kernels::HeadCache::new(heads)).collect();
+		KvCache { blocks, len: 0 }
 	}
 
 	/// Runs `tokens` after those in `cache` (which then holds them too); the final-normed
@@ -174,7 +185,7 @@ impl Weights {
 	fn block_forward(
 		&self,
 		block: &Block,
-		kv: &mut Option<(Tensor, Tensor)>,
+		kv: &mut crate::kernels::HeadCache,
 		x: &Tensor,
 		start: usize,
 	) -> Result<Tensor> {
@@ -190,7 +201,7 @@ impl Weights {
 	fn attention(
 		&self,
 		block: &Block,
-		kv: &mut Option<(Tensor, Tensor)>,
+		kv: &mut crate::kernels::HeadCache,
 		x: &Tensor,
 		start: usize,
 	) -> Result<Tensor> {
@@ -206,14 +217,8 @@ impl Weights {
 		let q = self.rotate(&heads(q, hp.heads)?, start)?;
 		let k = self.rotate(&heads(k, hp.kv_heads)?, start)?;
 		let v = heads(v, hp.kv_heads)?;
-		let (k, v) = match kv.take() {
-			Some((past_k, past_v)) => {
-				(Tensor::cat(&[&past_k, &k], 2)?, Tensor::cat(&[&past_v, &v], 2)?)
-			},
-			None => (k, v),
-		};
-		*kv = Some((k.clone(), v.clone()));
-		let y = crate::kernels::attention(&q, &k, &v, start)?;
+		kv.append(&k, &v)?;
+		let y = crate::kernels::attention(&q, kv, start)?;
 		block.out.forward(&y)
 	}
 
