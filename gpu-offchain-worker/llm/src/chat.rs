@@ -4,6 +4,11 @@
 use crate::{sampling::SamplingParams, LlmError};
 use serde::{Deserialize, Serialize};
 
+/// The most stop sequences a request may give.
+pub const MAX_STOP: usize = 4;
+/// The longest stop sequence, in bytes.
+pub const MAX_STOP_BYTES: usize = 256;
+
 /// A chat request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -182,6 +187,9 @@ impl ChatRequest {
 		}
 		if !(self.temperature.is_finite() && self.temperature >= 0.0 && self.temperature <= 2.0) {
 			return bad(format!("temperature {} is outside [0, 2]", self.temperature));
+		}
+		if self.stop.len() > MAX_STOP || self.stop.iter().any(|s| s.len() > MAX_STOP_BYTES) {
+			return bad(format!("at most {MAX_STOP} stop sequences of {MAX_STOP_BYTES} bytes"));
 		}
 		if !(self.top_p > 0.0 && self.top_p <= 1.0) {
 			return bad(format!("top_p {} is outside (0, 1]", self.top_p));

@@ -119,7 +119,7 @@ pub fn check(
 	let expected: Vec<u32> =
 		(0..tokens.len()).filter(|i| is_checkpoint(*i)).map(|i| i as u32).collect();
 	let claimed: Vec<u32> = fingerprints.iter().map(|f| f.token).collect();
-	if tokens.is_empty() || claimed != expected {
+	if prompt.is_empty() || tokens.is_empty() || claimed != expected {
 		return Err(LlmError::BadRequest(
 			"the fingerprints do not cover the claimed tokens".into(),
 		));
@@ -161,8 +161,10 @@ fn wrong_tokens(
 	for (row, claimed) in rows.iter().zip(tokens) {
 		let logits = weights.logits(&Tensor::new(row.as_slice(), &Device::Cpu)?)?;
 		let drawn = sampler.sample(&logits);
+		// A near-tie either way: a claimed token far more likely than the drawn one is as wrong
+		// as one far less likely (with sampling, it is what a cheaper model would pick).
 		let gap = logits.get(drawn as usize).zip(logits.get(*claimed as usize)).map(|(d, c)| d - c);
-		if drawn != *claimed && gap.is_none_or(|gap| gap.is_nan() || gap >= MAX_TIE_GAP) {
+		if drawn != *claimed && gap.is_none_or(|gap| gap.is_nan() || gap.abs() >= MAX_TIE_GAP) {
 			wrong += 1;
 		}
 	}
@@ -170,8 +172,10 @@ fn wrong_tokens(
 }
 
 fn compare(row: &[f32], claim: &Fingerprint, report: &mut CheckReport) -> Result<(), LlmError> {
+	let distinct = claim.indices.iter().enumerate().all(|(n, i)| !claim.indices[..n].contains(i));
 	if claim.indices.len() != TOP_K
 		|| claim.values.len() != TOP_K
+		|| !distinct
 		|| claim.indices.iter().any(|i| *i as usize >= row.len())
 	{
 		return Err(LlmError::BadRequest("a malformed fingerprint".into()));

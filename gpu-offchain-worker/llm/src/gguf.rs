@@ -1,10 +1,22 @@
 //! Reading a GGUF file: its header, the hyperparameters of a llama or qwen2 decoder, and the
-//! tokenizer and chat template it carries. Everything is checked before a tensor is read, so
-//! a file that is not what it claims gives a specific error rather than a failure halfway.
+//! tokenizer and chat template it carries. The header is checked before a tensor is read:
+//! bounded hyperparameters that agree with the token embedding's shape, and every tensor
+//! within the file. A block tensor that is missing or misshapen is an error while loading.
 
 use crate::LlmError;
 use candle_core::quantized::gguf_file::{Content, Value};
 use std::io::Cursor;
+
+/// The largest hidden state this engine loads (fingerprints index it with 16 bits).
+pub const MAX_EMBEDDING: usize = 1 << 15;
+/// The most attention heads.
+pub const MAX_HEADS: usize = 256;
+/// The most blocks.
+pub const MAX_LAYERS: usize = 256;
+/// The longest context (the rotary tables hold every position).
+pub const MAX_CONTEXT: usize = 1 << 17;
+/// The largest vocabulary.
+pub const MAX_VOCAB: usize = 1 << 20;
 
 /// The decoder architectures this engine runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,7 +206,21 @@ fn hparams(meta: &Meta, architecture: Architecture) -> Result<Hparams, LlmError>
 			.map_or(Ok(10_000.0), |_| meta.float(&key("rope.freq_base")).map(|v| v as f32))?,
 		vocab,
 	};
-	let consistent = heads > 0
+	// Bounds before anything is allocated from these figures: fingerprints index the hidden
+	// state with 16 bits, and the rotary tables hold every position of the context.
+	let bounded = embedding <= MAX_EMBEDDING
+		&& heads <= MAX_HEADS
+		&& hparams.layers <= MAX_LAYERS
+		&& hparams.context_length <= MAX_CONTEXT
+		&& hparams.vocab <= MAX_VOCAB;
+	let embedding_rows = meta
+		.0
+		.tensor_infos
+		.get("token_embd.weight")
+		.and_then(|info| info.shape.dims().get(1).copied());
+	let consistent = bounded
+		&& embedding_rows == Some(embedding)
+		&& heads > 0
 		&& kv_heads > 0
 		&& embedding.is_multiple_of(heads)
 		&& heads.is_multiple_of(kv_heads)
@@ -247,14 +273,16 @@ fn vocab(meta: &Meta) -> Result<VocabData, LlmError> {
 /// Every tensor's bytes lie within the file: a truncated GGUF is refused before loading.
 fn check_tensors(content: &Content, file_len: u64) -> Result<(), LlmError> {
 	for (name, info) in &content.tensor_infos {
-		let elements = info.shape.elem_count() as u64;
+		let elements = info.shape.dims().iter().try_fold(1u64, |n, d| n.checked_mul(*d as u64));
+		let elements =
+			elements.ok_or_else(|| LlmError::BadGguf(format!("`{name}`: its shape overflows")))?;
 		let block = info.ggml_dtype.block_size() as u64;
 		if !elements.is_multiple_of(block) {
 			return Err(LlmError::BadGguf(format!(
 				"`{name}`: {elements} values in blocks of {block}"
 			)));
 		}
-		let size = elements / block * info.ggml_dtype.type_size() as u64;
+		let size = (elements / block).saturating_mul(info.ggml_dtype.type_size() as u64);
 		let end = content.tensor_data_offset.saturating_add(info.offset).saturating_add(size);
 		if end > file_len {
 			return Err(LlmError::Truncated { tensor: name.clone(), needs: end, has: file_len });

@@ -45,7 +45,9 @@ impl Q41Matrix {
 	pub fn from_qtensor(tensor: &QTensor) -> Result<Self, LlmError> {
 		let (rows, cols) = tensor.shape().dims2()?;
 		let data = tensor.data()?;
-		if !cols.is_multiple_of(BLOCK) || data.len() != rows * cols / BLOCK * Q4_1_BYTES {
+		let bytes =
+			rows.checked_mul(cols / BLOCK).and_then(|blocks| blocks.checked_mul(Q4_1_BYTES));
+		if !cols.is_multiple_of(BLOCK) || bytes != Some(data.len()) {
 			return Err(LlmError::BadGguf(format!(
 				"a Q4_1 tensor of {rows}x{cols} has {} bytes",
 				data.len()

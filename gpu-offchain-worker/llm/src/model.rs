@@ -105,8 +105,13 @@ impl Reader<'_> {
 		Ok(QMatMul::from_qtensor(self.qtensor(name)?)?)
 	}
 
-	fn linear(&mut self, name: &str) -> Result<Linear> {
+	/// A weight matrix of `rows` outputs (any, for `None`) and `cols` inputs.
+	fn linear(&mut self, name: &str, rows: Option<usize>, cols: usize) -> Result<Linear> {
 		let tensor = self.qtensor(name)?;
+		let (r, c) = tensor.shape().dims2().map_err(|_| shape_error(name, &tensor))?;
+		if c != cols || rows.is_some_and(|rows| rows != r) {
+			return Err(shape_error(name, &tensor));
+		}
 		if tensor.dtype() == GgmlDType::Q4_1 && tensor.shape().dims().len() == 2 {
 			return Ok(Linear::Q41(Q41Matrix::from_qtensor(&tensor)?));
 		}
@@ -234,8 +239,17 @@ impl Weights {
 	}
 }
 
+fn shape_error(name: &str, tensor: &QTensor) -> LlmError {
+	LlmError::BadGguf(format!("tensor `{name}` has the wrong shape {:?}", tensor.shape().dims()))
+}
+
 fn block(reader: &mut Reader, i: usize, hparams: &Hparams) -> Result<Block> {
 	let name = |part: &str| format!("blk.{i}.{part}");
+	let width = hparams.embedding;
+	let (queries, keys) =
+		(hparams.heads * hparams.head_dim(), hparams.kv_heads * hparams.head_dim());
+	let gate = reader.linear(&name("ffn_gate.weight"), None, width)?;
+	let hidden = reader.gguf.content.tensor_infos[&name("ffn_gate.weight")].shape.dims()[0];
 	let qkv_bias = match hparams.architecture {
 		Architecture::Qwen2 => Some([
 			reader.f32(&name("attn_q.bias"))?,
@@ -246,15 +260,15 @@ fn block(reader: &mut Reader, i: usize, hparams: &Hparams) -> Result<Block> {
 	};
 	Ok(Block {
 		attn_norm: reader.f32(&name("attn_norm.weight"))?,
-		q: reader.linear(&name("attn_q.weight"))?,
-		k: reader.linear(&name("attn_k.weight"))?,
-		v: reader.linear(&name("attn_v.weight"))?,
+		q: reader.linear(&name("attn_q.weight"), Some(queries), width)?,
+		k: reader.linear(&name("attn_k.weight"), Some(keys), width)?,
+		v: reader.linear(&name("attn_v.weight"), Some(keys), width)?,
 		qkv_bias,
-		out: reader.linear(&name("attn_output.weight"))?,
+		out: reader.linear(&name("attn_output.weight"), Some(width), queries)?,
 		ffn_norm: reader.f32(&name("ffn_norm.weight"))?,
-		gate: reader.linear(&name("ffn_gate.weight"))?,
-		up: reader.linear(&name("ffn_up.weight"))?,
-		down: reader.linear(&name("ffn_down.weight"))?,
+		gate,
+		up: reader.linear(&name("ffn_up.weight"), Some(hidden), width)?,
+		down: reader.linear(&name("ffn_down.weight"), Some(width), hidden)?,
 	})
 }
 

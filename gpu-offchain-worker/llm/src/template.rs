@@ -9,6 +9,9 @@ use crate::{
 use minijinja::{value::Kwargs, Environment, Error, ErrorKind, Value};
 use serde_json::json;
 
+/// Instructions a template may run per rendering (minijinja's fuel).
+const TEMPLATE_FUEL: u64 = 1_000_000;
+
 /// A compiled chat template.
 pub struct ChatTemplate {
 	env: Environment<'static>,
@@ -22,6 +25,8 @@ impl ChatTemplate {
 		let mut env = Environment::new();
 		env.set_trim_blocks(true);
 		env.set_lstrip_blocks(true);
+		// The template comes with the model: bounded work, whatever it says.
+		env.set_fuel(Some(TEMPLATE_FUEL));
 		env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
 		env.add_function("raise_exception", |message: String| -> Result<Value, Error> {
 			Err(Error::new(ErrorKind::InvalidOperation, message))

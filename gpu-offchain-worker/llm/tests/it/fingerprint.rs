@@ -204,6 +204,17 @@ fn sampled_generations_replay_with_their_seed_only() {
 		})
 		.collect();
 	assert_eq!(accepted("sampled, claimed with another seed", &reseeded), 0);
+	// Greedy tokens (each more likely than the one drawn) passed off as the sampled answer,
+	// with fingerprints forged to match them: refused.
+	let greedy = claims(&smollm2.chat, &QUESTIONS[1..3], SamplingParams::default());
+	let passed_off: Vec<_> = greedy
+		.iter()
+		.map(|c| {
+			let forged = Claim { sampling, fingerprints: forge(&smollm2.chat, c), ..c.clone() };
+			verdict(&smollm2.chat, &c.prompt, &c.tokens, &forged)
+		})
+		.collect();
+	assert_eq!(accepted("greedy tokens claimed as a sampled answer", &passed_off), 0);
 }
 
 #[test]
