@@ -88,8 +88,23 @@ impl ChatModel {
 		request: &ChatRequest,
 		on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
 	) -> Result<ChatOutcome, LlmError> {
+		self.chat_within(request, self.hparams().context_length, on_text)
+	}
+
+	/// [`Self::chat`] within a context of `context` tokens (a served version may offer less
+	/// than the model holds): a prompt and `max_tokens` beyond it is `ContextExceeded`.
+	pub fn chat_within(
+		&self,
+		request: &ChatRequest,
+		context: usize,
+		on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+	) -> Result<ChatOutcome, LlmError> {
 		request.validate()?;
 		let prompt = self.prompt(request)?;
+		let tokens = prompt.len() + request.max_tokens as usize;
+		if tokens > context {
+			return Err(LlmError::ContextExceeded { tokens, context });
+		}
 		let params = GenerationParams {
 			max_tokens: request.max_tokens,
 			sampling: request.sampling(),

@@ -110,7 +110,11 @@ impl Gguf {
 	/// Parses and checks the header of `bytes`: a supported architecture, every key the
 	/// decoder needs, consistent shapes, and every tensor within the file.
 	pub fn parse(bytes: &[u8]) -> Result<Self, LlmError> {
-		let content = Content::read(&mut Cursor::new(bytes))
+		// candle divides by the file's `general.alignment` and panics on 0: a malformed
+		// header must be an error, not a crash.
+		let read = std::panic::catch_unwind(|| Content::read(&mut Cursor::new(bytes)));
+		let content = read
+			.map_err(|_| LlmError::BadGguf("unreadable header (candle panicked)".into()))?
 			.map_err(|e| LlmError::BadGguf(format!("unreadable header: {e}")))?;
 		let (hparams, vocab, chat_template) = {
 			let meta = Meta(&content);

@@ -115,11 +115,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
 		w: &mut W,
 		first: bool,
 	) -> std::io::Result<()> {
-		if first {
-			Ok(())
-		} else {
-			w.write_all(b", ")
-		}
+		comma_unless_first(w, first)
 	}
 
 	fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -127,14 +123,18 @@ impl serde_json::ser::Formatter for PythonFormatter {
 		w: &mut W,
 		first: bool,
 	) -> std::io::Result<()> {
-		if first {
-			Ok(())
-		} else {
-			w.write_all(b", ")
-		}
+		comma_unless_first(w, first)
 	}
 
 	fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
 		w.write_all(b": ")
+	}
+}
+
+fn comma_unless_first<W: ?Sized + std::io::Write>(w: &mut W, first: bool) -> std::io::Result<()> {
+	if first {
+		Ok(())
+	} else {
+		w.write_all(b", ")
 	}
 }

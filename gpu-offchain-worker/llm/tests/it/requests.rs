@@ -66,6 +66,8 @@ fn a_file_that_is_not_a_gguf_or_is_truncated_is_refused() {
 		("llama.context_length", gguf_file::Value::U32(1 << 30)),
 		("llama.embedding_length", gguf_file::Value::U32(640)),
 		("llama.attention.head_count", gguf_file::Value::U32(100_000)),
+		// candle divides by the alignment: 0 must be an error, not a crash.
+		("general.alignment", gguf_file::Value::U32(0)),
 	] {
 		let bytes = with_metadata(&model.bytes, key, value);
 		assert!(matches!(Gguf::parse(&bytes), Err(LlmError::BadGguf(_))), "{key}");

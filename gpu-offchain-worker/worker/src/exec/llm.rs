@@ -48,18 +48,10 @@ struct LoadedChat {
 impl LoadedModel for LoadedChat {
 	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<RunReport, ExecError> {
 		let request = ChatRequest::from_json(input).map_err(exec_error)?;
-		let prompt = self.model.prompt(&request).map_err(exec_error)?;
-		let needed = prompt.len() + request.max_tokens as usize;
-		if needed > self.context {
-			return Err(ExecError::BadInput(format!(
-				"{} prompt tokens and max_tokens {} exceed the version's context of {}",
-				prompt.len(),
-				request.max_tokens,
-				self.context
-			)));
-		}
-		let outcome =
-			self.model.chat(&request, &mut |text| sink(text.as_bytes())).map_err(exec_error)?;
+		let outcome = self
+			.model
+			.chat_within(&request, self.context, &mut |text| sink(text.as_bytes()))
+			.map_err(exec_error)?;
 		let usage = TokenUsage {
 			prompt_tokens: outcome.usage.prompt_tokens,
 			completion_tokens: outcome.usage.completion_tokens,
@@ -71,9 +63,11 @@ impl LoadedModel for LoadedChat {
 /// A request's fault is bad input; anything else is the model's failure.
 fn exec_error(error: LlmError) -> ExecError {
 	match error {
-		LlmError::BadRequest(_) | LlmError::ContextExceeded { .. } | LlmError::Template(_) => {
-			ExecError::BadInput(error.to_string())
-		},
+		// The version's context is never more than the model's (checked when loading).
+		LlmError::ContextExceeded { tokens, context } => ExecError::BadInput(format!(
+			"{tokens} tokens (prompt and max_tokens) exceed the version's context of {context}"
+		)),
+		LlmError::BadRequest(_) | LlmError::Template(_) => ExecError::BadInput(error.to_string()),
 		other => ExecError::Run(other.to_string()),
 	}
 }
