@@ -22,10 +22,56 @@ pub fn workspace_root() -> PathBuf {
 /// How long [`NodeBuilder::spawn`] waits for the RPC server to answer.
 pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// Reserves `count` distinct free TCP ports on 127.0.0.1. The listeners are held until all
-/// are chosen, so the ports differ from one another; another process may still take one
-/// before the node binds it, which is rare and shows up as a start failure in the log.
+/// Reserves `count` distinct free TCP ports on 127.0.0.1.
+///
+/// Ports come from below the kernel's ephemeral range (`ip_local_port_range`), which the kernel
+/// hands out to outgoing connections and to `bind(0)`: a port chosen inside it can be taken by
+/// any connection between the choice and the node binding it (CI saw a worker fail so). Each
+/// call takes the next ports of one process-wide cursor, which starts at an offset drawn from
+/// the process id, so tests running at once in this process never get the same port, and each
+/// port is checked free by binding it. Where the ephemeral range starts too low to leave room
+/// below it, this falls back to the kernel's choice.
 pub fn free_ports(count: usize) -> std::io::Result<Vec<u16>> {
+	match ports_below_ephemeral() {
+		Some(range) => cursor_ports(count, range),
+		None => kernel_ports(count),
+	}
+}
+
+/// The range below the ephemeral ports that [`free_ports`] draws from, when it has room.
+fn ports_below_ephemeral() -> Option<std::ops::Range<u16>> {
+	const LOWEST: u16 = 10_000;
+	let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+	let first: u16 = range.split_whitespace().next()?.parse().ok()?;
+	(first >= LOWEST + 4_096).then_some(LOWEST..first)
+}
+
+/// `count` ports from the process-wide cursor over `range`, each checked free.
+fn cursor_ports(count: usize, range: std::ops::Range<u16>) -> std::io::Result<Vec<u16>> {
+	use std::sync::atomic::{AtomicU32, Ordering};
+	static CURSOR: AtomicU32 = AtomicU32::new(u32::MAX);
+	let span = u32::from(range.end - range.start);
+	let start = std::process::id().wrapping_mul(2_654_435_761) % span;
+	let _ = CURSOR.compare_exchange(u32::MAX, start, Ordering::SeqCst, Ordering::SeqCst);
+	let mut ports = Vec::with_capacity(count);
+	for _ in 0..span {
+		if ports.len() == count {
+			break;
+		}
+		let offset = CURSOR.fetch_add(1, Ordering::SeqCst) % span;
+		let port = range.start + offset as u16;
+		if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+			ports.push(port);
+		}
+	}
+	if ports.len() < count {
+		return Err(std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free ports left"));
+	}
+	Ok(ports)
+}
+
+/// `count` distinct ports chosen by the kernel, the listeners held until all are chosen.
+fn kernel_ports(count: usize) -> std::io::Result<Vec<u16>> {
 	let listeners = (0..count)
 		.map(|_| TcpListener::bind("127.0.0.1:0"))
 		.collect::<std::io::Result<Vec<_>>>()?;
@@ -572,12 +618,16 @@ mod tests {
 	fn free_ports_are_distinct_and_unprivileged() {
 		// Whether a port is still free when used cannot be asserted: other tests (nodes,
 		// zombienet) take ports concurrently; `free_ports` held each one bound while choosing.
-		let ports = free_ports(5).unwrap();
+		let mut ports = free_ports(5).unwrap();
+		ports.extend(free_ports(5).unwrap());
 		let mut unique = ports.clone();
 		unique.sort();
 		unique.dedup();
-		assert_eq!(unique.len(), 5);
+		assert_eq!(unique.len(), 10, "two calls never share a port");
 		assert!(ports.iter().all(|port| *port > 1024));
+		if let Some(range) = ports_below_ephemeral() {
+			assert!(ports.iter().all(|port| range.contains(port)), "{ports:?} outside {range:?}");
+		}
 	}
 
 	#[test]
