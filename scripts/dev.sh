@@ -5,7 +5,8 @@
 # it (http://127.0.0.1:9956 public, http://127.0.0.1:9957 for the node; both share the secret
 # in .verity-dev/node-secret); then publishes the demo model and registers the worker
 # (`verity demo setup`, which also publishes the demo model's ZKML version 0@1.1 with fresh
-# Groth16 keys), and prints the commands that run an inference. Ctrl-C stops the node.
+# Groth16 keys, and SmolLM2-135M-Instruct as the demo chat model 1@1.0 where
+# scripts/fetch-models.sh can fetch it), and prints the commands that run an inference. Ctrl-C stops the node.
 # Extra arguments go to the node, e.g. `scripts/dev.sh --sealing instant`. The worker's cache and
 # key are kept in .verity-dev/worker between runs.
 set -euo pipefail
@@ -28,8 +29,13 @@ for attempt in $(seq 60); do [ -f "$dir/node-secret" ] && break; sleep 0.5; done
 "$bin/verity-worker" --node-rpc http://127.0.0.1:9944 --secret-file "$dir/node-secret" \
 	--data-dir "$dir/worker" --output-store http://127.0.0.1:9955 &
 worker=$!
+# The demo chat model (SmolLM2-135M-Instruct), where scripts/fetch-models.sh can get it.
+chat_args=()
+if gguf=$(scripts/fetch-models.sh smollm2 2>/dev/null | sed -n 's/^smollm2 //p') && [ -n "$gguf" ]; then
+	chat_args=(--chat-model "$gguf")
+fi
 for attempt in $(seq 60); do
-	if "$bin/verity" --suri //Alice demo setup --write-input demo-input.json 2>/tmp/verity-demo.err; then
+	if "$bin/verity" --suri //Alice demo setup --write-input demo-input.json "${chat_args[@]}" 2>/tmp/verity-demo.err; then
 		break
 	fi
 	for pid in $node $worker; do
@@ -45,4 +51,10 @@ echo "Dev chain running. In another shell, run an inference (prints the output a
 echo "  $bin/verity --suri //Bob infer 0@1.0 --input demo-input.json"
 echo "or a ZKML one (answered at once, paid when the chain has verified its Groth16 proof):"
 echo "  $bin/verity --suri //Bob infer 0@1.1 --mode zkml --input demo-zk-input.json"
+if [ ${#chat_args[@]} -gt 0 ]; then
+	echo "or ask the demo chat model (streamed, then verified on chain, paid per token):"
+	echo "  $bin/verity --suri //Bob chat 1@1.0 \"What is the capital of France?\""
+else
+	echo "(no demo chat model: scripts/fetch-models.sh smollm2 failed)"
+fi
 wait "$node"

@@ -25,6 +25,10 @@ use verity_primitives::{
 
 /// Name of the demo model.
 pub const DEMO_MODEL: &str = "verity-demo-mlp";
+/// Name of the demo chat model.
+pub const DEMO_CHAT_MODEL: &str = "verity-demo-chat";
+/// The demo chat version's context, in tokens.
+const DEMO_CHAT_CONTEXT: u32 = 2048;
 const UNIT: u128 = 10u128.pow(18);
 
 #[derive(Debug, clap::Subcommand)]
@@ -43,6 +47,10 @@ pub enum DemoCommand {
 		/// Where to write an example int8 input for `verity infer --mode zkml` on version 1.1.
 		#[arg(long, default_value = "demo-zk-input.json")]
 		write_zk_input: PathBuf,
+		/// A GGUF chat model (e.g. SmolLM2-135M-Instruct, which `scripts/fetch-models.sh`
+		/// caches) to publish as the demo chat model, served by the same worker.
+		#[arg(long)]
+		chat_model: Option<PathBuf>,
 	},
 }
 
@@ -55,13 +63,14 @@ pub fn demo_artifact() -> Vec<u8> {
 
 /// Runs `verity demo setup`: publishes the demo model and registers the node's worker.
 pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String> {
-	let DemoCommand::Setup { store_url, worker_url, write_input, write_zk_input } = command;
+	let DemoCommand::Setup { store_url, worker_url, write_input, write_zk_input, chat_model } =
+		command;
 	let signer = signer(global.suri.as_deref())?;
 	let owner = account_of(&signer);
 	let chain = Chain::connect(&global.url).await?;
 	let mut done = Vec::new();
 
-	let model_id = demo_model(&chain, global, owner.0, &mut done).await?;
+	let model_id = demo_model(&chain, global, owner.0, DEMO_MODEL, &mut done).await?;
 	let version = VersionNumber { major: 1, minor: 0 };
 	let reference = ModelVersionRef { model: model_id, version };
 	let zk_reference =
@@ -71,9 +80,22 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 	std::fs::write(&file, demo_artifact()).map_err(|e| e.to_string())?;
 	let publisher = Publisher { global, dir: dir.path(), file: &file, store_url: &store_url };
 	publish_versions(&chain, &publisher, reference, zk_reference, &mut done).await?;
-	let models = vec![reference, zk_reference];
+	let mut models = vec![reference, zk_reference];
+	let chat = match &chat_model {
+		Some(gguf) => {
+			let chat = publish_chat(&chain, global, owner.0, gguf, &store_url, &mut done).await?;
+			models.push(chat);
+			Some(chat)
+		},
+		None => None,
+	};
 	register_worker(&chain, global, owner.0, worker_url, models, &mut done).await?;
 	write_inputs(&write_input, &write_zk_input)?;
+	if let Some(chat) = chat {
+		done.push(format!(
+			"Chat model {chat} ready: verity --suri //Bob chat {chat} \"What is 2+2?\""
+		));
+	}
 	let next = format!("verity infer {reference} --input {} --suri //Bob", write_input.display());
 	let zk_next = format!(
 		"verity infer {zk_reference} --mode zkml --input {} --suri //Bob",
@@ -92,6 +114,7 @@ pub async fn run(command: DemoCommand, global: &Global) -> Result<Output, String
 			"zk_model": zk_reference.to_string(),
 			"zk_input": write_zk_input,
 			"zk_command": zk_next,
+			"chat_model": chat.map(|chat| chat.to_string()),
 		}),
 	})
 }
@@ -101,24 +124,32 @@ async fn demo_model(
 	chain: &Chain,
 	global: &Global,
 	owner: [u8; 32],
+	name: &str,
 	done: &mut Vec<String>,
 ) -> Result<u64, String> {
 	let models = chain.fetch_all(api::storage().model_registry().models(), ()).await?;
 	let existing = models.iter().find_map(|((id,), info)| {
 		let info = &info.0;
-		let name_matches = info.owner == owner && &info.name[..] == DEMO_MODEL.as_bytes();
+		let name_matches = info.owner == owner && &info.name[..] == name.as_bytes();
 		name_matches.then_some(*id)
 	});
 	let model_id = match existing {
 		Some(id) => id,
 		None => {
+			let (task, description) = if name == DEMO_CHAT_MODEL {
+				(Task::TextGeneration, "Verity's demo chat model: SmolLM2-135M-Instruct, Q4_1")
+			} else {
+				(
+					Task::Classification,
+					"Verity's demo classifier: an int8 MLP, 4 features to 3 classes",
+				)
+			};
 			let created = model::run(
 				ModelCommand::Create(CreateArgs {
-					name: DEMO_MODEL.into(),
-					task: Task::Classification,
+					name: name.into(),
+					task,
 					licence: "Apache-2.0".into(),
-					description: "Verity's demo classifier: an int8 MLP, 4 features to 3 classes"
-						.into(),
+					description: description.into(),
 					tags: vec!["demo".into()],
 				}),
 				global,
@@ -241,19 +272,22 @@ async fn register_worker(
 	done: &mut Vec<String>,
 ) -> Result<(), String> {
 	let registered =
-		chain.fetch(api::storage().inference().workers(), (AccountId32(owner),)).await?.is_some();
-	if registered {
+		chain.fetch(api::storage().inference().workers(), (AccountId32(owner),)).await?;
+	if let Some(Static(info)) = registered {
+		if models.iter().all(|model| info.models.contains(model)) {
+			return Ok(());
+		}
+		// Registered before the chat model was published: serve it too.
+		let served: Vec<_> = info.models.iter().filter(|m| !models.contains(m)).copied().collect();
+		let mut offer = demo_offer(endpoint, models);
+		offer.models.extend(served);
+		let updated = inference::worker(WorkerCommand::Update { offer }, global).await?;
+		done.push(updated.text);
 		return Ok(());
 	}
 	let output = inference::worker(
 		WorkerCommand::Register {
-			offer: Offer {
-				endpoint,
-				models,
-				modes: vec![VerificationMode::Vanilla, VerificationMode::Zkml],
-				hardware: HardwareClass::Cpu,
-				fee: UNIT / 100,
-			},
+			offer: demo_offer(endpoint, models),
 			signing_key: None,
 			key_proof: None,
 			stake: 1_000 * UNIT,
@@ -263,6 +297,61 @@ async fn register_worker(
 	.await?;
 	done.push(output.text);
 	Ok(())
+}
+
+/// What the demo worker offers: `models` at `endpoint`, Vanilla and ZKML, on CPU.
+fn demo_offer(endpoint: String, models: Vec<ModelVersionRef>) -> Offer {
+	Offer {
+		endpoint,
+		models,
+		modes: vec![VerificationMode::Vanilla, VerificationMode::Zkml],
+		hardware: HardwareClass::Cpu,
+		fee: UNIT / 100,
+	}
+}
+
+/// Publishes `gguf` as version 1.0 of the demo chat model (a chat schema of
+/// `DEMO_CHAT_CONTEXT` tokens, priced per inference and per token), unless on chain.
+async fn publish_chat(
+	chain: &Chain,
+	global: &Global,
+	owner: [u8; 32],
+	gguf: &Path,
+	store_url: &str,
+	done: &mut Vec<String>,
+) -> Result<ModelVersionRef, String> {
+	let model = demo_model(chain, global, owner, DEMO_CHAT_MODEL, done).await?;
+	let reference = ModelVersionRef { model, version: VersionNumber { major: 1, minor: 0 } };
+	if published(chain, reference).await? {
+		return Ok(reference);
+	}
+	let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+	let schema = dir.path().join("chat-schema.json");
+	std::fs::write(&schema, json!({"chat": {"max_context_tokens": DEMO_CHAT_CONTEXT}}).to_string())
+		.map_err(|e| e.to_string())?;
+	let published = model::run(
+		ModelCommand::Publish(PublishArgs {
+			file: gguf.to_path_buf(),
+			model,
+			version: reference.version,
+			format: ArtifactFormat::Gguf,
+			schema,
+			modes: vec![VerificationMode::Vanilla],
+			price: UNIT / 1000,
+			price_per_token: UNIT / 100_000,
+			zk_verifying_key: None,
+			store_url: store_url.to_owned(),
+			no_upload: false,
+			walrus_publisher: None,
+			walrus_epochs: 1,
+			ipfs_cid: None,
+			https_url: None,
+		}),
+		global,
+	)
+	.await?;
+	done.push(published.text);
+	Ok(reference)
 }
 
 /// Writes the example inputs for `verity infer`: f32 for version 1.0, int8 for 1.1 in ZKML.

@@ -169,7 +169,7 @@ pub(crate) fn tensors(
 ) -> Result<(&[verity_primitives::TensorSpec], &[verity_primitives::TensorSpec]), String> {
 	match schema {
 		IoSchema::Tensors { inputs, outputs } => Ok((inputs, outputs)),
-		IoSchema::Chat { .. } => Err("chat models are not served yet".into()),
+		IoSchema::Chat { .. } => Err("a chat model: ask it with `verity chat`".into()),
 	}
 }
 
@@ -458,7 +458,7 @@ async fn dispute(chain: &Chain, request: RequestId, global: &Global) -> Result<O
 }
 
 /// Every check of a settled receipt: (what, passed, detail).
-async fn check_receipt(
+pub(crate) async fn check_receipt(
 	chain: &Chain,
 	settled: &Settled,
 	input: Option<&[u8]>,
@@ -549,7 +549,7 @@ async fn worker_key_check(
 	})
 }
 
-fn receipt_json(settled: &Settled) -> Json {
+pub(crate) fn receipt_json(settled: &Settled) -> Json {
 	let receipt = &settled.receipt;
 	json!({
 		"request": receipt.request_id,
@@ -564,6 +564,10 @@ fn receipt_json(settled: &Settled) -> Json {
 		"genesis_hash": hex::encode(receipt.genesis_hash),
 		"signing_key": hex::encode(settled.signing_key),
 		"signature": hex::encode(settled.signature),
+		"usage": receipt.usage.map(|usage| json!({
+			"prompt_tokens": usage.prompt_tokens,
+			"completion_tokens": usage.completion_tokens,
+		})),
 		"settled_at": settled.settled_at,
 		"paid": {
 			"model_owner": settled.paid.model_price.to_string(),
@@ -573,14 +577,14 @@ fn receipt_json(settled: &Settled) -> Json {
 	})
 }
 
-fn checks_json(checks: &[(&str, bool, String)]) -> Json {
+pub(crate) fn checks_json(checks: &[(&str, bool, String)]) -> Json {
 	checks
 		.iter()
 		.map(|(what, ok, detail)| json!({"check": what, "ok": ok, "detail": detail}))
 		.collect()
 }
 
-fn checks_text(checks: &[(&str, bool, String)]) -> String {
+pub(crate) fn checks_text(checks: &[(&str, bool, String)]) -> String {
 	checks
 		.iter()
 		.map(|(what, ok, detail)| {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod attestation;
+pub mod chat;
 pub mod demo;
 pub mod inference;
 pub mod model;
@@ -22,4 +23,6 @@ pub struct Global {
 	pub url: String,
 	/// Signer's secret URI.
 	pub suri: Option<String>,
+	/// Machine-readable output: nothing goes to stdout but the final JSON.
+	pub json: bool,
 }

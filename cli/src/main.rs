@@ -5,7 +5,7 @@
 //! failure it prints one `Error:` line (or `{"error": ...}` with `--json`) and exits with 1.
 
 use clap::Parser;
-use verity_cli::{attestation, demo, inference, model, settlement, zk, Global};
+use verity_cli::{attestation, chat, demo, inference, model, settlement, zk, Global};
 
 /// Command-line client of a Verity chain.
 #[derive(Debug, Parser)]
@@ -38,6 +38,9 @@ enum Command {
 	/// Run a model version on an input through the chain; prints the output and its verified
 	/// receipt.
 	Infer(inference::InferArgs),
+	/// Ask a chat model through the chain: the answer is printed as the worker produces it,
+	/// then its receipt is verified on chain (paid for the tokens used).
+	Chat(chat::ChatArgs),
 	/// Receipts of settled results.
 	#[command(subcommand)]
 	Receipt(inference::ReceiptCommand),
@@ -65,12 +68,13 @@ fn main() {
 		.enable_all()
 		.build()
 		.expect("a tokio runtime starts");
-	let global = Global { url: cli.url, suri: cli.suri };
+	let global = Global { url: cli.url, suri: cli.suri, json: cli.json };
 	let result = runtime.block_on(async {
 		match cli.command {
 			Command::Model(command) => model::run(command, &global).await,
 			Command::Worker(command) => inference::worker(command, &global).await,
 			Command::Infer(args) => inference::infer(args, &global).await,
+			Command::Chat(args) => chat::chat(args, &global).await,
 			Command::Receipt(command) => inference::receipt(command, &global).await,
 			Command::Demo(command) => demo::run(command, &global).await,
 			Command::Direct(args) => settlement::direct(args, &global).await,

@@ -40,8 +40,10 @@ impl std::fmt::Display for WaitError {
 		match self {
 			Self::Expired(request) => write!(
 				f,
-				"request {request} expired without a result, or its worker declined it because \
-				 its stored input could not be fetched; the fee was refunded"
+				"request {request} expired without a result, or its worker declined it (its \
+				 stored input could not be fetched, or it is not a valid request for the model, \
+				 such as a chat request asking for more tokens than were paid for); the fee was \
+				 refunded"
 			),
 			Self::NeverProved(request) => write!(
 				f,

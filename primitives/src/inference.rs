@@ -47,6 +47,16 @@ pub const KEY_POSSESSION_DOMAIN: &[u8] = b"verity/worker-key-possession";
 pub const MAX_INLINE_INPUT: u32 = 64 * 1024;
 /// Largest output recorded inside a result, in bytes; larger outputs are recorded by digest.
 pub const MAX_INLINE_OUTPUT: u32 = 16 * 1024;
+/// Largest chat request (its canonical JSON), inline or stored, in bytes.
+pub const MAX_CHAT_INPUT: u64 = 4 * 1024 * 1024;
+/// Most output bytes a chat result may have per token it paid for: a bound on a token's text.
+/// A chat result's output (the generated text) has at most [`chat_output_limit`] bytes.
+pub const MAX_CHAT_TOKEN_BYTES: u64 = 256;
+
+/// The most output bytes of a chat result with `max_tokens` tokens paid for.
+pub fn chat_output_limit(max_tokens: u32) -> u64 {
+	u64::from(max_tokens).saturating_mul(MAX_CHAT_TOKEN_BYTES)
+}
 /// Longest worker endpoint URL, in bytes.
 pub const MAX_ENDPOINT_LEN: u32 = 256;
 
@@ -386,6 +396,9 @@ pub struct WorkerJob<AccountId> {
 	/// from the version's locations like the model, and proves only with a proving key whose
 	/// verifying key has the digest the chain verifies with.
 	pub zk_keys: Option<ZkKeyDigests>,
+	/// For chat jobs, the tokens the requester paid for: the request's own `max_tokens` may
+	/// not exceed it (the worker declines it as invalid input otherwise).
+	pub max_tokens: Option<u32>,
 }
 
 /// The digests of a version's ZKML keys.
@@ -443,6 +456,11 @@ pub enum DeclineReason {
 	/// The request's stored input could not be fetched (or did not match its digest) from the
 	/// location the requester named: the requester's fault, not the worker's.
 	InputUnavailable,
+	/// The input is not a request the version's schema takes: a chat request that does not
+	/// parse, breaks a rule (roles, sampling bounds), asks for more `max_tokens` than were paid
+	/// for, or does not fit the version's context. Anyone can re-check it off chain from the
+	/// input and the request's record.
+	InvalidInput,
 }
 
 /// The bytes a worker signs to decline a request: [`DECLINE_DOMAIN`] then the SCALE encoding of
@@ -621,6 +639,20 @@ pub struct InferenceRequest<AccountId, Balance, BlockNumber> {
 	/// The model is deterministic (Verity's integer format), so its results can be re-executed
 	/// and compared; taken from the version when the request was accepted.
 	pub deterministic: bool,
+	/// For a chat request, what its tokens cost: the fee held covers `max_tokens` of them and
+	/// settlement pays for those the receipt reports.
+	pub chat: Option<ChatTerms<Balance>>,
+}
+
+/// What a chat request pays per token, as its record keeps it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct ChatTerms<Balance> {
+	/// Tokens paid for: the most the answer may have.
+	pub max_tokens: u32,
+	/// The version's price per generated token (paid to the model's owner).
+	pub price_per_token: Balance,
 }
 
 /// A result that just settled, as the inference pallet reports it to the

@@ -4,6 +4,7 @@
 
 mod attacks;
 mod attestation;
+mod chat;
 mod common;
 mod inference;
 mod model_hub;

@@ -7,5 +7,6 @@ pub mod node_rpc;
 pub mod service;
 pub mod settlement;
 pub mod signer;
+pub mod stream;
 pub mod tensor;
 pub mod zk;

@@ -234,6 +234,7 @@ pub struct Worker {
 	node_secret: Option<[u8; 32]>,
 	zk: Arc<ZkProofs>,
 	direct_slots: tokio::sync::Semaphore,
+	streams: crate::stream::JobStreams,
 }
 
 impl Worker {
@@ -270,6 +271,7 @@ impl Worker {
 			node_secret: config.node_secret,
 			zk: Arc::new(ZkProofs::default()),
 			direct_slots: tokio::sync::Semaphore::new(DIRECT_SLOTS),
+			streams: Default::default(),
 		})
 	}
 
@@ -340,10 +342,10 @@ impl Worker {
 		genesis_hash: [u8; 32],
 		request_id: RequestId,
 		input_digest: &[u8; 32],
+		why: DeclineReason,
 		reason: &str,
 	) -> WorkerDecline {
 		let evidence = blake2_256(reason.as_bytes());
-		let why = DeclineReason::InputUnavailable;
 		let signature =
 			self.key.sign_decline(&genesis_hash, request_id, input_digest, why, &evidence);
 		WorkerDecline { request_id, reason: why, evidence, signature }
@@ -383,6 +385,9 @@ impl Worker {
 			})?
 			.map_err(JobError::Input)?,
 		};
+		if let Some(paid) = job.max_tokens {
+			crate::exec::llm::check_paid_tokens(&input, paid)?;
+		}
 		let prover = match job.mode {
 			VerificationMode::Zkml => Some(self.zk_prover(&job, &artifact).await?),
 			_ => None,
@@ -390,11 +395,44 @@ impl Worker {
 		let worker = self.clone();
 		let (format, digest, schema) = (job.format, job.artifact.blake2_256, job.schema.clone());
 		let zk_input = input.clone();
-		let (output, report) = tokio::task::spawn_blocking(move || {
-			worker.executor.run_reporting(format, digest, &artifact, &schema, &input)
+		// An on-chain chat job's text can be followed live (`/v1/jobs/<id>/stream`).
+		let stream = (job.max_tokens.is_some() && context == ReceiptContext::OnChain)
+			.then(|| self.streams.open(job.request_id));
+		let live = stream.clone();
+		let ran = tokio::task::spawn_blocking(move || {
+			let mut output = Vec::new();
+			let report = worker.executor.run_streaming(
+				format,
+				digest,
+				&artifact,
+				&schema,
+				&input,
+				&mut |p| {
+					output.extend_from_slice(p);
+					if let Some(live) = &live {
+						live.push(p);
+					}
+					std::ops::ControlFlow::Continue(())
+				},
+			)?;
+			Ok::<_, ExecError>((output, report))
 		})
 		.await
-		.map_err(|e| JobError::Internal(e.to_string()))??;
+		.map_err(|e| JobError::Internal(e.to_string()))
+		.and_then(|ran| ran.map_err(JobError::from));
+		if let Some(stream) = &stream {
+			stream.finish(ran.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+		}
+		let (output, report) = ran?;
+		if let Some(paid) = job.max_tokens {
+			let limit = verity_primitives::chat_output_limit(paid);
+			if output.len() as u64 > limit {
+				return Err(JobError::Exec(ExecError::Output(format!(
+					"{} bytes of text exceed the chain's bound of {limit} for {paid} tokens",
+					output.len()
+				))));
+			}
+		}
 		let zk_output = prover.is_some().then(|| output.clone());
 		let output = self.record_output(output).await?;
 		let receipt = Receipt {
@@ -590,6 +628,8 @@ impl Worker {
 			mode: direct.mode,
 			worker: identity.account,
 			zk_keys: None,
+			// A direct chat request pays for what its own `max_tokens` asks.
+			max_tokens: None,
 		})
 	}
 
@@ -735,7 +775,7 @@ pub const NODE_LIMITS: ConnectionLimits = ConnectionLimits {
 async fn serve_with(worker: Arc<Worker>, listener: TcpListener, limits: ConnectionLimits) {
 	verity_artifact_store::limits::serve(listener, limits, LOG_TARGET, move |_peer, request| {
 		let worker = worker.clone();
-		async move { handle(&worker, request).await }
+		async move { route(&worker, request).await }
 	})
 	.await
 }
@@ -750,6 +790,34 @@ fn reply(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Full
 
 fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
 	reply(status, "text/plain; charset=utf-8", message.as_bytes().to_vec())
+}
+
+/// A response body of any route: a whole one, or a job's live stream.
+type AnyBody = http_body_util::combinators::BoxBody<Bytes, std::convert::Infallible>;
+
+/// `GET /v1/jobs/<request id>/stream` (public: see [`crate::stream`]), or the other routes.
+async fn route(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<AnyBody> {
+	let path = request.uri().path();
+	let stream_of = path.strip_prefix("/v1/jobs/").and_then(|rest| rest.strip_suffix("/stream"));
+	match (request.method(), stream_of) {
+		(&Method::GET, Some(id)) => match id.parse::<RequestId>() {
+			Ok(id) => match worker.streams.get(id) {
+				Some(stream) => Response::builder()
+					.status(StatusCode::OK)
+					.header(header::CONTENT_TYPE, "application/x-ndjson")
+					.body(stream.body().boxed())
+					.unwrap_or_else(|_| Response::new(Full::default().boxed())),
+				None => text(
+					StatusCode::NOT_FOUND,
+					"this worker runs no chat job with this request id (not started yet, or 					 finished a while ago)",
+				)
+				.map(BodyExt::boxed),
+			},
+			Err(_) => text(StatusCode::BAD_REQUEST, "expected /v1/jobs/<request id>/stream")
+				.map(BodyExt::boxed),
+		},
+		_ => handle(worker, request).await.map(BodyExt::boxed),
+	}
 }
 
 async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -790,7 +858,18 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 				// submits so that the request is refunded without a timeout penalty.
 				Err(JobError::Input(reason)) => {
 					log::warn!(target: LOG_TARGET, "request {request_id}: input: {reason}");
-					let decline = worker.decline(genesis_hash, request_id, &input_digest, &reason);
+					let why = DeclineReason::InputUnavailable;
+					let decline =
+						worker.decline(genesis_hash, request_id, &input_digest, why, &reason);
+					reply(StatusCode::FAILED_DEPENDENCY, "application/octet-stream", decline.encode())
+				},
+				// A chat request the model cannot take (the chain only checks its size): declined
+				// likewise, as invalid input; anyone can re-check that from the input.
+				Err(JobError::Exec(ExecError::BadInput(reason))) => {
+					log::warn!(target: LOG_TARGET, "request {request_id}: invalid input: {reason}");
+					let why = DeclineReason::InvalidInput;
+					let decline =
+						worker.decline(genesis_hash, request_id, &input_digest, why, &reason);
 					reply(StatusCode::FAILED_DEPENDENCY, "application/octet-stream", decline.encode())
 				},
 				Err(error) => {

@@ -307,6 +307,7 @@ pub fn awaiting_zk_proof<T: Config>(
 		deadline,
 		check_of: None,
 		deterministic: true,
+		chat: None,
 	};
 	Requests::<T>::insert(request, open);
 	Assignments::<T>::insert(worker, request, ());
@@ -427,6 +428,30 @@ mod benchmarks {
 			T::MaxDeadline::get(),
 		);
 		assert!(Requests::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn request_chat(w: Linear<1, { T::MaxWorkers::get() }>) {
+		let model = T::BenchmarkHelper::servable_chat_model();
+		for i in 0..w {
+			register::<T>(i, model);
+		}
+		let requester = funded::<T>("requester", 0);
+		// The largest inline chat request: parsing is the worker's, the chain only hashes it.
+		let input = RequestInput::Inline(
+			vec![b' '; verity_primitives::MAX_INLINE_INPUT as usize].try_into().expect("fits"),
+		);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(requester),
+			model,
+			input,
+			VerificationMode::Vanilla,
+			256,
+			BalanceOf::<T>::max_value() / 16u32.into(),
+			T::MaxDeadline::get(),
+		);
+		assert!(Requests::<T>::get(0).is_some_and(|open| open.chat.is_some()));
 	}
 
 	#[benchmark]

@@ -13,7 +13,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{CheckedAdd, Saturating, Zero},
+	traits::{CheckedAdd, CheckedMul, Saturating, Zero},
 	transaction_validity::{
 		InvalidTransaction, TransactionValidityError, TransactionValidityWithRefund,
 		ValidTransaction,
@@ -21,9 +21,10 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 use verity_primitives::{
-	decline_payload, key_possession_payload, tensors_encoded_len, ArtifactFormat, ExpectedReceipt,
-	HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptContext, ReceiptSignature, RequestId,
-	RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes, MAX_INLINE_OUTPUT,
+	chat_output_limit, decline_payload, key_possession_payload, tensors_encoded_len,
+	ArtifactFormat, DeclineReason, ExpectedReceipt, HardwareClass, IoSchema, ModelVersionRef,
+	Receipt, ReceiptContext, ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey,
+	VerificationMode, VerificationModes, MAX_CHAT_INPUT, MAX_INLINE_OUTPUT,
 };
 
 /// Priority of result transactions: above ordinary transfers, so that results beat deadlines.
@@ -184,6 +185,28 @@ impl<T: Config> Pallet<T> {
 		.map(|_| ())
 	}
 
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn do_request_chat(
+		who: T::AccountId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		mode: VerificationMode,
+		max_tokens: u32,
+		max_fee: BalanceOf<T>,
+		deadline_blocks: BlockNumberFor<T>,
+	) -> DispatchResult {
+		<Self as InferenceRequests<_, _, _>>::request_chat(
+			who,
+			model,
+			input,
+			mode,
+			max_tokens,
+			max_fee,
+			deadline_blocks,
+		)
+		.map(|_| ())
+	}
+
 	/// Opens a Vanilla request that re-executes `original`'s job (same model version, same
 	/// input) on a worker not in `exclude`, with `payer` paying only the worker's fee (the
 	/// model's owner is paid once, by the original). Checkers cost at most what the original's
@@ -211,8 +234,7 @@ impl<T: Config> Pallet<T> {
 				payer.clone(),
 				model,
 				version,
-				input,
-				VerificationMode::Vanilla,
+				Job { input, mode: VerificationMode::Vanilla, max_tokens: None },
 				max_fee,
 				T::MaxDeadline::get(),
 				Some((original, exclude)),
@@ -235,33 +257,13 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		model: ModelVersionRef,
 		version: ServableModel<T::AccountId, BalanceOf<T>>,
-		input: RequestInput,
-		mode: VerificationMode,
+		job: Job,
 		max_fee: BalanceOf<T>,
 		deadline_blocks: BlockNumberFor<T>,
 		check: Option<(RequestId, &[T::AccountId])>,
 	) -> Result<RequestId, DispatchError> {
-		let IoSchema::Tensors { inputs, outputs } = &version.schema else {
-			return Err(Error::<T>::UnsupportedSchema.into());
-		};
-		let expected_input = tensors_encoded_len(inputs).ok_or(Error::<T>::Overflow)?;
-		ensure!(input.len() == expected_input, Error::<T>::InputSizeMismatch);
-		if let RequestInput::Stored { location, .. } = &input {
-			ensure!(location.is_well_formed(), Error::<T>::MalformedInputLocation);
-		}
-		let output_len = tensors_encoded_len(outputs).ok_or(Error::<T>::Overflow)?;
-		if mode == VerificationMode::Zkml {
-			ensure!(
-				version.format == ArtifactFormat::VerityInt8,
-				Error::<T>::ZkmlNeedsIntegerModel
-			);
-			ensure!(version.zk_keys.is_some(), Error::<T>::ZkKeysMissing);
-			ensure!(
-				matches!(input, RequestInput::Inline(_))
-					&& output_len <= u64::from(MAX_INLINE_OUTPUT),
-				Error::<T>::ZkmlNeedsInlineData
-			);
-		}
+		let Job { input, mode, max_tokens } = job;
+		let (output_len, chat) = Self::check_job(&version, &input, mode, max_tokens)?;
 		ensure!(
 			deadline_blocks >= T::MinDeadline::get() && deadline_blocks <= T::MaxDeadline::get(),
 			Error::<T>::BadDeadline
@@ -272,8 +274,17 @@ impl<T: Config> Pallet<T> {
 		let request = NextRequestId::<T>::get();
 		let exclude = check.map(|(_, exclude)| exclude).unwrap_or_default();
 		let deterministic = version.format == ArtifactFormat::VerityInt8;
-		// A check pays the worker only: the model's owner was paid by the original.
-		let price = if check.is_some() { Zero::zero() } else { version.price };
+		// A check pays the worker only: the model's owner was paid by the original. A chat
+		// request holds the price of every token it pays for.
+		let price = match (&check, &chat) {
+			(Some(_), _) => Zero::zero(),
+			(None, None) => version.price,
+			(None, Some(terms)) => terms
+				.price_per_token
+				.checked_mul(&terms.max_tokens.into())
+				.and_then(|tokens| tokens.checked_add(&version.price))
+				.ok_or(Error::<T>::Overflow)?,
+		};
 		// Results that may be sampled (deterministic, unproved, not checks) fund their checks.
 		let premium = check.is_none() && deterministic && mode != VerificationMode::Zkml;
 		let offer = Offer { mode, price, premium, max_fee, deadline_blocks };
@@ -318,6 +329,7 @@ impl<T: Config> Pallet<T> {
 				deadline,
 				check_of: check.map(|(original, _)| original),
 				deterministic,
+				chat,
 			},
 		);
 		Self::deposit_event(Event::InferenceRequested {
@@ -330,6 +342,53 @@ impl<T: Config> Pallet<T> {
 			deadline,
 		});
 		Ok(request)
+	}
+
+	/// Checks a job against its version's schema and mode; returns the length a valid output
+	/// has (exactly, for tensors; at most, for chat) and a chat request's token terms.
+	fn check_job(
+		version: &ServableModel<T::AccountId, BalanceOf<T>>,
+		input: &RequestInput,
+		mode: VerificationMode,
+		max_tokens: Option<u32>,
+	) -> Result<(u64, Option<ChatTerms<BalanceOf<T>>>), DispatchError> {
+		if let RequestInput::Stored { location, .. } = input {
+			ensure!(location.is_well_formed(), Error::<T>::MalformedInputLocation);
+		}
+		let (output_len, chat) = match (&version.schema, max_tokens) {
+			(IoSchema::Tensors { inputs, outputs }, None) => {
+				let expected_input = tensors_encoded_len(inputs).ok_or(Error::<T>::Overflow)?;
+				ensure!(input.len() == expected_input, Error::<T>::InputSizeMismatch);
+				(tensors_encoded_len(outputs).ok_or(Error::<T>::Overflow)?, None)
+			},
+			(IoSchema::Chat { max_context_tokens }, Some(max_tokens)) => {
+				// At least one token of prompt must fit beside the answer.
+				ensure!(
+					max_tokens >= 1 && max_tokens < *max_context_tokens,
+					Error::<T>::BadMaxTokens
+				);
+				ensure!(
+					!input.is_empty() && input.len() <= MAX_CHAT_INPUT,
+					Error::<T>::BadChatInput
+				);
+				let terms = ChatTerms { max_tokens, price_per_token: version.price_per_token };
+				(chat_output_limit(max_tokens), Some(terms))
+			},
+			_ => return Err(Error::<T>::UnsupportedSchema.into()),
+		};
+		if mode == VerificationMode::Zkml {
+			ensure!(
+				version.format == ArtifactFormat::VerityInt8 && chat.is_none(),
+				Error::<T>::ZkmlNeedsIntegerModel
+			);
+			ensure!(version.zk_keys.is_some(), Error::<T>::ZkKeysMissing);
+			ensure!(
+				matches!(input, RequestInput::Inline(_))
+					&& output_len <= u64::from(MAX_INLINE_OUTPUT),
+				Error::<T>::ZkmlNeedsInlineData
+			);
+		}
+		Ok((output_len, chat))
 	}
 
 	/// Picks the worker for `request`: `H(randomness, request) mod count` over the eligible
@@ -461,17 +520,28 @@ impl<T: Config> Pallet<T> {
 			|| receipt.model_digest != request.model_digest
 			|| receipt.input_digest != request.input_digest
 			|| receipt.mode != request.mode
-			|| receipt.usage.is_some()
 			|| receipt.timestamp_ms != 0
 		{
 			return Err(ResultRejection::ReceiptMismatch);
+		}
+		// A chat answer reports the tokens it used, never more than were paid for; a tensor
+		// result reports none.
+		match (&request.chat, receipt.usage) {
+			(None, None) => {},
+			(Some(terms), Some(usage)) if usage.completion_tokens <= terms.max_tokens => {},
+			_ => return Err(ResultRejection::BadUsage),
 		}
 		if request.mode == VerificationMode::Tee
 			&& !T::Attestations::is_attested(&request.worker, &worker.signing_key)
 		{
 			return Err(ResultRejection::NotAttested);
 		}
-		if output.digest() != receipt.output_digest || output.len() != request.output_len {
+		// A tensor output has exactly the schema's length; a chat output at most its bound.
+		let length_fits = match request.chat {
+			None => output.len() == request.output_len,
+			Some(_) => output.len() <= request.output_len,
+		};
+		if output.digest() != receipt.output_digest || !length_fits {
 			return Err(ResultRejection::BadOutput);
 		}
 		match output {
@@ -534,6 +604,7 @@ impl<T: Config> Pallet<T> {
 				ResultRejection::PastDeadline => Error::<T>::PastDeadline,
 				ResultRejection::NotAttested => Error::<T>::NotAttested,
 				ResultRejection::NotDeclinable => Error::<T>::NotDeclinable,
+				ResultRejection::BadUsage => Error::<T>::BadUsage,
 			},
 		)?;
 		if request.mode == VerificationMode::Zkml {
@@ -598,7 +669,13 @@ impl<T: Config> Pallet<T> {
 			frame_system::Pallet::<T>::block_number() <= request.deadline,
 			Error::<T>::PastDeadline
 		);
-		ensure!(matches!(request.input, RequestInput::Stored { .. }), Error::<T>::NotDeclinable);
+		// Only a stored input can be unavailable; any input can be invalid (a chat request the
+		// worker cannot run: anyone can re-check that from the input and this record).
+		let declinable = match decline.reason {
+			DeclineReason::InputUnavailable => matches!(request.input, RequestInput::Stored { .. }),
+			DeclineReason::InvalidInput => request.chat.is_some(),
+		};
+		ensure!(declinable, Error::<T>::NotDeclinable);
 		Ok(request)
 	}
 
@@ -662,10 +739,27 @@ impl<T: Config> Pallet<T> {
 			}
 			Ok(())
 		};
-		pay(&request.model_owner, request.fee.model_price)?;
-		pay(&request.worker, request.fee.worker_fee)?;
-		pay(&T::TreasuryAccount::get(), request.fee.protocol_fee)?;
-		pay(&T::SamplingPot::get(), request.fee.sampling_premium)?;
+		let paid = Self::fee_for_usage(&request, receipt.usage)?;
+		pay(&request.model_owner, paid.model_price)?;
+		pay(&request.worker, paid.worker_fee)?;
+		pay(&T::TreasuryAccount::get(), paid.protocol_fee)?;
+		pay(&T::SamplingPot::get(), paid.sampling_premium)?;
+		// What the unused tokens would have cost stays with the requester.
+		let unused = Self::fee_total(&request.fee)?.saturating_sub(Self::fee_total(&paid)?);
+		let refunded = if unused.is_zero() {
+			Zero::zero()
+		} else {
+			T::Currency::release(&reason, &request.requester, unused, Precision::Exact)?
+		};
+		if let (Some(terms), Some(usage)) = (&request.chat, receipt.usage) {
+			Self::deposit_event(Event::UnusedTokensRefunded {
+				request: request_id,
+				requester: request.requester.clone(),
+				max_tokens: terms.max_tokens,
+				completion_tokens: usage.completion_tokens,
+				refunded,
+			});
+		}
 
 		Self::close_request(request_id, &request);
 		Workers::<T>::mutate(&request.worker, |info| {
@@ -684,7 +778,7 @@ impl<T: Config> Pallet<T> {
 				signature,
 				input: request.input.clone(),
 				output,
-				paid: request.fee.clone(),
+				paid: paid.clone(),
 				settled_at: frame_system::Pallet::<T>::block_number(),
 				check_of: request.check_of,
 			},
@@ -697,17 +791,17 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::ModelOwnerPaid {
 			request: request_id,
 			owner: request.model_owner,
-			amount: request.fee.model_price,
+			amount: paid.model_price,
 		});
 		Self::deposit_event(Event::WorkerPaid {
 			request: request_id,
 			worker: request.worker.clone(),
-			amount: request.fee.worker_fee,
+			amount: paid.worker_fee,
 		});
 		Self::deposit_event(Event::TreasuryPaid {
 			request: request_id,
-			amount: request.fee.protocol_fee,
-			sampling_premium: request.fee.sampling_premium,
+			amount: paid.protocol_fee,
+			sampling_premium: paid.sampling_premium,
 		});
 		Ok(SettledInfo {
 			request: request_id,
@@ -720,6 +814,27 @@ impl<T: Config> Pallet<T> {
 			deterministic: request.deterministic,
 			proved: request.mode == VerificationMode::Zkml,
 		})
+	}
+
+	/// What a result pays, by payee: the fee held, except that a chat answer pays the model's
+	/// owner only for the tokens it used (`usage` was checked to be within those paid for), and
+	/// the protocol its share of that.
+	fn fee_for_usage(
+		request: &InferenceRequestOf<T>,
+		usage: Option<verity_primitives::TokenUsage>,
+	) -> Result<FeeSplit<BalanceOf<T>>, DispatchError> {
+		let (Some(terms), Some(usage)) = (&request.chat, usage) else {
+			return Ok(request.fee.clone());
+		};
+		let unused = terms.max_tokens.saturating_sub(usage.completion_tokens);
+		let unused_price =
+			terms.price_per_token.checked_mul(&unused.into()).ok_or(Error::<T>::Overflow)?;
+		let model_price = request.fee.model_price.saturating_sub(unused_price);
+		let mut paid = Self::fee_split(model_price, request.fee.worker_fee, false)?;
+		// A check's fee has no protocol share or premium; keep what was held for those.
+		paid.protocol_fee = paid.protocol_fee.min(request.fee.protocol_fee);
+		paid.sampling_premium = request.fee.sampling_premium;
+		Ok(paid)
 	}
 
 	/// Moves an answered ZKML request's deadline to at least `ZkProofWindow` blocks ahead (if
@@ -983,6 +1098,13 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads(2 * u64::from(workers) + 1))
 	}
 
+	/// The declared weight of `request_chat`, likewise.
+	pub fn request_chat_weight() -> Weight {
+		let workers = T::MaxWorkers::get();
+		T::WeightInfo::request_chat(workers)
+			.saturating_add(T::DbWeight::get().reads(2 * u64::from(workers) + 1))
+	}
+
 	/// Endpoint, modes and models of a worker's offer are well formed.
 	fn check_offer(
 		endpoint: &Endpoint,
@@ -1016,9 +1138,27 @@ impl<T: Config> InferenceRequests<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>
 	) -> Result<RequestId, DispatchError> {
 		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
 		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
+		let job = Job { input, mode, max_tokens: None };
 		// A caller outside a transactional dispatch (a hook) must not keep half a request.
 		frame_support::storage::with_storage_layer(|| {
-			Self::open_request(who, model, version, input, mode, max_fee, deadline_blocks, None)
+			Self::open_request(who, model, version, job, max_fee, deadline_blocks, None)
+		})
+	}
+
+	fn request_chat(
+		who: T::AccountId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		mode: VerificationMode,
+		max_tokens: u32,
+		max_fee: BalanceOf<T>,
+		deadline_blocks: BlockNumberFor<T>,
+	) -> Result<RequestId, DispatchError> {
+		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
+		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
+		let job = Job { input, mode, max_tokens: Some(max_tokens) };
+		frame_support::storage::with_storage_layer(|| {
+			Self::open_request(who, model, version, job, max_fee, deadline_blocks, None)
 		})
 	}
 
@@ -1032,4 +1172,16 @@ impl<T: Config> InferenceRequests<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>
 	fn request_weight() -> Weight {
 		Pallet::<T>::request_weight()
 	}
+
+	fn request_chat_weight() -> Weight {
+		Pallet::<T>::request_chat_weight()
+	}
+}
+
+/// What a request asks a worker to run, as `open_request` takes it.
+struct Job {
+	input: RequestInput,
+	mode: VerificationMode,
+	/// Tokens paid for, for a chat model; `None` for a tensor model.
+	max_tokens: Option<u32>,
 }

@@ -305,6 +305,20 @@ pub mod pallet {
 			/// Amount refunded.
 			refunded: BalanceOf<T>,
 		},
+		/// A chat result used fewer tokens than were paid for: what the unused ones (and their
+		/// protocol share) cost went back to the requester.
+		UnusedTokensRefunded {
+			/// The request.
+			request: RequestId,
+			/// Who asked and got the refund.
+			requester: T::AccountId,
+			/// Tokens paid for.
+			max_tokens: u32,
+			/// Tokens the answer used (the receipt's completion tokens).
+			completion_tokens: u32,
+			/// Amount refunded.
+			refunded: BalanceOf<T>,
+		},
 		/// The model's owner was paid the version's price.
 		ModelOwnerPaid {
 			/// The request.
@@ -425,8 +439,13 @@ pub mod pallet {
 		NoAttestedWorker,
 		/// A TEE-mode result, but the worker holds no live attestation for its key.
 		NotAttested,
-		/// The model's schema is not tensors in, tensors out (chat models come later).
+		/// The model's schema does not fit the call: `request_inference` takes tensor models,
+		/// `request_chat` chat models.
 		UnsupportedSchema,
+		/// `max_tokens` must be at least 1 and leave room for a prompt in the version's context.
+		BadMaxTokens,
+		/// A chat request's input is empty or larger than `MAX_CHAT_INPUT` bytes.
+		BadChatInput,
 		/// The input's size differs from what the schema's tensors take.
 		InputSizeMismatch,
 		/// The stored input's location is malformed.
@@ -461,6 +480,9 @@ pub mod pallet {
 		/// Only a request whose input is stored (fetched from a location the requester named)
 		/// can be declined for an unavailable input.
 		NotDeclinable,
+		/// A chat result must report its token usage, within the tokens paid for; a tensor
+		/// result reports none.
+		BadUsage,
 	}
 
 	#[pallet::hooks]
@@ -578,6 +600,26 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_request_inference(who, model, input, mode, max_fee, deadline_blocks)
+		}
+
+		/// Ask a chat model (schema `chat`) for an answer: `input` is the chat request's
+		/// canonical JSON (messages, tools, tool_choice, sampling parameters, its own
+		/// `max_tokens`, which may not exceed the `max_tokens` paid for here). The fee held
+		/// covers the version's price per inference, `max_tokens` × its price per token and the
+		/// worker's fee; settlement pays for the tokens the answer used and refunds the rest.
+		#[pallet::call_index(9)]
+		#[pallet::weight(Pallet::<T>::request_chat_weight())]
+		pub fn request_chat(
+			origin: OriginFor<T>,
+			model: ModelVersionRef,
+			input: RequestInput,
+			mode: VerificationMode,
+			max_tokens: u32,
+			max_fee: BalanceOf<T>,
+			deadline_blocks: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_request_chat(who, model, input, mode, max_tokens, max_fee, deadline_blocks)
 		}
 
 		/// Record a signed result and pay for it. Submitted by the assigned worker's offchain

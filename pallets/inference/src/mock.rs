@@ -243,6 +243,12 @@ impl crate::BenchmarkHelper for TestModels {
 		add_model_with(model, 50, true, &[1, inline_f32s], &[1, output_f32s]);
 		model
 	}
+
+	fn servable_chat_model() -> ModelVersionRef {
+		let model = model_ref(10);
+		add_chat_model(model, 50, 2, 4096);
+		model
+	}
 }
 
 /// Owner of the test model.
@@ -292,11 +298,30 @@ pub fn add_model_with(
 		},
 		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
 		price,
+		price_per_token: 0,
 		locations: Default::default(),
 		zk_keys: None,
 		spec_hash: spec_hash_of(model),
 	};
 	MODELS.with(|models| models.borrow_mut().insert(model, (record, servable)));
+}
+
+/// Puts a chat version in the Model Hub stand-in: a GGUF model with a context of `context`
+/// tokens, `price` per inference and `per_token` per generated token, Vanilla and TEE.
+pub fn add_chat_model(model: ModelVersionRef, price: u64, per_token: u64, context: u32) {
+	let record = ServableModel {
+		owner: OWNER,
+		artifact: ArtifactDigest { blake2_256: [5; 32], sha256: [6; 32], size: 4321 },
+		format: ArtifactFormat::Gguf,
+		schema: IoSchema::Chat { max_context_tokens: context },
+		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Tee]),
+		price,
+		price_per_token: per_token,
+		locations: Default::default(),
+		zk_keys: None,
+		spec_hash: spec_hash_of(model),
+	};
+	MODELS.with(|models| models.borrow_mut().insert(model, (record, true)));
 }
 
 /// Puts a ZKML-ready version in the Model Hub stand-in: an int8 model with an int8 schema
@@ -317,6 +342,7 @@ pub fn add_zk_model(model: ModelVersionRef, price: u64, keys: bool) {
 		},
 		modes: VerificationModes::of(&[VerificationMode::Vanilla, VerificationMode::Zkml]),
 		price,
+		price_per_token: 0,
 		locations: Default::default(),
 		zk_keys: keys.then(|| verity_primitives::ZkKeyDigests {
 			proving_key: ArtifactDigest::of(b"proving key"),

@@ -98,6 +98,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			} else {
 				None
 			},
+			max_tokens: request.chat.as_ref().map(|terms| terms.max_tokens),
 		};
 		// A ZKML answer already recorded: the job goes to the worker again only so that it
 		// proves it if it lost the proof (a restart); its answer is not submitted again.

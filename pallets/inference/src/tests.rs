@@ -723,6 +723,7 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 			mode: VerificationMode::Vanilla,
 			worker: 1u64,
 			zk_keys: None,
+			max_tokens: None,
 		};
 		sp_io::offchain::local_storage_set(
 			sp_core::offchain::StorageKind::PERSISTENT,
@@ -1186,6 +1187,18 @@ fn random_fee_less_results_are_all_invalid_and_change_nothing() {
 /// `signer`.
 fn decline_of(id: u64, worker: u64, input_digest: [u8; 32], signer: &sr25519::Pair) -> Extrinsic {
 	let reason = verity_primitives::DeclineReason::InputUnavailable;
+	decline_for(id, worker, input_digest, reason, signer)
+}
+
+/// A decline of request `id` for `reason`, naming `worker` and the input with `input_digest`,
+/// signed with `signer`.
+fn decline_for(
+	id: u64,
+	worker: u64,
+	input_digest: [u8; 32],
+	reason: verity_primitives::DeclineReason,
+	signer: &sr25519::Pair,
+) -> Extrinsic {
 	let evidence = blake2_256(b"connection refused");
 	let genesis = Inference::genesis_hash();
 	let payload =
@@ -1386,5 +1399,256 @@ fn other_pallets_open_requests_and_every_observer_hears_the_result() {
 			<Inference as InferenceRequests<u64, u64, u64>>::status(id + 100),
 			RequestStatus::Closed
 		);
+	});
+}
+
+/// The chat version of the chat tests: price 50 per inference, 3 per token, 512 tokens of
+/// context, served by worker 1 (key 1, fee `FEE`).
+const CHAT_PRICE: u64 = 50;
+const PER_TOKEN: u64 = 3;
+
+fn chat_model() -> verity_primitives::ModelVersionRef {
+	model_ref(5)
+}
+
+fn chat_setup() {
+	add_model(model_ref(0), 50, true);
+	add_chat_model(chat_model(), CHAT_PRICE, PER_TOKEN, 512);
+	assert_ok!(Inference::register_worker(
+		RuntimeOrigin::signed(1),
+		key(1).public().0,
+		proof(1, 1),
+		b"http://127.0.0.1:9956".to_vec().try_into().unwrap(),
+		HardwareClass::Cpu,
+		VerificationModes::of(&[VerificationMode::Vanilla]),
+		vec![model_ref(0), chat_model()].try_into().unwrap(),
+		FEE,
+		MIN_STAKE,
+	));
+}
+
+fn chat_input() -> RequestInput {
+	let json = br#"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":100}"#;
+	RequestInput::Inline(json.to_vec().try_into().unwrap())
+}
+
+fn request_chat(who: u64, max_tokens: u32) -> u64 {
+	let id = NextRequestId::<Test>::get();
+	assert_ok!(Inference::request_chat(
+		RuntimeOrigin::signed(who),
+		chat_model(),
+		chat_input(),
+		VerificationMode::Vanilla,
+		max_tokens,
+		10_000,
+		10,
+	));
+	id
+}
+
+/// A chat answer to `request_id`: `text` as output, `completion` tokens reported, signed by
+/// worker 1.
+fn chat_answer(request_id: u64, text: &[u8], usage: Option<u32>) -> WorkerAnswer<u64> {
+	let mut answer = answer(request_id, &key(1));
+	let output = ResultOutput::Inline(text.to_vec().try_into().unwrap());
+	answer.receipt.output_digest = output.digest();
+	answer.receipt.usage = usage.map(|completion_tokens| verity_primitives::TokenUsage {
+		prompt_tokens: 12,
+		completion_tokens,
+	});
+	answer.output = output;
+	answer.signature = key(1).sign(&answer.receipt.signing_payload()).0;
+	answer
+}
+
+/// The fee held for a chat request of `max_tokens`: the price, every token's price, the
+/// worker's fee and the protocol's 10 % of those.
+fn chat_hold(max_tokens: u64) -> u64 {
+	let base = CHAT_PRICE + PER_TOKEN * max_tokens + FEE;
+	base + base / 10
+}
+
+/// Issue 17: a chat request holds the worst case (`max_tokens` tokens) and settles for the
+/// tokens its receipt reports; the rest goes back to the requester, in the same block.
+#[test]
+fn chat_requests_hold_the_worst_case_and_pay_for_the_tokens_used() {
+	new_test_ext().execute_with(|| {
+		chat_setup();
+		let before = Balances::balance(&3);
+		let (owner, worker, treasury) =
+			(Balances::balance(&OWNER), Balances::balance(&1), Balances::balance(&TREASURY));
+		let id = request_chat(3, 100);
+		assert_eq!(fee_hold(3), chat_hold(100));
+		let open = Requests::<Test>::get(id).unwrap();
+		assert_eq!(open.chat, Some(ChatTerms { max_tokens: 100, price_per_token: PER_TOKEN }));
+		assert_eq!(open.output_len, verity_primitives::chat_output_limit(100));
+
+		assert_ok!(apply(result_xt(chat_answer(id, b"Hello! How can I help?", Some(40)))));
+		let model_price = CHAT_PRICE + PER_TOKEN * 40;
+		let protocol = (model_price + FEE) / 10;
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(Balances::balance(&3), before - model_price - FEE - protocol);
+		assert_eq!(Balances::balance(&OWNER), owner + model_price);
+		assert_eq!(Balances::balance(&1), worker + FEE);
+		assert_eq!(Balances::balance(&TREASURY), treasury + protocol);
+		let settled = Results::<Test>::get(id).unwrap();
+		assert_eq!(settled.paid.model_price, model_price);
+		assert_eq!(settled.paid.protocol_fee, protocol);
+		System::assert_has_event(
+			Event::UnusedTokensRefunded {
+				request: id,
+				requester: 3,
+				max_tokens: 100,
+				completion_tokens: 40,
+				refunded: chat_hold(100) - (model_price + FEE + protocol),
+			}
+			.into(),
+		);
+
+		// Every token used: the whole hold is paid out, nothing refunded.
+		let id = request_chat(3, 100);
+		assert_ok!(apply(result_xt(chat_answer(id, b"...", Some(100)))));
+		assert_eq!(Results::<Test>::get(id).unwrap().paid.model_price, CHAT_PRICE + 300);
+		assert_eq!(fee_hold(3), 0);
+	});
+}
+
+/// Bad chat requests are refused with a specific error, and nothing is held.
+#[test]
+fn bad_chat_requests_are_refused_and_hold_nothing() {
+	new_test_ext().execute_with(|| {
+		chat_setup();
+		let chat = |model, input, mode, max_tokens, max_fee| {
+			Inference::request_chat(
+				RuntimeOrigin::signed(3),
+				model,
+				input,
+				mode,
+				max_tokens,
+				max_fee,
+				10,
+			)
+		};
+		let vanilla = VerificationMode::Vanilla;
+		let tensor_model = model_ref(0);
+		assert_noop!(
+			chat(tensor_model, chat_input(), vanilla, 10, 10_000),
+			Error::<Test>::UnsupportedSchema
+		);
+		assert_noop!(
+			Inference::request_inference(
+				RuntimeOrigin::signed(3),
+				chat_model(),
+				chat_input(),
+				vanilla,
+				10_000,
+				10
+			),
+			Error::<Test>::UnsupportedSchema
+		);
+		assert_noop!(
+			chat(chat_model(), chat_input(), vanilla, 0, 10_000),
+			Error::<Test>::BadMaxTokens
+		);
+		// The whole context: no room left for a prompt.
+		assert_noop!(
+			chat(chat_model(), chat_input(), vanilla, 512, 10_000),
+			Error::<Test>::BadMaxTokens
+		);
+		let empty = RequestInput::Inline(Default::default());
+		assert_noop!(chat(chat_model(), empty, vanilla, 10, 10_000), Error::<Test>::BadChatInput);
+		let huge = RequestInput::Stored {
+			digest: verity_primitives::ArtifactDigest {
+				blake2_256: [1; 32],
+				sha256: [2; 32],
+				size: verity_primitives::MAX_CHAT_INPUT + 1,
+			},
+			location: verity_primitives::StorageLocation::Https(
+				b"https://inputs.example/chat.json".to_vec().try_into().unwrap(),
+			),
+		};
+		assert_noop!(chat(chat_model(), huge, vanilla, 10, 10_000), Error::<Test>::BadChatInput);
+		assert_noop!(
+			chat(chat_model(), chat_input(), VerificationMode::Zkml, 10, 10_000),
+			Error::<Test>::ModeNotOffered
+		);
+		// The worst case is more than the requester allows.
+		assert_noop!(
+			chat(chat_model(), chat_input(), vanilla, 100, chat_hold(100) - 1),
+			Error::<Test>::MaxFeeTooLow
+		);
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(NextRequestId::<Test>::get(), 0);
+	});
+}
+
+/// Attacks on settlement: a worker claims more tokens than were paid for, leaves out the usage
+/// (or adds one to a tensor result), or returns more text than the tokens can hold. Each is
+/// refused in the pool and the request stays open, its fee held.
+#[test]
+fn chat_results_must_report_usage_within_what_was_paid() {
+	new_test_ext().execute_with(|| {
+		chat_setup();
+		let id = request_chat(3, 100);
+		let rejected = |answer: WorkerAnswer<u64>, why: ResultRejection| {
+			assert_eq!(
+				validate(result_xt(answer)),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(why as u8)))
+			);
+		};
+		rejected(chat_answer(id, b"too many", Some(101)), ResultRejection::BadUsage);
+		rejected(chat_answer(id, b"no usage", None), ResultRejection::BadUsage);
+		let limit = verity_primitives::chat_output_limit(1) as usize;
+		let small = request_chat(3, 1);
+		let long = vec![b'a'; limit + 1];
+		rejected(chat_answer(small, &long, Some(1)), ResultRejection::BadOutput);
+		let tensor = request(3);
+		let mut with_usage = answer(tensor, &key(1));
+		with_usage.receipt.usage = Some(Default::default());
+		with_usage.signature = key(1).sign(&with_usage.receipt.signing_payload()).0;
+		rejected(with_usage, ResultRejection::BadUsage);
+		assert!(Requests::<Test>::contains_key(id));
+		assert_eq!(fee_hold(3), chat_hold(100) + chat_hold(1) + (50 + FEE) + (50 + FEE) / 10);
+		// The honest answer at the limit settles.
+		assert_ok!(apply(result_xt(chat_answer(small, &long[..limit], Some(1)))));
+	});
+}
+
+/// A chat request the worker cannot run (it does not parse, or asks for more tokens than were
+/// paid for) is declined as invalid input: refunded in full, nobody penalized. A tensor
+/// request cannot be declined so (its input's size was checked on chain), and an expired chat
+/// request is refunded its whole hold.
+#[test]
+fn invalid_chat_inputs_are_declined_and_expired_ones_refunded() {
+	new_test_ext().execute_with(|| {
+		chat_setup();
+		let before = Balances::balance(&3);
+		let id = request_chat(3, 100);
+		let invalid = verity_primitives::DeclineReason::InvalidInput;
+		let digest = chat_input().digest();
+		assert_ok!(apply(decline_for(id, 1, digest, invalid, &key(1))));
+		assert_eq!(Balances::balance(&3), before);
+		assert_eq!(stake_hold(1), MIN_STAKE);
+		assert!(!Requests::<Test>::contains_key(id));
+
+		let tensor = request(3);
+		let tensor_digest = input().digest();
+		assert_eq!(
+			validate(decline_for(tensor, 1, tensor_digest, invalid, &key(1))),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+				ResultRejection::NotDeclinable as u8
+			)))
+		);
+
+		// Left to expire (with the tensor request): every hold comes back, the worker pays
+		// the timeout penalty twice.
+		let id = request_chat(3, 100);
+		assert_eq!(fee_hold(3), chat_hold(100) + (50 + FEE) + (50 + FEE) / 10);
+		let deadline = Requests::<Test>::get(id).unwrap().deadline;
+		advance_to(deadline + 1);
+		assert!(!Requests::<Test>::contains_key(id) && !Requests::<Test>::contains_key(tensor));
+		assert_eq!(fee_hold(3), 0);
+		assert_eq!(Balances::balance(&3), before);
+		assert_eq!(stake_hold(1), MIN_STAKE - 2 * PENALTY);
 	});
 }

@@ -4,8 +4,8 @@ use frame_support::{pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 /// The records, shared with off-chain readers (CLI, worker), live in `verity-primitives`.
 pub use verity_primitives::{
-	AnsweredResult, Endpoint, FeeSplit, InferenceRequest, SettledInfo, SettledResult, WorkerInfo,
-	WorkerStatus,
+	AnsweredResult, ChatTerms, Endpoint, FeeSplit, InferenceRequest, SettledInfo, SettledResult,
+	WorkerInfo, WorkerStatus,
 };
 use verity_primitives::{
 	ArtifactDigest, ArtifactFormat, DeclineReason, Digest32, IoSchema, Locations, ModelVersionRef,
@@ -31,6 +31,8 @@ pub struct ServableModel<AccountId, Balance> {
 	pub modes: VerificationModes,
 	/// Price per inference, paid to the owner.
 	pub price: Balance,
+	/// Price per generated token, paid to the owner (chat models; zero otherwise).
+	pub price_per_token: Balance,
 	/// Where the artifact can be fetched.
 	pub locations: Locations,
 	/// The digests of the version's ZK keys, once its owner uploaded them (ZKML requests need
@@ -141,7 +143,7 @@ pub enum RequestStatus<AccountId, Balance, BlockNumber> {
 /// `max_fee`, deadline bounds, a worker assigned), and read where it stands. Results are
 /// delivered through [`Config::Observers`](crate::Config::Observers).
 pub trait InferenceRequests<AccountId, Balance, BlockNumber> {
-	/// Opens a request paid by `who`; returns its id.
+	/// Opens a request of a tensor model paid by `who`; returns its id.
 	fn request(
 		who: AccountId,
 		model: ModelVersionRef,
@@ -150,10 +152,23 @@ pub trait InferenceRequests<AccountId, Balance, BlockNumber> {
 		max_fee: Balance,
 		deadline_blocks: BlockNumber,
 	) -> Result<RequestId, DispatchError>;
+	/// Opens a request of a chat model paid by `who`, under the rules of `request_chat`:
+	/// `input` is the chat request's JSON and `max_tokens` the tokens paid for; returns its id.
+	fn request_chat(
+		who: AccountId,
+		model: ModelVersionRef,
+		input: RequestInput,
+		mode: VerificationMode,
+		max_tokens: u32,
+		max_fee: Balance,
+		deadline_blocks: BlockNumber,
+	) -> Result<RequestId, DispatchError>;
 	/// Where `request` stands.
 	fn status(request: RequestId) -> RequestStatus<AccountId, Balance, BlockNumber>;
 	/// The weight [`Self::request`] may use (charge it before calling).
 	fn request_weight() -> Weight;
+	/// The weight [`Self::request_chat`] may use.
+	fn request_chat_weight() -> Weight;
 }
 
 /// A worker record of a runtime.
@@ -188,8 +203,12 @@ pub enum ResultRejection {
 	PastDeadline = 5,
 	/// A TEE-mode result, but the worker holds no live attestation for its key.
 	NotAttested = 6,
-	/// A decline of a request whose input is inline (nothing to fetch, nothing to decline).
+	/// A decline the request does not allow: an unavailable input for an inline one (nothing
+	/// to fetch).
 	NotDeclinable = 7,
+	/// A chat result without its token usage or with more completion tokens than were paid
+	/// for, or a tensor result with a usage.
+	BadUsage = 8,
 }
 
 /// Sets up what the benchmarks need from the rest of the runtime.
@@ -198,6 +217,9 @@ pub trait BenchmarkHelper {
 	/// Publishes a servable model version offered in every mode whose schema takes the largest
 	/// inline input and returns the largest inline output, and returns it.
 	fn servable_model() -> ModelVersionRef;
+	/// Publishes a servable chat model version (Vanilla and TEE, with a price per token) and
+	/// returns it.
+	fn servable_chat_model() -> ModelVersionRef;
 }
 
 /// A worker's signed decline of a request, as `decline_request` carries it.

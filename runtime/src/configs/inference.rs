@@ -99,6 +99,7 @@ impl ModelHub {
 			schema: record.spec.schema,
 			modes: record.spec.modes,
 			price: record.spec.price_per_inference,
+			price_per_token: record.spec.price_per_token,
 			locations: record.spec.locations,
 			// Only a version offering ZKML has keys: no other request reads for them.
 			zk_keys: record
@@ -201,6 +202,13 @@ impl pallet_inference::BenchmarkHelper for ModelHub {
 		pallet_model_registry::benchmarking::published_version::<Runtime>(
 			pallet_inference::benchmarking::largest_inline_schema(),
 			verity_primitives::ArtifactFormat::VerityInt8,
+		)
+	}
+
+	fn servable_chat_model() -> ModelVersionRef {
+		pallet_model_registry::benchmarking::published_version::<Runtime>(
+			verity_primitives::IoSchema::Chat { max_context_tokens: 4096 },
+			verity_primitives::ArtifactFormat::Gguf,
 		)
 	}
 }

@@ -60,6 +60,19 @@ impl LoadedModel for LoadedChat {
 	}
 }
 
+/// Checks that a chat request asks for no more tokens than the chain's request paid for
+/// (`paid`, the `max_tokens` of `request_chat`); a request that does not parse is bad input too.
+pub fn check_paid_tokens(input: &[u8], paid: u32) -> Result<(), ExecError> {
+	let request = ChatRequest::from_json(input).map_err(exec_error)?;
+	if request.max_tokens > paid {
+		return Err(ExecError::BadInput(format!(
+			"max_tokens {} exceeds the {paid} tokens paid for on chain",
+			request.max_tokens
+		)));
+	}
+	Ok(())
+}
+
 /// A request's fault is bad input; anything else is the model's failure.
 fn exec_error(error: LlmError) -> ExecError {
 	match error {

@@ -8,5 +8,6 @@ mod llm;
 mod service;
 mod settlement;
 mod signer;
+mod stream;
 mod tensor;
 mod zkml;

@@ -190,6 +190,7 @@ fn job(
 		mode: VerificationMode::Vanilla,
 		worker: [5; 32],
 		zk_keys: None,
+		max_tokens: None,
 	}
 }
 
@@ -250,7 +251,8 @@ async fn chat_jobs_sign_receipts_with_token_usage() {
 	let digest = upload(&setup, gguf).await;
 	let schema = IoSchema::Chat { max_context_tokens: 2048 };
 	let input = crate::llm::REQUEST.as_bytes().to_vec();
-	let job = job(&setup, digest, ArtifactFormat::Gguf, schema, input.clone());
+	let mut job = job(&setup, digest, ArtifactFormat::Gguf, schema, input.clone());
+	job.max_tokens = Some(12);
 	let url = format!("{}/v1/jobs", setup.worker_url);
 	let (status, body) = setup.as_node("POST", &url, job.encode()).await;
 	assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
@@ -268,6 +270,35 @@ async fn chat_jobs_sign_receipts_with_token_usage() {
 		&answer.signature,
 		&setup.key.public()
 	));
+}
+
+/// Attack (issue 17): a requester pays for fewer tokens on chain than its chat request's own
+/// `max_tokens` asks, or sends a chat request the model cannot take; the worker declines it
+/// as invalid input, signed, rather than work unpaid or let it expire (a timeout penalty).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_jobs_asking_more_than_was_paid_are_declined_as_invalid() {
+	use verity_primitives::{decline_payload, DeclineReason, WorkerDecline};
+	let Some(gguf) = crate::llm::smollm2() else { return };
+	let setup = setup().await;
+	let digest = upload(&setup, gguf).await;
+	let schema = IoSchema::Chat { max_context_tokens: 2048 };
+	let url = format!("{}/v1/jobs", setup.worker_url);
+	let not_json = b"{\"messages\": [".to_vec();
+	for (input, paid) in [(crate::llm::REQUEST.as_bytes().to_vec(), 11), (not_json, 100)] {
+		let mut job = job(&setup, digest, ArtifactFormat::Gguf, schema.clone(), input.clone());
+		job.max_tokens = Some(paid);
+		let (status, body) = setup.as_node("POST", &url, job.encode()).await;
+		assert_eq!(status, 424, "{}", String::from_utf8_lossy(&body));
+		let decline = WorkerDecline::decode(&mut &body[..]).unwrap();
+		assert_eq!(decline.reason, DeclineReason::InvalidInput);
+		let payload =
+			decline_payload(&[9; 32], 42, &blake2_256(&input), decline.reason, &decline.evidence);
+		assert!(verity_client::receipts::verify_payload(
+			&payload,
+			&decline.signature,
+			&setup.key.public()
+		));
+	}
 }
 
 /// Attack (issue 14, holes 1 and 2): only the node may post on-chain jobs or fetch proofs;
