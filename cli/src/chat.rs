@@ -196,7 +196,7 @@ pub async fn chat(args: ChatArgs, global: &Global) -> Result<Output, String> {
 	let api::inference::events::InferenceRequested { request: id, worker, fee, .. } =
 		included.event::<api::inference::events::InferenceRequested>()?;
 	let endpoint = chain
-		.fetch(api::storage().inference().workers(), (worker.clone(),))
+		.fetch(api::storage().inference().workers(), (worker,))
 		.await?
 		.map(|info| String::from_utf8_lossy(&info.0.endpoint).into_owned())
 		.ok_or_else(|| format!("worker {worker} is not registered"))?;

@@ -351,7 +351,7 @@ impl<T: Config> Pallet<T> {
 		input: &RequestInput,
 		mode: VerificationMode,
 		max_tokens: Option<u32>,
-	) -> Result<(u64, Option<ChatTerms<BalanceOf<T>>>), DispatchError> {
+	) -> Result<(u64, Option<ChatTermsOf<T>>), DispatchError> {
 		if let RequestInput::Stored { location, .. } = input {
 			ensure!(location.is_well_formed(), Error::<T>::MalformedInputLocation);
 		}

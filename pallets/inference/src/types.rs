@@ -179,6 +179,9 @@ pub type WorkerInfoOf<T> =
 pub type InferenceRequestOf<T> =
 	InferenceRequest<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
+/// A chat request's token terms in a runtime.
+pub type ChatTermsOf<T> = ChatTerms<BalanceOf<T>>;
+
 /// A settled result of a runtime.
 pub type SettledResultOf<T> =
 	SettledResult<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
