@@ -38,6 +38,8 @@ pub async fn http_call_with(
 
 /// How long a streamed answer may stay silent before [`http_get_lines`] gives up.
 const STREAM_IDLE: std::time::Duration = std::time::Duration::from_secs(120);
+/// The longest line (and the longest refusal body) [`http_get_lines`] reads.
+pub const MAX_LINE: usize = 1 << 20;
 
 /// What [`http_get_lines`] got.
 pub enum LinesOutcome {
@@ -49,7 +51,7 @@ pub enum LinesOutcome {
 
 /// `GET url` whose body is read as it arrives: each complete line (without its `\n`) goes to
 /// `on_line` at once. A status other than 200 comes back with its body; a body silent for two
-/// minutes is an error.
+/// minutes, or a line (or refusal) longer than [`MAX_LINE`], is an error.
 pub async fn http_get_lines(
 	url: &str,
 	mut on_line: impl FnMut(&[u8]),
@@ -65,7 +67,8 @@ pub async fn http_get_lines(
 	let status = response.status().as_u16();
 	let mut body = response.into_body();
 	if status != 200 {
-		let bytes = body.collect().await.map_err(|e| format!("{url}: {e}"))?.to_bytes();
+		let limited = http_body_util::Limited::new(body, MAX_LINE);
+		let bytes = limited.collect().await.map_err(|e| format!("{url}: {e}"))?.to_bytes();
 		return Ok(LinesOutcome::Status(status, bytes.to_vec()));
 	}
 	let mut pending = Vec::new();
@@ -79,6 +82,9 @@ pub async fn http_get_lines(
 		while let Some(end) = pending.iter().position(|byte| *byte == b'\n') {
 			on_line(&pending[..end]);
 			pending.drain(..=end);
+		}
+		if pending.len() > MAX_LINE {
+			return Err(format!("{url}: a line longer than {MAX_LINE} bytes"));
 		}
 	}
 	if !pending.is_empty() {

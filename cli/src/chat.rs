@@ -24,8 +24,8 @@ use verity_client::{
 };
 use verity_llm::chat::{ChatRequest, Message, Role};
 use verity_primitives::{
-	blake2_256, IoSchema, ModelVersionRef, RequestId, RequestInput, ResultOutput, VerificationMode,
-	MAX_INLINE_INPUT,
+	blake2_256, chat_output_limit, IoSchema, ModelVersionRef, RequestId, RequestInput,
+	ResultOutput, VerificationMode, MAX_INLINE_INPUT,
 };
 
 #[derive(Debug, clap::Args)]
@@ -128,22 +128,52 @@ fn read_conversation(path: &PathBuf) -> Result<ChatRequest, String> {
 	serde_json::from_value(value).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The live text of a job as it arrived: the pieces' arrival times and the text.
+/// The live text of a job as it arrived: each piece's arrival here and production time on the
+/// worker, and the text (at most `limit` bytes are kept).
 #[derive(Default)]
 struct Live {
 	text: String,
 	arrivals: Vec<Instant>,
+	worker_ms: Vec<u64>,
+	limit: usize,
+	/// More text came than the tokens paid for can hold.
+	overflow: bool,
 	end: Option<StreamEnd>,
 }
 
 impl Live {
-	/// Tokens per second after the first piece, with the receipt's completion tokens.
+	/// Tokens per second after the first piece, with the receipt's completion tokens: by the
+	/// worker's clock when the stream gives it (a stream read after the job ended arrives all
+	/// at once), else by the arrivals here.
 	fn decode_tokens_per_s(&self, completion_tokens: u32) -> Option<f64> {
-		let (first, last) = (self.arrivals.first()?, self.arrivals.last()?);
-		let seconds = last.duration_since(*first).as_secs_f64();
+		let seconds = match (self.worker_ms.first(), self.worker_ms.last()) {
+			(Some(first), Some(last)) if self.worker_ms.len() == self.arrivals.len() => {
+				(last - first) as f64 / 1000.0
+			},
+			_ => {
+				let (first, last) = (self.arrivals.first()?, self.arrivals.last()?);
+				last.duration_since(*first).as_secs_f64()
+			},
+		};
 		(completion_tokens >= 2 && seconds > 0.0)
 			.then(|| f64::from(completion_tokens - 1) / seconds)
 	}
+
+	fn add(&mut self, piece: &str, worker_ms: Option<u64>) {
+		if self.text.len() + piece.len() > self.limit {
+			self.overflow = true;
+			return;
+		}
+		self.text.push_str(piece);
+		self.arrivals.push(Instant::now());
+		self.worker_ms.extend(worker_ms);
+	}
+}
+
+/// `text` without control characters other than newlines and tabs (a worker's text must not
+/// drive the terminal).
+fn printable(text: &str) -> String {
+	text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect()
 }
 
 /// Follows the assigned worker's stream of `request` (printing each piece unless `quiet`)
@@ -151,12 +181,10 @@ impl Live {
 async fn follow(endpoint: String, request: RequestId, live: Arc<Mutex<Live>>, quiet: bool) {
 	let started = Instant::now();
 	while started.elapsed() < Duration::from_secs(120) {
-		let on_piece = |piece: &str| {
-			let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
-			live.text.push_str(piece);
-			live.arrivals.push(Instant::now());
+		let on_piece = |piece: &str, worker_ms: Option<u64>| {
+			live.lock().unwrap_or_else(|p| p.into_inner()).add(piece, worker_ms);
 			if !quiet {
-				print!("{piece}");
+				print!("{}", printable(piece));
 				let _ = std::io::stdout().flush();
 			}
 		};
@@ -200,11 +228,14 @@ pub async fn chat(args: ChatArgs, global: &Global) -> Result<Output, String> {
 		.await?
 		.map(|info| String::from_utf8_lossy(&info.0.endpoint).into_owned())
 		.ok_or_else(|| format!("worker {worker} is not registered"))?;
-	let live = Arc::new(Mutex::new(Live::default()));
-	let follower = tokio::spawn(follow(endpoint, id, live.clone(), global.json));
+	let limit = chat_output_limit(args.max_tokens) as usize;
+	let live = Arc::new(Mutex::new(Live { limit, ..Live::default() }));
+	let mut follower = tokio::spawn(follow(endpoint, id, live.clone(), global.json));
 	let outcome = wait_for_result(&chain, id, Duration::from_secs(args.timeout)).await;
-	// The stream ends when the job does, before its result reaches a block.
-	let _ = tokio::time::timeout(Duration::from_secs(10), follower).await;
+	// The stream ends when the job does, before its result reaches a block; nothing the worker
+	// sends after this is read (or printed).
+	let _ = tokio::time::timeout(Duration::from_secs(10), &mut follower).await;
+	follower.abort();
 	let live = std::mem::take(&mut *live.lock().unwrap_or_else(|p| p.into_inner()));
 	let settled = match (outcome, &live.end) {
 		(Ok(outcome), _) => outcome.settled,
@@ -214,8 +245,29 @@ pub async fn chat(args: ChatArgs, global: &Global) -> Result<Output, String> {
 		(Err(error), _) => return Err(error.to_string()),
 	};
 	let latency = started.elapsed();
-	let report = Report { id, worker, fee, request: &request, input: &input, live, latency };
+	let first_token = live.arrivals.first().map(|at| at.duration_since(started));
+	let report =
+		Report { id, worker, fee, request: &request, input: &input, live, latency, first_token };
 	verify_and_report(&chain, &settled, report).await
+}
+
+/// The text a settled chat result signed: inline, or fetched from where the worker stored it
+/// (checked against the digest).
+async fn signed_text(output: &ResultOutput) -> Result<String, String> {
+	let bytes = match output {
+		ResultOutput::Inline(bytes) => bytes.to_vec(),
+		ResultOutput::Stored { digest, location } => {
+			let fetcher = verity_artifact_store::Fetcher::new(
+				verity_artifact_store::FetcherConfig::default(),
+			)
+			.map_err(|e| e.to_string())?;
+			fetcher
+				.fetch_bytes(location, &digest.blake2_256, digest.size)
+				.await
+				.map_err(|e| format!("the stored output cannot be fetched: {e}"))?
+		},
+	};
+	String::from_utf8(bytes).map_err(|_| "the output is not UTF-8 text".into())
 }
 
 /// What `verity chat` learned besides the settled result.
@@ -227,6 +279,8 @@ struct Report<'a> {
 	input: &'a [u8],
 	live: Live,
 	latency: Duration,
+	/// From the request's submission to the first streamed piece.
+	first_token: Option<Duration>,
 }
 
 /// Checks the settled result (the chain's receipt checks, the streamed text, the usage) and
@@ -236,18 +290,23 @@ async fn verify_and_report(
 	settled: &verity_client::wait::Settled,
 	report: Report<'_>,
 ) -> Result<Output, String> {
-	let Report { id, worker, fee, request, input, live, latency } = report;
+	let Report { id, worker, fee, request, input, live, latency, first_token } = report;
 	let mut checks = check_receipt(chain, settled, Some(input)).await?;
-	let text = match &settled.output {
-		ResultOutput::Inline(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-		// Too long to record inline: the streamed text, which must be what the receipt signs.
-		ResultOutput::Stored { .. } => live.text.clone(),
+	let (text, fetched) = match signed_text(&settled.output).await {
+		Ok(text) => (text, (true, "the signed output's bytes".to_owned())),
+		Err(why) => (String::new(), (false, why)),
 	};
+	checks.push(("output text", fetched.0, fetched.1));
 	let streamed = !live.arrivals.is_empty();
+	let stream_matches = blake2_256(live.text.as_bytes()) == settled.receipt.output_digest;
 	checks.push((
 		"stream",
-		!streamed || blake2_256(live.text.as_bytes()) == settled.receipt.output_digest,
-		if streamed { "the streamed text is the signed output" } else { "not followed" }.into(),
+		!live.overflow && (!streamed || stream_matches),
+		match (streamed, stream_matches) {
+			(false, _) => "not followed".into(),
+			(true, true) => "the streamed text is the signed output".into(),
+			(true, false) => "the streamed text is not the signed output".into(),
+		},
 	));
 	let usage = settled.receipt.usage;
 	checks.push((
@@ -280,10 +339,18 @@ async fn verify_and_report(
 		"receipt": receipt_json(settled),
 		"verified": verified,
 		"checks": checks_json(&checks),
+		"time_to_first_token_ms": first_token.map(|after| after.as_millis() as u64),
 		"latency_ms": latency.as_millis() as u64,
 	});
-	let answer = if streamed { String::new() } else { format!("{text}\n") };
-	let speed = decode.map(|rate| format!(", decode {rate:.1} tokens/s")).unwrap_or_default();
+	// Printed as it streamed, unless the stream was not the signed text.
+	let answer =
+		if streamed && stream_matches { String::new() } else { format!("{}\n", printable(&text)) };
+	let mut speed = first_token
+		.map(|after| format!(", first token after {:.2} s", after.as_secs_f64()))
+		.unwrap_or_default();
+	if let Some(rate) = decode {
+		speed.push_str(&format!(", decode {rate:.1} tokens/s"));
+	}
 	let text = format!(
 		"{answer}\n---\nRequest {id} answered by {worker} in {:.1} s{speed}\nPaid: {}\n{}",
 		latency.as_secs_f64(),

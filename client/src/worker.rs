@@ -26,12 +26,13 @@ pub enum StreamEnd {
 }
 
 /// Follows the live text of on-chain chat request `request` at the worker at `url`
-/// (`GET /v1/jobs/<request>/stream`), handing each piece to `on_piece` as it arrives. `Ok(None)`
-/// when the worker has no such job (not started yet, or long finished): try again later.
+/// (`GET /v1/jobs/<request>/stream`), handing each piece to `on_piece` as it arrives, with the
+/// milliseconds since the job started on the worker's clock. `Ok(None)` when the worker has no
+/// such job (not started yet, or long finished): try again later.
 pub async fn follow_chat_job(
 	url: &str,
 	request: verity_primitives::RequestId,
-	mut on_piece: impl FnMut(&str),
+	mut on_piece: impl FnMut(&str, Option<u64>),
 ) -> Result<Option<StreamEnd>, String> {
 	let url = format!("{}/v1/jobs/{request}/stream", url.trim_end_matches('/'));
 	let mut end = StreamEnd::Cut;
@@ -42,7 +43,7 @@ pub async fn follow_chat_job(
 			return;
 		};
 		if let Some(text) = event["text"].as_str() {
-			on_piece(text);
+			on_piece(text, event["ms"].as_u64());
 		} else if event["done"] == true {
 			end = StreamEnd::Done;
 		} else if let Some(error) = event["error"].as_str() {

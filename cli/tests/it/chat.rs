@@ -12,30 +12,35 @@ use crate::common::{succeeds, VERITY};
 
 const UNIT: u128 = 10u128.pow(18);
 
-fn dev_node() -> Node {
+fn dev_node(sealing: &str) -> Node {
 	let binary = PathBuf::from(VERITY).with_file_name("verity-node");
 	NodeBuilder::new(binary)
 		.name("chat")
-		.args(["--dev", "--sealing", "instant"])
+		.args(["--dev", "--sealing", sealing])
 		.worker::<_, &str>([])
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn amount_ms(answer: &Value) -> u64 {
+	answer["latency_ms"].as_u64().unwrap()
 }
 
 fn amount(value: &Value) -> u128 {
 	value.as_str().and_then(|text| text.parse().ok()).unwrap_or_else(|| panic!("{value}"))
 }
 
-#[test]
-fn chat_through_the_chain_streams_verifies_and_pays_per_token() {
+/// A dev node (`sealing`: instant or aura) with its worker serving the demo chat model, and
+/// the chat model's reference; `None` (with the reason printed) where SmolLM2 cannot be fetched.
+fn chat_node(sealing: &str) -> Option<(Node, String, tempfile::TempDir)> {
 	let gguf = match verity_llm::reference::fetch("smollm2") {
 		Ok(path) => path,
 		Err(why) => {
 			eprintln!("skipped: SmolLM2 is not available here: {why}");
-			return;
+			return None;
 		},
 	};
-	let node = dev_node();
+	let node = dev_node(sealing);
 	let dir = tempfile::tempdir().unwrap();
 	let input = dir.path().join("demo-input.json");
 	let setup = succeeds(
@@ -57,7 +62,12 @@ fn chat_through_the_chain_streams_verifies_and_pays_per_token() {
 		],
 	);
 	let chat = setup["chat_model"].as_str().expect("the chat model is published").to_owned();
+	Some((node, chat, dir))
+}
 
+#[test]
+fn chat_through_the_chain_streams_verifies_and_pays_per_token() {
+	let Some((node, chat, _dir)) = chat_node("instant") else { return };
 	let answer = succeeds(&node, "//Bob", &["chat", &chat, "What is 2+2?", "--max-tokens", "24"]);
 	assert_eq!(answer["verified"], true, "{answer:#}");
 	assert_eq!(answer["streamed"], true, "the answer was followed live: {answer:#}");
@@ -79,10 +89,11 @@ fn chat_through_the_chain_streams_verifies_and_pays_per_token() {
 	if completion >= 2 {
 		assert!(answer["decode_tokens_per_s"].as_f64().unwrap() > 0.0, "{answer:#}");
 	}
+	assert!(answer["time_to_first_token_ms"].as_u64().unwrap() <= amount_ms(&answer));
 	println!(
-		"verity chat: {completion} tokens, decode {} tokens/s, {} ms from request to verified \
-		 result",
-		answer["decode_tokens_per_s"], answer["latency_ms"]
+		"verity chat (instant seal): {completion} tokens, first token {} ms after submission, \
+		 decode {} tokens/s, {} ms from request to verified result",
+		answer["time_to_first_token_ms"], answer["decode_tokens_per_s"], answer["latency_ms"]
 	);
 
 	// For people: the answer as it streams, then the receipt's checks.
@@ -97,4 +108,36 @@ fn chat_through_the_chain_streams_verifies_and_pays_per_token() {
 	assert!(!streamed.trim().is_empty(), "{stdout}");
 	assert!(report.contains("[ok] stream") && report.contains("[ok] usage"), "{stdout}");
 	assert!(!report.contains("FAIL"), "{stdout}");
+}
+
+/// With Aura's blocks (the request and its result each wait for a block): the answer still
+/// streams at once, and settles and verifies a block or two later; an answer that takes longer
+/// than the node's wait for one reply settles too.
+#[test]
+fn chat_with_aura_blocks_streams_before_the_result_settles() {
+	let Some((node, chat, _dir)) = chat_node("aura") else { return };
+	let answer = succeeds(&node, "//Bob", &["chat", &chat, "What is 2+2?", "--max-tokens", "24"]);
+	assert_eq!(answer["verified"], true, "{answer:#}");
+	assert_eq!(answer["streamed"], true, "{answer:#}");
+	println!(
+		"verity chat (Aura blocks): first token {} ms after submission, decode {} tokens/s, {} \
+		 ms from request to verified result",
+		answer["time_to_first_token_ms"], answer["decode_tokens_per_s"], answer["latency_ms"]
+	);
+	// A long answer: longer than the node waits for one reply from the worker (it is told
+	// "running" and asks again next block), never started twice, settled and verified.
+	let prompt = "Count from 1 to 200, one number per line.";
+	let long = succeeds(&node, "//Bob", &["chat", &chat, prompt, "--max-tokens", "300"]);
+	assert_eq!(long["verified"], true, "{long:#}");
+	let tokens = long["usage"]["completion_tokens"].as_u64().unwrap();
+	let generating = tokens as f64 / long["decode_tokens_per_s"].as_f64().unwrap_or(f64::MAX);
+	if generating > verity_worker::jobs::ANSWER_WAIT.as_secs_f64() + 1.0 {
+		let log = std::fs::read_to_string(node.worker_log_path()).unwrap();
+		assert!(log.contains("still running"), "the node was never told to ask again: {log}");
+	}
+	println!(
+		"verity chat (Aura blocks, long): {tokens} tokens, decode {} tokens/s, {} ms from request \
+		 to verified result",
+		long["decode_tokens_per_s"], long["latency_ms"]
+	);
 }

@@ -3,6 +3,7 @@
 pub mod chain;
 pub mod daemon;
 pub mod exec;
+pub mod jobs;
 pub mod node_rpc;
 pub mod service;
 pub mod settlement;

@@ -39,6 +39,7 @@
 use crate::{
 	chain::{ChainView, VersionView},
 	exec::{ExecError, Executor},
+	jobs::Progress,
 	settlement::{BatchPolicy, Closed, Pending, Posted, Settlements},
 	signer::WorkerKey,
 	zk::{LoadedProver, ProofState, ZkProofs},
@@ -235,6 +236,7 @@ pub struct Worker {
 	zk: Arc<ZkProofs>,
 	direct_slots: tokio::sync::Semaphore,
 	streams: crate::stream::JobStreams,
+	jobs: crate::jobs::BackgroundJobs<Result<Answer, JobError>>,
 }
 
 impl Worker {
@@ -272,6 +274,7 @@ impl Worker {
 			zk: Arc::new(ZkProofs::default()),
 			direct_slots: tokio::sync::Semaphore::new(DIRECT_SLOTS),
 			streams: Default::default(),
+			jobs: Default::default(),
 		})
 	}
 
@@ -357,6 +360,18 @@ impl Worker {
 		self.run(job, ReceiptContext::OnChain).await
 	}
 
+	/// [`Self::run_job`] in the background (see [`crate::jobs`]): its outcome if it finishes
+	/// within [`crate::jobs::ANSWER_WAIT`] (or finished lately), else `Running`.
+	pub async fn ask_job(self: &Arc<Self>, job: Job) -> Progress<Result<Answer, JobError>> {
+		let worker = self.clone();
+		let id = job.request_id;
+		let run = || {
+			let job = job.clone();
+			async move { worker.run_job(job).await }
+		};
+		self.jobs.ask(id, &job, run, |outcome| outcome.is_ok()).await
+	}
+
 	/// Runs a job: fetch and verify the artifact (and a stored input), run the model, sign a
 	/// receipt in `context`.
 	async fn run(self: &Arc<Self>, job: Job, context: ReceiptContext) -> Result<Answer, JobError> {
@@ -421,7 +436,11 @@ impl Worker {
 		.map_err(|e| JobError::Internal(e.to_string()))
 		.and_then(|ran| ran.map_err(JobError::from));
 		if let Some(stream) = &stream {
-			stream.finish(ran.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+			// Only what the public input explains; the worker's own failures by their kind.
+			stream.finish(ran.as_ref().map(|_| ()).map_err(|error| match error {
+				JobError::Exec(ExecError::BadInput(why)) => format!("invalid input: {why}"),
+				_ => "the worker could not run the job".into(),
+			}));
 		}
 		let (output, report) = ran?;
 		if let Some(paid) = job.max_tokens {
@@ -852,7 +871,14 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 			};
 			let (request_id, genesis_hash) = (job.request_id, job.genesis_hash);
 			let input_digest = job.input.digest();
-			match worker.run_job(job).await {
+			let outcome = match worker.ask_job(job).await {
+				Progress::Done(outcome) => outcome,
+				Progress::Running => {
+					log::info!(target: LOG_TARGET, "request {request_id}: still running");
+					return text(StatusCode::ACCEPTED, "running; ask again");
+				},
+			};
+			match outcome.as_ref() {
 				Ok(answer) => reply(StatusCode::OK, "application/octet-stream", answer.encode()),
 				// The requester's stored input is unavailable: a signed decline, which the node
 				// submits so that the request is refunded without a timeout penalty.
@@ -860,7 +886,7 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 					log::warn!(target: LOG_TARGET, "request {request_id}: input: {reason}");
 					let why = DeclineReason::InputUnavailable;
 					let decline =
-						worker.decline(genesis_hash, request_id, &input_digest, why, &reason);
+						worker.decline(genesis_hash, request_id, &input_digest, why, reason);
 					reply(StatusCode::FAILED_DEPENDENCY, "application/octet-stream", decline.encode())
 				},
 				// A chat request the model cannot take (the chain only checks its size): declined
@@ -869,7 +895,7 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 					log::warn!(target: LOG_TARGET, "request {request_id}: invalid input: {reason}");
 					let why = DeclineReason::InvalidInput;
 					let decline =
-						worker.decline(genesis_hash, request_id, &input_digest, why, &reason);
+						worker.decline(genesis_hash, request_id, &input_digest, why, reason);
 					reply(StatusCode::FAILED_DEPENDENCY, "application/octet-stream", decline.encode())
 				},
 				Err(error) => {

@@ -2,10 +2,11 @@
 //! answer as the model produces it, so that a requester sees tokens at once, before the result
 //! settles on chain (where it is then verified).
 //!
-//! The stream carries nothing that is not public anyway: the request is on chain, and so is its
-//! output once it settles. It answers newline-delimited JSON: one `{"text": ...}` line per
-//! piece the model produced (from the first, whenever the client connects), then `{"done":
-//! true}`, or `{"error": ...}` when the job failed. A finished job's stream is kept for
+//! The stream carries the text the worker then signs, which is public on chain once it settles
+//! (the request is public at once); a job that fails streams what it produced until then. It
+//! answers newline-delimited JSON: one `{"text": ..., "ms": ...}` line per piece the model
+//! produced (from the first, whenever the client connects; `ms` counts from the job's start
+//! on the worker's clock), then `{"done": true}`, or `{"error": ...}` when the job failed. A finished job's stream is kept for
 //! [`KEEP_FINISHED`], and at most [`MAX_STREAMS`] jobs are followed at once (the oldest finished
 //! one is dropped first).
 
@@ -34,15 +35,16 @@ pub struct JobStreams {
 }
 
 /// One job's pieces so far and whether it ended.
-#[derive(Default)]
 pub struct JobStream {
 	state: Mutex<StreamState>,
 	changed: Notify,
+	started: Instant,
 }
 
 #[derive(Default)]
 struct StreamState {
-	pieces: Vec<Bytes>,
+	/// The pieces, with the milliseconds since the job started when each was produced.
+	pieces: Vec<(Bytes, u64)>,
 	/// `Some(Ok)` once done, `Some(Err(why))` once failed, and when.
 	end: Option<(Result<(), String>, Instant)>,
 }
@@ -50,7 +52,11 @@ struct StreamState {
 impl JobStreams {
 	/// Starts following `request`'s job (a rerun of it starts over).
 	pub fn open(&self, request: RequestId) -> Arc<JobStream> {
-		let stream = Arc::new(JobStream::default());
+		let stream = Arc::new(JobStream {
+			state: Mutex::default(),
+			changed: Notify::new(),
+			started: Instant::now(),
+		});
 		let mut jobs = self.lock();
 		jobs.retain(|_, job| !job.expired());
 		if jobs.len() >= MAX_STREAMS {
@@ -78,7 +84,8 @@ impl JobStreams {
 impl JobStream {
 	/// The model produced `piece`.
 	pub fn push(&self, piece: &[u8]) {
-		self.lock().pieces.push(Bytes::copy_from_slice(piece));
+		let ms = self.started.elapsed().as_millis() as u64;
+		self.lock().pieces.push((Bytes::copy_from_slice(piece), ms));
 		self.changed.notify_waiters();
 	}
 
@@ -105,7 +112,9 @@ impl JobStream {
 		let state = self.lock();
 		let mut lines: Vec<Bytes> = state.pieces[from.min(state.pieces.len())..]
 			.iter()
-			.map(|piece| line(serde_json::json!({"text": String::from_utf8_lossy(piece)})))
+			.map(|(piece, ms)| {
+				line(serde_json::json!({"text": String::from_utf8_lossy(piece), "ms": ms}))
+			})
 			.collect();
 		let ended = match &state.end {
 			Some((Ok(()), _)) => Some(serde_json::json!({"done": true})),

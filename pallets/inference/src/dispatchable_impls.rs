@@ -273,7 +273,9 @@ impl<T: Config> Pallet<T> {
 
 		let request = NextRequestId::<T>::get();
 		let exclude = check.map(|(_, exclude)| exclude).unwrap_or_default();
-		let deterministic = version.format == ArtifactFormat::VerityInt8;
+		// Integer models only (a chat schema is never one: the Model Hub takes chat models as
+		// GGUF only, and a chat result's check is not a comparison of outputs yet).
+		let deterministic = version.format == ArtifactFormat::VerityInt8 && chat.is_none();
 		// A check pays the worker only: the model's owner was paid by the original. A chat
 		// request holds the price of every token it pays for.
 		let price = match (&check, &chat) {
@@ -526,9 +528,13 @@ impl<T: Config> Pallet<T> {
 		}
 		// A chat answer reports the tokens it used, never more than were paid for; a tensor
 		// result reports none.
+		// At least one token was generated, and the text is no longer than the tokens reported
+		// can hold (a worker cannot charge for fewer tokens than its text needs).
 		match (&request.chat, receipt.usage) {
 			(None, None) => {},
-			(Some(terms), Some(usage)) if usage.completion_tokens <= terms.max_tokens => {},
+			(Some(terms), Some(usage))
+				if (1..=terms.max_tokens).contains(&usage.completion_tokens)
+					&& output.len() <= chat_output_limit(usage.completion_tokens) => {},
 			_ => return Err(ResultRejection::BadUsage),
 		}
 		if request.mode == VerificationMode::Tee

@@ -12,6 +12,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod dispatchable_impls;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -40,7 +41,12 @@ pub mod pallet {
 		RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes,
 	};
 
+	/// The storage version: 1 since open requests carry their chat terms
+	/// ([`crate::migrations::MigrateToV1`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

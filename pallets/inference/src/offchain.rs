@@ -15,6 +15,9 @@
 //! recorded they are still sent every [`RETRY_BLOCKS`] blocks (the worker proves a job it has
 //! no proof for, e.g. after a restart, and ignores one it is proving), but their answer is not
 //! submitted again; the proofs pallet's offchain worker fetches the proof.
+//! A job the worker has not finished within a few seconds (a long chat) is answered `202`: it
+//! runs on in the worker, and the next block's run asks again (without the
+//! [`RETRY_BLOCKS`] wait) and gets the answer when it is done.
 //! The chain validates it like any other submission; a worker that answers
 //! wrongly or not at all lets the request expire. A worker that cannot fetch a request's stored
 //! input answers `424` with a signed [`WorkerDecline`], submitted as `decline_request` (refund,
@@ -114,6 +117,11 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			Ok(Reply::Decline(_)) => {
 				log::warn!(target: LOG_TARGET, "request {request_id}: a decline of another request")
 			},
+			// A long job (a chat of many tokens) runs on in the worker: ask again next block.
+			Ok(Reply::Running) => {
+				release_job_lock::<T>(request_id, now);
+				log::debug!(target: LOG_TARGET, "request {request_id}: running")
+			},
 			Err(error) => log::warn!(
 				target: LOG_TARGET,
 				"request {request_id}: the inference worker gave no result: {error}"
@@ -133,12 +141,21 @@ fn take_job_lock<T: Config>(request_id: u64, now: BlockNumberFor<T>) -> bool {
 	.is_ok()
 }
 
+/// Lets the next block's run ask for the job again.
+fn release_job_lock<T: Config>(request_id: u64, now: BlockNumberFor<T>) {
+	let key = (b"verity::job-lock/", request_id).encode();
+	StorageValueRef::persistent(&key).set(&now);
+}
+
 /// What the worker made of a job.
 enum Reply<AccountId> {
 	/// The signed answer.
 	Answer(WorkerAnswer<AccountId>),
-	/// A signed decline (status 424): the stored input could not be fetched.
+	/// A signed decline (status 424): the input could not be fetched, or is not a valid
+	/// request for the model.
 	Decline(WorkerDecline),
+	/// Still running (status 202): the worker keeps the answer for the next ask.
+	Running,
 }
 
 fn ask_worker<T: Config>(
@@ -160,6 +177,9 @@ fn ask_worker<T: Config>(
 		.map_err(|_| "the worker timed out")?
 		.map_err(|_| "the worker's answer failed")?;
 	let body: Vec<u8> = response.body().collect();
+	if response.code == 202 {
+		return Ok(Reply::Running);
+	}
 	if response.code == 424 {
 		return WorkerDecline::decode(&mut &body[..])
 			.map(Reply::Decline)

@@ -1598,10 +1598,14 @@ fn chat_results_must_report_usage_within_what_was_paid() {
 		};
 		rejected(chat_answer(id, b"too many", Some(101)), ResultRejection::BadUsage);
 		rejected(chat_answer(id, b"no usage", None), ResultRejection::BadUsage);
+		// Understating: no token, or more text than the tokens reported can hold.
+		rejected(chat_answer(id, b"", Some(0)), ResultRejection::BadUsage);
+		let three_tokens = vec![b'a'; verity_primitives::chat_output_limit(3) as usize + 1];
+		rejected(chat_answer(id, &three_tokens, Some(3)), ResultRejection::BadUsage);
 		let limit = verity_primitives::chat_output_limit(1) as usize;
 		let small = request_chat(3, 1);
 		let long = vec![b'a'; limit + 1];
-		rejected(chat_answer(small, &long, Some(1)), ResultRejection::BadOutput);
+		rejected(chat_answer(small, &long, Some(1)), ResultRejection::BadUsage);
 		let tensor = request(3);
 		let mut with_usage = answer(tensor, &key(1));
 		with_usage.receipt.usage = Some(Default::default());
@@ -1650,5 +1654,47 @@ fn invalid_chat_inputs_are_declined_and_expired_ones_refunded() {
 		assert_eq!(fee_hold(3), 0);
 		assert_eq!(Balances::balance(&3), before);
 		assert_eq!(stake_hold(1), MIN_STAKE - 2 * PENALTY);
+	});
+}
+
+/// A runtime upgrade keeps the requests open at the time: storage version 0's records (no
+/// chat terms) are rewritten, and such a request still expires with its refund.
+#[test]
+fn open_requests_survive_the_upgrade_that_added_chat_terms() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let before = Balances::balance(&3);
+		let id = request(3);
+		let open = Requests::<Test>::get(id).unwrap();
+		let old = crate::migrations::v1::OldRequest {
+			requester: open.requester,
+			model: open.model,
+			spec_hash: open.spec_hash,
+			model_digest: open.model_digest,
+			model_owner: open.model_owner,
+			input: open.input.clone(),
+			input_digest: open.input_digest,
+			output_len: open.output_len,
+			mode: open.mode,
+			worker: open.worker,
+			fee: open.fee.clone(),
+			submitted_at: open.submitted_at,
+			deadline: open.deadline,
+			check_of: open.check_of,
+			deterministic: open.deterministic,
+		};
+		frame_support::storage::unhashed::put_raw(
+			&Requests::<Test>::hashed_key_for(id),
+			&old.encode(),
+		);
+		StorageVersion::new(0).put::<Inference>();
+		assert!(Requests::<Test>::get(id).is_none(), "version 0's record no longer decodes");
+		crate::migrations::MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Inference::on_chain_storage_version(), 1);
+		assert_eq!(Requests::<Test>::get(id), Some(open.clone()));
+		advance_to(open.deadline + 1);
+		assert_eq!(Balances::balance(&3), before);
+		assert_eq!(fee_hold(3), 0);
 	});
 }

@@ -289,6 +289,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::MissingVerifyingKey
 		);
 		Self::check_schema(&spec.schema)?;
+		ensure!(
+			!matches!(spec.schema, IoSchema::Chat { .. }) || spec.format == ArtifactFormat::Gguf,
+			Error::<T>::ChatNeedsGguf
+		);
 		ensure!(!spec.locations.is_empty(), Error::<T>::NoLocations);
 		ensure!(
 			spec.locations.iter().all(|location| location.is_well_formed()),

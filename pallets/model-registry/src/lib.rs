@@ -285,6 +285,8 @@ pub mod pallet {
 		TensorTooLarge,
 		/// A chat schema's context is zero or above `MaxContextTokens`.
 		BadContextLength,
+		/// A chat schema needs a GGUF artifact (the format workers run chat models from).
+		ChatNeedsGguf,
 		/// The version is not active (already deprecated or taken down).
 		VersionNotActive,
 		/// The version is already taken down.

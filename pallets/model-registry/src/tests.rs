@@ -268,6 +268,13 @@ fn bad_version_specs_are_rejected_with_specific_errors_and_no_state_change() {
 				with(&|s| s.schema = IoSchema::Chat { max_context_tokens: 1 << 30 }),
 				Error::BadContextLength,
 			),
+			(
+				with(&|s| {
+					s.schema = IoSchema::Chat { max_context_tokens: 2048 };
+					s.format = ArtifactFormat::VerityInt8;
+				}),
+				Error::ChatNeedsGguf,
+			),
 		];
 		let before = held(1);
 		for (spec, error) in cases {

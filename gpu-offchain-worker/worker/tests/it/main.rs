@@ -4,6 +4,7 @@
 mod daemon;
 mod exec_errors;
 mod executor;
+mod jobs;
 mod llm;
 mod service;
 mod settlement;

@@ -19,11 +19,15 @@ async fn a_late_reader_gets_every_piece_then_the_end() {
 	tokio::task::yield_now().await;
 	job.push("lo ✓".as_bytes());
 	job.finish(Ok(()));
-	let body = reader.await.unwrap().unwrap().to_bytes();
-	let expected = "{\"text\":\"Hel\"}\n{\"text\":\"lo ✓\"}\n{\"done\":true}\n";
-	assert_eq!(String::from_utf8(body.to_vec()).unwrap(), expected);
+	let body = String::from_utf8(reader.await.unwrap().unwrap().to_bytes().to_vec()).unwrap();
+	let lines: Vec<serde_json::Value> =
+		body.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+	assert_eq!(lines.len(), 3, "{body}");
+	assert_eq!((lines[0]["text"].as_str(), lines[1]["text"].as_str()), (Some("Hel"), Some("lo ✓")));
+	assert!(lines[0]["ms"].as_u64().unwrap() <= lines[1]["ms"].as_u64().unwrap());
+	assert_eq!(lines[2], serde_json::json!({"done": true}));
 	// Read again after the end: the same lines.
-	assert_eq!(read_all(&streams, 7).await, expected);
+	assert_eq!(read_all(&streams, 7).await, body);
 	assert!(streams.get(8).is_none());
 }
 
