@@ -16,8 +16,9 @@
 //! no proof for, e.g. after a restart, and ignores one it is proving), but their answer is not
 //! submitted again; the proofs pallet's offchain worker fetches the proof.
 //! A job the worker has not finished within a few seconds (a long chat) is answered `202`: it
-//! runs on in the worker, and the next block's run asks again (without the
-//! [`RETRY_BLOCKS`] wait) and gets the answer when it is done.
+//! runs on in the worker, and the run asks again for up to [`JOB_TIMEOUT_MS`]; after that the
+//! next block's run asks again (without the [`RETRY_BLOCKS`] wait) and gets the answer when it
+//! is done.
 //! The chain validates it like any other submission; a worker that answers
 //! wrongly or not at all lets the request expire. A worker that cannot fetch a request's stored
 //! input answers `424` with a signed [`WorkerDecline`], submitted as `decline_request` (refund,
@@ -106,7 +107,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		// A ZKML answer already recorded: the job goes to the worker again only so that it
 		// proves it if it lost the proof (a restart); its answer is not submitted again.
 		let answered = AwaitingProof::<T>::contains_key(request_id);
-		match ask_worker::<T>(url, &secret, &job) {
+		match ask_until_answered::<T>(url, &secret, &job) {
 			Ok(_) if answered => {
 				log::debug!(target: LOG_TARGET, "request {request_id}: answered, being proved")
 			},
@@ -117,7 +118,8 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			Ok(Reply::Decline(_)) => {
 				log::warn!(target: LOG_TARGET, "request {request_id}: a decline of another request")
 			},
-			// A long job (a chat of many tokens) runs on in the worker: ask again next block.
+			// A long job (a chat of many tokens) runs on in the worker: ask again next block
+			// (with instant seal, the next block comes with the next transaction).
 			Ok(Reply::Running) => {
 				release_job_lock::<T>(request_id, now);
 				log::debug!(target: LOG_TARGET, "request {request_id}: running")
@@ -156,6 +158,23 @@ enum Reply<AccountId> {
 	Decline(WorkerDecline),
 	/// Still running (status 202): the worker keeps the answer for the next ask.
 	Running,
+}
+
+/// Asks the worker for `job` again while it answers "running", for at most
+/// [`JOB_TIMEOUT_MS`] in all (each ask waits a few seconds in the worker): a job of a few
+/// seconds is answered in this run, a longer one in a later block's.
+fn ask_until_answered<T: Config>(
+	url: &str,
+	secret: &[u8; 32],
+	job: &WorkerJob<T::AccountId>,
+) -> Result<Reply<T::AccountId>, &'static str> {
+	let until = sp_io::offchain::timestamp().add(Duration::from_millis(JOB_TIMEOUT_MS));
+	loop {
+		let reply = ask_worker::<T>(url, secret, job)?;
+		if !matches!(reply, Reply::Running) || sp_io::offchain::timestamp() >= until {
+			return Ok(reply);
+		}
+	}
 }
 
 fn ask_worker<T: Config>(
