@@ -96,6 +96,10 @@ fn chat_through_the_chain_streams_verifies_and_pays_per_token() {
 		answer["time_to_first_token_ms"], answer["decode_tokens_per_s"], answer["latency_ms"]
 	);
 
+	// A long answer with instant seal: no next block comes to ask again in, so the node keeps
+	// asking the worker within its run while the job runs.
+	long_answer(&node, &chat, "instant seal");
+
 	// For people: the answer as it streams, then the receipt's checks.
 	let output = Command::new(VERITY)
 		.args(["--url", &node.ws_url(), "--suri", "//Bob", "chat", &chat, "Say hello."])
@@ -124,10 +128,14 @@ fn chat_with_aura_blocks_streams_before_the_result_settles() {
 		 ms from request to verified result",
 		answer["time_to_first_token_ms"], answer["decode_tokens_per_s"], answer["latency_ms"]
 	);
-	// A long answer: longer than the node waits for one reply from the worker (it is told
-	// "running" and asks again next block), never started twice, settled and verified.
+	long_answer(&node, &chat, "Aura blocks");
+}
+
+/// A long answer: longer than the worker makes the node wait for one reply (it is told
+/// "running" and asks again), never started twice, settled and verified.
+fn long_answer(node: &Node, chat: &str, sealing: &str) {
 	let prompt = "Count from 1 to 200, one number per line.";
-	let long = succeeds(&node, "//Bob", &["chat", &chat, prompt, "--max-tokens", "300"]);
+	let long = succeeds(node, "//Bob", &["chat", chat, prompt, "--max-tokens", "300"]);
 	assert_eq!(long["verified"], true, "{long:#}");
 	let tokens = long["usage"]["completion_tokens"].as_u64().unwrap();
 	let generating = tokens as f64 / long["decode_tokens_per_s"].as_f64().unwrap_or(f64::MAX);
@@ -136,7 +144,7 @@ fn chat_with_aura_blocks_streams_before_the_result_settles() {
 		assert!(log.contains("still running"), "the node was never told to ask again: {log}");
 	}
 	println!(
-		"verity chat (Aura blocks, long): {tokens} tokens, decode {} tokens/s, {} ms from request \
+		"verity chat ({sealing}, long): {tokens} tokens, decode {} tokens/s, {} ms from request \
 		 to verified result",
 		long["decode_tokens_per_s"], long["latency_ms"]
 	);
