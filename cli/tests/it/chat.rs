@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::{path::PathBuf, process::Command};
 use verity_node_harness::{Node, NodeBuilder};
 
-use crate::common::{succeeds, VERITY};
+use crate::common::{demo_setup_with, succeeds, VERITY};
 
 const UNIT: u128 = 10u128.pow(18);
 
@@ -43,24 +43,7 @@ fn chat_node(sealing: &str) -> Option<(Node, String, tempfile::TempDir)> {
 	let node = dev_node(sealing);
 	let dir = tempfile::tempdir().unwrap();
 	let input = dir.path().join("demo-input.json");
-	let setup = succeeds(
-		&node,
-		"//Alice",
-		&[
-			"demo",
-			"setup",
-			"--store-url",
-			&node.artifact_store_url(),
-			"--worker-url",
-			&node.worker_url(),
-			"--write-input",
-			input.to_str().unwrap(),
-			"--write-zk-input",
-			dir.path().join("zk.json").to_str().unwrap(),
-			"--chat-model",
-			gguf.to_str().unwrap(),
-		],
-	);
+	let setup = demo_setup_with(&node, &input, &["--chat-model", gguf.to_str().unwrap()]);
 	let chat = setup["chat_model"].as_str().expect("the chat model is published").to_owned();
 	Some((node, chat, dir))
 }

@@ -61,23 +61,27 @@ pub fn demo_setup(node: &Node, input: &std::path::Path) -> String {
 /// `verity demo setup` against this node, writing the inputs next to `input`; returns its JSON
 /// (`model`, `zk_model`, `input`, `zk_input`, ...).
 pub fn demo_setup_json(node: &Node, input: &std::path::Path) -> Value {
+	demo_setup_with(node, input, &[])
+}
+
+/// [`demo_setup_json`] with more arguments (e.g. `--chat-model <gguf>`).
+pub fn demo_setup_with(node: &Node, input: &std::path::Path, extra: &[&str]) -> Value {
 	let zk_input = input.with_file_name("demo-zk-input.json");
-	succeeds(
-		node,
-		"//Alice",
-		&[
-			"demo",
-			"setup",
-			"--store-url",
-			&node.artifact_store_url(),
-			"--worker-url",
-			&node.worker_url(),
-			"--write-input",
-			input.to_str().unwrap(),
-			"--write-zk-input",
-			zk_input.to_str().unwrap(),
-		],
-	)
+	let (store, worker) = (node.artifact_store_url(), node.worker_url());
+	let mut args = vec![
+		"demo",
+		"setup",
+		"--store-url",
+		&store,
+		"--worker-url",
+		&worker,
+		"--write-input",
+		input.to_str().unwrap(),
+		"--write-zk-input",
+		zk_input.to_str().unwrap(),
+	];
+	args.extend_from_slice(extra);
+	succeeds(node, "//Alice", &args)
 }
 
 /// The metadata of the node `chain` is connected to (for [`call_index`]).

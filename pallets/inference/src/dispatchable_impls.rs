@@ -1142,13 +1142,13 @@ impl<T: Config> InferenceRequests<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>
 		max_fee: BalanceOf<T>,
 		deadline_blocks: BlockNumberFor<T>,
 	) -> Result<RequestId, DispatchError> {
-		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
-		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
-		let job = Job { input, mode, max_tokens: None };
-		// A caller outside a transactional dispatch (a hook) must not keep half a request.
-		frame_support::storage::with_storage_layer(|| {
-			Self::open_request(who, model, version, job, max_fee, deadline_blocks, None)
-		})
+		Self::open_servable(
+			who,
+			model,
+			Job { input, mode, max_tokens: None },
+			max_fee,
+			deadline_blocks,
+		)
 	}
 
 	fn request_chat(
@@ -1160,12 +1160,8 @@ impl<T: Config> InferenceRequests<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>
 		max_fee: BalanceOf<T>,
 		deadline_blocks: BlockNumberFor<T>,
 	) -> Result<RequestId, DispatchError> {
-		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
-		ensure!(version.modes.contains(mode), Error::<T>::ModeNotOffered);
 		let job = Job { input, mode, max_tokens: Some(max_tokens) };
-		frame_support::storage::with_storage_layer(|| {
-			Self::open_request(who, model, version, job, max_fee, deadline_blocks, None)
-		})
+		Self::open_servable(who, model, job, max_fee, deadline_blocks)
 	}
 
 	fn status(request: RequestId) -> RequestStatus<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> {
@@ -1181,6 +1177,25 @@ impl<T: Config> InferenceRequests<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>
 
 	fn request_chat_weight() -> Weight {
 		Pallet::<T>::request_chat_weight()
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Opens a request of a servable version offered in the job's mode (the rules shared by
+	/// `request_inference` and `request_chat`), atomically: a caller outside a transactional
+	/// dispatch (a hook) never keeps half a request.
+	fn open_servable(
+		who: T::AccountId,
+		model: ModelVersionRef,
+		job: Job,
+		max_fee: BalanceOf<T>,
+		deadline_blocks: BlockNumberFor<T>,
+	) -> Result<RequestId, DispatchError> {
+		let version = T::Models::servable(&model).ok_or(Error::<T>::VersionNotServable)?;
+		ensure!(version.modes.contains(job.mode), Error::<T>::ModeNotOffered);
+		frame_support::storage::with_storage_layer(|| {
+			Self::open_request(who, model, version, job, max_fee, deadline_blocks, None)
+		})
 	}
 }
 

@@ -1667,27 +1667,10 @@ fn open_requests_survive_the_upgrade_that_added_chat_terms() {
 		let before = Balances::balance(&3);
 		let id = request(3);
 		let open = Requests::<Test>::get(id).unwrap();
-		let old = crate::migrations::v1::OldRequest {
-			requester: open.requester,
-			model: open.model,
-			spec_hash: open.spec_hash,
-			model_digest: open.model_digest,
-			model_owner: open.model_owner,
-			input: open.input.clone(),
-			input_digest: open.input_digest,
-			output_len: open.output_len,
-			mode: open.mode,
-			worker: open.worker,
-			fee: open.fee.clone(),
-			submitted_at: open.submitted_at,
-			deadline: open.deadline,
-			check_of: open.check_of,
-			deterministic: open.deterministic,
-		};
-		frame_support::storage::unhashed::put_raw(
-			&Requests::<Test>::hashed_key_for(id),
-			&old.encode(),
-		);
+		// Version 0's record: today's without its chat terms (`None`, one zero byte, last).
+		let mut old = open.encode();
+		assert_eq!(old.pop(), Some(0));
+		frame_support::storage::unhashed::put_raw(&Requests::<Test>::hashed_key_for(id), &old);
 		StorageVersion::new(0).put::<Inference>();
 		assert!(Requests::<Test>::get(id).is_none(), "version 0's record no longer decodes");
 		crate::migrations::MigrateToV1::<Test>::on_runtime_upgrade();

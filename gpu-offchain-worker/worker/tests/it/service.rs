@@ -272,6 +272,42 @@ async fn chat_jobs_sign_receipts_with_token_usage() {
 	));
 }
 
+/// The public stream of an on-chain chat job (`GET /v1/jobs/<id>/stream`): a stranger (no
+/// secret) reads the text the worker signs, piece by piece, then its end; it cannot use the
+/// route to post or run anything (`POST` there is an unknown route), a malformed id is a 400
+/// and a job this worker never ran a 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_read_chat_streams_but_run_nothing_through_them() {
+	let Some(gguf) = crate::llm::smollm2() else { return };
+	let setup = setup().await;
+	let digest = upload(&setup, gguf).await;
+	let schema = IoSchema::Chat { max_context_tokens: 2048 };
+	let input = crate::llm::REQUEST.as_bytes().to_vec();
+	let mut job = job(&setup, digest, ArtifactFormat::Gguf, schema, input);
+	job.max_tokens = Some(12);
+	let jobs = format!("{}/v1/jobs", setup.worker_url);
+	let (status, body) = setup.as_node("POST", &jobs, job.encode()).await;
+	assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+	let answer = Answer::decode(&mut &body[..]).unwrap();
+	let ResultOutput::Inline(signed) = &answer.output else { panic!("a short answer is inline") };
+
+	let stream = format!("{jobs}/42/stream");
+	let (status, body) = setup.client.send("GET", &stream, Vec::new()).await;
+	assert_eq!(status, 200);
+	let lines: Vec<serde_json::Value> = String::from_utf8(body)
+		.unwrap()
+		.lines()
+		.map(|line| serde_json::from_str(line).unwrap())
+		.collect();
+	let text: String = lines.iter().filter_map(|line| line["text"].as_str()).collect();
+	assert_eq!(text.as_bytes(), &signed[..], "the stream is the signed text");
+	assert_eq!(lines.last(), Some(&serde_json::json!({"done": true})));
+
+	assert_eq!(setup.client.send("POST", &stream, job.encode()).await.0, 404);
+	assert_eq!(setup.client.send("GET", &format!("{jobs}/x/stream"), vec![]).await.0, 400);
+	assert_eq!(setup.client.send("GET", &format!("{jobs}/43/stream"), vec![]).await.0, 404);
+}
+
 /// Attack (issue 17): a requester pays for fewer tokens on chain than its chat request's own
 /// `max_tokens` asks, or sends a chat request the model cannot take; the worker declines it
 /// as invalid input, signed, rather than work unpaid or let it expire (a timeout penalty).
