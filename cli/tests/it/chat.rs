@@ -114,8 +114,9 @@ fn chat_with_aura_blocks_streams_before_the_result_settles() {
 	long_answer(&node, &chat, "Aura blocks");
 }
 
-/// A long answer: longer than the worker makes the node wait for one reply (it is told
-/// "running" and asks again), never started twice, settled and verified.
+/// A long answer, settled and verified; where it takes longer than the worker makes the node
+/// wait for one reply (`ANSWER_WAIT`), the node is told "running" and asks again (the worker's
+/// log shows it), and the job is never started twice.
 fn long_answer(node: &Node, chat: &str, sealing: &str) {
 	let prompt = "Count from 1 to 200, one number per line.";
 	let long = succeeds(node, "//Bob", &["chat", chat, prompt, "--max-tokens", "300"]);

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use verity_primitives::{blake2_256, Digest32, RequestId};
 
 /// How long the node's call waits for a job before it is told to ask again.
-pub const ANSWER_WAIT: Duration = Duration::from_secs(2);
+pub const ANSWER_WAIT: Duration = Duration::from_secs(10);
 /// How long a finished job's outcome is kept.
 pub const KEEP_ANSWERS: Duration = Duration::from_secs(3600);
 
