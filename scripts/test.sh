@@ -46,7 +46,23 @@ lane() {
 	echo $! >"$work/$name.pid"
 }
 lowest() { nice -n 19 ionice -c 3 "$@"; }
-
+# Runs "$@" in a lane, whose whole process group (its tests and their nodes) is stopped after
+# `$lane_limit` seconds, so that a hung test fails its lane with a message instead of running
+# into CI's own limit with nothing said.
+limited() {
+	local group rc=0 dog
+	read -r _ _ _ _ group _ <"/proc/$BASHPID/stat"
+	(
+		sleep "$lane_limit" || exit 0
+		echo "timed out after $lane_limit s: $*" >>"$work/timeouts"
+		kill -TERM -- "-$group"
+	) >/dev/null 2>&1 &
+	dog=$!
+	"$@" || rc=$?
+	pkill -P "$dog" 2>/dev/null
+	kill "$dog" 2>/dev/null
+	return "$rc"
+}
 # Every pallet benchmark runs once as a test on its pallet's mock runtime, with the
 # `runtime-benchmarks` feature, which must not reach the node's build: so in their own cargo
 # call and profile (`bench-tests` in Cargo.toml, with its own lock).
@@ -76,10 +92,12 @@ running() {
 }
 # A test lane: `cargo test` of the whole workspace (so that features resolve as in the build,
 # and nothing compiles again), narrowed by its arguments.
+# Each is limited to 45 minutes (three times its longest run so far).
+lane_limit=2700
 test_lane() {
 	local name=$1
 	shift
-	lane "$name" cargo test --release --workspace --locked --no-fail-fast "${features[@]}" "$@"
+	lane "$name" limited cargo test --release --workspace --locked --no-fail-fast "${features[@]}" "$@"
 	until running "$name"; do sleep 2; done
 }
 if $built; then
@@ -108,6 +126,9 @@ for name in tests cli network runtime benchmarks checks; do
 	[ "$name" = tests ] || cat "$work/$name.log"
 	[ "$(cat "$work/$name.rc" 2>/dev/null)" = 0 ] || failed+=("$(head -1 "$work/$name.log" | cut -c4- | sed 's/^lowest //')")
 done
+if [ -s "$work/timeouts" ]; then
+	while IFS= read -r step; do failed+=("$step"); done <"$work/timeouts"
+fi
 if [ -s "$work/checks.failed" ]; then
 	while IFS= read -r step; do failed+=("$step"); done <"$work/checks.failed"
 fi

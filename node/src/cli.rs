@@ -29,7 +29,7 @@ pub struct Cli {
 	pub run: RunCmd,
 
 	/// How blocks are produced. `instant` and `manual` need a single-validator chain such
-	/// as `--dev` and replace Aura and GRANDPA.
+	/// as `--dev`, replace Aura and GRANDPA, and use the single-state transaction pool.
 	#[arg(long, value_enum, default_value_t = Sealing::Aura)]
 	pub sealing: Sealing,
 

@@ -42,7 +42,7 @@ impl SubstrateCli for Cli {
 
 /// Parses the command line and runs the node or the chosen subcommand.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
 	// The maintenance subcommands read blocks produced by Aura (the real chain).
 	let sealing = Sealing::Aura;
 
@@ -110,6 +110,13 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			preflight(&cli)?;
+			if cli.sealing != Sealing::Aura {
+				// A transaction that the fork-aware pool takes between two of its views (an
+				// offchain worker's, submitted as a block is imported) waits for the next
+				// block's view; with instant seal that block never comes. The single-state
+				// pool has no views: every transaction it takes is announced at once.
+				cli.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+			}
 			let runner = cli.create_runner(&cli.run)?;
 			let sealing = cli.sealing;
 			let store = (!cli.artifact_store.no_artifact_store).then(|| cli.artifact_store.clone());

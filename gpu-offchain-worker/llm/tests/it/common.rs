@@ -4,7 +4,8 @@ use std::{
 	io::Write,
 	path::{Path, PathBuf},
 	process::{Command, Stdio},
-	sync::OnceLock,
+	sync::{mpsc, OnceLock},
+	time::Duration,
 };
 use verity_llm::{reference::fetch, ChatModel};
 
@@ -41,8 +42,29 @@ pub fn model(what: &'static str) -> Option<&'static Model> {
 	}
 }
 
+/// How long one run of `tests/llamacpp.py` may take (model load, server start and every
+/// request), and how many runs a request gets: llama.cpp's in-process server has been seen
+/// to stop answering under CI's load, and a hung reference must fail or retry, never hang.
+const LLAMA_CPP_DEADLINE: Duration = Duration::from_secs(600);
+const LLAMA_CPP_RUNS: usize = 3;
+
 /// llama.cpp's answers (see `tests/llamacpp.py`) for `requests` on `model`.
 pub fn llama_cpp(model: &Model, requests: serde_json::Value) -> serde_json::Value {
+	let mut failures = Vec::new();
+	for _ in 0..LLAMA_CPP_RUNS {
+		match run_llama_cpp(model, &requests) {
+			Ok(answers) => return answers,
+			Err(why) => {
+				eprintln!("tests/llamacpp.py: {why}; running it again");
+				failures.push(why);
+			},
+		}
+	}
+	panic!("tests/llamacpp.py failed {LLAMA_CPP_RUNS} times: {failures:?}")
+}
+
+/// One run of `tests/llamacpp.py`, killed at the deadline.
+fn run_llama_cpp(model: &Model, requests: &serde_json::Value) -> Result<serde_json::Value, String> {
 	let python =
 		fetch("baseline").expect("llama.cpp's environment (scripts/fetch-models.sh baseline)");
 	let script =
@@ -56,7 +78,18 @@ pub fn llama_cpp(model: &Model, requests: serde_json::Value) -> serde_json::Valu
 		.spawn()
 		.expect("python runs");
 	child.stdin.take().unwrap().write_all(requests.to_string().as_bytes()).unwrap();
-	let output = child.wait_with_output().unwrap();
-	assert!(output.status.success(), "tests/llamacpp.py failed: {}", output.status);
-	serde_json::from_slice(&output.stdout).expect("llamacpp.py prints JSON")
+	let pid = child.id();
+	let (done, wait) = mpsc::channel();
+	std::thread::spawn(move || done.send(child.wait_with_output()));
+	let output = match wait.recv_timeout(LLAMA_CPP_DEADLINE) {
+		Ok(output) => output.map_err(|e| e.to_string())?,
+		Err(_) => {
+			let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+			return Err(format!("no answer within {LLAMA_CPP_DEADLINE:?}"));
+		},
+	};
+	if !output.status.success() {
+		return Err(format!("exited with {}", output.status));
+	}
+	serde_json::from_slice(&output.stdout).map_err(|e| format!("printed no JSON: {e}"))
 }
