@@ -141,10 +141,11 @@ pub enum ReceiptCommand {
 		#[arg(long)]
 		input: Option<PathBuf>,
 	},
-	/// Dispute a settled result of a deterministic model: another worker, drawn in a later
-	/// block, re-executes the request's own input at your expense (its fee, plus a bond lost
-	/// if the result stands); a disagreement goes to a third worker and the minority is
-	/// slashed.
+	/// Dispute a settled result of an integer or chat model: another worker, drawn in a
+	/// later block, re-executes the request's own input (for a chat result: one prefill over
+	/// the prompt and the claimed tokens, checked against the fingerprints its receipt signs)
+	/// at your expense (its fee, plus a bond lost if the result stands); a disagreement goes
+	/// to a third worker and the minority is slashed.
 	Dispute {
 		/// The request whose result you dispute.
 		request: RequestId,
@@ -568,11 +569,13 @@ pub(crate) fn receipt_json(settled: &Settled) -> Json {
 			"prompt_tokens": usage.prompt_tokens,
 			"completion_tokens": usage.completion_tokens,
 		})),
+		"generation": receipt.generation.map(hex::encode),
 		"settled_at": settled.settled_at,
 		"paid": {
 			"model_owner": settled.paid.model_price.to_string(),
 			"worker": settled.paid.worker_fee.to_string(),
 			"treasury": settled.paid.protocol_fee.to_string(),
+			"sampling_pot": settled.paid.sampling_premium.to_string(),
 		},
 	})
 }

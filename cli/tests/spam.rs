@@ -46,10 +46,12 @@ fn random_call(rng: &mut StdRng, indices: &[[u8; 2]; 3]) -> Vec<u8> {
 				mode: VerificationMode::Vanilla,
 				worker,
 				usage: None,
+				generation: None,
 				timestamp_ms: 0,
 			};
 			let output = ResultOutput::Inline(vec![rng.gen::<u8>(); 12].try_into().unwrap());
-			(indices[0], receipt, output, signature).encode()
+			let no_evidence: Option<verity_primitives::GenerationEvidence> = None;
+			(indices[0], receipt, output, signature, no_evidence).encode()
 		},
 		1 => {
 			let proof: Vec<u8> = (0..rng.gen_range(0..=384)).map(|_| rng.gen()).collect();

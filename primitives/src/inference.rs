@@ -262,6 +262,10 @@ pub struct Receipt<AccountId> {
 	pub worker: AccountId,
 	/// Tokens consumed, for LLMs; `None` for tensor models.
 	pub usage: Option<TokenUsage>,
+	/// [`crate::GenerationEvidence::digest`] of the evidence of an LLM result (its tokens and
+	/// activation fingerprints, which a check re-executes); `None` for tensor models and for
+	/// checks.
+	pub generation: Option<Digest32>,
 	/// The worker's clock when it signed, in Unix milliseconds, for direct receipts; always 0
 	/// for on-chain receipts (dated by the block that records them, and the same bytes however
 	/// often the job runs, so their ZK binding is stable).
@@ -399,6 +403,10 @@ pub struct WorkerJob<AccountId> {
 	/// For chat jobs, the tokens the requester paid for: the request's own `max_tokens` may
 	/// not exceed it (the worker declines it as invalid input otherwise).
 	pub max_tokens: Option<u32>,
+	/// For the check of a chat result, the result under check: the worker re-executes its
+	/// claim (one prefill over the prompt and the claimed tokens) and answers with a
+	/// [`crate::CheckVerdict`] instead of generating.
+	pub claim: Option<crate::GenerationClaim>,
 }
 
 /// The digests of a version's ZKML keys.
@@ -421,6 +429,8 @@ pub struct WorkerAnswer<AccountId> {
 	pub output: ResultOutput,
 	/// The worker key's signature over [`Receipt::signing_payload`].
 	pub signature: ReceiptSignature,
+	/// An LLM result's evidence (the receipt signs its digest); `None` otherwise.
+	pub generation: Option<crate::GenerationEvidence>,
 }
 
 /// The bytes a worker signs to submit the ZK proof of a request: [`ZK_PROOF_DOMAIN`] then the
@@ -674,9 +684,10 @@ pub struct SettledInfo<AccountId> {
 	/// BLAKE2b-256 of the SCALE-encoded receipt and signature (the evidence of what the worker
 	/// signed).
 	pub evidence: Digest32,
-	/// The model is deterministic (Verity's integer format): every honest worker returns the
-	/// same bytes, so results can be compared.
-	pub deterministic: bool,
+	/// A check of the result gives an answer to compare: the same output bytes from every
+	/// honest worker (Verity's integer format), or the same verdict on a chat result's
+	/// generation evidence ([`crate::CheckVerdict`]). Such results are sampled and disputable.
+	pub checkable: bool,
 	/// The result was proved (ZKML): final, never sampled or disputed.
 	pub proved: bool,
 }

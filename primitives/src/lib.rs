@@ -4,6 +4,7 @@
 extern crate alloc;
 
 pub mod digest;
+pub mod generation;
 pub mod inference;
 pub mod model;
 pub mod proofs;
@@ -11,6 +12,7 @@ pub mod proofs;
 pub mod worker_info;
 
 pub use digest::{ArtifactDigest, ArtifactHasher};
+pub use generation::{CheckVerdict, GenerationClaim, GenerationEvidence};
 pub use inference::*;
 pub use model::*;
 pub use proofs::*;

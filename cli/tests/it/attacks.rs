@@ -237,6 +237,7 @@ impl Scene {
 			request_id: request,
 			worker: *worker,
 			output_digest: output.digest(),
+			generation: None,
 			timestamp_ms: 0,
 			..honest.template.clone()
 		};
@@ -250,7 +251,8 @@ impl Scene {
 		output: &ResultOutput,
 		signature: &[u8; 64],
 	) -> Result<serde_json::Value, String> {
-		let call = (self.submit_result, receipt, output, signature).encode();
+		let no_evidence: Option<verity_primitives::GenerationEvidence> = None;
+		let call = (self.submit_result, receipt, output, signature, no_evidence).encode();
 		self.node.rpc("author_submitExtrinsic", json!([general(call)]))
 	}
 

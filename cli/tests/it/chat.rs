@@ -67,8 +67,15 @@ fn chat_through_the_chain_streams_verifies_and_pays_per_token() {
 		UNIT / 1000 + u128::from(completion as u32) * per_token
 	);
 	let held = amount(&answer["fee_held"]);
-	let spent = amount(&paid["model_owner"]) + amount(&paid["worker"]) + amount(&paid["treasury"]);
+	let spent = amount(&paid["model_owner"])
+		+ amount(&paid["worker"])
+		+ amount(&paid["treasury"])
+		+ amount(&paid["sampling_pot"]);
 	assert_eq!(held - spent, (24 - completion as u128) * per_token * 105 / 100, "{answer:#}");
+	// Chat results are sampled for re-execution: they fund the sampling pot, and the receipt
+	// signs the generation's evidence (tokens and fingerprints) that a check re-executes.
+	assert!(amount(&paid["sampling_pot"]) > 0, "{answer:#}");
+	assert_eq!(answer["receipt"]["generation"].as_str().map(str::len), Some(64), "{answer:#}");
 	if completion >= 2 {
 		assert!(answer["decode_tokens_per_s"].as_f64().unwrap() > 0.0, "{answer:#}");
 	}

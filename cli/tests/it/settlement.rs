@@ -210,6 +210,7 @@ fn a_second_node_fetches_a_batch_and_challenges_a_bad_leaf() {
 				mode: verity_primitives::VerificationMode::Vanilla,
 				worker: alice.public_key().0,
 				usage: None,
+				generation: None,
 				timestamp_ms: 1,
 			};
 			BatchLeaf { signature: key.sign(&receipt), receipt }

@@ -3,7 +3,8 @@
 
 use crate::{
 	chat::{ChatRequest, ToolCall},
-	generate::{generate, FinishReason, Generation, GenerationParams},
+	fingerprint::{self, CheckReport, Fingerprint},
+	generate::{generate, replay, FinishReason, Generation, GenerationParams},
 	gguf::{Gguf, Hparams},
 	model::Weights,
 	template::ChatTemplate,
@@ -105,12 +106,8 @@ impl ChatModel {
 		if tokens > context {
 			return Err(LlmError::ContextExceeded { tokens, context });
 		}
-		let params = GenerationParams {
-			max_tokens: request.max_tokens,
-			sampling: request.sampling(),
-			stop: request.stop.clone(),
-		};
-		let generation = generate(&self.weights, &self.tokenizer, &prompt, &params, on_text)?;
+		let generation =
+			generate(&self.weights, &self.tokenizer, &prompt, &params_of(request), on_text)?;
 		let (_, tool_calls) = tools::parse(&generation.text, request.visible_tools());
 		Ok(ChatOutcome {
 			text: generation.text.clone(),
@@ -122,5 +119,89 @@ impl ChatModel {
 			},
 			generation,
 		})
+	}
+
+	/// Re-executes a claimed answer to `request` (within a context of `context` tokens): the
+	/// prompt must have `prompt_tokens` tokens, the claimed `tokens` must replay to an ended
+	/// generation, and one prefill over the prompt and the tokens must agree with
+	/// `fingerprints` and the sampler within [`fingerprint::TOLERANCE`]. A claim that is not
+	/// what an honest worker could have returned is `Rejected` with the reason; `Err` is this
+	/// model failing to run.
+	pub fn check_generation(
+		&self,
+		request: &ChatRequest,
+		context: usize,
+		prompt_tokens: u32,
+		tokens: &[u32],
+		fingerprints: &[Fingerprint],
+	) -> Result<ClaimVerdict, LlmError> {
+		match self.try_check(request, context, prompt_tokens, tokens, fingerprints) {
+			Err(LlmError::BadRequest(why))
+			| Err(LlmError::Template(why))
+			| Err(LlmError::Tokenizer(why)) => Ok(ClaimVerdict::Rejected(why)),
+			Err(LlmError::ContextExceeded { tokens, context }) => Ok(ClaimVerdict::Rejected(
+				format!("{tokens} tokens exceed the context of {context}"),
+			)),
+			other => other,
+		}
+	}
+
+	fn try_check(
+		&self,
+		request: &ChatRequest,
+		context: usize,
+		prompt_tokens: u32,
+		tokens: &[u32],
+		fingerprints: &[Fingerprint],
+	) -> Result<ClaimVerdict, LlmError> {
+		request.validate()?;
+		let prompt = self.prompt(request)?;
+		if prompt.len() != prompt_tokens as usize {
+			return Ok(ClaimVerdict::Rejected(format!(
+				"the prompt has {} tokens, not the {prompt_tokens} claimed",
+				prompt.len()
+			)));
+		}
+		let needed = prompt.len() + request.max_tokens as usize;
+		if needed > context {
+			return Err(LlmError::ContextExceeded { tokens: needed, context });
+		}
+		let params = params_of(request);
+		let (text, _) = replay(&self.tokenizer, tokens, &params)?;
+		let report = fingerprint::check(
+			&self.weights,
+			&prompt,
+			tokens,
+			fingerprints,
+			params.sampling,
+			fingerprint::TOLERANCE,
+		)?;
+		if !report.accepted {
+			return Ok(ClaimVerdict::Rejected(format!("re-execution disagrees: {report:?}")));
+		}
+		Ok(ClaimVerdict::Accepted { text, report })
+	}
+}
+
+/// What a re-execution made of a claimed generation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClaimVerdict {
+	/// An honest worker could have returned it: its text, and how close the re-execution came.
+	Accepted {
+		/// The text the tokens give (the claimed output must be exactly this).
+		text: String,
+		/// The fingerprint comparison.
+		report: CheckReport,
+	},
+	/// Not what an honest worker returns, and why.
+	Rejected(String),
+}
+
+/// How `request` is generated.
+fn params_of(request: &ChatRequest) -> GenerationParams {
+	GenerationParams {
+		max_tokens: request.max_tokens,
+		sampling: request.sampling(),
+		stop: request.stop.clone(),
 	}
 }

@@ -24,10 +24,10 @@ use crate::{
 use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-/// Tokens between fingerprints.
-pub const INTERVAL: usize = 8;
+/// Tokens between fingerprints (the chain's rule for the evidence a result carries).
+pub const INTERVAL: usize = verity_primitives::generation::FINGERPRINT_INTERVAL as usize;
 /// Values kept per fingerprint.
-pub const TOP_K: usize = 16;
+pub const TOP_K: usize = verity_primitives::generation::FINGERPRINT_TOP_K;
 /// The largest logit gap by which a claimed token may trail the one the checker's sampler
 /// draws (honest greedy runs part from llama.cpp's only below it; `tests/it/generation.rs`).
 pub const MAX_TIE_GAP: f32 = 0.1;

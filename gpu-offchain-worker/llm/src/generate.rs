@@ -119,6 +119,51 @@ pub fn generate(
 	})
 }
 
+/// The text and ending that generating `tokens` gave, replayed without the model (the stop
+/// sequences and limits of [`generate`], on the same tokenizer): for a checker, the text a
+/// claimed generation must have returned. A claim whose tokens go on after the generation
+/// ended (an end token, a stop sequence, `max_tokens`), or stop before it did, is refused.
+pub fn replay(
+	tokenizer: &Tokenizer,
+	tokens: &[u32],
+	params: &GenerationParams,
+) -> Result<(String, FinishReason), LlmError> {
+	if let Some(bad) = tokens.iter().find(|t| **t as usize >= tokenizer.vocab_size()) {
+		return Err(LlmError::BadRequest(format!("token {bad} is not in the vocabulary")));
+	}
+	let mut stream = tokenizer.stream();
+	let mut text = TextSink::new(&params.stop);
+	let mut ignore = |_: &str| ControlFlow::Continue(());
+	for (n, &token) in tokens.iter().enumerate() {
+		let finish = if tokenizer.is_end_of_generation(token) {
+			Some(FinishReason::Stop)
+		} else {
+			match stream.step(token)? {
+				Some(piece) => text.push(&piece, &mut ignore),
+				None => None,
+			}
+		}
+		.or_else(|| (n + 1 >= params.max_tokens as usize).then_some(FinishReason::Length));
+		match (finish, n + 1 == tokens.len()) {
+			(Some(finish), true) => {
+				text.flush(finish, &mut ignore);
+				return Ok((text.text, finish));
+			},
+			(Some(_), false) => {
+				return Err(LlmError::BadRequest(format!(
+					"{} tokens follow the end of the generation",
+					tokens.len() - n - 1
+				)))
+			},
+			(None, true) => {
+				return Err(LlmError::BadRequest("the generation stops with no reason".into()))
+			},
+			(None, false) => {},
+		}
+	}
+	Err(LlmError::BadRequest("no tokens".into()))
+}
+
 /// Refuses an empty prompt, no tokens to produce, or more than the context holds.
 fn check_lengths(weights: &Weights, prompt: usize, max_tokens: u32) -> Result<(), LlmError> {
 	let context = weights.hparams().context_length;

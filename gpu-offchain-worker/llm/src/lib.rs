@@ -14,5 +14,5 @@ pub mod template;
 pub mod tokenizer;
 pub mod tools;
 
-pub use chat_model::{ChatModel, ChatOutcome, Usage};
+pub use chat_model::{ChatModel, ChatOutcome, ClaimVerdict, Usage};
 pub use error::LlmError;

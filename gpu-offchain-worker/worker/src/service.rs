@@ -62,10 +62,10 @@ use verity_artifact_store::{
 };
 use verity_primitives::worker_info::WorkerInfo;
 use verity_primitives::{
-	blake2_256, ArtifactDigest, BatchLeaf, DeclineReason, DirectAnswer, DirectJob, ModelVersionRef,
-	Receipt, ReceiptContext, RequestId, RequestInput, ResultOutput, SettlementMode, SigningKey,
-	StorageLocation, VerificationMode, WorkerAnswer, WorkerDecline, WorkerJob, MAX_INLINE_OUTPUT,
-	WORKER_SECRET_HEADER,
+	blake2_256, ArtifactDigest, BatchLeaf, DeclineReason, DirectAnswer, DirectJob, GenerationClaim,
+	ModelVersionRef, Receipt, ReceiptContext, RequestId, RequestInput, ResultOutput,
+	SettlementMode, SigningKey, StorageLocation, VerificationMode, WorkerAnswer, WorkerDecline,
+	WorkerJob, MAX_INLINE_OUTPUT, WORKER_SECRET_HEADER,
 };
 
 const LOG_TARGET: &str = "worker";
@@ -400,6 +400,9 @@ impl Worker {
 			})?
 			.map_err(JobError::Input)?,
 		};
+		if let Some(claim) = job.claim.clone() {
+			return self.check_claim(job, context, artifact, input, claim).await;
+		}
 		if let Some(paid) = job.max_tokens {
 			crate::exec::llm::check_paid_tokens(&input, paid)?;
 		}
@@ -466,12 +469,10 @@ impl Worker {
 			mode: job.mode,
 			worker: job.worker,
 			usage: report.usage,
+			generation: report.generation.as_ref().map(|evidence| evidence.digest()),
 			// On-chain receipts are dated by their block, and must be the same bytes every time
 			// the job runs (a restarted worker proves the binding the chain recorded).
-			timestamp_ms: match context {
-				ReceiptContext::OnChain => 0,
-				ReceiptContext::Direct => now_ms(),
-			},
+			timestamp_ms: receipt_time(context),
 		};
 		let signature = self.key.sign(&receipt);
 		if let (Some(prover), Some(zk_output)) = (prover, zk_output) {
@@ -495,7 +496,55 @@ impl Worker {
 			job.model,
 			output.len()
 		);
-		Ok(WorkerAnswer { receipt, output, signature })
+		Ok(WorkerAnswer { receipt, output, signature, generation: report.generation })
+	}
+
+	/// Runs the check of a chat result: re-executes the claim (one prefill) instead of
+	/// generating, and signs its [`verity_primitives::CheckVerdict`] as the output.
+	async fn check_claim(
+		self: &Arc<Self>,
+		job: Job,
+		context: ReceiptContext,
+		artifact: Vec<u8>,
+		input: Vec<u8>,
+		claim: GenerationClaim,
+	) -> Result<Answer, JobError> {
+		let worker = self.clone();
+		let (format, digest, schema) = (job.format, job.artifact.blake2_256, job.schema.clone());
+		let checked = tokio::task::spawn_blocking(move || {
+			let check =
+				worker.executor.check(format, digest, &artifact, &schema, &input, &claim)?;
+			Ok::<_, ExecError>((claim.verdict(check.accepted), check))
+		})
+		.await
+		.map_err(|e| JobError::Internal(e.to_string()))?;
+		let (verdict, check) = checked.map_err(JobError::from)?;
+		let output = self.record_output(verdict.to_bytes()).await?;
+		let receipt = Receipt {
+			genesis_hash: job.genesis_hash,
+			context,
+			request_id: job.request_id,
+			model: job.model,
+			spec_hash: job.spec_hash,
+			model_digest: job.artifact.blake2_256,
+			input_digest: job.input.digest(),
+			output_digest: output.digest(),
+			mode: job.mode,
+			worker: job.worker,
+			usage: None,
+			generation: None,
+			timestamp_ms: receipt_time(context),
+		};
+		let signature = self.key.sign(&receipt);
+		log::info!(
+			target: LOG_TARGET,
+			"request {}: checked request {}'s result: {} ({})",
+			job.request_id,
+			verdict.original,
+			if verdict.accepted { "accepted" } else { "rejected" },
+			check.detail
+		);
+		Ok(WorkerAnswer { receipt, output, signature, generation: None })
 	}
 
 	/// The prover of a ZKML job's version: loaded once, from the model and the proving key
@@ -649,6 +698,7 @@ impl Worker {
 			zk_keys: None,
 			// A direct chat request pays for what its own `max_tokens` asks.
 			max_tokens: None,
+			claim: None,
 		})
 	}
 
@@ -965,6 +1015,15 @@ async fn handle(worker: &Arc<Worker>, request: Request<Incoming>) -> Response<Fu
 /// Whether the request carries the node's secret.
 fn is_node(worker: &Worker, request: &Request<Incoming>) -> bool {
 	worker.is_node(request.headers().get(WORKER_SECRET_HEADER).map(|value| value.as_bytes()))
+}
+
+/// A receipt's time: on-chain receipts are dated by their block (0 here), direct ones by the
+/// worker's clock.
+fn receipt_time(context: ReceiptContext) -> u64 {
+	match context {
+		ReceiptContext::OnChain => 0,
+		ReceiptContext::Direct => now_ms(),
+	}
 }
 
 /// The wall clock in Unix milliseconds (what direct receipts are dated by).

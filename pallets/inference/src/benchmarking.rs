@@ -149,6 +149,7 @@ fn signed_result<T: Config>(
 		mode: request.mode,
 		worker: request.worker,
 		usage: None,
+		generation: None,
 		timestamp_ms: 0,
 	};
 	let public = sp_core::sr25519::Public::from_raw(signing_key(index));
@@ -231,6 +232,7 @@ pub fn settled_result<T: Config>(
 		mode: VerificationMode::Vanilla,
 		worker: workers[0].clone(),
 		usage: None,
+		generation: None,
 		timestamp_ms: 0,
 	};
 	let paid = FeeSplit {
@@ -289,6 +291,7 @@ pub fn awaiting_zk_proof<T: Config>(
 		mode: VerificationMode::Zkml,
 		worker: worker.clone(),
 		usage: None,
+		generation: None,
 		timestamp_ms: 0,
 	};
 	let open = InferenceRequest {
@@ -460,7 +463,7 @@ mod benchmarks {
 		let (id, index) = open_request::<T>(model, input, 10, 0);
 		let (receipt, output, signature) = signed_result::<T>(id, index);
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, receipt, output, signature);
+		_(RawOrigin::Authorized, receipt, output, signature, None);
 		assert!(Results::<T>::contains_key(id));
 	}
 
@@ -469,7 +472,7 @@ mod benchmarks {
 		let (model, input) = model_and_input::<T>();
 		let (id, index) = open_request::<T>(model, input, 10, 0);
 		let (receipt, output, signature) = signed_result::<T>(id, index);
-		let call = Call::<T>::submit_result { receipt, output, signature };
+		let call = Call::<T>::submit_result { receipt, output, signature, generation: None };
 		#[block]
 		{
 			call.authorize(TransactionSource::External)
@@ -485,7 +488,8 @@ mod benchmarks {
 		let (model, input) = model_and_input::<T>();
 		let (id, index) = open_request::<T>(model, input, 10, 0);
 		let (receipt, output, _) = signed_result::<T>(id, index);
-		let call = Call::<T>::submit_result { receipt, output, signature: [0; 64] };
+		let call =
+			Call::<T>::submit_result { receipt, output, signature: [0; 64], generation: None };
 		#[block]
 		{
 			let validity = call.authorize(TransactionSource::External);

@@ -21,10 +21,11 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 use verity_primitives::{
-	chat_output_limit, decline_payload, key_possession_payload, tensors_encoded_len,
-	ArtifactFormat, DeclineReason, ExpectedReceipt, HardwareClass, IoSchema, ModelVersionRef,
-	Receipt, ReceiptContext, ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey,
-	VerificationMode, VerificationModes, MAX_CHAT_INPUT, MAX_INLINE_OUTPUT,
+	chat_output_limit, decline_payload, generation::MAX_EVIDENCE_TOKENS, key_possession_payload,
+	tensors_encoded_len, ArtifactFormat, CheckVerdict, DeclineReason, ExpectedReceipt,
+	GenerationEvidence, HardwareClass, IoSchema, ModelVersionRef, Receipt, ReceiptContext,
+	ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode,
+	VerificationModes, MAX_CHAT_INPUT, MAX_INLINE_OUTPUT,
 };
 
 /// Priority of result transactions: above ordinary transfers, so that results beat deadlines.
@@ -32,6 +33,15 @@ const RESULT_PRIORITY: u64 = 1 << 20;
 
 /// Most deadline buckets tried for an answered ZKML request's proof window.
 pub const ZK_WINDOW_PROBES: u32 = 16;
+
+/// A result as submitted and checked: what settlement records.
+struct Answer<AccountId> {
+	receipt: Receipt<AccountId>,
+	signing_key: SigningKey,
+	signature: ReceiptSignature,
+	output: ResultOutput,
+	generation: Option<GenerationEvidence>,
+}
 
 impl<T: Config> Pallet<T> {
 	#[allow(clippy::too_many_arguments)]
@@ -263,7 +273,8 @@ impl<T: Config> Pallet<T> {
 		check: Option<(RequestId, &[T::AccountId])>,
 	) -> Result<RequestId, DispatchError> {
 		let Job { input, mode, max_tokens } = job;
-		let (output_len, chat) = Self::check_job(&version, &input, mode, max_tokens)?;
+		let (output_len, chat) =
+			Self::check_job(&version, &input, mode, max_tokens, check.is_some())?;
 		ensure!(
 			deadline_blocks >= T::MinDeadline::get() && deadline_blocks <= T::MaxDeadline::get(),
 			Error::<T>::BadDeadline
@@ -274,7 +285,7 @@ impl<T: Config> Pallet<T> {
 		let request = NextRequestId::<T>::get();
 		let exclude = check.map(|(_, exclude)| exclude).unwrap_or_default();
 		// Integer models only (a chat schema is never one: the Model Hub takes chat models as
-		// GGUF only, and a chat result's check is not a comparison of outputs yet).
+		// GGUF only; a chat result's check is a verdict on its evidence, not its output).
 		let deterministic = version.format == ArtifactFormat::VerityInt8 && chat.is_none();
 		// A check pays the worker only: the model's owner was paid by the original. A chat
 		// request holds the price of every token it pays for.
@@ -287,8 +298,10 @@ impl<T: Config> Pallet<T> {
 				.and_then(|tokens| tokens.checked_add(&version.price))
 				.ok_or(Error::<T>::Overflow)?,
 		};
-		// Results that may be sampled (deterministic, unproved, not checks) fund their checks.
-		let premium = check.is_none() && deterministic && mode != VerificationMode::Zkml;
+		// Results that may be sampled (deterministic or chat, unproved, not checks) fund their
+		// checks.
+		let premium =
+			check.is_none() && (deterministic || chat.is_some()) && mode != VerificationMode::Zkml;
 		let offer = Offer { mode, price, premium, max_fee, deadline_blocks };
 		let (worker, worker_fee) = Self::assign(request, &model, &offer, exclude)?;
 		let fee = if check.is_some() {
@@ -347,12 +360,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks a job against its version's schema and mode; returns the length a valid output
-	/// has (exactly, for tensors; at most, for chat) and a chat request's token terms.
+	/// has (exactly, for tensors and for the verdict of a chat result's `check`; at most, for
+	/// chat) and a chat request's token terms.
 	fn check_job(
 		version: &ServableModel<T::AccountId, BalanceOf<T>>,
 		input: &RequestInput,
 		mode: VerificationMode,
 		max_tokens: Option<u32>,
+		check: bool,
 	) -> Result<(u64, Option<ChatTermsOf<T>>), DispatchError> {
 		if let RequestInput::Stored { location, .. } = input {
 			ensure!(location.is_well_formed(), Error::<T>::MalformedInputLocation);
@@ -363,10 +378,14 @@ impl<T: Config> Pallet<T> {
 				ensure!(input.len() == expected_input, Error::<T>::InputSizeMismatch);
 				(tensors_encoded_len(outputs).ok_or(Error::<T>::Overflow)?, None)
 			},
+			(IoSchema::Chat { .. }, None) if check => (CheckVerdict::LEN as u64, None),
 			(IoSchema::Chat { max_context_tokens }, Some(max_tokens)) => {
-				// At least one token of prompt must fit beside the answer.
+				// At least one token of prompt must fit beside the answer, whose evidence the
+				// chain keeps.
 				ensure!(
-					max_tokens >= 1 && max_tokens < *max_context_tokens,
+					max_tokens >= 1
+						&& max_tokens < *max_context_tokens
+						&& max_tokens <= MAX_EVIDENCE_TOKENS,
 					Error::<T>::BadMaxTokens
 				);
 				ensure!(
@@ -489,6 +508,7 @@ impl<T: Config> Pallet<T> {
 		receipt: &Receipt<T::AccountId>,
 		output: &ResultOutput,
 		signature: &ReceiptSignature,
+		generation: Option<&GenerationEvidence>,
 	) -> Result<(InferenceRequestOf<T>, SigningKey), ResultRejection> {
 		let worker = Workers::<T>::get(&receipt.worker).ok_or(ResultRejection::BadSignature)?;
 		let valid = sp_io::crypto::sr25519_verify(
@@ -558,7 +578,52 @@ impl<T: Config> Pallet<T> {
 			},
 			_ => {},
 		}
+		Self::check_evidence(&request, receipt, output, generation)?;
 		Ok((request, worker.signing_key))
+	}
+
+	/// A chat result carries the generation evidence its receipt signs (well formed, of the
+	/// tokens it reports); the check of a chat result answers with a verdict on exactly that
+	/// result; nothing else carries evidence.
+	fn check_evidence(
+		request: &InferenceRequestOf<T>,
+		receipt: &Receipt<T::AccountId>,
+		output: &ResultOutput,
+		generation: Option<&GenerationEvidence>,
+	) -> Result<(), ResultRejection> {
+		if let (Some(_), Some(usage)) = (&request.chat, receipt.usage) {
+			let evidence = generation.ok_or(ResultRejection::BadEvidence)?;
+			let fits = evidence.is_well_formed()
+				&& receipt.generation == Some(evidence.digest())
+				&& evidence.tokens.len() as u32 == usage.completion_tokens;
+			return if fits { Ok(()) } else { Err(ResultRejection::BadEvidence) };
+		}
+		if receipt.generation.is_some() || generation.is_some() {
+			return Err(ResultRejection::BadEvidence);
+		}
+		let Some(claim) = request.check_of.and_then(Self::claim_of) else { return Ok(()) };
+		let verdict = match output {
+			ResultOutput::Inline(bytes) => CheckVerdict::from_bytes(bytes),
+			ResultOutput::Stored { .. } => None,
+		};
+		match verdict {
+			Some(verdict) if verdict == CheckVerdict { accepted: verdict.accepted, ..claim } => {
+				Ok(())
+			},
+			_ => Err(ResultRejection::BadOutput),
+		}
+	}
+
+	/// What a check of `original` rules on, if it is a settled chat result: its accepting
+	/// verdict (a rejecting one differs only in `accepted`).
+	pub fn claim_of(original: RequestId) -> Option<CheckVerdict> {
+		let result = Results::<T>::get(original)?;
+		Some(CheckVerdict {
+			original,
+			output_digest: result.receipt.output_digest,
+			generation: result.receipt.generation?,
+			accepted: true,
+		})
 	}
 
 	/// The `#[pallet::authorize]` rule of `submit_result`.
@@ -566,8 +631,10 @@ impl<T: Config> Pallet<T> {
 		receipt: &Receipt<T::AccountId>,
 		output: &ResultOutput,
 		signature: &ReceiptSignature,
+		generation: Option<&GenerationEvidence>,
 	) -> TransactionValidityWithRefund {
-		let (request, _) = Self::check_result(receipt, output, signature).map_err(|rejection| {
+		let checked = Self::check_result(receipt, output, signature, generation);
+		let (request, _) = checked.map_err(|rejection| {
 			TransactionValidityError::Invalid(match rejection {
 				ResultRejection::UnknownRequest | ResultRejection::PastDeadline => {
 					InvalidTransaction::Stale
@@ -599,20 +666,21 @@ impl<T: Config> Pallet<T> {
 		receipt: Receipt<T::AccountId>,
 		output: ResultOutput,
 		signature: ReceiptSignature,
+		generation: Option<GenerationEvidence>,
 	) -> Result<Weight, DispatchError> {
 		let request_id = receipt.request_id;
-		let (request, signing_key) = Self::check_result(&receipt, &output, &signature).map_err(
-			|rejection| match rejection {
-				ResultRejection::UnknownRequest => Error::<T>::UnknownRequest,
-				ResultRejection::ReceiptMismatch => Error::<T>::ReceiptMismatch,
-				ResultRejection::BadSignature => Error::<T>::BadSignature,
-				ResultRejection::BadOutput => Error::<T>::BadOutput,
-				ResultRejection::PastDeadline => Error::<T>::PastDeadline,
-				ResultRejection::NotAttested => Error::<T>::NotAttested,
-				ResultRejection::NotDeclinable => Error::<T>::NotDeclinable,
-				ResultRejection::BadUsage => Error::<T>::BadUsage,
-			},
-		)?;
+		let checked = Self::check_result(&receipt, &output, &signature, generation.as_ref());
+		let (request, signing_key) = checked.map_err(|rejection| match rejection {
+			ResultRejection::UnknownRequest => Error::<T>::UnknownRequest,
+			ResultRejection::ReceiptMismatch => Error::<T>::ReceiptMismatch,
+			ResultRejection::BadSignature => Error::<T>::BadSignature,
+			ResultRejection::BadOutput => Error::<T>::BadOutput,
+			ResultRejection::PastDeadline => Error::<T>::PastDeadline,
+			ResultRejection::NotAttested => Error::<T>::NotAttested,
+			ResultRejection::NotDeclinable => Error::<T>::NotDeclinable,
+			ResultRejection::BadUsage => Error::<T>::BadUsage,
+			ResultRejection::BadEvidence => Error::<T>::BadEvidence,
+		})?;
 		if request.mode == VerificationMode::Zkml {
 			let ResultOutput::Inline(output) = output else {
 				return Err(Error::<T>::BadOutput.into());
@@ -637,7 +705,8 @@ impl<T: Config> Pallet<T> {
 			});
 			return Ok(Weight::zero());
 		}
-		let settled = Self::settle(request_id, request, receipt, signing_key, signature, output)?;
+		let answer = Answer { receipt, signing_key, signature, output, generation };
+		let settled = Self::settle(request_id, request, answer)?;
 		Ok(T::Observers::on_result(&settled))
 	}
 
@@ -725,11 +794,9 @@ impl<T: Config> Pallet<T> {
 	fn settle(
 		request_id: RequestId,
 		request: InferenceRequestOf<T>,
-		receipt: Receipt<T::AccountId>,
-		signing_key: SigningKey,
-		signature: ReceiptSignature,
-		output: ResultOutput,
+		answer: Answer<T::AccountId>,
 	) -> Result<SettledInfo<T::AccountId>, DispatchError> {
+		let Answer { receipt, signing_key, signature, output, generation } = answer;
 		let reason = HoldReason::RequestFee.into();
 		let pay = |dest: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
 			if !amount.is_zero() {
@@ -789,6 +856,9 @@ impl<T: Config> Pallet<T> {
 				check_of: request.check_of,
 			},
 		);
+		if let Some(evidence) = generation {
+			Generations::<T>::insert(request_id, evidence);
+		}
 		Self::deposit_event(Event::ResultRecorded {
 			request: request_id,
 			worker: request.worker.clone(),
@@ -817,7 +887,7 @@ impl<T: Config> Pallet<T> {
 			input: request.input,
 			output_digest,
 			evidence,
-			deterministic: request.deterministic,
+			checkable: request.deterministic || request.chat.is_some(),
 			proved: request.mode == VerificationMode::Zkml,
 		})
 	}
@@ -911,15 +981,14 @@ impl<T: Config> Pallet<T> {
 		let output = ResultOutput::Inline(
 			answer.output.into_inner().try_into().map_err(|_| Error::<T>::BadOutput)?,
 		);
-		Self::settle(
-			request_id,
-			request,
-			answer.receipt,
-			answer.signing_key,
-			answer.signature,
+		let answer = Answer {
+			receipt: answer.receipt,
+			signing_key: answer.signing_key,
+			signature: answer.signature,
 			output,
-		)
-		.map(|_| ())
+			generation: None,
+		};
+		Self::settle(request_id, request, answer).map(|_| ())
 	}
 
 	/// The proof of a ZKML answer was rejected: the request closes and its fee is refunded in
@@ -1048,6 +1117,7 @@ impl<T: Config> Pallet<T> {
 						break;
 					}
 					Results::<T>::remove(cursor);
+					Generations::<T>::remove(cursor);
 				},
 				// Still open (or a ZKML answer awaiting its proof): wait for it.
 				None if Requests::<T>::contains_key(cursor) => break,

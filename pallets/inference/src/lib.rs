@@ -37,8 +37,9 @@ pub mod pallet {
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use sp_runtime::{traits::One, Permill};
 	use verity_primitives::{
-		DeclineReason, Digest32, HardwareClass, ModelVersionRef, Receipt, ReceiptSignature,
-		RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode, VerificationModes,
+		DeclineReason, Digest32, GenerationEvidence, HardwareClass, ModelVersionRef, Receipt,
+		ReceiptSignature, RequestId, RequestInput, ResultOutput, SigningKey, VerificationMode,
+		VerificationModes,
 	};
 
 	/// The storage version: 1 since open requests carry their chat terms
@@ -204,6 +205,11 @@ pub mod pallet {
 	/// Settled results.
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, SettledResultOf<T>>;
+
+	/// The generation evidence of settled chat results (their tokens and activation
+	/// fingerprints, which the receipt signs): what a check re-executes. Pruned with the result.
+	#[pallet::storage]
+	pub type Generations<T: Config> = StorageMap<_, Twox64Concat, RequestId, GenerationEvidence>;
 
 	/// The lowest request id whose result may still need pruning (ids below it are pruned,
 	/// expired or declined).
@@ -489,6 +495,9 @@ pub mod pallet {
 		/// A chat result must report its token usage, within the tokens paid for; a tensor
 		/// result reports none.
 		BadUsage,
+		/// A chat result must carry the generation evidence its receipt signs, well formed and
+		/// of the tokens it reports; tensor results and checks carry none.
+		BadEvidence,
 	}
 
 	#[pallet::hooks]
@@ -630,25 +639,29 @@ pub mod pallet {
 
 		/// Record a signed result and pay for it. Submitted by the assigned worker's offchain
 		/// worker as an authorized general transaction: no fee, no signer; the receipt's
-		/// signature is the authorization.
+		/// signature is the authorization. A chat result carries its `generation` evidence
+		/// (its receipt signs the digest), kept beside the result for checks; a check of a chat
+		/// result answers with a [`verity_primitives::CheckVerdict`] on it.
 		#[pallet::call_index(6)]
+		// Plus the evidence's write, and the original result a check's verdict is read against.
 		#[pallet::weight(T::WeightInfo::submit_result()
 			.saturating_add(T::Observers::on_result_weight())
-			.saturating_add(T::DbWeight::get().reads_writes(u64::from(crate::dispatchable_impls::ZK_WINDOW_PROBES), 2)))]
-		#[pallet::authorize(|_source, receipt, output, signature| {
-			Pallet::<T>::authorize_submit_result(receipt, output, signature)
+			.saturating_add(T::DbWeight::get().reads_writes(u64::from(crate::dispatchable_impls::ZK_WINDOW_PROBES) + 1, 3)))]
+		#[pallet::authorize(|_source, receipt, output, signature, generation| {
+			Pallet::<T>::authorize_submit_result(receipt, output, signature, generation.as_ref())
 		})]
 		#[pallet::weight_of_authorize(
-			T::WeightInfo::authorize_submit_result().saturating_add(T::DbWeight::get().reads(3))
+			T::WeightInfo::authorize_submit_result().saturating_add(T::DbWeight::get().reads(4))
 		)]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			receipt: Receipt<T::AccountId>,
 			output: ResultOutput,
 			signature: ReceiptSignature,
+			generation: Option<GenerationEvidence>,
 		) -> DispatchResultWithPostInfo {
 			frame_system::ensure_authorized(origin)?;
-			let observed = Self::do_submit_result(receipt, output, signature)?;
+			let observed = Self::do_submit_result(receipt, output, signature, generation)?;
 			// Charged for the observer's worst case (opening a check); refunded to what it used.
 			Ok(Some(T::WeightInfo::submit_result().saturating_add(observed)).into())
 		}

@@ -19,6 +19,8 @@
 //! runs on in the worker, and the run asks again for up to [`JOB_TIMEOUT_MS`]; after that the
 //! next block's run asks again (without the [`RETRY_BLOCKS`] wait) and gets the answer when it
 //! is done.
+//! The job of a check of a chat result carries the result's claim (its receipt's output and
+//! usage, and its generation evidence), which the worker re-executes instead of generating.
 //! The chain validates it like any other submission; a worker that answers
 //! wrongly or not at all lets the request expire. A worker that cannot fetch a request's stored
 //! input answers `424` with a signed [`WorkerDecline`], submitted as `decline_request` (refund,
@@ -35,7 +37,9 @@ use sp_runtime::{
 	offchain::{http, storage::StorageValueRef, Duration},
 	traits::Saturating,
 };
-use verity_primitives::{SigningKey, WorkerAnswer, WorkerDecline, WorkerJob};
+use verity_primitives::{
+	GenerationClaim, RequestId, SigningKey, WorkerAnswer, WorkerDecline, WorkerJob,
+};
 
 pub use verity_primitives::{
 	OFFCHAIN_WORKER_SECRET_KEY as WORKER_SECRET_KEY,
@@ -103,6 +107,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 				None
 			},
 			max_tokens: request.chat.as_ref().map(|terms| terms.max_tokens),
+			claim: request.check_of.and_then(claim::<T>),
 		};
 		// A ZKML answer already recorded: the job goes to the worker again only so that it
 		// proves it if it lost the proof (a restart); its answer is not submitted again.
@@ -130,6 +135,18 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 			),
 		}
 	}
+}
+
+/// The chat result `original` as its check re-executes it (from chain state: its receipt
+/// and its evidence); `None` for a tensor result.
+fn claim<T: Config>(original: RequestId) -> Option<GenerationClaim> {
+	let result = Results::<T>::get(original)?;
+	Some(GenerationClaim {
+		original,
+		output_digest: result.receipt.output_digest,
+		usage: result.receipt.usage?,
+		evidence: Generations::<T>::get(original)?,
+	})
 }
 
 /// Takes the lock on a job for `RETRY_BLOCKS` blocks; false if another run holds it.
@@ -239,6 +256,7 @@ fn submit<T: Config>(request_id: u64, answer: WorkerAnswer<T::AccountId>) {
 		receipt: answer.receipt,
 		output: answer.output,
 		signature: answer.signature,
+		generation: answer.generation,
 	};
 	submit_authorized::<T>(request_id, call, "result");
 }

@@ -20,7 +20,7 @@ use sp_runtime::{
 	ApplyExtrinsicResult,
 };
 use verity_primitives::{
-	blake2_256, HardwareClass, Receipt, ReceiptContext, RequestInput, ResultOutput,
+	blake2_256, generation, HardwareClass, Receipt, ReceiptContext, RequestInput, ResultOutput,
 	VerificationMode, VerificationModes, WorkerAnswer,
 };
 
@@ -102,10 +102,11 @@ fn answer(request_id: u64, signer: &sr25519::Pair) -> WorkerAnswer<u64> {
 		mode: request.mode,
 		worker: request.worker,
 		usage: None,
+		generation: None,
 		timestamp_ms: 0,
 	};
 	let signature = signer.sign(&receipt.signing_payload()).0;
-	WorkerAnswer { receipt, output, signature }
+	WorkerAnswer { receipt, output, signature, generation: None }
 }
 
 fn result_xt(answer: WorkerAnswer<u64>) -> Extrinsic {
@@ -113,6 +114,7 @@ fn result_xt(answer: WorkerAnswer<u64>) -> Extrinsic {
 		receipt: answer.receipt,
 		output: answer.output,
 		signature: answer.signature,
+		generation: answer.generation,
 	};
 	<Test as CreateAuthorizedTransaction<crate::Call<Test>>>::create_authorized_transaction(
 		call.into(),
@@ -464,7 +466,8 @@ fn tee_requests_need_a_live_attestation_to_be_assigned_and_answered() {
 			Inference::do_submit_result(
 				answer(id, &key(2)).receipt,
 				output(),
-				answer(id, &key(2)).signature
+				answer(id, &key(2)).signature,
+				None
 			),
 			Error::<Test>::NotAttested
 		);
@@ -488,7 +491,7 @@ fn a_check_reexecutes_on_another_worker_pays_only_its_fee_and_is_observed() {
 		let Some(Observed::Result(settled)) = observed().last().cloned() else { panic!() };
 		assert_eq!((settled.request, settled.check_of, settled.worker), (original, None, first));
 		assert_eq!(settled.output_digest, output().digest());
-		assert!(!settled.deterministic, "the mock's model is ONNX");
+		assert!(!settled.checkable, "the mock's model is ONNX");
 
 		// The check goes to the other worker and holds only that worker's fee from the payer.
 		let (check, checker) =
@@ -584,7 +587,8 @@ fn forged_and_mismatched_results_are_refused_in_validation() {
 				frame_system::RawOrigin::Authorized.into(),
 				forged.receipt,
 				forged.output,
-				forged.signature
+				forged.signature,
+				None
 			),
 			Error::<Test>::BadSignature
 		);
@@ -594,7 +598,8 @@ fn forged_and_mismatched_results_are_refused_in_validation() {
 			RuntimeOrigin::signed(3),
 			valid.receipt,
 			valid.output,
-			valid.signature
+			valid.signature,
+			None
 		)
 		.is_err());
 		assert_eq!(fee_hold(3), 77);
@@ -724,6 +729,7 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 			worker: 1u64,
 			zk_keys: None,
 			max_tokens: None,
+			claim: None,
 		};
 		sp_io::offchain::local_storage_set(
 			sp_core::offchain::StorageKind::PERSISTENT,
@@ -826,10 +832,12 @@ fn balances_stay_consistent_over_random_operations() {
 							mode: VerificationMode::Vanilla,
 							worker: 1,
 							usage: None,
+							generation: None,
 							timestamp_ms: 0,
 						},
 						output: output(),
 						signature: [0; 64],
+						generation: None,
 					}));
 				},
 			}
@@ -1448,6 +1456,8 @@ fn request_chat(who: u64, max_tokens: u32) -> u64 {
 
 /// A chat answer to `request_id`: `text` as output, `completion` tokens reported, signed by
 /// worker 1.
+/// A chat answer of `text` reporting `usage` completion tokens, with well-formed evidence of
+/// that many tokens (signed by the receipt).
 fn chat_answer(request_id: u64, text: &[u8], usage: Option<u32>) -> WorkerAnswer<u64> {
 	let mut answer = answer(request_id, &key(1));
 	let output = ResultOutput::Inline(text.to_vec().try_into().unwrap());
@@ -1456,16 +1466,38 @@ fn chat_answer(request_id: u64, text: &[u8], usage: Option<u32>) -> WorkerAnswer
 		prompt_tokens: 12,
 		completion_tokens,
 	});
+	answer.generation = usage.filter(|tokens| *tokens > 0).map(evidence);
+	answer.receipt.generation = answer.generation.as_ref().map(|e| e.digest());
 	answer.output = output;
 	answer.signature = key(1).sign(&answer.receipt.signing_payload()).0;
 	answer
 }
 
+/// Well-formed generation evidence of `tokens` tokens.
+fn evidence(tokens: u32) -> verity_primitives::GenerationEvidence {
+	use verity_primitives::generation::{FingerprintRecord, FINGERPRINT_INTERVAL};
+	let fingerprints: Vec<_> = (0..tokens.div_ceil(FINGERPRINT_INTERVAL))
+		.map(|n| FingerprintRecord {
+			token: n * FINGERPRINT_INTERVAL,
+			indices: core::array::from_fn(|i| i as u16),
+			values: [0; 16],
+		})
+		.collect();
+	verity_primitives::GenerationEvidence {
+		tokens: (0..tokens).collect::<Vec<_>>().try_into().unwrap(),
+		fingerprints: fingerprints.try_into().unwrap(),
+	}
+}
+
+/// The sampling premium a chat request pays (chat results are sampled): 10 % of the worker's
+/// fee.
+const PREMIUM: u64 = FEE / 10;
+
 /// The fee held for a chat request of `max_tokens`: the price, every token's price, the
-/// worker's fee and the protocol's 10 % of those.
+/// worker's fee, the protocol's 10 % of those and the sampling premium.
 fn chat_hold(max_tokens: u64) -> u64 {
 	let base = CHAT_PRICE + PER_TOKEN * max_tokens + FEE;
-	base + base / 10
+	base + base / 10 + PREMIUM
 }
 
 /// Issue 17: a chat request holds the worst case (`max_tokens` tokens) and settles for the
@@ -1487,7 +1519,7 @@ fn chat_requests_hold_the_worst_case_and_pay_for_the_tokens_used() {
 		let model_price = CHAT_PRICE + PER_TOKEN * 40;
 		let protocol = (model_price + FEE) / 10;
 		assert_eq!(fee_hold(3), 0);
-		assert_eq!(Balances::balance(&3), before - model_price - FEE - protocol);
+		assert_eq!(Balances::balance(&3), before - model_price - FEE - protocol - PREMIUM);
 		assert_eq!(Balances::balance(&OWNER), owner + model_price);
 		assert_eq!(Balances::balance(&1), worker + FEE);
 		assert_eq!(Balances::balance(&TREASURY), treasury + protocol);
@@ -1500,7 +1532,7 @@ fn chat_requests_hold_the_worst_case_and_pay_for_the_tokens_used() {
 				requester: 3,
 				max_tokens: 100,
 				completion_tokens: 40,
-				refunded: chat_hold(100) - (model_price + FEE + protocol),
+				refunded: chat_hold(100) - (model_price + FEE + protocol + PREMIUM),
 			}
 			.into(),
 		);
@@ -1553,6 +1585,19 @@ fn bad_chat_requests_are_refused_and_hold_nothing() {
 		// The whole context: no room left for a prompt.
 		assert_noop!(
 			chat(chat_model(), chat_input(), vanilla, 512, 10_000),
+			Error::<Test>::BadMaxTokens
+		);
+		// More tokens than the chain keeps evidence of, on a model with the context for them.
+		let long_context = model_ref(9);
+		add_chat_model(long_context, CHAT_PRICE, PER_TOKEN, 8192);
+		assert_noop!(
+			chat(
+				long_context,
+				chat_input(),
+				vanilla,
+				generation::MAX_EVIDENCE_TOKENS + 1,
+				u64::MAX
+			),
 			Error::<Test>::BadMaxTokens
 		);
 		let empty = RequestInput::Inline(Default::default());
@@ -1680,4 +1725,125 @@ fn open_requests_survive_the_upgrade_that_added_chat_terms() {
 		assert_eq!(Balances::balance(&3), before);
 		assert_eq!(fee_hold(3), 0);
 	});
+}
+
+/// Issue 17: the check of a chat result. Its request holds the original's input and takes
+/// exactly a verdict; the offchain worker sends the checker a job carrying the result's claim
+/// (receipt output and usage, and the evidence the chain kept), built from chain state; the
+/// checker's verdict settles as the check's result.
+#[test]
+fn the_check_of_a_chat_result_carries_its_claim_and_settles_with_a_verdict() {
+	use sp_core::offchain::{
+		testing::{PendingRequest, TestOffchainExt, TestTransactionPoolExt},
+		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+	};
+	use verity_primitives::{CheckVerdict, GenerationClaim, TokenUsage};
+	let mut ext = new_test_ext();
+	let (offchain, offchain_state) = TestOffchainExt::new();
+	let (pool, pool_state) = TestTransactionPoolExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.execute_with(|| {
+		chat_setup();
+		let original = request_chat(3, 100);
+		assert_ok!(apply(result_xt(chat_answer(original, b"Hello!", Some(12)))));
+		assert_eq!(Generations::<Test>::get(original), Some(evidence(12)));
+		// A second worker for the chat model, which the check goes to.
+		assert_ok!(Inference::register_worker(
+			RuntimeOrigin::signed(2),
+			key(2).public().0,
+			proof(2, 2),
+			b"http://127.0.0.1:9957".to_vec().try_into().unwrap(),
+			HardwareClass::Cpu,
+			VerificationModes::of(&[VerificationMode::Vanilla]),
+			vec![chat_model()].try_into().unwrap(),
+			FEE,
+			MIN_STAKE,
+		));
+		let (check, checker) =
+			Inference::open_check(3, original, chat_model(), chat_input(), &[1], None).unwrap();
+		assert_eq!(checker, 2);
+		let record = Requests::<Test>::get(check).unwrap();
+		assert_eq!((record.check_of, record.chat), (Some(original), None));
+		assert_eq!(record.output_len, CheckVerdict::LEN as u64);
+
+		let settled = Results::<Test>::get(original).unwrap();
+		let claim = GenerationClaim {
+			original,
+			output_digest: settled.receipt.output_digest,
+			usage: TokenUsage { prompt_tokens: 12, completion_tokens: 12 },
+			evidence: evidence(12),
+		};
+		let job = verity_primitives::WorkerJob {
+			genesis_hash: Inference::genesis_hash(),
+			request_id: check,
+			model: chat_model(),
+			spec_hash: record.spec_hash,
+			artifact: TestModels::artifact(&chat_model()).unwrap().artifact,
+			format: verity_primitives::ArtifactFormat::Gguf,
+			schema: TestModels::artifact(&chat_model()).unwrap().schema,
+			locations: Default::default(),
+			input: chat_input(),
+			mode: VerificationMode::Vanilla,
+			worker: 2u64,
+			zk_keys: None,
+			max_tokens: None,
+			claim: Some(claim.clone()),
+		};
+		let mut verdict = answer(check, &key(2));
+		let output = ResultOutput::Inline(claim.verdict(true).to_bytes().try_into().unwrap());
+		verdict.receipt.output_digest = output.digest();
+		verdict.output = output;
+		verdict.signature = key(2).sign(&verdict.receipt.signing_payload()).0;
+		for (storage_key, value) in [
+			(offchain::WORKER_URL_KEY, b"http://127.0.0.1:9957".to_vec().encode()),
+			(offchain::WORKER_SIGNING_KEY_KEY, key(2).public().0.encode()),
+			(offchain::WORKER_SECRET_KEY, [7u8; 32].encode()),
+		] {
+			sp_io::offchain::local_storage_set(
+				sp_core::offchain::StorageKind::PERSISTENT,
+				storage_key,
+				&value,
+			);
+		}
+		offchain_state.write().expect_request(PendingRequest {
+			method: "POST".into(),
+			uri: "http://127.0.0.1:9957/v1/jobs".into(),
+			headers: vec![
+				("content-type".into(), "application/octet-stream".into()),
+				(
+					offchain::WORKER_SECRET_HEADER.into(),
+					verity_primitives::digest::to_hex(&[7u8; 32]),
+				),
+			],
+			body: job.encode(),
+			response: Some(verdict.encode()),
+			sent: true,
+			..Default::default()
+		});
+		Inference::offchain_worker(1);
+		let txs = std::mem::take(&mut pool_state.write().transactions);
+		assert_eq!(txs.len(), 1);
+		let xt = Extrinsic::decode(&mut &txs[0][..]).unwrap();
+		assert!(validate(xt.clone()).is_ok());
+		assert_ok!(apply(xt).unwrap());
+		let result = Results::<Test>::get(check).unwrap();
+		assert_eq!(result.check_of, Some(original));
+		assert_eq!(
+			CheckVerdict::from_bytes(&result_bytes(&result.output)),
+			Some(claim.verdict(true))
+		);
+		// Pruned with its result, the evidence goes too.
+		advance_to(frame_system::Pallet::<Test>::block_number() + RESULT_RETENTION + 2);
+		assert!(Results::<Test>::get(original).is_none());
+		assert!(Generations::<Test>::get(original).is_none());
+	});
+}
+
+fn result_bytes(output: &ResultOutput) -> Vec<u8> {
+	match output {
+		ResultOutput::Inline(bytes) => bytes.to_vec(),
+		ResultOutput::Stored { .. } => panic!("a verdict is inline"),
+	}
 }

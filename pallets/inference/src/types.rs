@@ -212,6 +212,10 @@ pub enum ResultRejection {
 	/// A chat result without its token usage or with more completion tokens than were paid
 	/// for, or a tensor result with a usage.
 	BadUsage = 8,
+	/// A chat result without its generation evidence, or with evidence that is malformed, not
+	/// the one its receipt signs, or not of the tokens it reports; or evidence where none
+	/// belongs (tensor results and checks).
+	BadEvidence = 9,
 }
 
 /// Sets up what the benchmarks need from the rest of the runtime.

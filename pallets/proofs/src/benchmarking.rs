@@ -73,6 +73,7 @@ fn signed_leaf<T: Config>(
 		mode,
 		worker: who.clone(),
 		usage: None,
+		generation: None,
 		timestamp_ms: NOW_MS,
 	};
 	let signature = sp_io::crypto::sr25519_sign(

@@ -529,8 +529,8 @@ pub mod pallet {
 		LeafValid,
 		/// No settled original result has this request id.
 		UnknownResult,
-		/// The model is not deterministic (only Verity's integer format is), so outputs cannot
-		/// be compared.
+		/// The result cannot be checked: its model is neither Verity's integer format (whose
+		/// outputs are compared) nor a chat model (whose evidence is re-executed).
 		ModelNotDeterministic,
 		/// The result is already being re-executed.
 		AlreadyUnderCheck,

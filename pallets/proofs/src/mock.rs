@@ -289,7 +289,7 @@ impl crate::BenchmarkHelper<u64> for TestBenchmarkHelper {
 					input: input.clone(),
 					output_digest: [1; 32],
 					evidence: [2; 32],
-					deterministic: true,
+					checkable: true,
 					proved: false,
 				},
 			)

@@ -48,8 +48,9 @@ impl<T: Config> Pallet<T> {
 	#[allow(clippy::collapsible_match)]
 	pub fn on_result(settled: SettledInfoOf<T>) {
 		match settled.check_of {
-			// Proved results are final; only deterministic models can be re-executed.
-			None if settled.deterministic && !settled.proved && !T::SampleRate::get().is_zero() => {
+			// Proved results are final; only checkable ones (integer and chat models) are
+			// re-executed.
+			None if settled.checkable && !settled.proved && !T::SampleRate::get().is_zero() => {
 				// Queued, or skipped when every bucket up to `MaxDrawDelay` is full.
 				if Self::queue_draw(Draw::Sample(settled.request)).is_err() {
 					Self::deposit_event(Event::SampleSkipped { request: settled.request });
@@ -362,7 +363,7 @@ impl<T: Config> Pallet<T> {
 	/// block.
 	pub(crate) fn do_dispute_result(disputer: T::AccountId, request: RequestId) -> DispatchResult {
 		let result = T::Executor::settled(request).ok_or(Error::<T>::UnknownResult)?;
-		ensure!(result.deterministic, Error::<T>::ModelNotDeterministic);
+		ensure!(result.checkable, Error::<T>::ModelNotDeterministic);
 		ensure!(!result.proved, Error::<T>::ResultProved);
 		ensure!(!Samples::<T>::contains_key(request), Error::<T>::AlreadyUnderCheck);
 		ensure!(!Judged::<T>::contains_key(request), Error::<T>::AlreadyJudged);

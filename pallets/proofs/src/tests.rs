@@ -349,6 +349,7 @@ fn receipt(key_owner: u64, request: u64, mode: VerificationMode) -> Receipt<u64>
 		mode,
 		worker: key_owner,
 		usage: None,
+		generation: None,
 		timestamp_ms: T0,
 	}
 }
@@ -687,7 +688,7 @@ mod sampling {
 			input: input(),
 			output_digest: [output; 32],
 			evidence: [100 + worker as u8; 32],
-			deterministic: true,
+			checkable: true,
 			proved: false,
 		};
 		if check_of.is_none() {
@@ -700,7 +701,7 @@ mod sampling {
 						input: input(),
 						output_digest: info.output_digest,
 						evidence: info.evidence,
-						deterministic: true,
+						checkable: true,
 						proved: false,
 					},
 				)
@@ -752,7 +753,7 @@ mod sampling {
 	fn only_deterministic_unproved_results_are_sampled_at_the_configured_rate() {
 		ext().execute_with(|| {
 			let mut onnx = settled(10, None, WORKER, 7);
-			onnx.deterministic = false;
+			onnx.checkable = false;
 			Proofs::on_result(onnx);
 			let mut proved = settled(12, None, WORKER, 7);
 			proved.proved = true;
@@ -956,13 +957,13 @@ mod sampling {
 	fn anyone_can_dispute_a_deterministic_result_and_pays_for_it() {
 		ext().execute_with(|| {
 			SETTLED.with(|s| {
-				let summary = |deterministic, proved| SettledSummary {
+				let summary = |checkable, proved| SettledSummary {
 					worker: WORKER,
 					model: model(),
 					input: input(),
 					output_digest: [7; 32],
 					evidence: [101; 32],
-					deterministic,
+					checkable,
 					proved,
 				};
 				s.borrow_mut().insert(10, summary(true, false));

@@ -251,8 +251,11 @@ pub struct SettledSummary<AccountId> {
 	pub output_digest: Digest32,
 	/// Digest of the signed receipt.
 	pub evidence: Digest32,
-	/// The model is deterministic (Verity's integer format).
-	pub deterministic: bool,
+	/// A check gives an answer to compare: the same output from every honest worker
+	/// (Verity's integer format), or for a chat result the same verdict on its evidence, in
+	/// which case `output_digest` is the digest of the accepting
+	/// [`verity_primitives::CheckVerdict`].
+	pub checkable: bool,
 	/// The result was proved (ZKML): final, not disputable.
 	pub proved: bool,
 }

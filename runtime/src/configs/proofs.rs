@@ -116,14 +116,17 @@ impl pallet_proofs::ReExecutor<AccountId, Balance> for Reexecution {
 			.filter(|result| result.check_of.is_none())?;
 		let deterministic = super::ModelHub::artifact(&result.receipt.model)
 			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
+		// A chat result's check answers with a verdict on its evidence: an agreeing checker
+		// returns the accepting one.
+		let verdict = pallet_inference::Pallet::<Runtime>::claim_of(request);
 		Some(pallet_proofs::SettledSummary {
 			evidence: result.receipt.evidence(&result.signature),
 			proved: result.receipt.mode == verity_primitives::VerificationMode::Zkml,
 			worker: result.receipt.worker,
 			model: result.receipt.model,
 			input: result.input,
-			output_digest: result.receipt.output_digest,
-			deterministic,
+			output_digest: verdict.map_or(result.receipt.output_digest, |verdict| verdict.digest()),
+			checkable: deterministic || verdict.is_some(),
 		})
 	}
 	fn spec_hash(model: &ModelVersionRef) -> Option<verity_primitives::Digest32> {

@@ -163,6 +163,7 @@ fn a_tee_worker_serves_while_attested_and_a_batch_fault_slashes_it() {
 			mode: VerificationMode::Vanilla,
 			worker: worker.clone(),
 			usage: None,
+			generation: None,
 			timestamp_ms: T0,
 		};
 		let mut leaves: Vec<BatchLeaf<_>> = (0..100)
@@ -243,6 +244,7 @@ fn answer(
 		mode: record.mode,
 		worker: record.worker.clone(),
 		usage: None,
+		generation: None,
 		timestamp_ms: 0,
 	};
 	let signature = pair.sign(&receipt.signing_payload()).0;
@@ -250,7 +252,8 @@ fn answer(
 		frame_system::RawOrigin::Authorized.into(),
 		receipt,
 		output,
-		signature
+		signature,
+		None
 	));
 	record.worker
 }
@@ -410,5 +413,299 @@ fn the_treasury_never_pays_for_sampling_over_a_random_sequence() {
 			assert!(Balances::balance(&treasury) >= before, "the treasury paid for sampling");
 			assert_eq!(Balances::total_issuance(), issuance);
 		}
+	});
+}
+
+/// At block 1: model 0 version 1.0, a chat model (GGUF, 2048 tokens of context, Vanilla),
+/// served by `workers` (keys from seeds 1, 2, ...), and a chat request for it.
+fn chat_market(
+	workers: &[Sr25519Keyring],
+) -> (ModelVersionRef, Vec<(verity_runtime::AccountId, sr25519::Pair)>, RequestInput) {
+	System::set_block_number(1);
+	let alice = create_model_as_alice("chat-model", "answers questions");
+	let spec = VersionSpec {
+		artifact: ArtifactDigest::of(b"gguf bytes"),
+		format: ArtifactFormat::Gguf,
+		schema: IoSchema::Chat { max_context_tokens: 2048 },
+		modes: VerificationModes::of(&[VerificationMode::Vanilla]),
+		price_per_inference: UNIT / 100,
+		price_per_token: UNIT / 10_000,
+		zk_verifying_key: None,
+		locations: vec![StorageLocation::ArtifactStore(text("http://127.0.0.1:9955"))]
+			.try_into()
+			.unwrap(),
+	};
+	let version = VersionNumber::new(1, 0);
+	assert_ok!(ModelRegistry::publish_version(alice, 0, version, Box::new(spec)));
+	let model = ModelVersionRef { model: 0, version };
+	let keys =
+		workers.iter().zip(1u8..).map(|(who, seed)| register_worker(*who, seed, model)).collect();
+	let chat = br#"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":16}"#;
+	(model, keys, RequestInput::Inline(chat.to_vec().try_into().unwrap()))
+}
+
+/// Made-up evidence of `tokens` tokens: the chain checks its shape and that the receipt signs
+/// it; what it claims is for a checker to re-execute.
+fn evidence(tokens: u32) -> GenerationEvidence {
+	let fingerprints: Vec<_> = (0..tokens.div_ceil(generation::FINGERPRINT_INTERVAL))
+		.map(|n| generation::FingerprintRecord {
+			token: n * generation::FINGERPRINT_INTERVAL,
+			indices: core::array::from_fn(|i| i as u16),
+			values: [1.5f32.to_bits(); generation::FINGERPRINT_TOP_K],
+		})
+		.collect();
+	GenerationEvidence {
+		tokens: (100..100 + tokens).collect::<Vec<_>>().try_into().unwrap(),
+		fingerprints: fingerprints.try_into().unwrap(),
+	}
+}
+
+/// A receipt for `request` as its record has it, signed by the assigned worker (from `keys`).
+fn signed_receipt(
+	request: u64,
+	output: &ResultOutput,
+	usage: Option<TokenUsage>,
+	generation: Option<&GenerationEvidence>,
+	keys: &[(verity_runtime::AccountId, sr25519::Pair)],
+) -> (Receipt<verity_runtime::AccountId>, [u8; 64]) {
+	let record = pallet_inference::Requests::<Runtime>::get(request).unwrap();
+	let pair = &keys.iter().find(|(who, _)| *who == record.worker).unwrap().1;
+	let receipt = Receipt {
+		genesis_hash: Inference::genesis_hash(),
+		context: ReceiptContext::OnChain,
+		request_id: request,
+		model: record.model,
+		spec_hash: record.spec_hash,
+		model_digest: record.model_digest,
+		input_digest: record.input_digest,
+		output_digest: output.digest(),
+		mode: record.mode,
+		worker: record.worker,
+		usage,
+		generation: generation.map(GenerationEvidence::digest),
+		timestamp_ms: 0,
+	};
+	let signature = pair.sign(&receipt.signing_payload()).0;
+	(receipt, signature)
+}
+
+/// The assigned worker answers chat `request` with 12 tokens of text and their evidence.
+fn answer_chat(
+	request: u64,
+	keys: &[(verity_runtime::AccountId, sr25519::Pair)],
+) -> verity_runtime::AccountId {
+	let output = ResultOutput::Inline(b"Hello! How can I help?".to_vec().try_into().unwrap());
+	let usage = TokenUsage { prompt_tokens: 9, completion_tokens: 12 };
+	let evidence = evidence(12);
+	let (receipt, signature) = signed_receipt(request, &output, Some(usage), Some(&evidence), keys);
+	let worker = receipt.worker.clone();
+	assert_ok!(Inference::submit_result(
+		frame_system::RawOrigin::Authorized.into(),
+		receipt,
+		output,
+		signature,
+		Some(evidence)
+	));
+	worker
+}
+
+/// The assigned checker answers check `request` of chat result `original` with its verdict.
+fn answer_verdict(
+	request: u64,
+	original: u64,
+	accepted: bool,
+	keys: &[(verity_runtime::AccountId, sr25519::Pair)],
+) -> verity_runtime::AccountId {
+	let verdict = CheckVerdict { accepted, ..Inference::claim_of(original).unwrap() };
+	let output = ResultOutput::Inline(verdict.to_bytes().try_into().unwrap());
+	let (receipt, signature) = signed_receipt(request, &output, None, None, keys);
+	let worker = receipt.worker.clone();
+	assert_ok!(Inference::submit_result(
+		frame_system::RawOrigin::Authorized.into(),
+		receipt,
+		output,
+		signature,
+		None
+	));
+	worker
+}
+
+#[test]
+fn a_disputed_chat_result_is_re_executed_and_a_false_claim_slashed() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		let (model, keys, input) =
+			chat_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		assert_ok!(Inference::request_chat(
+			RuntimeOrigin::signed(dave.clone()),
+			model,
+			input,
+			VerificationMode::Vanilla,
+			16,
+			UNIT,
+			10
+		));
+		// Chat results are sampled, so they fund the sampling pot like integer ones.
+		let fee = pallet_inference::Requests::<Runtime>::get(0).unwrap().fee;
+		assert!(fee.sampling_premium > 0);
+		let liar = answer_chat(0, &keys);
+		// The chain keeps the evidence its receipt signs, for the checks.
+		assert_eq!(pallet_inference::Generations::<Runtime>::get(0), Some(evidence(12)));
+		let issuance = Balances::total_issuance();
+		let dave_before = Balances::balance(&dave);
+		assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(dave.clone()), 0));
+		next_block();
+		// The check re-executes the claim: its request holds the original's input and takes
+		// exactly a verdict on it.
+		let check = pallet_inference::Requests::<Runtime>::get(1).unwrap();
+		assert_eq!((check.check_of, check.chat), (Some(0), None));
+		assert_eq!(check.output_len, CheckVerdict::LEN as u64);
+		let checker = answer_verdict(1, 0, false, &keys);
+		assert_ne!(checker, liar);
+		next_block();
+		let arbiter = answer_verdict(2, 0, false, &keys);
+		assert!(arbiter != liar && arbiter != checker);
+		let stake = 1_000 * UNIT;
+		assert_eq!(pallet_inference::Workers::<Runtime>::get(&liar).unwrap().stake, stake / 2);
+		assert_eq!(pallet_inference::Workers::<Runtime>::get(&checker).unwrap().stake, stake);
+		assert_eq!(Balances::balance(&dave), dave_before + stake / 20 - 2 * (UNIT / 100));
+		assert!(pallet_proofs::Samples::<Runtime>::get(0).is_none());
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
+}
+
+#[test]
+fn a_checker_that_rejects_an_honest_chat_result_is_slashed() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		let (model, keys, input) =
+			chat_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		assert_ok!(Inference::request_chat(
+			RuntimeOrigin::signed(dave.clone()),
+			model,
+			input,
+			VerificationMode::Vanilla,
+			16,
+			UNIT,
+			10
+		));
+		let honest = answer_chat(0, &keys);
+		let honest_before = Balances::balance(&honest);
+		assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(dave.clone()), 0));
+		next_block();
+		let checker = answer_verdict(1, 0, false, &keys);
+		next_block();
+		answer_verdict(2, 0, true, &keys);
+		let stake = 1_000 * UNIT;
+		assert_eq!(pallet_inference::Workers::<Runtime>::get(&checker).unwrap().stake, stake / 2);
+		assert_eq!(pallet_inference::Workers::<Runtime>::get(&honest).unwrap().stake, stake);
+		// The honest worker gets Dave's bond and a tenth of the slashed stake as its reporter.
+		assert_eq!(Balances::balance(&honest), honest_before + UNIT + stake / 20);
+		assert!(pallet_proofs::Judged::<Runtime>::contains_key(0));
+	});
+}
+
+#[test]
+fn chat_results_carry_their_evidence_and_checks_a_verdict_on_exactly_that_result() {
+	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
+		let (model, keys, input) =
+			chat_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
+		let dave = RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id());
+		assert_ok!(Inference::request_chat(
+			dave.clone(),
+			model,
+			input.clone(),
+			VerificationMode::Vanilla,
+			16,
+			UNIT,
+			10
+		));
+		let output = ResultOutput::Inline(b"Hello!".to_vec().try_into().unwrap());
+		let usage = Some(TokenUsage { prompt_tokens: 9, completion_tokens: 12 });
+		let submit = |receipt, output, signature, evidence| {
+			Inference::submit_result(
+				frame_system::RawOrigin::Authorized.into(),
+				receipt,
+				output,
+				signature,
+				evidence,
+			)
+		};
+		// No evidence; evidence the receipt does not sign; evidence of other tokens; a
+		// malformed one (a fingerprint missing); evidence on a receipt that signs none.
+		let good = evidence(12);
+		let (receipt, signature) = signed_receipt(0, &output, usage, Some(&good), &keys);
+		assert_noop!(
+			submit(receipt.clone(), output.clone(), signature, None),
+			pallet_inference::Error::<Runtime>::BadEvidence
+		);
+		let mut other = good.clone();
+		other.tokens[3] += 1;
+		assert_noop!(
+			submit(receipt.clone(), output.clone(), signature, Some(other)),
+			pallet_inference::Error::<Runtime>::BadEvidence
+		);
+		for bad in [evidence(11), {
+			let mut missing = evidence(12);
+			missing.fingerprints.pop();
+			missing
+		}] {
+			let (receipt, signature) = signed_receipt(0, &output, usage, Some(&bad), &keys);
+			assert_noop!(
+				submit(receipt, output.clone(), signature, Some(bad)),
+				pallet_inference::Error::<Runtime>::BadEvidence
+			);
+		}
+		let (unsigned, signature) = signed_receipt(0, &output, usage, None, &keys);
+		assert_noop!(
+			submit(unsigned, output.clone(), signature, Some(good.clone())),
+			pallet_inference::Error::<Runtime>::BadEvidence
+		);
+		// A tensor-style answer (no usage) is refused as before.
+		let (bare, signature) = signed_receipt(0, &output, None, None, &keys);
+		assert_noop!(
+			submit(bare, output.clone(), signature, None),
+			pallet_inference::Error::<Runtime>::BadUsage
+		);
+		answer_chat(0, &keys);
+
+		// A second chat result, then a dispute of the first: the check must answer with a
+		// verdict on request 0's own claim, not on request 1's, nor with text.
+		assert_ok!(Inference::request_chat(
+			dave.clone(),
+			model,
+			input,
+			VerificationMode::Vanilla,
+			16,
+			UNIT,
+			10
+		));
+		answer_chat(1, &keys);
+		assert_ok!(Proofs::dispute_result(dave, 0));
+		next_block();
+		// (Request 1 may have been sampled in the same draw: its check is another request.)
+		let (check, _) = pallet_inference::Requests::<Runtime>::iter()
+			.find(|(_, request)| request.check_of == Some(0))
+			.unwrap();
+		let wrong_original = CheckVerdict { accepted: true, ..Inference::claim_of(1).unwrap() };
+		let forged = CheckVerdict { generation: [9; 32], ..Inference::claim_of(0).unwrap() };
+		for bytes in [wrong_original.to_bytes(), forged.to_bytes(), b"accepted".to_vec()] {
+			let output = ResultOutput::Inline(bytes.try_into().unwrap());
+			let (receipt, signature) = signed_receipt(check, &output, None, None, &keys);
+			assert_noop!(
+				submit(receipt, output, signature, None),
+				pallet_inference::Error::<Runtime>::BadOutput
+			);
+		}
+		// A verdict with evidence beside it is refused too.
+		let verdict =
+			ResultOutput::Inline(Inference::claim_of(0).unwrap().to_bytes().try_into().unwrap());
+		let (receipt, signature) = signed_receipt(check, &verdict, None, None, &keys);
+		assert_noop!(
+			submit(receipt, verdict, signature, Some(good)),
+			pallet_inference::Error::<Runtime>::BadEvidence
+		);
+		answer_verdict(check, 0, true, &keys);
+		assert!(pallet_proofs::Judged::<Runtime>::contains_key(0));
 	});
 }

@@ -122,6 +122,7 @@ fn answered(
 		mode: VerificationMode::Zkml,
 		worker: record.worker,
 		usage: None,
+		generation: None,
 		timestamp_ms: 0,
 	};
 	let signature = pair.sign(&receipt.signing_payload()).0;
@@ -129,7 +130,8 @@ fn answered(
 		frame_system::RawOrigin::Authorized.into(),
 		receipt.clone(),
 		output,
-		signature
+		signature,
+		None
 	));
 	assert!(pallet_inference::AwaitingProof::<Runtime>::contains_key(request));
 	(request, receipt)

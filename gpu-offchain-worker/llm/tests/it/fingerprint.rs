@@ -12,7 +12,7 @@ use verity_llm::{
 	fingerprint::{check, is_checkpoint, CheckReport, Fingerprint, TOLERANCE},
 	generate::{generate, GenerationParams},
 	sampling::SamplingParams,
-	ChatModel,
+	ChatModel, ClaimVerdict,
 };
 
 const QUESTIONS: &[&str] = &[
@@ -229,4 +229,53 @@ fn fingerprints_that_do_not_cover_the_claim_are_refused() {
 	short[0].indices.pop();
 	assert!(check(weights, &claim.prompt, &claim.tokens, &short, greedy, TOLERANCE).is_err());
 	assert!(check(weights, &claim.prompt, &[], &[], greedy, TOLERANCE).is_err());
+}
+
+/// A chat answer's whole claim, as a check of an on-chain result re-executes it: the honest
+/// one is accepted with the text it gave; a changed token, a truncated or extended token
+/// list, a wrong prompt count, another request and a stop sequence the text ignored are
+/// rejected with a reason.
+#[test]
+fn whole_claims_replay_to_their_text_and_are_rejected_when_altered() {
+	let Some(model) = model("smollm2") else { return };
+	let chat = &model.chat;
+	let context = chat.hparams().context_length;
+	let request =
+		|json: serde_json::Value| ChatRequest::from_json(json.to_string().as_bytes()).unwrap();
+	let asked = request(json!({"messages": [{"role": "user", "content": "Name three colours."}],
+		"max_tokens": 24, "temperature": 0.7, "seed": 5}));
+	let outcome = chat.chat(&asked, &mut |_| ControlFlow::Continue(())).unwrap();
+	let generation = &outcome.generation;
+	let prompt_tokens = outcome.usage.prompt_tokens;
+	let check = |request: &ChatRequest, prompt_tokens: u32, tokens: &[u32]| {
+		chat.check_generation(request, context, prompt_tokens, tokens, &generation.fingerprints)
+			.unwrap()
+	};
+	match check(&asked, prompt_tokens, &generation.tokens) {
+		ClaimVerdict::Accepted { text, report } => {
+			assert_eq!(text, outcome.text);
+			eprintln!("figure: honest whole claim: {report:?}");
+		},
+		ClaimVerdict::Rejected(why) => panic!("the honest claim was rejected: {why}"),
+	}
+	let rejected = |label: &str, verdict: ClaimVerdict| match verdict {
+		ClaimVerdict::Rejected(why) => eprintln!("{label}: rejected: {why}"),
+		ClaimVerdict::Accepted { .. } => panic!("{label}: accepted"),
+	};
+	let mut changed = generation.tokens.clone();
+	changed[1] = changed[1].wrapping_add(1);
+	rejected("a changed token", check(&asked, prompt_tokens, &changed));
+	let tokens = &generation.tokens;
+	rejected("one token short", check(&asked, prompt_tokens, &tokens[..tokens.len() - 1]));
+	let mut longer = tokens.clone();
+	longer.push(tokens[0]);
+	rejected("a token after the end", check(&asked, prompt_tokens, &longer));
+	rejected("a wrong prompt count", check(&asked, prompt_tokens + 1, tokens));
+	let other = request(json!({"messages": [{"role": "user", "content": "Name three colors."}],
+		"max_tokens": 24, "temperature": 0.7, "seed": 5}));
+	let other_prompt = chat.prompt(&other).unwrap().len() as u32;
+	rejected("another request", check(&other, other_prompt, tokens));
+	let stopped = request(json!({"messages": [{"role": "user", "content": "Name three colours."}],
+		"max_tokens": 24, "temperature": 0.7, "seed": 5, "stop": [outcome.text[..2].to_string()]}));
+	rejected("a stop sequence ignored", check(&stopped, prompt_tokens, tokens));
 }

@@ -1,11 +1,17 @@
 //! [`LlmEngine`]: GGUF chat models on verity-llm. A version's schema is `chat`, its input a chat
 //! request (OpenAI's JSON: messages, tools, tool_choice, sampling, `max_tokens`); the output is
-//! the generated text, handed to the sink as it is produced; the run reports the tokens used.
+//! the generated text, handed to the sink as it is produced; the run reports the tokens used
+//! and the generation's evidence (tokens and activation fingerprints), which a check of the
+//! result re-executes with one prefill.
 
-use super::{Engine, ExecError, LoadedModel, RunReport, Sink};
+use super::{ClaimCheck, Engine, ExecError, LoadedModel, RunReport, Sink};
 use std::sync::Arc;
-use verity_llm::{chat::ChatRequest, ChatModel, LlmError};
-use verity_primitives::{ArtifactFormat, IoSchema, TokenUsage};
+use verity_llm::{chat::ChatRequest, fingerprint::Fingerprint, ChatModel, ClaimVerdict, LlmError};
+use verity_primitives::{
+	blake2_256,
+	generation::{FingerprintRecord, FINGERPRINT_TOP_K},
+	ArtifactFormat, GenerationClaim, GenerationEvidence, IoSchema, TokenUsage,
+};
 
 /// Loads GGUF chat models.
 pub struct LlmEngine;
@@ -56,8 +62,76 @@ impl LoadedModel for LoadedChat {
 			prompt_tokens: outcome.usage.prompt_tokens,
 			completion_tokens: outcome.usage.completion_tokens,
 		};
-		Ok(RunReport { usage: Some(usage) })
+		let evidence = evidence(&outcome.generation.tokens, &outcome.generation.fingerprints)?;
+		Ok(RunReport { usage: Some(usage), generation: Some(evidence) })
 	}
+
+	/// Re-executes the claim (one prefill, see [`verity_llm::fingerprint`]): accepted only if
+	/// the re-execution agrees and the claimed tokens give exactly the text the receipt signs.
+	fn check(&self, input: &[u8], claim: &GenerationClaim) -> Result<ClaimCheck, ExecError> {
+		let request = match ChatRequest::from_json(input) {
+			Ok(request) => request,
+			Err(error) => return Ok(ClaimCheck::rejected(format!("the request: {error}"))),
+		};
+		let fingerprints: Vec<Fingerprint> = claim
+			.evidence
+			.fingerprints
+			.iter()
+			.map(|f| Fingerprint {
+				token: f.token,
+				indices: f.indices.to_vec(),
+				values: f.values.iter().map(|bits| f32::from_bits(*bits)).collect(),
+			})
+			.collect();
+		let verdict = self
+			.model
+			.check_generation(
+				&request,
+				self.context,
+				claim.usage.prompt_tokens,
+				&claim.evidence.tokens,
+				&fingerprints,
+			)
+			.map_err(|e| ExecError::Run(e.to_string()))?;
+		Ok(match verdict {
+			ClaimVerdict::Rejected(why) => ClaimCheck::rejected(why),
+			ClaimVerdict::Accepted { text, .. }
+				if blake2_256(text.as_bytes()) != claim.output_digest =>
+			{
+				ClaimCheck::rejected("the tokens do not give the signed output".into())
+			},
+			ClaimVerdict::Accepted { report, .. } => {
+				ClaimCheck { accepted: true, detail: format!("{report:?}") }
+			},
+		})
+	}
+}
+
+/// The chain's record of a generation: its tokens and fingerprints (values as their bits).
+fn evidence(tokens: &[u32], fingerprints: &[Fingerprint]) -> Result<GenerationEvidence, ExecError> {
+	let records = fingerprints
+		.iter()
+		.map(|f| {
+			let indices = <[u16; FINGERPRINT_TOP_K]>::try_from(f.indices.as_slice());
+			let values: Vec<u32> = f.values.iter().map(|v| v.to_bits()).collect();
+			let values = <[u32; FINGERPRINT_TOP_K]>::try_from(values.as_slice());
+			match (indices, values) {
+				(Ok(indices), Ok(values)) => {
+					Ok(FingerprintRecord { token: f.token, indices, values })
+				},
+				_ => Err(ExecError::Run("a fingerprint of the wrong size".into())),
+			}
+		})
+		.collect::<Result<Vec<_>, _>>()?;
+	let evidence = GenerationEvidence {
+		tokens: tokens.to_vec().try_into().map_err(|_| {
+			ExecError::Output(format!("{} tokens exceed the chain's bound", tokens.len()))
+		})?,
+		fingerprints: records
+			.try_into()
+			.map_err(|_| ExecError::Output("too many fingerprints".into()))?,
+	};
+	Ok(evidence)
 }
 
 /// Checks that a chat request asks for no more tokens than the chain's request paid for

@@ -21,7 +21,9 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use verity_int8::engine::Backend;
-use verity_primitives::{ArtifactFormat, IoSchema, TensorSpec, TokenUsage};
+use verity_primitives::{
+	ArtifactFormat, GenerationClaim, GenerationEvidence, IoSchema, TensorSpec, TokenUsage,
+};
 
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
@@ -83,13 +85,37 @@ pub trait LoadedModel: Send + Sync {
 	/// Runs on `input` (the schema's inputs, of the length the schema gives) and hands the
 	/// output to `sink` as it is produced, in order; the pieces together are the output.
 	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<RunReport, ExecError>;
+
+	/// Re-executes another worker's claimed answer to `input` (a chat result under check).
+	/// Tensor results are checked by running them again and comparing the bytes, so only
+	/// language models implement it.
+	fn check(&self, _input: &[u8], _claim: &GenerationClaim) -> Result<ClaimCheck, ExecError> {
+		Err(ExecError::Schema("this model's results are checked by running them again".into()))
+	}
 }
 
 /// What a run reports besides its output.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunReport {
 	/// Tokens a language model used (`None` for tensor models).
 	pub usage: Option<TokenUsage>,
+	/// A language model's evidence of its generation (the receipt commits to it).
+	pub generation: Option<GenerationEvidence>,
+}
+
+/// A check's finding on a claimed generation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimCheck {
+	/// Whether the claim is what an honest worker could have returned.
+	pub accepted: bool,
+	/// Why not, or how close the re-execution came.
+	pub detail: String,
+}
+
+impl ClaimCheck {
+	fn rejected(why: String) -> Self {
+		Self { accepted: false, detail: why }
+	}
 }
 
 /// The engines `verity-worker --engines` names.
@@ -237,6 +263,19 @@ impl Executor {
 		}
 		let model = self.loaded(format, artifact_digest, artifact, schema)?;
 		model.run(input, sink)
+	}
+
+	/// Re-executes `claim`, an answer to `input` by `artifact` (see [`LoadedModel::check`]).
+	pub fn check(
+		&self,
+		format: ArtifactFormat,
+		artifact_digest: [u8; 32],
+		artifact: &[u8],
+		schema: &IoSchema,
+		input: &[u8],
+		claim: &GenerationClaim,
+	) -> Result<ClaimCheck, ExecError> {
+		self.loaded(format, artifact_digest, artifact, schema)?.check(input, claim)
 	}
 
 	/// The model for this digest and schema, loaded by its format's engine if not cached.

@@ -199,6 +199,7 @@ fn job(
 		worker: [5; 32],
 		zk_keys: None,
 		max_tokens: None,
+		claim: None,
 	}
 }
 
@@ -278,6 +279,55 @@ async fn chat_jobs_sign_receipts_with_token_usage() {
 		&answer.signature,
 		&setup.key.public()
 	));
+}
+
+/// A chat answer carries its generation evidence (the receipt signs its digest); the check
+/// of that answer (another job, with the claim built from chain state) re-executes it and
+/// signs an accepting verdict, and a verdict rejecting a claim whose tokens were altered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_answers_carry_evidence_that_a_check_job_re_executes() {
+	use verity_primitives::{CheckVerdict, GenerationClaim};
+	let Some(gguf) = crate::llm::smollm2() else { return };
+	let setup = setup().await;
+	let digest = upload(&setup, gguf).await;
+	let schema = IoSchema::Chat { max_context_tokens: 2048 };
+	let input = crate::llm::REQUEST.as_bytes().to_vec();
+	let mut chat = job(&setup, digest, ArtifactFormat::Gguf, schema, input);
+	chat.max_tokens = Some(12);
+	let url = format!("{}/v1/jobs", setup.worker_url);
+	let (status, body) = setup.as_node("POST", &url, chat.encode()).await;
+	assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+	let answer = Answer::decode(&mut &body[..]).unwrap();
+	let evidence = answer.generation.expect("a chat answer carries its evidence");
+	let usage = answer.receipt.usage.unwrap();
+	assert!(evidence.is_well_formed());
+	assert_eq!(answer.receipt.generation, Some(evidence.digest()));
+	assert_eq!(evidence.tokens.len() as u32, usage.completion_tokens);
+
+	let claim = GenerationClaim {
+		original: 42,
+		output_digest: answer.receipt.output_digest,
+		usage,
+		evidence: evidence.clone(),
+	};
+	let mut altered = claim.clone();
+	altered.evidence.tokens[0] = altered.evidence.tokens[0].wrapping_add(1);
+	for (request_id, claim, accepted) in [(43, claim, true), (44, altered, false)] {
+		let mut check = chat.clone();
+		(check.request_id, check.max_tokens, check.claim) = (request_id, None, Some(claim.clone()));
+		let (status, body) = setup.as_node("POST", &url, check.encode()).await;
+		assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+		let answer = Answer::decode(&mut &body[..]).unwrap();
+		let ResultOutput::Inline(bytes) = &answer.output else { panic!("a verdict is inline") };
+		assert_eq!(CheckVerdict::from_bytes(bytes), Some(claim.verdict(accepted)));
+		assert_eq!((answer.receipt.usage, answer.receipt.generation), (None, None));
+		assert!(answer.generation.is_none());
+		assert!(verity_client::receipts::verify(
+			&answer.receipt,
+			&answer.signature,
+			&setup.key.public()
+		));
+	}
 }
 
 /// The public stream of an on-chain chat job (`GET /v1/jobs/<id>/stream`): a stranger (no

@@ -22,6 +22,7 @@ fn leaf(request: u64) -> Leaf {
 			mode: VerificationMode::Vanilla,
 			worker: [4; 32],
 			usage: None,
+			generation: None,
 			timestamp_ms: 1,
 		},
 		signature: [5; 64],

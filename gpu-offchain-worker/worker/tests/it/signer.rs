@@ -20,6 +20,7 @@ fn receipt() -> Receipt<[u8; 32]> {
 		mode: VerificationMode::Vanilla,
 		worker: [5; 32],
 		usage: None,
+		generation: None,
 		timestamp_ms: 1,
 	}
 }

@@ -126,6 +126,7 @@ async fn a_zkml_job_is_answered_then_proved_for_its_own_receipt() {
 			verifying_key: ArtifactDigest::of(&keys.verifying_key),
 		}),
 		max_tokens: None,
+		claim: None,
 	};
 	let jobs = format!("{worker_url}/v1/jobs");
 
