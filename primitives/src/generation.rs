@@ -7,8 +7,11 @@
 //! result. A check of the result does not generate again (sampling may pick other tokens on
 //! other hardware): the checker re-runs one prefill over the prompt and the claimed tokens,
 //! compares the fingerprints within a tolerance and replays the sampler, and answers with a
-//! [`CheckVerdict`]. Every honest checker returns the same verdict bytes for the same claim, so
-//! the sampling and dispute machinery compares verdicts as it compares integer outputs.
+//! [`CheckVerdict`]. Honest checkers return the same verdict bytes for the same claim (except
+//! for a claim near the tolerance's edge, where checkers on different hardware may split), so
+//! the sampling and dispute machinery compares verdicts as it compares integer outputs; since
+//! a verdict is a judgment within a tolerance, a checker the arbiter overrules is not slashed
+//! (only a result that both the checker and the arbiter reject is).
 
 use crate::{blake2_256, Digest32, RequestId, TokenUsage};
 use alloc::vec::Vec;

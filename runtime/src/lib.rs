@@ -124,7 +124,10 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations to run on runtime upgrade, beyond those declared by the pallets.
-type Migrations = (pallet_inference::migrations::MigrateToV1<Runtime>,);
+type Migrations = (
+	pallet_inference::migrations::MigrateToV1<Runtime>,
+	pallet_inference::migrations::MigrateToV2<Runtime>,
+);
 
 /// Executive: dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

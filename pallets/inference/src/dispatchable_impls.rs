@@ -326,6 +326,9 @@ impl<T: Config> Pallet<T> {
 		});
 		NextRequestId::<T>::put(request.saturating_add(1));
 		Assignments::<T>::insert(&worker, request, ());
+		if let Some((original, _)) = check {
+			OpenChecks::<T>::mutate(original, |open| *open = open.saturating_add(1));
+		}
 		Requests::<T>::insert(
 			request,
 			InferenceRequest {
@@ -1023,6 +1026,11 @@ impl<T: Config> Pallet<T> {
 	/// Removes an open request from every index and counts it off its worker.
 	fn close_request(request_id: RequestId, request: &InferenceRequestOf<T>) {
 		Requests::<T>::remove(request_id);
+		if let Some(original) = request.check_of {
+			OpenChecks::<T>::mutate_exists(original, |open| {
+				*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+			});
+		}
 		Assignments::<T>::remove(&request.worker, request_id);
 		Self::unlist_deadline(request.deadline, request_id);
 		Workers::<T>::mutate(&request.worker, |info| {
@@ -1104,8 +1112,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Prunes settled results older than `ResultRetention`, in request-id order from
 	/// [`PruneCursor`], examining at most `MaxPrunedPerBlock` ids; it stops at the first request
-	/// still open or result still young (results settle roughly in id order, within a
-	/// deadline). Returns how many ids it examined.
+	/// still open, result still young (results settle roughly in id order, within a deadline)
+	/// or result with a check open ([`OpenChecks`]: the check must find what it re-executes).
+	/// Returns how many ids it examined.
 	pub(crate) fn do_prune_results(now: BlockNumberFor<T>) -> u32 {
 		let mut cursor = PruneCursor::<T>::get();
 		let next = NextRequestId::<T>::get();
@@ -1113,7 +1122,10 @@ impl<T: Config> Pallet<T> {
 		while examined < T::MaxPrunedPerBlock::get() && cursor < next {
 			match Results::<T>::get(cursor) {
 				Some(result) => {
-					if result.settled_at.saturating_add(T::ResultRetention::get()) > now {
+					// Young, or under a check that re-executes it: wait for it.
+					if result.settled_at.saturating_add(T::ResultRetention::get()) > now
+						|| OpenChecks::<T>::contains_key(cursor)
+					{
 						break;
 					}
 					Results::<T>::remove(cursor);

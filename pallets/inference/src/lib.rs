@@ -43,8 +43,9 @@ pub mod pallet {
 	};
 
 	/// The storage version: 1 since open requests carry their chat terms
-	/// ([`crate::migrations::MigrateToV1`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// ([`crate::migrations::MigrateToV1`]), 2 since receipts carry the digest of an LLM
+	/// result's generation evidence ([`crate::migrations::MigrateToV2`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -205,6 +206,12 @@ pub mod pallet {
 	/// Settled results.
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, SettledResultOf<T>>;
+
+	/// Settled results with a check open (original request id → open checks): kept from
+	/// pruning until their checks close, so a check always finds the result it re-executes.
+	/// At most one entry per open request.
+	#[pallet::storage]
+	pub type OpenChecks<T: Config> = StorageMap<_, Twox64Concat, RequestId, u32, ValueQuery>;
 
 	/// The generation evidence of settled chat results (their tokens and activation
 	/// fingerprints, which the receipt signs): what a check re-executes. Pruned with the result.

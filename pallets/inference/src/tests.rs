@@ -1727,6 +1727,54 @@ fn open_requests_survive_the_upgrade_that_added_chat_terms() {
 	});
 }
 
+/// A runtime upgrade keeps the settled results: storage version 1's (receipts without the
+/// generation digest) are rewritten, and still read back whole.
+#[test]
+fn settled_results_survive_the_upgrade_that_added_the_generation_digest() {
+	use crate::migrations::v2::{OldReceipt, OldSettledResult};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		register(1, 1, FEE);
+		let id = request(3);
+		assert_ok!(apply(result_xt(answer(id, &key(1)))));
+		let settled = Results::<Test>::get(id).unwrap();
+		let r = settled.receipt.clone();
+		let old = OldSettledResult {
+			requester: settled.requester,
+			receipt: OldReceipt {
+				genesis_hash: r.genesis_hash,
+				context: r.context,
+				request_id: r.request_id,
+				model: r.model,
+				spec_hash: r.spec_hash,
+				model_digest: r.model_digest,
+				input_digest: r.input_digest,
+				output_digest: r.output_digest,
+				mode: r.mode,
+				worker: r.worker,
+				usage: r.usage,
+				timestamp_ms: r.timestamp_ms,
+			},
+			signing_key: settled.signing_key,
+			signature: settled.signature,
+			input: settled.input.clone(),
+			output: settled.output.clone(),
+			paid: settled.paid.clone(),
+			settled_at: settled.settled_at,
+			check_of: settled.check_of,
+		};
+		frame_support::storage::unhashed::put_raw(
+			&Results::<Test>::hashed_key_for(id),
+			&old.encode(),
+		);
+		StorageVersion::new(1).put::<Inference>();
+		assert!(Results::<Test>::get(id).is_none(), "version 1's record no longer decodes");
+		crate::migrations::MigrateToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Inference::on_chain_storage_version(), 2);
+		assert_eq!(Results::<Test>::get(id), Some(settled));
+	});
+}
+
 /// Issue 17: the check of a chat result. Its request holds the original's input and takes
 /// exactly a verdict; the offchain worker sends the checker a job carrying the result's claim
 /// (receipt output and usage, and the evidence the chain kept), built from chain state; the
@@ -1834,8 +1882,19 @@ fn the_check_of_a_chat_result_carries_its_claim_and_settles_with_a_verdict() {
 			CheckVerdict::from_bytes(&result_bytes(&result.output)),
 			Some(claim.verdict(true))
 		);
-		// Pruned with its result, the evidence goes too.
-		advance_to(frame_system::Pallet::<Test>::block_number() + RESULT_RETENTION + 2);
+		// A result under check outlives its retention until the check closes (here, expires);
+		// then it is pruned, its evidence with it.
+		let settled_at = settled.settled_at;
+		advance_to(settled_at + RESULT_RETENTION - 10);
+		let (late, _) =
+			Inference::open_check(3, original, chat_model(), chat_input(), &[1], None).unwrap();
+		advance_to(settled_at + RESULT_RETENTION + 2);
+		assert!(Results::<Test>::get(original).is_some());
+		assert!(Generations::<Test>::get(original).is_some());
+		let deadline = Requests::<Test>::get(late).unwrap().deadline;
+		advance_to(deadline + 2);
+		assert!(!Requests::<Test>::contains_key(late));
+		assert!(!OpenChecks::<Test>::contains_key(original));
 		assert!(Results::<Test>::get(original).is_none());
 		assert!(Generations::<Test>::get(original).is_none());
 	});

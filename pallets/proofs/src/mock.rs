@@ -290,6 +290,7 @@ impl crate::BenchmarkHelper<u64> for TestBenchmarkHelper {
 					output_digest: [1; 32],
 					evidence: [2; 32],
 					checkable: true,
+					exact: true,
 					proved: false,
 				},
 			)

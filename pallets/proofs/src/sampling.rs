@@ -307,7 +307,7 @@ impl<T: Config> Pallet<T> {
 				checker,
 				checker_output,
 				checker_evidence,
-				..
+				arbiter,
 			} if expected == check.request => {
 				if check.output_digest == sample.output_digest {
 					Self::pay_bond(original, &sample.worker);
@@ -316,7 +316,16 @@ impl<T: Config> Pallet<T> {
 				let evidence = |minority: Digest32, majority: Digest32| {
 					blake2_256(&(minority, majority, check.evidence).encode())
 				};
-				if check.output_digest == sample.output_digest {
+				// A verdict within a tolerance is not proof of fault against a checker: honest
+				// checkers on different hardware may split near its edge, and a requester or
+				// worker could aim a claim there to frame one. Such a result stands, unslashed.
+				let exact = T::Executor::settled(original).is_none_or(|result| result.exact);
+				if check.output_digest == sample.output_digest && !exact {
+					Self::deposit_event(Event::ResultConfirmed {
+						request: original,
+						checker: arbiter,
+					});
+				} else if check.output_digest == sample.output_digest {
 					// The checker was wrong; the original worker reports it.
 					Self::slash(
 						&checker,

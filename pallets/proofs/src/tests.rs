@@ -702,6 +702,7 @@ mod sampling {
 						output_digest: info.output_digest,
 						evidence: info.evidence,
 						checkable: true,
+						exact: true,
 						proved: false,
 					},
 				)
@@ -964,6 +965,7 @@ mod sampling {
 					output_digest: [7; 32],
 					evidence: [101; 32],
 					checkable,
+					exact: checkable,
 					proved,
 				};
 				s.borrow_mut().insert(10, summary(true, false));

@@ -256,6 +256,11 @@ pub struct SettledSummary<AccountId> {
 	/// which case `output_digest` is the digest of the accepting
 	/// [`verity_primitives::CheckVerdict`].
 	pub checkable: bool,
+	/// A check's answer is exact (integer outputs, bit for bit) rather than a judgment within
+	/// a tolerance (a verdict on a chat result's evidence, which honest checkers on different
+	/// hardware may split on near the tolerance's edge): only an exact answer's dissenting
+	/// checker is slashed when the arbiter sides with the original.
+	pub exact: bool,
 	/// The result was proved (ZKML): final, not disputable.
 	pub proved: bool,
 }

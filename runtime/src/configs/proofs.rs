@@ -127,6 +127,7 @@ impl pallet_proofs::ReExecutor<AccountId, Balance> for Reexecution {
 			input: result.input,
 			output_digest: verdict.map_or(result.receipt.output_digest, |verdict| verdict.digest()),
 			checkable: deterministic || verdict.is_some(),
+			exact: verdict.is_none(),
 		})
 	}
 	fn spec_hash(model: &ModelVersionRef) -> Option<verity_primitives::Digest32> {

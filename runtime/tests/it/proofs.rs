@@ -574,8 +574,10 @@ fn a_disputed_chat_result_is_re_executed_and_a_false_claim_slashed() {
 	});
 }
 
+/// A verdict is a judgment within a tolerance: a checker the arbiter overrules is not slashed
+/// (honest checkers may split near the tolerance's edge), and the result stands.
 #[test]
-fn a_checker_that_rejects_an_honest_chat_result_is_slashed() {
+fn a_checker_that_rejects_an_honest_chat_result_is_overruled_but_not_slashed() {
 	preset_storage(DEV_RUNTIME_PRESET).execute_with(|| {
 		let (model, keys, input) =
 			chat_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
@@ -597,11 +599,12 @@ fn a_checker_that_rejects_an_honest_chat_result_is_slashed() {
 		next_block();
 		answer_verdict(2, 0, true, &keys);
 		let stake = 1_000 * UNIT;
-		assert_eq!(pallet_inference::Workers::<Runtime>::get(&checker).unwrap().stake, stake / 2);
+		assert_eq!(pallet_inference::Workers::<Runtime>::get(&checker).unwrap().stake, stake);
 		assert_eq!(pallet_inference::Workers::<Runtime>::get(&honest).unwrap().stake, stake);
-		// The honest worker gets Dave's bond and a tenth of the slashed stake as its reporter.
-		assert_eq!(Balances::balance(&honest), honest_before + UNIT + stake / 20);
+		// The honest worker gets Dave's bond; the result is judged and cannot be disputed again.
+		assert_eq!(Balances::balance(&honest), honest_before + UNIT);
 		assert!(pallet_proofs::Judged::<Runtime>::contains_key(0));
+		assert!(pallet_proofs::Exposure::<Runtime>::get(&checker) == 0);
 	});
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use verity_llm::{chat::ChatRequest, fingerprint::Fingerprint, ChatModel, ClaimVerdict, LlmError};
 use verity_primitives::{
 	blake2_256,
-	generation::{FingerprintRecord, FINGERPRINT_TOP_K},
+	generation::{FingerprintRecord, FINGERPRINT_TOP_K, MAX_EVIDENCE_TOKENS},
 	ArtifactFormat, GenerationClaim, GenerationEvidence, IoSchema, TokenUsage,
 };
 
@@ -54,6 +54,13 @@ struct LoadedChat {
 impl LoadedModel for LoadedChat {
 	fn run(&self, input: &[u8], sink: Sink<'_>) -> Result<RunReport, ExecError> {
 		let request = ChatRequest::from_json(input).map_err(exec_error)?;
+		// The chain keeps the evidence of at most this many tokens: refused before any work.
+		if request.max_tokens > MAX_EVIDENCE_TOKENS {
+			return Err(ExecError::BadInput(format!(
+				"max_tokens {} exceeds the {MAX_EVIDENCE_TOKENS} tokens a result may have",
+				request.max_tokens
+			)));
+		}
 		let outcome = self
 			.model
 			.chat_within(&request, self.context, &mut |text| sink(text.as_bytes()))
