@@ -233,6 +233,7 @@ async fn worker_job_time(
 		worker: [2; 32],
 		zk_keys: None,
 		max_tokens: None,
+		claim: None,
 	};
 	worker.run_job(job.clone()).await.expect("the first job fetches the artifact");
 	let mut times = Vec::new();
