@@ -457,23 +457,9 @@ impl Worker {
 		}
 		let zk_output = prover.is_some().then(|| output.clone());
 		let output = self.record_output(output).await?;
-		let receipt = Receipt {
-			genesis_hash: job.genesis_hash,
-			context,
-			request_id: job.request_id,
-			model: job.model,
-			spec_hash: job.spec_hash,
-			model_digest: job.artifact.blake2_256,
-			input_digest: job.input.digest(),
-			output_digest: output.digest(),
-			mode: job.mode,
-			worker: job.worker,
-			usage: report.usage,
-			generation: report.generation.as_ref().map(|evidence| evidence.digest()),
-			// On-chain receipts are dated by their block, and must be the same bytes every time
-			// the job runs (a restarted worker proves the binding the chain recorded).
-			timestamp_ms: receipt_time(context),
-		};
+		let mut receipt = job_receipt(&job, context, &output);
+		receipt.usage = report.usage;
+		receipt.generation = report.generation.as_ref().map(|evidence| evidence.digest());
 		let signature = self.key.sign(&receipt);
 		if let (Some(prover), Some(zk_output)) = (prover, zk_output) {
 			let as_i8 = |bytes: Vec<u8>| bytes.into_iter().map(|b| b as i8).collect::<Vec<i8>>();
@@ -520,21 +506,7 @@ impl Worker {
 		.map_err(|e| JobError::Internal(e.to_string()))?;
 		let (verdict, check) = checked.map_err(JobError::from)?;
 		let output = self.record_output(verdict.to_bytes()).await?;
-		let receipt = Receipt {
-			genesis_hash: job.genesis_hash,
-			context,
-			request_id: job.request_id,
-			model: job.model,
-			spec_hash: job.spec_hash,
-			model_digest: job.artifact.blake2_256,
-			input_digest: job.input.digest(),
-			output_digest: output.digest(),
-			mode: job.mode,
-			worker: job.worker,
-			usage: None,
-			generation: None,
-			timestamp_ms: receipt_time(context),
-		};
+		let receipt = job_receipt(&job, context, &output);
 		let signature = self.key.sign(&receipt);
 		log::info!(
 			target: LOG_TARGET,
@@ -1017,12 +989,28 @@ fn is_node(worker: &Worker, request: &Request<Incoming>) -> bool {
 	worker.is_node(request.headers().get(WORKER_SECRET_HEADER).map(|value| value.as_bytes()))
 }
 
-/// A receipt's time: on-chain receipts are dated by their block (0 here), direct ones by the
-/// worker's clock.
-fn receipt_time(context: ReceiptContext) -> u64 {
-	match context {
-		ReceiptContext::OnChain => 0,
-		ReceiptContext::Direct => now_ms(),
+/// The receipt of `job`'s `output` in `context`, with no usage or evidence (a tensor result,
+/// or a check's verdict; a chat answer adds its own). On-chain receipts are dated by their
+/// block (0 here), and are the same bytes every time the job runs (a restarted worker proves
+/// the binding the chain recorded); direct ones by the worker's clock.
+fn job_receipt(job: &Job, context: ReceiptContext, output: &ResultOutput) -> Receipt<[u8; 32]> {
+	Receipt {
+		genesis_hash: job.genesis_hash,
+		context,
+		request_id: job.request_id,
+		model: job.model,
+		spec_hash: job.spec_hash,
+		model_digest: job.artifact.blake2_256,
+		input_digest: job.input.digest(),
+		output_digest: output.digest(),
+		mode: job.mode,
+		worker: job.worker,
+		usage: None,
+		generation: None,
+		timestamp_ms: match context {
+			ReceiptContext::OnChain => 0,
+			ReceiptContext::Direct => now_ms(),
+		},
 	}
 }
 

@@ -444,6 +444,19 @@ fn chat_market(
 	(model, keys, RequestInput::Inline(chat.to_vec().try_into().unwrap()))
 }
 
+/// `origin` asks `model` the chat `input`, paying for 16 tokens.
+fn request_chat(origin: RuntimeOrigin, model: ModelVersionRef, input: RequestInput) {
+	assert_ok!(Inference::request_chat(
+		origin,
+		model,
+		input,
+		VerificationMode::Vanilla,
+		16,
+		UNIT,
+		10
+	));
+}
+
 /// Made-up evidence of `tokens` tokens: the chain checks its shape and that the receipt signs
 /// it; what it claims is for a checker to re-execute.
 fn evidence(tokens: u32) -> GenerationEvidence {
@@ -536,15 +549,7 @@ fn a_disputed_chat_result_is_re_executed_and_a_false_claim_slashed() {
 		let (model, keys, input) =
 			chat_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
 		let dave = Sr25519Keyring::Dave.to_account_id();
-		assert_ok!(Inference::request_chat(
-			RuntimeOrigin::signed(dave.clone()),
-			model,
-			input,
-			VerificationMode::Vanilla,
-			16,
-			UNIT,
-			10
-		));
+		request_chat(RuntimeOrigin::signed(dave.clone()), model, input);
 		// Chat results are sampled, so they fund the sampling pot like integer ones.
 		let fee = pallet_inference::Requests::<Runtime>::get(0).unwrap().fee;
 		assert!(fee.sampling_premium > 0);
@@ -582,15 +587,7 @@ fn a_checker_that_rejects_an_honest_chat_result_is_overruled_but_not_slashed() {
 		let (model, keys, input) =
 			chat_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
 		let dave = Sr25519Keyring::Dave.to_account_id();
-		assert_ok!(Inference::request_chat(
-			RuntimeOrigin::signed(dave.clone()),
-			model,
-			input,
-			VerificationMode::Vanilla,
-			16,
-			UNIT,
-			10
-		));
+		request_chat(RuntimeOrigin::signed(dave.clone()), model, input);
 		let honest = answer_chat(0, &keys);
 		let honest_before = Balances::balance(&honest);
 		assert_ok!(Proofs::dispute_result(RuntimeOrigin::signed(dave.clone()), 0));
@@ -614,15 +611,7 @@ fn chat_results_carry_their_evidence_and_checks_a_verdict_on_exactly_that_result
 		let (model, keys, input) =
 			chat_market(&[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Eve]);
 		let dave = RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id());
-		assert_ok!(Inference::request_chat(
-			dave.clone(),
-			model,
-			input.clone(),
-			VerificationMode::Vanilla,
-			16,
-			UNIT,
-			10
-		));
+		request_chat(dave.clone(), model, input.clone());
 		let output = ResultOutput::Inline(b"Hello!".to_vec().try_into().unwrap());
 		let usage = Some(TokenUsage { prompt_tokens: 9, completion_tokens: 12 });
 		let submit = |receipt, output, signature, evidence| {
@@ -674,15 +663,7 @@ fn chat_results_carry_their_evidence_and_checks_a_verdict_on_exactly_that_result
 
 		// A second chat result, then a dispute of the first: the check must answer with a
 		// verdict on request 0's own claim, not on request 1's, nor with text.
-		assert_ok!(Inference::request_chat(
-			dave.clone(),
-			model,
-			input,
-			VerificationMode::Vanilla,
-			16,
-			UNIT,
-			10
-		));
+		request_chat(dave.clone(), model, input);
 		answer_chat(1, &keys);
 		assert_ok!(Proofs::dispute_result(dave, 0));
 		next_block();
