@@ -142,6 +142,17 @@ impl CheckVerdict {
 		rest.is_empty().then_some(verdict)
 	}
 
+	/// The verdict that accepts the result `receipt` signs, if it is an LLM result (its
+	/// receipt commits to generation evidence): what an agreeing check returns.
+	pub fn accepting<AccountId>(receipt: &crate::Receipt<AccountId>) -> Option<Self> {
+		Some(CheckVerdict {
+			original: receipt.request_id,
+			output_digest: receipt.output_digest,
+			generation: receipt.generation?,
+			accepted: true,
+		})
+	}
+
 	/// BLAKE2b-256 of its bytes: the output digest of the check that returned it.
 	pub fn digest(&self) -> Digest32 {
 		blake2_256(&self.to_bytes())

@@ -620,13 +620,7 @@ impl<T: Config> Pallet<T> {
 	/// What a check of `original` rules on, if it is a settled chat result: its accepting
 	/// verdict (a rejecting one differs only in `accepted`).
 	pub fn claim_of(original: RequestId) -> Option<CheckVerdict> {
-		let result = Results::<T>::get(original)?;
-		Some(CheckVerdict {
-			original,
-			output_digest: result.receipt.output_digest,
-			generation: result.receipt.generation?,
-			accepted: true,
-		})
+		CheckVerdict::accepting(&Results::<T>::get(original)?.receipt)
 	}
 
 	/// The `#[pallet::authorize]` rule of `submit_result`.

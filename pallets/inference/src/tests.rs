@@ -701,7 +701,7 @@ fn unbonding_waits_for_the_period_and_open_requests() {
 #[test]
 fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 	use sp_core::offchain::{
-		testing::{PendingRequest, TestOffchainExt, TestTransactionPoolExt},
+		testing::{TestOffchainExt, TestTransactionPoolExt},
 		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
 	};
 	let mut ext = new_test_ext();
@@ -731,40 +731,9 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 			max_tokens: None,
 			claim: None,
 		};
-		sp_io::offchain::local_storage_set(
-			sp_core::offchain::StorageKind::PERSISTENT,
-			offchain::WORKER_URL_KEY,
-			&b"http://127.0.0.1:9956".to_vec().encode(),
-		);
-		sp_io::offchain::local_storage_set(
-			sp_core::offchain::StorageKind::PERSISTENT,
-			offchain::WORKER_SIGNING_KEY_KEY,
-			&key(1).public().0.encode(),
-		);
-		sp_io::offchain::local_storage_set(
-			sp_core::offchain::StorageKind::PERSISTENT,
-			offchain::WORKER_SECRET_KEY,
-			&[7u8; 32].encode(),
-		);
-		{
-			let mut state = offchain_state.write();
-			// The job, built from chain state, with the node's secret.
-			state.expect_request(PendingRequest {
-				method: "POST".into(),
-				uri: "http://127.0.0.1:9956/v1/jobs".into(),
-				headers: vec![
-					("content-type".into(), "application/octet-stream".into()),
-					(
-						offchain::WORKER_SECRET_HEADER.into(),
-						verity_primitives::digest::to_hex(&[7u8; 32]),
-					),
-				],
-				body: job.encode(),
-				response: Some(expected.encode()),
-				sent: true,
-				..Default::default()
-			});
-		}
+		// The job, built from chain state, with the node's secret.
+		set_local_worker("http://127.0.0.1:9956", &key(1));
+		expect_job(&mut offchain_state.write(), "http://127.0.0.1:9956", &job, expected.encode());
 		Inference::offchain_worker(1);
 		// The lock keeps a second run from sending the job again.
 		Inference::offchain_worker(1);
@@ -775,6 +744,44 @@ fn the_offchain_worker_relays_the_job_and_submits_an_authorized_result() {
 		assert!(validate(xt.clone()).is_ok());
 		assert_ok!(apply(xt).unwrap());
 		assert!(Results::<Test>::get(id).is_some());
+	});
+}
+
+/// Tells the offchain worker (in its persistent storage, as the node does) that its worker
+/// listens at `url`, signs with `signer` and takes the secret `[7; 32]`.
+fn set_local_worker(url: &str, signer: &sr25519::Pair) {
+	for (storage_key, value) in [
+		(offchain::WORKER_URL_KEY, url.as_bytes().to_vec().encode()),
+		(offchain::WORKER_SIGNING_KEY_KEY, signer.public().0.encode()),
+		(offchain::WORKER_SECRET_KEY, [7u8; 32].encode()),
+	] {
+		sp_io::offchain::local_storage_set(
+			sp_core::offchain::StorageKind::PERSISTENT,
+			storage_key,
+			&value,
+		);
+	}
+}
+
+/// Expects the offchain worker to post `job` to the worker at `url` with the secret of
+/// [`set_local_worker`], and answers with `response`.
+fn expect_job(
+	state: &mut sp_core::offchain::testing::OffchainState,
+	url: &str,
+	job: &verity_primitives::WorkerJob<u64>,
+	response: Vec<u8>,
+) {
+	state.expect_request(sp_core::offchain::testing::PendingRequest {
+		method: "POST".into(),
+		uri: format!("{url}/v1/jobs"),
+		headers: vec![
+			("content-type".into(), "application/octet-stream".into()),
+			(offchain::WORKER_SECRET_HEADER.into(), verity_primitives::digest::to_hex(&[7u8; 32])),
+		],
+		body: job.encode(),
+		response: Some(response),
+		sent: true,
+		..Default::default()
 	});
 }
 
@@ -1782,7 +1789,7 @@ fn settled_results_survive_the_upgrade_that_added_the_generation_digest() {
 #[test]
 fn the_check_of_a_chat_result_carries_its_claim_and_settles_with_a_verdict() {
 	use sp_core::offchain::{
-		testing::{PendingRequest, TestOffchainExt, TestTransactionPoolExt},
+		testing::{TestOffchainExt, TestTransactionPoolExt},
 		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
 	};
 	use verity_primitives::{CheckVerdict, GenerationClaim, TokenUsage};
@@ -1844,32 +1851,8 @@ fn the_check_of_a_chat_result_carries_its_claim_and_settles_with_a_verdict() {
 		verdict.receipt.output_digest = output.digest();
 		verdict.output = output;
 		verdict.signature = key(2).sign(&verdict.receipt.signing_payload()).0;
-		for (storage_key, value) in [
-			(offchain::WORKER_URL_KEY, b"http://127.0.0.1:9957".to_vec().encode()),
-			(offchain::WORKER_SIGNING_KEY_KEY, key(2).public().0.encode()),
-			(offchain::WORKER_SECRET_KEY, [7u8; 32].encode()),
-		] {
-			sp_io::offchain::local_storage_set(
-				sp_core::offchain::StorageKind::PERSISTENT,
-				storage_key,
-				&value,
-			);
-		}
-		offchain_state.write().expect_request(PendingRequest {
-			method: "POST".into(),
-			uri: "http://127.0.0.1:9957/v1/jobs".into(),
-			headers: vec![
-				("content-type".into(), "application/octet-stream".into()),
-				(
-					offchain::WORKER_SECRET_HEADER.into(),
-					verity_primitives::digest::to_hex(&[7u8; 32]),
-				),
-			],
-			body: job.encode(),
-			response: Some(verdict.encode()),
-			sent: true,
-			..Default::default()
-		});
+		set_local_worker("http://127.0.0.1:9957", &key(2));
+		expect_job(&mut offchain_state.write(), "http://127.0.0.1:9957", &job, verdict.encode());
 		Inference::offchain_worker(1);
 		let txs = std::mem::take(&mut pool_state.write().transactions);
 		assert_eq!(txs.len(), 1);

@@ -118,7 +118,7 @@ impl pallet_proofs::ReExecutor<AccountId, Balance> for Reexecution {
 			.is_some_and(|version| version.format == ArtifactFormat::VerityInt8);
 		// A chat result's check answers with a verdict on its evidence: an agreeing checker
 		// returns the accepting one.
-		let verdict = pallet_inference::Pallet::<Runtime>::claim_of(request);
+		let verdict = verity_primitives::CheckVerdict::accepting(&result.receipt);
 		Some(pallet_proofs::SettledSummary {
 			evidence: result.receipt.evidence(&result.signature),
 			proved: result.receipt.mode == verity_primitives::VerificationMode::Zkml,

@@ -229,33 +229,29 @@ fn answer(
 	output: u8,
 	keys: &[(verity_runtime::AccountId, sr25519::Pair)],
 ) -> verity_runtime::AccountId {
-	let record = pallet_inference::Requests::<Runtime>::get(request).unwrap();
-	let pair = &keys.iter().find(|(who, _)| *who == record.worker).unwrap().1;
 	let output = ResultOutput::Inline(vec![output; 8].try_into().unwrap());
-	let receipt = Receipt {
-		genesis_hash: Inference::genesis_hash(),
-		context: ReceiptContext::OnChain,
-		request_id: request,
-		model: record.model,
-		spec_hash: record.spec_hash,
-		model_digest: record.model_digest,
-		input_digest: record.input_digest,
-		output_digest: output.digest(),
-		mode: record.mode,
-		worker: record.worker.clone(),
-		usage: None,
-		generation: None,
-		timestamp_ms: 0,
-	};
-	let signature = pair.sign(&receipt.signing_payload()).0;
+	submit_answer(request, output, None, None, keys)
+}
+
+/// The assigned worker of `request` signs and submits `output` (with `usage` and `evidence`,
+/// for a chat result); returns it.
+fn submit_answer(
+	request: u64,
+	output: ResultOutput,
+	usage: Option<TokenUsage>,
+	evidence: Option<GenerationEvidence>,
+	keys: &[(verity_runtime::AccountId, sr25519::Pair)],
+) -> verity_runtime::AccountId {
+	let (receipt, signature) = signed_receipt(request, &output, usage, evidence.as_ref(), keys);
+	let worker = receipt.worker.clone();
 	assert_ok!(Inference::submit_result(
 		frame_system::RawOrigin::Authorized.into(),
 		receipt,
 		output,
 		signature,
-		None
+		evidence
 	));
-	record.worker
+	worker
 }
 
 /// At block 1: an integer model served by `workers` (keys from seeds 1, 2, ...), and an input
@@ -509,17 +505,7 @@ fn answer_chat(
 ) -> verity_runtime::AccountId {
 	let output = ResultOutput::Inline(b"Hello! How can I help?".to_vec().try_into().unwrap());
 	let usage = TokenUsage { prompt_tokens: 9, completion_tokens: 12 };
-	let evidence = evidence(12);
-	let (receipt, signature) = signed_receipt(request, &output, Some(usage), Some(&evidence), keys);
-	let worker = receipt.worker.clone();
-	assert_ok!(Inference::submit_result(
-		frame_system::RawOrigin::Authorized.into(),
-		receipt,
-		output,
-		signature,
-		Some(evidence)
-	));
-	worker
+	submit_answer(request, output, Some(usage), Some(evidence(12)), keys)
 }
 
 /// The assigned checker answers check `request` of chat result `original` with its verdict.
@@ -531,16 +517,7 @@ fn answer_verdict(
 ) -> verity_runtime::AccountId {
 	let verdict = CheckVerdict { accepted, ..Inference::claim_of(original).unwrap() };
 	let output = ResultOutput::Inline(verdict.to_bytes().try_into().unwrap());
-	let (receipt, signature) = signed_receipt(request, &output, None, None, keys);
-	let worker = receipt.worker.clone();
-	assert_ok!(Inference::submit_result(
-		frame_system::RawOrigin::Authorized.into(),
-		receipt,
-		output,
-		signature,
-		None
-	));
-	worker
+	submit_answer(request, output, None, None, keys)
 }
 
 #[test]
