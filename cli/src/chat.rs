@@ -6,7 +6,9 @@
 //! within what was paid for, and the worker's registered key.
 
 use crate::{
-	inference::{check_receipt, checks_json, checks_text, receipt_json, version_of, Balance},
+	inference::{
+		check_receipt, checks_json, checks_text, receipt_json, version_of, Balance, RequestTerms,
+	},
 	Global, Output,
 };
 use serde_json::{json, Value as Json};
@@ -25,7 +27,7 @@ use verity_client::{
 use verity_llm::chat::{ChatRequest, Message, Role};
 use verity_primitives::{
 	blake2_256, chat_output_limit, IoSchema, ModelVersionRef, RequestId, RequestInput,
-	ResultOutput, VerificationMode, MAX_INLINE_INPUT,
+	ResultOutput, MAX_INLINE_INPUT,
 };
 
 #[derive(Debug, clap::Args)]
@@ -59,19 +61,8 @@ pub struct ChatArgs {
 	/// A text that ends the answer (repeat for more).
 	#[arg(long)]
 	stop: Vec<String>,
-	/// Verification mode: vanilla, tee.
-	#[arg(long, default_value = "vanilla")]
-	mode: VerificationMode,
-	/// Most the request may cost (price, every token's price, worker fee and protocol share),
-	/// in the smallest unit of the token; default 10 VRT.
-	#[arg(long, default_value_t = 10 * 10u128.pow(18))]
-	max_fee: Balance,
-	/// Blocks the worker has to answer.
-	#[arg(long, default_value_t = 20)]
-	deadline: u32,
-	/// Seconds to wait for the result.
-	#[arg(long, default_value_t = 300)]
-	timeout: u64,
+	#[command(flatten)]
+	terms: RequestTerms,
 }
 
 /// The chat request the flags describe, checked by the rules the worker applies.
@@ -215,10 +206,10 @@ pub async fn chat(args: ChatArgs, global: &Global) -> Result<Output, String> {
 	let call = api::tx().inference().request_chat(
 		Static(args.target),
 		Static(RequestInput::Inline(inline)),
-		Static(args.mode),
+		Static(args.terms.mode),
 		args.max_tokens,
-		args.max_fee,
-		args.deadline,
+		args.terms.max_fee,
+		args.terms.deadline,
 	);
 	let included = chain.submit(&call, &signer).await?;
 	let api::inference::events::InferenceRequested { request: id, worker, fee, .. } =
@@ -231,7 +222,7 @@ pub async fn chat(args: ChatArgs, global: &Global) -> Result<Output, String> {
 	let limit = chat_output_limit(args.max_tokens) as usize;
 	let live = Arc::new(Mutex::new(Live { limit, ..Live::default() }));
 	let mut follower = tokio::spawn(follow(endpoint, id, live.clone(), global.json));
-	let outcome = wait_for_result(&chain, id, Duration::from_secs(args.timeout)).await;
+	let outcome = wait_for_result(&chain, id, Duration::from_secs(args.terms.timeout)).await;
 	// The stream ends when the job does, before its result reaches a block; nothing the worker
 	// sends after this is read (or printed).
 	let _ = tokio::time::timeout(Duration::from_secs(10), &mut follower).await;

@@ -101,6 +101,26 @@ impl Offer {
 	}
 }
 
+/// How a request is verified, what it may cost and how long it may take (`verity infer` and
+/// `verity chat`).
+#[derive(Debug, clap::Args)]
+pub struct RequestTerms {
+	/// Verification mode: vanilla, tee, zkml (integer tensor models only).
+	#[arg(long, default_value = "vanilla")]
+	pub mode: VerificationMode,
+	/// Most the request may cost (the version's price, for a chat every token's price, the
+	/// worker's fee and the protocol's share), in the smallest unit of the token; default
+	/// 10 VRT.
+	#[arg(long, default_value_t = 10 * 10u128.pow(18))]
+	pub max_fee: Balance,
+	/// Blocks the worker has to answer.
+	#[arg(long, default_value_t = 20)]
+	pub deadline: u32,
+	/// Seconds to wait for the result.
+	#[arg(long, default_value_t = 300)]
+	pub timeout: u64,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct InferArgs {
 	/// The model version, `<model>@<major>.<minor>`.
@@ -109,19 +129,8 @@ pub struct InferArgs {
 	/// single-input model.
 	#[arg(long)]
 	input: PathBuf,
-	/// Verification mode: vanilla, tee, zkml.
-	#[arg(long, default_value = "vanilla")]
-	mode: VerificationMode,
-	/// Most the request may cost (model price + worker fee + protocol share), in the smallest
-	/// unit of the token; default 10 VRT.
-	#[arg(long, default_value_t = 10 * 10u128.pow(18))]
-	max_fee: Balance,
-	/// Blocks the worker has to answer.
-	#[arg(long, default_value_t = 20)]
-	deadline: u32,
-	/// Seconds to wait for the result.
-	#[arg(long, default_value_t = 180)]
-	timeout: u64,
+	#[command(flatten)]
+	terms: RequestTerms,
 	/// Store the input in the artifact store at this base URL and name it by digest, instead
 	/// of carrying it inline (for inputs over the inline limit).
 	#[arg(long, value_name = "URL")]
@@ -340,16 +349,16 @@ pub async fn infer(args: InferArgs, global: &Global) -> Result<Output, String> {
 	let call = api::tx().inference().request_inference(
 		Static(args.target),
 		Static(request_input),
-		Static(args.mode),
-		args.max_fee,
-		args.deadline,
+		Static(args.terms.mode),
+		args.terms.max_fee,
+		args.terms.deadline,
 	);
 	let included = chain.submit(&call, &signer).await?;
 	let api::inference::events::InferenceRequested { request, worker, fee, deadline, .. } =
 		included.event::<api::inference::events::InferenceRequested>()?;
 	// ZKML's answer time counts from `started`, as the latency does, not from the wait's start.
 	let submitted = started.elapsed();
-	let outcome = wait_for_result(&chain, request, Duration::from_secs(args.timeout)).await?;
+	let outcome = wait_for_result(&chain, request, Duration::from_secs(args.terms.timeout)).await?;
 	let latency = started.elapsed();
 	let answered = outcome.answered_after.map(|after| submitted + after);
 	let settled = outcome.settled;

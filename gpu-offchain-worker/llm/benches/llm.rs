@@ -6,7 +6,8 @@
 //! Ours is the model API (prefill, then one token at a time with the KV cache and argmax),
 //! what `generate` runs without detokenizing; each figure is the median of 3 runs. Also the
 //! cost of checking the generation's fingerprints (one prefill over prompt and output) as a
-//! fraction of generating it.
+//! fraction of generating it. Then the throughput of 2 and 4 chats at once, their decode
+//! steps batched against each decoding alone on its own thread.
 
 #[allow(dead_code)]
 #[path = "../tests/it/common.rs"]
@@ -17,6 +18,7 @@ use std::{process::Command, time::Instant};
 use verity_llm::{
 	chat::ChatRequest,
 	fingerprint::{check, is_checkpoint, Fingerprint, TOLERANCE},
+	generate::generate,
 	sampling::{argmax, SamplingParams},
 };
 
@@ -110,6 +112,56 @@ fn measure(name: &str) {
 			"fingerprint_check_cost_over_generation": median(check),
 		})
 	);
+	for chats in [2, 4] {
+		let (alone, batched) = (concurrent(model, chats, false), concurrent(model, chats, true));
+		println!(
+			"{}",
+			json!({
+				"model": name,
+				"threads": threads,
+				"concurrent_chats": chats,
+				"tokens_per_s": {"batched": batched, "alone": alone, "ratio": batched / alone},
+			})
+		);
+	}
+}
+
+/// Tokens per second of `chats` greedy chats run at once (each to its end or 64 tokens):
+/// batched (`ChatModel::chat`), or each decoding alone on its own thread (`generate`). Both
+/// produce the same tokens (`tests/it/batch.rs`).
+fn concurrent(model: &common::Model, chats: usize, batched: bool) -> f64 {
+	let chat = &model.chat;
+	let requests: Vec<ChatRequest> = (0..chats)
+		.map(|i| {
+			// Short prompts: the figure is about decoding.
+			let question = format!("Tell me story number {i} about a lighthouse keeper.");
+			let request = json!({"messages": [{"role": "user", "content": question}],
+				"max_tokens": DECODE});
+			ChatRequest::from_json(request.to_string().as_bytes()).unwrap()
+		})
+		.collect();
+	let started = Instant::now();
+	let tokens: usize = std::thread::scope(|scope| {
+		let runs: Vec<_> = requests
+			.iter()
+			.map(|request| {
+				scope.spawn(move || {
+					let mut ignore = |_: &str| std::ops::ControlFlow::Continue(());
+					if batched {
+						return chat.chat(request, &mut ignore).unwrap().generation.tokens.len();
+					}
+					let prompt = chat.prompt(request).unwrap();
+					let params = request.generation_params();
+					generate(chat.weights(), chat.tokenizer(), &prompt, &params, &mut ignore)
+						.unwrap()
+						.tokens
+						.len()
+				})
+			})
+			.collect();
+		runs.into_iter().map(|run| run.join().unwrap()).sum()
+	});
+	tokens as f64 / started.elapsed().as_secs_f64()
 }
 
 /// Seconds of one greedy run's prefill and decode, and of checking its fingerprints.

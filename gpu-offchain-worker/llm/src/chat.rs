@@ -1,7 +1,7 @@
 //! The chat request a worker serves (OpenAI's shape): messages, tools, tool choice, sampling
 //! parameters and `max_tokens`, checked before any token is computed.
 
-use crate::{sampling::SamplingParams, LlmError};
+use crate::{generate::GenerationParams, sampling::SamplingParams, LlmError};
 use serde::{Deserialize, Serialize};
 
 /// The most stop sequences a request may give.
@@ -238,6 +238,15 @@ impl ChatRequest {
 			top_p: self.top_p,
 			top_k: self.top_k,
 			seed: self.seed,
+		}
+	}
+
+	/// What to generate: `max_tokens`, the sampler and the stop sequences.
+	pub fn generation_params(&self) -> GenerationParams {
+		GenerationParams {
+			max_tokens: self.max_tokens,
+			sampling: self.sampling(),
+			stop: self.stop.clone(),
 		}
 	}
 }

@@ -2,22 +2,26 @@
 //! answering [`ChatRequest`]s.
 
 use crate::{
+	batch::{BatchStats, Batcher},
 	chat::{ChatRequest, ToolCall},
 	fingerprint::{self, CheckReport, Fingerprint},
-	generate::{generate, replay, FinishReason, Generation, GenerationParams},
+	generate::{generate_batched, replay, FinishReason, Generation},
 	gguf::{Gguf, Hparams},
+	gpu::Backend,
 	model::Weights,
 	template::ChatTemplate,
 	tokenizer::Tokenizer,
 	tools, LlmError,
 };
-use std::ops::ControlFlow;
+use std::{ops::ControlFlow, sync::Arc};
 
 /// A loaded chat model.
 pub struct ChatModel {
 	tokenizer: Tokenizer,
 	template: ChatTemplate,
-	weights: Weights,
+	weights: Arc<Weights>,
+	/// Batches the decode steps of concurrent chats.
+	batcher: Batcher,
 }
 
 /// Tokens a chat used.
@@ -46,15 +50,21 @@ pub struct ChatOutcome {
 
 impl ChatModel {
 	/// Loads a GGUF: checks its header, builds its tokenizer and chat template, reads its
-	/// weights.
+	/// weights, onto the GPU where one is found ([`Backend::auto`]).
 	pub fn load(bytes: &[u8]) -> Result<Self, LlmError> {
+		Self::load_on(bytes, &Backend::auto())
+	}
+
+	/// [`Self::load`], the quantized matrices on `backend`.
+	pub fn load_on(bytes: &[u8], backend: &Backend) -> Result<Self, LlmError> {
 		let gguf = Gguf::parse(bytes)?;
 		let tokenizer = Tokenizer::from_vocab(&gguf.vocab)?;
 		let text = |id: Option<u32>| id.and_then(|id| tokenizer.token_text(id)).unwrap_or("");
 		let source = gguf.chat_template.as_deref().ok_or(LlmError::NoChatTemplate)?;
 		let template = ChatTemplate::new(source, text(gguf.vocab.bos), text(gguf.vocab.eos))?;
-		let weights = Weights::load(&gguf, bytes)?;
-		Ok(Self { tokenizer, template, weights })
+		let weights = Arc::new(Weights::load(&gguf, bytes, backend)?);
+		let batcher = Batcher::new(weights.clone())?;
+		Ok(Self { tokenizer, template, weights, batcher })
 	}
 
 	/// The model's shape (context length included).
@@ -72,6 +82,11 @@ impl ChatModel {
 		&self.template
 	}
 
+	/// What its batcher has run (see [`crate::batch`]).
+	pub fn batch_stats(&self) -> BatchStats {
+		self.batcher.stats()
+	}
+
 	/// Its decoder.
 	pub fn weights(&self) -> &Weights {
 		&self.weights
@@ -83,7 +98,8 @@ impl ChatModel {
 	}
 
 	/// Answers `request` (validated first), handing text to `on_text` as it is produced;
-	/// more tokens than the context holds is refused before any is computed.
+	/// more tokens than the context holds is refused before any is computed. Concurrent
+	/// chats on one model decode in batches (see [`crate::batch`]), with the same results.
 	pub fn chat(
 		&self,
 		request: &ChatRequest,
@@ -106,8 +122,14 @@ impl ChatModel {
 		if tokens > context {
 			return Err(LlmError::ContextExceeded { tokens, context });
 		}
-		let generation =
-			generate(&self.weights, &self.tokenizer, &prompt, &params_of(request), on_text)?;
+		let generation = generate_batched(
+			&self.weights,
+			Some(&self.batcher),
+			&self.tokenizer,
+			&prompt,
+			&request.generation_params(),
+			on_text,
+		)?;
 		let (_, tool_calls) = tools::parse(&generation.text, request.visible_tools());
 		Ok(ChatOutcome {
 			text: generation.text.clone(),
@@ -166,7 +188,7 @@ impl ChatModel {
 		if needed > context {
 			return Err(LlmError::ContextExceeded { tokens: needed, context });
 		}
-		let params = params_of(request);
+		let params = request.generation_params();
 		let (text, _) = replay(&self.tokenizer, tokens, &params)?;
 		let report = fingerprint::check(
 			&self.weights,
@@ -195,13 +217,4 @@ pub enum ClaimVerdict {
 	},
 	/// Not what an honest worker returns, and why.
 	Rejected(String),
-}
-
-/// How `request` is generated.
-fn params_of(request: &ChatRequest) -> GenerationParams {
-	GenerationParams {
-		max_tokens: request.max_tokens,
-		sampling: request.sampling(),
-		stop: request.stop.clone(),
-	}
 }

@@ -42,6 +42,12 @@ pub enum LlmError {
 		/// The context's size.
 		context: usize,
 	},
+	/// The batching thread of the model could not take or run a step.
+	#[error("batching: {0}")]
+	Batch(String),
+	/// The GPU backend failed (a CUDA driver error).
+	#[error("GPU: {0}")]
+	Gpu(String),
 	/// A tensor operation failed.
 	#[error("tensor operation: {0}")]
 	Tensor(#[from] candle_core::Error),

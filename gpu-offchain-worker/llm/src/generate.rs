@@ -3,6 +3,7 @@
 //! `max_tokens`.
 
 use crate::{
+	batch::Batcher,
 	fingerprint::{self, Fingerprint},
 	model::{KvCache, Weights},
 	sampling::{Sampler, SamplingParams},
@@ -68,9 +69,22 @@ impl Generation {
 
 /// Generates after `prompt` (token ids), handing each piece of text to `on_text` as soon as it
 /// is certain (text that could begin a stop sequence is held back); `on_text` returning
-/// `Break` cancels.
+/// `Break` cancels. Decodes alone; see [`generate_batched`].
 pub fn generate(
 	weights: &Weights,
+	tokenizer: &Tokenizer,
+	prompt: &[u32],
+	params: &GenerationParams,
+	on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+) -> Result<Generation, LlmError> {
+	generate_batched(weights, None, tokenizer, prompt, params, on_text)
+}
+
+/// [`generate`], its decode steps batched by `batcher` (the batcher of `weights`) with those
+/// of the model's other generations; the same tokens and fingerprints as alone.
+pub fn generate_batched(
+	weights: &Weights,
+	batcher: Option<&Batcher>,
 	tokenizer: &Tokenizer,
 	prompt: &[u32],
 	params: &GenerationParams,
@@ -82,6 +96,8 @@ pub fn generate(
 	let mut hidden = prefill(weights, &mut cache, prompt)?;
 	let mut logits = weights.logits(&hidden)?;
 	let prefill_time = started.elapsed();
+	// Joins the batch once prefilled: a prompt is no step for the others to wait on.
+	let session = batcher.map(Batcher::session);
 	let mut fingerprints = Vec::new();
 	let mut sampler = Sampler::new(params.sampling);
 	let mut stream = tokenizer.stream();
@@ -104,9 +120,13 @@ pub fn generate(
 		if tokens.len() >= params.max_tokens as usize {
 			break FinishReason::Length;
 		}
-		hidden = weights.forward(&mut cache, &[token])?.get(0)?;
+		hidden = match &session {
+			Some(session) => session.decode(&mut cache, token)?,
+			None => weights.forward(&mut cache, &[token])?.get(0)?,
+		};
 		logits = weights.logits(&hidden)?;
 	};
+	drop(session);
 	text.flush(finish, on_text);
 	Ok(Generation {
 		text: text.text,

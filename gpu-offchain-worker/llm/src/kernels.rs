@@ -1,27 +1,41 @@
-//! CPU kernels for the weight types candle runs only in scalar code: Q4_1 matrices times
-//! activations quantized to Q8_1 (`ggml_vec_dot_q4_1_q8_1`). The results are bit-identical to
-//! candle's reference arithmetic: the activations are quantized exactly as candle does, each
-//! block pair's integer dot product (exact in any order) is computed with AVX2 where the CPU has
-//! it, and the floating-point accumulation runs block by block in the same order and with the
-//! same operations. Rows are split across rayon's threads, which changes no result.
+//! CPU kernels. Quantized weight matrices times activations quantized to 8 bits per value
+//! (Q8_1, as ggml's integer dot products take them): Q4_1 bit-identical to candle's reference
+//! arithmetic (the activations quantized exactly as candle does, each block pair's integer dot
+//! product exact in any order, the floating-point accumulation block by block in candle's
+//! order); Q4_K as Q4_1 blocks of 32 (a sub-block's `d · scale` and `-dmin · min` are its
+//! scale and offset, exactly as ggml dequantizes them); Q4_0, Q5_0, Q8_0 and Q6_K as blocks
+//! of 32 signed 8-bit values with a scale per half (Q6_K's sub-blocks are 16 values).
+//! Integer dot products use AVX2 where the CPU has it. Rows are split across rayon's
+//! threads, and every (row, token) result is computed alone and in a fixed order, so a
+//! token's result never depends on how many are computed at once (prefill, decode and
+//! batched decode agree bit for bit). Then the KV cache and the fixed-order attention.
 
 use crate::LlmError;
-use candle_core::{quantized::QTensor, Device, Tensor};
+use candle_core::{
+	quantized::{GgmlDType, QTensor},
+	Device, Tensor,
+};
 use half::f16;
 use rayon::prelude::*;
 
 /// Values per block (Q4_1 and Q8_1).
 const BLOCK: usize = 32;
-/// Bytes of one Q4_1 block in a GGUF: `d` (f16), `m` (f16), 16 bytes of nibbles.
-const Q4_1_BYTES: usize = 20;
 
-/// One Q4_1 block: `value = d * nibble + m`.
+/// One block of 32 weights with a scale and an offset: `value = d * nibble + m` (Q4_1; a
+/// sub-block of Q4_K).
 #[derive(Clone, Copy)]
 struct Q41 {
 	d: f32,
 	m: f32,
 	/// Low nibbles are values 0..16, high nibbles values 16..32.
 	qs: [u8; 16],
+}
+
+/// One block of 32 signed weights with a scale per half: `value = scales[i / 16] * q`.
+#[derive(Clone, Copy)]
+struct I8Block {
+	scales: [f32; 2],
+	qs: [i8; BLOCK],
 }
 
 /// One block of activations quantized to Q8_1.
@@ -33,32 +47,125 @@ struct Q81 {
 	qs: [i8; BLOCK],
 }
 
-/// A Q4_1 weight matrix, `(rows, cols)`: `cols` inputs, `rows` outputs.
-pub struct Q41Matrix {
-	rows: usize,
-	cols: usize,
-	blocks: Vec<Q41>,
+/// The two block layouts the kernels run (see [`QMatrix::device_blocks`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BlockKind {
+	/// Nibbles with a scale and an offset.
+	Q41,
+	/// Signed bytes with a scale per half.
+	I8,
 }
 
-impl Q41Matrix {
-	/// The matrix of a Q4_1 tensor of shape `(rows, cols)`.
+/// A matrix's blocks, row after row.
+enum Blocks {
+	Q41(Vec<Q41>),
+	I8(Vec<I8Block>),
+}
+
+/// A quantized weight matrix, `(rows, cols)`: `cols` inputs, `rows` outputs.
+pub struct QMatrix {
+	rows: usize,
+	cols: usize,
+	blocks: Blocks,
+}
+
+/// Values and bytes of one GGUF block of `dtype`, for the types these kernels run.
+fn layout(dtype: GgmlDType) -> Option<(usize, usize)> {
+	Some(match dtype {
+		GgmlDType::Q4_0 => (32, 18),
+		GgmlDType::Q4_1 => (32, 20),
+		GgmlDType::Q5_0 => (32, 22),
+		GgmlDType::Q8_0 => (32, 34),
+		GgmlDType::Q4K => (256, 144),
+		GgmlDType::Q6K => (256, 210),
+		_ => return None,
+	})
+}
+
+impl QMatrix {
+	/// Whether these kernels run matrices of `dtype`.
+	pub fn supports(dtype: GgmlDType) -> bool {
+		layout(dtype).is_some()
+	}
+
+	/// The matrix of a tensor of shape `(rows, cols)` of a supported type.
 	pub fn from_qtensor(tensor: &QTensor) -> Result<Self, LlmError> {
 		let (rows, cols) = tensor.shape().dims2()?;
+		let dtype = tensor.dtype();
+		let bad =
+			|why: String| LlmError::BadGguf(format!("a {dtype:?} tensor of {rows}x{cols} {why}"));
+		let (values, bytes) = layout(dtype).ok_or_else(|| bad("has no kernel".into()))?;
 		let data = tensor.data()?;
-		let bytes =
-			rows.checked_mul(cols / BLOCK).and_then(|blocks| blocks.checked_mul(Q4_1_BYTES));
-		if !cols.is_multiple_of(BLOCK) || bytes != Some(data.len()) {
-			return Err(LlmError::BadGguf(format!(
-				"a Q4_1 tensor of {rows}x{cols} has {} bytes",
-				data.len()
-			)));
+		let expected = rows.checked_mul(cols / values).and_then(|blocks| blocks.checked_mul(bytes));
+		if !cols.is_multiple_of(values) || expected != Some(data.len()) {
+			return Err(bad(format!("has {} bytes", data.len())));
 		}
-		let half = |b: &[u8]| f16::from_le_bytes([b[0], b[1]]).to_f32();
-		let blocks = data
-			.chunks_exact(Q4_1_BYTES)
-			.map(|b| Q41 { d: half(&b[0..2]), m: half(&b[2..4]), qs: b[4..20].try_into().unwrap() })
-			.collect();
+		let chunks = data.chunks_exact(bytes);
+		let blocks = match dtype {
+			GgmlDType::Q4_1 => Blocks::Q41(chunks.map(q4_1).collect()),
+			GgmlDType::Q4K => Blocks::Q41(chunks.flat_map(q4_k).collect()),
+			GgmlDType::Q4_0 => Blocks::I8(chunks.map(q4_0).collect()),
+			GgmlDType::Q5_0 => Blocks::I8(chunks.map(q5_0).collect()),
+			GgmlDType::Q8_0 => Blocks::I8(chunks.map(q8_0).collect()),
+			_ => Blocks::I8(chunks.flat_map(q6_k).collect()),
+		};
 		Ok(Self { rows, cols, blocks })
+	}
+
+	/// Outputs.
+	pub fn rows(&self) -> usize {
+		self.rows
+	}
+
+	/// Inputs.
+	pub fn cols(&self) -> usize {
+		self.cols
+	}
+
+	/// The blocks as the GPU kernels read them (little-endian): [`BlockKind::Q41`] blocks are
+	/// `d`, `m` (f32) and 16 bytes of nibbles (24 bytes), [`BlockKind::I8`] blocks two scales
+	/// (f32) and 32 signed bytes (40 bytes).
+	pub(crate) fn device_blocks(&self) -> (BlockKind, Vec<u8>) {
+		match &self.blocks {
+			Blocks::Q41(blocks) => {
+				let bytes = blocks.iter().flat_map(|b| {
+					let mut out = [0u8; 24];
+					out[0..4].copy_from_slice(&b.d.to_le_bytes());
+					out[4..8].copy_from_slice(&b.m.to_le_bytes());
+					out[8..24].copy_from_slice(&b.qs);
+					out
+				});
+				(BlockKind::Q41, bytes.collect())
+			},
+			Blocks::I8(blocks) => {
+				let bytes = blocks.iter().flat_map(|b| {
+					let mut out = [0u8; 40];
+					out[0..4].copy_from_slice(&b.scales[0].to_le_bytes());
+					out[4..8].copy_from_slice(&b.scales[1].to_le_bytes());
+					out[8..40].copy_from_slice(&b.qs.map(|q| q as u8));
+					out
+				});
+				(BlockKind::I8, bytes.collect())
+			},
+		}
+	}
+
+	/// The weights as values, row after row (as ggml dequantizes them, bit for bit).
+	pub fn dequantize(&self) -> Vec<f32> {
+		match &self.blocks {
+			Blocks::Q41(blocks) => blocks
+				.iter()
+				.flat_map(|b| {
+					let lo = b.qs.map(|q| b.d * f32::from(q & 0x0F) + b.m);
+					let hi = b.qs.map(|q| b.d * f32::from(q >> 4) + b.m);
+					lo.into_iter().chain(hi)
+				})
+				.collect(),
+			Blocks::I8(blocks) => blocks
+				.iter()
+				.flat_map(|b| (0..BLOCK).map(move |i| b.scales[i / 16] * f32::from(b.qs[i])))
+				.collect(),
+		}
 	}
 
 	/// `x @ selfᵀ` for `x` of shape `(..., cols)`: shape `(..., rows)`.
@@ -66,7 +173,10 @@ impl Q41Matrix {
 		let dims = x.dims().to_vec();
 		let inputs: Vec<f32> = x.flatten_all()?.to_vec1()?;
 		let tokens: Vec<Vec<Q81>> = inputs.chunks_exact(self.cols).map(quantize).collect();
-		let out = self.matmul(&tokens);
+		let out = match &self.blocks {
+			Blocks::Q41(blocks) => self.matmul(blocks, &tokens, dot_q41),
+			Blocks::I8(blocks) => self.matmul(blocks, &tokens, dot_i8),
+		};
 		let mut shape = dims;
 		*shape.last_mut().expect("at least one dimension") = self.rows;
 		Ok(Tensor::from_vec(out, shape, &Device::Cpu)?)
@@ -74,7 +184,12 @@ impl Q41Matrix {
 
 	/// Every token's outputs, token-major. Each thread takes a run of weight rows and runs
 	/// every token through each row while the row is in cache.
-	fn matmul(&self, tokens: &[Vec<Q81>]) -> Vec<f32> {
+	fn matmul<B: Sync>(
+		&self,
+		blocks: &[B],
+		tokens: &[Vec<Q81>],
+		dot: fn(&[B], &[Q81], bool) -> f32,
+	) -> Vec<f32> {
 		const ROWS_PER_TASK: usize = 64;
 		let per_row = self.cols / BLOCK;
 		let avx2 = has_avx2();
@@ -84,7 +199,7 @@ impl Q41Matrix {
 				let rows = task * ROWS_PER_TASK..((task + 1) * ROWS_PER_TASK).min(self.rows);
 				let mut values = Vec::with_capacity(rows.len() * tokens.len());
 				for row in rows {
-					let weights = &self.blocks[row * per_row..(row + 1) * per_row];
+					let weights = &blocks[row * per_row..(row + 1) * per_row];
 					values.extend(tokens.iter().map(|token| dot(weights, token, avx2)));
 				}
 				values
@@ -99,6 +214,98 @@ impl Q41Matrix {
 		}
 		out
 	}
+}
+
+fn half(bytes: &[u8]) -> f32 {
+	f16::from_le_bytes([bytes[0], bytes[1]]).to_f32()
+}
+
+/// Q4_1: `d`, `m` (f16), 16 bytes of nibbles.
+fn q4_1(b: &[u8]) -> Q41 {
+	Q41 { d: half(&b[0..2]), m: half(&b[2..4]), qs: b[4..20].try_into().expect("16 bytes") }
+}
+
+/// Q4_K: `d`, `dmin` (f16), 12 bytes of 6-bit scales and mins, 128 bytes of nibbles; 8
+/// sub-blocks of 32, sub-block `2j` the low nibbles of bytes `32j..32j + 32`, `2j + 1` the
+/// high ones; `value = d · scale · q - dmin · min`.
+fn q4_k(b: &[u8]) -> [Q41; 8] {
+	let (d, dmin, scales, qs) = (half(&b[0..2]), half(&b[2..4]), &b[4..16], &b[16..144]);
+	std::array::from_fn(|sub| {
+		let (scale, min) = scale_min_k4(sub, scales);
+		let bytes = &qs[32 * (sub / 2)..][..32];
+		let shift = 4 * (sub % 2);
+		let q = |i: usize| (bytes[i] >> shift) & 0x0F;
+		Q41 {
+			d: d * f32::from(scale),
+			m: -(dmin * f32::from(min)),
+			qs: std::array::from_fn(|i| q(i) | (q(i + 16) << 4)),
+		}
+	})
+}
+
+/// ggml's `get_scale_min_k4`: sub-block `j`'s 6-bit scale and min.
+fn scale_min_k4(j: usize, q: &[u8]) -> (u8, u8) {
+	if j < 4 {
+		(q[j] & 63, q[j + 4] & 63)
+	} else {
+		((q[j + 4] & 0x0F) | ((q[j - 4] >> 6) << 4), (q[j + 4] >> 4) | ((q[j] >> 6) << 4))
+	}
+}
+
+/// Q4_0: `d` (f16), 16 bytes of nibbles; `value = d · (q - 8)`.
+fn q4_0(b: &[u8]) -> I8Block {
+	let (d, qs) = (half(&b[0..2]), &b[2..18]);
+	let q = |i: usize| if i < 16 { qs[i] & 0x0F } else { qs[i - 16] >> 4 };
+	I8Block { scales: [d; 2], qs: std::array::from_fn(|i| q(i) as i8 - 8) }
+}
+
+/// Q5_0: `d` (f16), the fifth bits (u32), 16 bytes of nibbles; `value = d · (q - 16)`.
+fn q5_0(b: &[u8]) -> I8Block {
+	let (d, high, qs) = (half(&b[0..2]), u32::from_le_bytes([b[2], b[3], b[4], b[5]]), &b[6..22]);
+	let q = |i: usize| {
+		let nibble = if i < 16 { qs[i] & 0x0F } else { qs[i - 16] >> 4 };
+		nibble | ((((high >> i) & 1) as u8) << 4)
+	};
+	I8Block { scales: [d; 2], qs: std::array::from_fn(|i| q(i) as i8 - 16) }
+}
+
+/// Q8_0: `d` (f16), 32 signed bytes; `value = d · q`.
+fn q8_0(b: &[u8]) -> I8Block {
+	I8Block { scales: [half(&b[0..2]); 2], qs: std::array::from_fn(|i| b[2 + i] as i8) }
+}
+
+/// Q6_K: 128 bytes of low nibbles, 64 of high 2-bit pairs, 16 signed scales, `d` (f16); two
+/// halves of 128 values, each 4 runs of 32 whose 16-value sub-blocks have their own scale;
+/// `value = d · scale · (q - 32)`.
+fn q6_k(b: &[u8]) -> [I8Block; 8] {
+	let (ql, qh, scales, d) = (&b[0..128], &b[128..192], &b[192..208], half(&b[208..210]));
+	std::array::from_fn(|block| {
+		let (half, run) = (block / 4, block % 4);
+		let (ql, qh, scales) = (&ql[64 * half..], &qh[32 * half..], &scales[8 * half..]);
+		let q = |l: usize| {
+			let low = ql[l + 32 * (run % 2)];
+			let low = if run < 2 { low & 0x0F } else { low >> 4 };
+			let high = (qh[l] >> (2 * run)) & 3;
+			(low | (high << 4)) as i8 - 32
+		};
+		let scale = |i: usize| d * f32::from(scales[2 * run + i] as i8);
+		I8Block { scales: [scale(0), scale(1)], qs: std::array::from_fn(q) }
+	})
+}
+
+/// Rows of `cols` activations quantized as the CPU kernels quantize them, as the GPU kernels
+/// read them: `d`, `s` (f32) and 32 signed bytes a block (40 bytes, little-endian).
+pub(crate) fn quantized_bytes(inputs: &[f32], cols: usize) -> Vec<u8> {
+	let blocks = inputs.chunks_exact(cols).flat_map(quantize);
+	blocks
+		.flat_map(|a| {
+			let mut out = [0u8; 40];
+			out[0..4].copy_from_slice(&a.d.to_le_bytes());
+			out[4..8].copy_from_slice(&a.s.to_le_bytes());
+			out[8..40].copy_from_slice(&a.qs.map(|q| q as u8));
+			out
+		})
+		.collect()
 }
 
 /// `quantize_row_q8_1` as candle computes it.
@@ -120,8 +327,8 @@ fn quantize(x: &[f32]) -> Vec<Q81> {
 		.collect()
 }
 
-/// The dot product of one row of weights with the activations, in candle's order.
-fn dot(weights: &[Q41], activations: &[Q81], avx2: bool) -> f32 {
+/// The dot product of one row of Q4_1 blocks with the activations, in candle's order.
+fn dot_q41(weights: &[Q41], activations: &[Q81], avx2: bool) -> f32 {
 	let mut sum = 0f32;
 	for (w, a) in weights.iter().zip(activations) {
 		let sumi = block_dot(w, a, avx2);
@@ -130,7 +337,17 @@ fn dot(weights: &[Q41], activations: &[Q81], avx2: bool) -> f32 {
 	sum
 }
 
-/// The integer dot product of one block pair.
+/// The dot product of one row of signed blocks with the activations, block by block.
+fn dot_i8(weights: &[I8Block], activations: &[Q81], avx2: bool) -> f32 {
+	let mut sum = 0f32;
+	for (w, a) in weights.iter().zip(activations) {
+		let [lo, hi] = halves_dot(w, a, avx2);
+		sum += a.d * (w.scales[0] * lo as f32 + w.scales[1] * hi as f32);
+	}
+	sum
+}
+
+/// The integer dot product of one Q4_1 block pair.
 fn block_dot(w: &Q41, a: &Q81, avx2: bool) -> i32 {
 	#[cfg(target_arch = "x86_64")]
 	if avx2 {
@@ -144,6 +361,20 @@ fn block_dot(w: &Q41, a: &Q81, avx2: bool) -> i32 {
 			lo * i32::from(a.qs[j]) + hi * i32::from(a.qs[j + 16])
 		})
 		.sum()
+}
+
+/// The integer dot products of the two halves (16 values each) of a signed block pair.
+fn halves_dot(w: &I8Block, a: &Q81, avx2: bool) -> [i32; 2] {
+	#[cfg(target_arch = "x86_64")]
+	if avx2 {
+		// SAFETY: AVX2 is present (checked at run time by `has_avx2`).
+		return unsafe { halves_dot_avx2(w, a) };
+	}
+	let _ = avx2;
+	let half = |range: std::ops::Range<usize>| {
+		range.map(|i| i32::from(w.qs[i]) * i32::from(a.qs[i])).sum::<i32>()
+	};
+	[half(0..16), half(16..32)]
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -160,7 +391,31 @@ unsafe fn block_dot_avx2(w: &Q41, a: &Q81) -> i32 {
 	// at most 2 * 15 * 128), then to i32.
 	let pairs = _mm256_maddubs_epi16(weights, activations);
 	let quads = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
-	let sum = _mm_add_epi32(_mm256_castsi256_si128(quads), _mm256_extracti128_si256(quads, 1));
+	horizontal_sum(_mm_add_epi32(_mm256_castsi256_si128(quads), _mm256_extracti128_si256(quads, 1)))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn halves_dot_avx2(w: &I8Block, a: &Q81) -> [i32; 2] {
+	use std::arch::x86_64::*;
+	let weights = _mm256_loadu_si256(w.qs.as_ptr().cast());
+	let activations = _mm256_loadu_si256(a.qs.as_ptr().cast());
+	// |w| (unsigned, at most 128) times the activations with w's sign (|a| <= 127: `quantize`
+	// rounds within ±127), pairs summed to i16 (at most 2 * 128 * 127, no saturation).
+	let magnitudes = _mm256_sign_epi8(weights, weights);
+	let signed = _mm256_sign_epi8(activations, weights);
+	let pairs = _mm256_maddubs_epi16(magnitudes, signed);
+	let quads = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+	[
+		horizontal_sum(_mm256_castsi256_si128(quads)),
+		horizontal_sum(_mm256_extracti128_si256(quads, 1)),
+	]
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn horizontal_sum(sum: std::arch::x86_64::__m128i) -> i32 {
+	use std::arch::x86_64::*;
 	let sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0b01_00_11_10));
 	let sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0b10_11_00_01));
 	_mm_cvtsi128_si32(sum)

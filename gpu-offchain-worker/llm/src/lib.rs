@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod batch;
 pub mod chat;
 pub mod chat_model;
 mod error;
 pub mod fingerprint;
 pub mod generate;
 pub mod gguf;
+pub mod gpu;
 pub mod kernels;
 pub mod model;
 pub mod reference;
@@ -16,3 +18,4 @@ pub mod tools;
 
 pub use chat_model::{ChatModel, ChatOutcome, ClaimVerdict, Usage};
 pub use error::LlmError;
+pub use gpu::Backend;

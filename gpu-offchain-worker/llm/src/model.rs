@@ -6,19 +6,22 @@
 
 use crate::{
 	gguf::{Architecture, Gguf, Hparams},
-	kernels::Q41Matrix,
+	gpu::{Backend, GpuMatrix},
+	kernels::QMatrix,
 	LlmError,
 };
 use candle_core::{
-	quantized::{GgmlDType, QMatMul, QTensor},
+	quantized::{QMatMul, QTensor},
 	DType, Device, Module, Tensor,
 };
 use std::io::Cursor;
 
-/// A weight matrix: our kernel for Q4_1 (candle's is scalar), candle's for the other types.
+/// A weight matrix: our kernels for the types they run (Q4_0, Q4_1, Q5_0, Q8_0, Q4_K, Q6_K),
+/// on the CPU or the GPU; candle's for the others.
 enum Linear {
 	Candle(QMatMul),
-	Q41(Q41Matrix),
+	Ours(QMatrix),
+	Gpu(GpuMatrix),
 }
 
 impl Linear {
@@ -33,7 +36,8 @@ impl Linear {
 					.collect::<Result<Vec<_>>>()?;
 				Ok(Tensor::cat(&rows, 1)?)
 			},
-			Self::Q41(matrix) => matrix.forward(x),
+			Self::Ours(matrix) => matrix.forward(x),
+			Self::Gpu(matrix) => matrix.forward(x),
 		}
 	}
 }
@@ -67,6 +71,15 @@ pub struct Weights {
 	sin: Tensor,
 }
 
+/// One sequence's part of [`Weights::forward_batch`]: its cache and the tokens to run after
+/// what it holds.
+pub struct Step<'a> {
+	/// The sequence's cache; it holds `tokens` too afterwards.
+	pub cache: &'a mut KvCache,
+	/// Tokens to run, at least one.
+	pub tokens: &'a [u32],
+}
+
 /// The keys and values of the tokens seen so far, per block.
 pub struct KvCache {
 	blocks: Vec<crate::kernels::HeadCache>,
@@ -77,6 +90,11 @@ impl KvCache {
 	/// Tokens held.
 	pub fn len(&self) -> usize {
 		self.len
+	}
+
+	/// A cache of no blocks, holding nothing (a placeholder while a cache is lent out).
+	pub(crate) fn empty() -> Self {
+		Self { blocks: Vec::new(), len: 0 }
 	}
 
 	/// Whether no token is held.
@@ -91,6 +109,8 @@ type Result<T> = std::result::Result<T, LlmError>;
 struct Reader<'a> {
 	gguf: &'a Gguf,
 	bytes: Cursor<&'a [u8]>,
+	/// Where our kernels' matrices go.
+	backend: &'a Backend,
 }
 
 impl Reader<'_> {
@@ -112,8 +132,12 @@ impl Reader<'_> {
 		if c != cols || rows.is_some_and(|rows| rows != r) {
 			return Err(shape_error(name, &tensor));
 		}
-		if tensor.dtype() == GgmlDType::Q4_1 && tensor.shape().dims().len() == 2 {
-			return Ok(Linear::Q41(Q41Matrix::from_qtensor(&tensor)?));
+		if QMatrix::supports(tensor.dtype()) {
+			let matrix = QMatrix::from_qtensor(&tensor)?;
+			return Ok(match self.backend {
+				Backend::Cpu => Linear::Ours(matrix),
+				Backend::Gpu(gpu) => Linear::Gpu(GpuMatrix::upload(gpu, &matrix)?),
+			});
 		}
 		Ok(Linear::Candle(QMatMul::from_qtensor(tensor)?))
 	}
@@ -128,10 +152,10 @@ impl Reader<'_> {
 }
 
 impl Weights {
-	/// Loads the weights of a parsed GGUF from its bytes.
-	pub fn load(gguf: &Gguf, bytes: &[u8]) -> Result<Self> {
+	/// Loads the weights of a parsed GGUF from its bytes, our kernels' matrices on `backend`.
+	pub fn load(gguf: &Gguf, bytes: &[u8], backend: &Backend) -> Result<Self> {
 		let hparams = gguf.hparams.clone();
-		let mut reader = Reader { gguf, bytes: Cursor::new(bytes) };
+		let mut reader = Reader { gguf, bytes: Cursor::new(bytes), backend };
 		let blocks =
 			(0..hparams.layers).map(|i| block(&mut reader, i, &hparams)).collect::<Result<_>>()?;
 		let output =
@@ -164,21 +188,40 @@ impl Weights {
 	/// Runs `tokens` after those in `cache` (which then holds them too); the final-normed
 	/// hidden states, `(tokens, embedding)`.
 	pub fn forward(&self, cache: &mut KvCache, tokens: &[u32]) -> Result<Tensor> {
-		let end = cache.len + tokens.len();
-		if tokens.is_empty() || end > self.hparams.context_length {
-			return Err(LlmError::ContextExceeded {
-				tokens: end,
-				context: self.hparams.context_length,
-			});
+		let mut hidden = self.forward_batch(&mut [Step { cache, tokens }])?;
+		Ok(hidden.remove(0))
+	}
+
+	/// Runs several sequences at once, each step's tokens after those in its cache: the weight
+	/// matrices are read once for all of them. Every row is computed as [`Self::forward`]
+	/// computes it alone (the matrix kernels and attention are per row and in a fixed order),
+	/// so batching changes no result. One step's final-normed hidden states per step.
+	pub fn forward_batch(&self, steps: &mut [Step<'_>]) -> Result<Vec<Tensor>> {
+		for step in steps.iter() {
+			let end = step.cache.len + step.tokens.len();
+			if step.tokens.is_empty() || end > self.hparams.context_length {
+				return Err(LlmError::ContextExceeded {
+					tokens: end,
+					context: self.hparams.context_length,
+				});
+			}
 		}
-		let ids = Tensor::new(tokens, &Device::Cpu)?;
+		let ids: Vec<u32> = steps.iter().flat_map(|step| step.tokens.iter().copied()).collect();
+		let ids = Tensor::new(ids.as_slice(), &Device::Cpu)?;
 		let mut x = self.embeddings.index_select(&ids, 0)?.unsqueeze(0)?;
-		for (block, kv) in self.blocks.iter().zip(cache.blocks.iter_mut()) {
-			x = self.block_forward(block, kv, &x, cache.len)?;
+		for (layer, block) in self.blocks.iter().enumerate() {
+			x = self.block_forward(block, layer, steps, &x)?;
 		}
-		cache.len = end;
 		let normed = candle_nn::ops::rms_norm(&x, &self.norm, self.hparams.rms_eps as f32)?;
-		Ok(normed.squeeze(0)?)
+		let normed = normed.squeeze(0)?;
+		let mut hidden = Vec::with_capacity(steps.len());
+		let mut offset = 0;
+		for step in steps.iter_mut() {
+			hidden.push(normed.narrow(0, offset, step.tokens.len())?);
+			offset += step.tokens.len();
+			step.cache.len += step.tokens.len();
+		}
+		Ok(hidden)
 	}
 
 	/// Next-token logits from one final-normed hidden state, `(embedding)`.
@@ -190,40 +233,53 @@ impl Weights {
 	fn block_forward(
 		&self,
 		block: &Block,
-		kv: &mut crate::kernels::HeadCache,
+		layer: usize,
+		steps: &mut [Step<'_>],
 		x: &Tensor,
-		start: usize,
 	) -> Result<Tensor> {
 		let eps = self.hparams.rms_eps as f32;
 		let h = candle_nn::ops::rms_norm(x, &block.attn_norm, eps)?;
-		let x = (x + self.attention(block, kv, &h, start)?)?;
+		let x = (x + self.attention(block, layer, steps, &h)?)?;
 		let h = candle_nn::ops::rms_norm(&x, &block.ffn_norm, eps)?;
 		let ffn =
 			block.down.forward(&(block.gate.forward(&h)?.silu()? * block.up.forward(&h)?)?)?;
 		Ok((x + ffn)?)
 	}
 
+	/// Self-attention of every step's rows: the projections over all rows at once, rotary
+	/// embedding, cache and attention per step (each at its own positions).
 	fn attention(
 		&self,
 		block: &Block,
-		kv: &mut crate::kernels::HeadCache,
+		layer: usize,
+		steps: &mut [Step<'_>],
 		x: &Tensor,
-		start: usize,
 	) -> Result<Tensor> {
-		let (_, seq, _) = x.dims3()?;
 		let hp = &self.hparams;
 		let (mut q, mut k, mut v) = (block.q.forward(x)?, block.k.forward(x)?, block.v.forward(x)?);
 		if let Some([bq, bk, bv]) = &block.qkv_bias {
 			(q, k, v) = (q.broadcast_add(bq)?, k.broadcast_add(bk)?, v.broadcast_add(bv)?);
 		}
-		let heads = |t: Tensor, n: usize| -> Result<Tensor> {
-			Ok(t.reshape((1, seq, n, hp.head_dim()))?.transpose(1, 2)?.contiguous()?)
-		};
-		let q = self.rotate(&heads(q, hp.heads)?, start)?;
-		let k = self.rotate(&heads(k, hp.kv_heads)?, start)?;
-		let v = heads(v, hp.kv_heads)?;
-		kv.append(&k, &v)?;
-		let y = crate::kernels::attention(&q, kv, start)?;
+		let mut outputs = Vec::with_capacity(steps.len());
+		let mut offset = 0;
+		for step in steps.iter_mut() {
+			let seq = step.tokens.len();
+			let heads = |t: &Tensor, n: usize| -> Result<Tensor> {
+				Ok(t.narrow(1, offset, seq)?
+					.reshape((1, seq, n, hp.head_dim()))?
+					.transpose(1, 2)?
+					.contiguous()?)
+			};
+			let start = step.cache.len;
+			let q = self.rotate(&heads(&q, hp.heads)?, start)?;
+			let k = self.rotate(&heads(&k, hp.kv_heads)?, start)?;
+			let v = heads(&v, hp.kv_heads)?;
+			let kv = &mut step.cache.blocks[layer];
+			kv.append(&k, &v)?;
+			outputs.push(crate::kernels::attention(&q, kv, start)?);
+			offset += seq;
+		}
+		let y = if outputs.len() == 1 { outputs.remove(0) } else { Tensor::cat(&outputs, 1)? };
 		block.out.forward(&y)
 	}
 

@@ -111,6 +111,12 @@ impl Tokenizer {
 		self.texts.get(id as usize).map(String::as_str)
 	}
 
+	/// The most bytes of text one token can give: the vocabulary's longest token (a bound:
+	/// each byte-level character stands for one byte, a control token for its own text).
+	pub fn longest_token_bytes(&self) -> usize {
+		self.texts.iter().map(String::len).max().unwrap_or(0)
+	}
+
 	/// The vocabulary's size.
 	pub fn vocab_size(&self) -> usize {
 		self.texts.len()

@@ -4,16 +4,16 @@
 //! bit-identical to the CPU engine. The model's validation bounds every accumulator inside i32,
 //! so no kernel can overflow.
 //!
-//! cudarc is built with dynamic loading: the CUDA driver and NVRTC libraries are opened at run
-//! time. cudarc panics when a library is missing, so [`probe`] checks that they are present
-//! (and catches any panic) before touching the driver.
+//! cudarc is built with dynamic loading (through `verity-cuda`): the CUDA driver and NVRTC
+//! libraries are opened at run time, and [`probe`] checks that they are present before
+//! touching the driver.
 
 use super::EngineError;
 use crate::format::{Int8Model, Layer};
-use cudarc::driver::{
+use std::sync::{Arc, Mutex, OnceLock};
+use verity_cuda::cudarc::driver::{
 	CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
 };
-use std::sync::{Arc, Mutex, OnceLock};
 
 /// CUDA C source of the kernels; `verity_requant` mirrors `int8::requantize` line by line.
 pub const KERNELS: &str = r#"
@@ -110,25 +110,7 @@ extern "C" __global__ void verity_relu(const signed char* x, signed char* y, lon
 }
 "#;
 
-/// Checks, without panicking, that a CUDA driver, NVRTC and at least one device are present.
-/// Returns the device count, or why the GPU cannot be used.
-pub fn probe() -> Result<usize, String> {
-	let outcome = std::panic::catch_unwind(|| {
-		// SAFETY: these only try to open the shared libraries.
-		if !unsafe { cudarc::driver::sys::is_culib_present() } {
-			return Err("no CUDA driver found (libcuda)".to_string());
-		}
-		if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-			return Err("no NVRTC library found (libnvrtc)".to_string());
-		}
-		match CudaContext::device_count() {
-			Ok(n) if n > 0 => Ok(n as usize),
-			Ok(_) => Err("CUDA driver found but no CUDA device".to_string()),
-			Err(e) => Err(format!("CUDA driver failed to initialise: {e:?}")),
-		}
-	});
-	outcome.unwrap_or_else(|_| Err("CUDA probe panicked".to_string()))
-}
+pub use verity_cuda::probe;
 
 /// A CUDA context on device 0 with the compiled kernels.
 pub struct GpuEngine {
@@ -150,30 +132,15 @@ impl GpuEngine {
 
 	/// Probes, creates a context on device 0 and compiles the kernels with NVRTC.
 	pub fn new() -> Result<GpuEngine, String> {
-		probe()?;
-		std::panic::catch_unwind(Self::create)
-			.unwrap_or_else(|_| Err("CUDA initialisation panicked".to_string()))
-	}
-
-	fn create() -> Result<GpuEngine, String> {
-		let ctx = CudaContext::new(0).map_err(|e| format!("CUDA context: {e:?}"))?;
-		let name = ctx.name().unwrap_or_else(|_| "unknown CUDA device".to_string());
-		let ptx = cudarc::nvrtc::compile_ptx_with_opts(
-			KERNELS,
-			cudarc::nvrtc::CompileOptions { fmad: Some(false), ..Default::default() },
-		)
-		.map_err(|e| format!("NVRTC: {e:?}"))?;
-		let module = ctx.load_module(ptx).map_err(|e| format!("loading kernels: {e:?}"))?;
-		let function =
-			|name: &str| module.load_function(name).map_err(|e| format!("kernel {name}: {e:?}"));
+		let compiled = verity_cuda::Compiled::new(KERNELS)?;
 		Ok(GpuEngine {
-			stream: ctx.default_stream(),
-			dense: function("verity_dense")?,
-			conv: function("verity_conv2d")?,
-			maxpool: function("verity_maxpool2d")?,
-			relu: function("verity_relu")?,
-			ctx,
-			name,
+			dense: compiled.function("verity_dense")?,
+			conv: compiled.function("verity_conv2d")?,
+			maxpool: compiled.function("verity_maxpool2d")?,
+			relu: compiled.function("verity_relu")?,
+			stream: compiled.stream,
+			ctx: compiled.ctx,
+			name: compiled.name,
 		})
 	}
 
@@ -185,7 +152,7 @@ impl GpuEngine {
 	/// Validates the model and uploads its weights.
 	pub fn prepare(self: &Arc<Self>, model: Arc<Int8Model>) -> Result<GpuModel, EngineError> {
 		let shapes = model.validate().map_err(|why| EngineError::InvalidModel(why.to_string()))?;
-		let gpu = |e: cudarc::driver::DriverError| EngineError::Gpu(format!("{e:?}"));
+		let gpu = |e: verity_cuda::cudarc::driver::DriverError| EngineError::Gpu(format!("{e:?}"));
 		let mut layers = Vec::with_capacity(model.layers.len());
 		for layer in &model.layers {
 			layers.push(match layer {
@@ -270,7 +237,7 @@ impl GpuModel {
 	fn launch_all(&self, input: &[i8], batch: usize) -> Result<Vec<i8>, EngineError> {
 		let engine = &self.engine;
 		let stream = &engine.stream;
-		let gpu = |e: cudarc::driver::DriverError| EngineError::Gpu(format!("{e:?}"));
+		let gpu = |e: verity_cuda::cudarc::driver::DriverError| EngineError::Gpu(format!("{e:?}"));
 		engine.ctx.bind_to_thread().map_err(gpu)?;
 		let n = batch as i64;
 		let mut x: CudaSlice<i8> = stream.clone_htod(input).map_err(gpu)?;
@@ -385,14 +352,6 @@ fn layer_out_shape(layer: &Layer, shape: &[u32]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn probe_never_panics_and_explains_itself() {
-		match probe() {
-			Ok(devices) => assert!(devices > 0),
-			Err(why) => assert!(why.contains("CUDA") || why.contains("NVRTC"), "{why}"),
-		}
-	}
 
 	#[test]
 	fn layer_shapes_agree_with_validation() {

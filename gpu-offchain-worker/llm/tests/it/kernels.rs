@@ -1,5 +1,8 @@
 //! Our Q4_1 kernel gives candle's results bit for bit (same quantized activations, same
-//! float accumulation), on synthetic matrices and on SmolLM2's own.
+//! float accumulation), on synthetic matrices and on SmolLM2's own. The other types' blocks
+//! dequantize to ggml's values bit for bit (candle's `dequantize`, on synthetic matrices and
+//! Qwen2.5's own), their products agree with the f32 product within the activations'
+//! quantization error, and a token's result does not depend on the tokens beside it.
 
 use crate::common::model;
 use candle_core::{
@@ -7,10 +10,10 @@ use candle_core::{
 	Device, Module, Tensor,
 };
 use std::io::Cursor;
-use verity_llm::kernels::Q41Matrix;
+use verity_llm::kernels::QMatrix;
 
 fn same_as_candle(weights: QTensor, inputs: &Tensor) {
-	let ours = Q41Matrix::from_qtensor(&weights).unwrap().forward(inputs).unwrap();
+	let ours = QMatrix::from_qtensor(&weights).unwrap().forward(inputs).unwrap();
 	let theirs = QMatMul::from_qtensor(weights).unwrap().forward(inputs).unwrap();
 	assert_eq!(ours.dims(), theirs.dims());
 	let (ours, theirs): (Vec<f32>, Vec<f32>) = (
@@ -42,5 +45,67 @@ fn q4_1_matmul_is_candles_bit_for_bit() {
 		let cols = tensor.shape().dims2().unwrap().1;
 		let inputs = Tensor::randn(0f32, 1.0, (1, 3, cols), &device).unwrap();
 		same_as_candle(tensor, &inputs);
+	}
+}
+
+/// Our matrix of `tensor` holds exactly ggml's values, and its products are the f32 product
+/// within 2% of the output's scale, a token's result the same alone as among others.
+fn agrees_with_f32(tensor: QTensor) {
+	let device = Device::Cpu;
+	let dtype = tensor.dtype();
+	let ours = QMatrix::from_qtensor(&tensor).unwrap();
+	let values: Vec<f32> =
+		tensor.dequantize(&device).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+	let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+	assert_eq!(bits(&ours.dequantize()), bits(&values), "{dtype:?} blocks differ from ggml's");
+	let (rows, cols) = tensor.shape().dims2().unwrap();
+	let inputs = Tensor::randn(0f32, 1.0, (1, 4, cols), &device).unwrap();
+	let product = ours.forward(&inputs).unwrap();
+	let weights = Tensor::from_vec(values, (rows, cols), &device).unwrap();
+	let exact = inputs.broadcast_matmul(&weights.t().unwrap()).unwrap();
+	let (ours_v, exact_v): (Vec<f32>, Vec<f32>) = (
+		product.flatten_all().unwrap().to_vec1().unwrap(),
+		exact.flatten_all().unwrap().to_vec1().unwrap(),
+	);
+	let scale = exact_v.iter().fold(0f32, |m, v| m.max(v.abs()));
+	let worst = ours_v.iter().zip(&exact_v).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+	assert!(worst <= 0.02 * scale, "{dtype:?}: off by {worst} of {scale}");
+	for token in 0..4 {
+		let alone = ours.forward(&inputs.narrow(1, token, 1).unwrap()).unwrap();
+		let among = product.narrow(1, token, 1).unwrap();
+		let (alone, among): (Vec<f32>, Vec<f32>) = (
+			alone.flatten_all().unwrap().to_vec1().unwrap(),
+			among.flatten_all().unwrap().to_vec1().unwrap(),
+		);
+		assert_eq!(bits(&alone), bits(&among), "{dtype:?}: token {token} depends on the others");
+	}
+}
+
+#[test]
+fn the_other_types_are_ggmls_values_and_the_f32_product() {
+	let device = Device::Cpu;
+	for dtype in [GgmlDType::Q4_0, GgmlDType::Q5_0, GgmlDType::Q8_0, GgmlDType::Q4K, GgmlDType::Q6K]
+	{
+		let weights = Tensor::randn(0f32, 1.0, (48, 512), &device).unwrap();
+		agrees_with_f32(QTensor::quantize(&weights, dtype).unwrap());
+	}
+	let Some(qwen) = model("qwen2.5-coder-0.5b") else { return };
+	let content = gguf_file::Content::read(&mut Cursor::new(&qwen.bytes)).unwrap();
+	let mut seen = Vec::new();
+	for name in [
+		"blk.0.attn_q.weight",
+		"blk.0.attn_v.weight",
+		"blk.3.attn_v.weight",
+		"blk.4.attn_v.weight",
+		"blk.0.ffn_down.weight",
+		"blk.3.ffn_down.weight",
+		"blk.4.ffn_down.weight",
+	] {
+		let tensor = content.tensor(&mut Cursor::new(&qwen.bytes), name, &device).unwrap();
+		seen.push(tensor.dtype());
+		agrees_with_f32(tensor);
+	}
+	for dtype in [GgmlDType::Q5_0, GgmlDType::Q8_0, GgmlDType::Q4K, GgmlDType::Q6K] {
+		assert!(seen.contains(&dtype), "Qwen2.5's tensors tested include no {dtype:?}: {seen:?}");
 	}
 }

@@ -11,6 +11,7 @@ use verity_primitives::{
 	blake2_256,
 	generation::{FingerprintRecord, FINGERPRINT_TOP_K, MAX_EVIDENCE_TOKENS},
 	ArtifactFormat, GenerationClaim, GenerationEvidence, IoSchema, TokenUsage,
+	MAX_CHAT_TOKEN_BYTES,
 };
 
 /// Loads GGUF chat models.
@@ -21,8 +22,9 @@ impl Engine for LlmEngine {
 		"llm"
 	}
 
+	/// The GPU where one is found (the matrices' products; bit-identical to the CPU's).
 	fn device(&self) -> &'static str {
-		"cpu"
+		verity_llm::Backend::auto().name()
 	}
 
 	fn format(&self) -> ArtifactFormat {
@@ -35,6 +37,14 @@ impl Engine for LlmEngine {
 			return Err(ExecError::Schema("a GGUF model serves a chat schema".into()));
 		};
 		let model = ChatModel::load(artifact).map_err(|e| ExecError::Load(e.to_string()))?;
+		// The chain bounds a result's text by its tokens: a token that could give more text
+		// would make an honest answer one the chain refuses.
+		let longest = model.tokenizer().longest_token_bytes();
+		if longest as u64 > MAX_CHAT_TOKEN_BYTES {
+			return Err(ExecError::Load(format!(
+				"a token of {longest} bytes exceeds the chain's {MAX_CHAT_TOKEN_BYTES} bytes a token"
+			)));
+		}
 		let context = model.hparams().context_length;
 		if max_context_tokens as usize > context {
 			return Err(ExecError::Schema(format!(

@@ -77,4 +77,38 @@ fn bad_chat_input_and_mismatched_schemas_are_refused() {
 	let err =
 		exec.run(ArtifactFormat::Gguf, [3; 32], truncated, &CHAT, REQUEST.as_bytes()).unwrap_err();
 	assert!(matches!(err, ExecError::Load(_)) && err.to_string().contains("truncated"), "{err}");
+	// A token longer than the chain allows a token's text: an honest answer could be refused.
+	let long = with_token(gguf, 5, &"x".repeat(300));
+	let err =
+		exec.run(ArtifactFormat::Gguf, [4; 32], &long, &CHAT, REQUEST.as_bytes()).unwrap_err();
+	assert!(
+		matches!(err, ExecError::Load(_)) && err.to_string().contains("a token of 300 bytes"),
+		"{err}"
+	);
+}
+
+/// The GGUF `bytes` with token `id`'s text replaced by `text`.
+fn with_token(bytes: &[u8], id: usize, text: &str) -> Vec<u8> {
+	use candle_core::quantized::{gguf_file, QTensor};
+	use std::io::Cursor;
+	let content = gguf_file::Content::read(&mut Cursor::new(bytes)).unwrap();
+	let tensors: Vec<(String, QTensor)> = content
+		.tensor_infos
+		.keys()
+		.map(|name| {
+			let tensor = content.tensor(&mut Cursor::new(bytes), name, &candle_core::Device::Cpu);
+			(name.clone(), tensor.unwrap())
+		})
+		.collect();
+	let mut metadata = content.metadata.clone();
+	let Some(gguf_file::Value::Array(tokens)) = metadata.get_mut("tokenizer.ggml.tokens") else {
+		panic!("no vocabulary")
+	};
+	tokens[id] = gguf_file::Value::String(text.to_owned());
+	let metadata: Vec<(&str, &gguf_file::Value)> =
+		metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
+	let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+	let mut file = Cursor::new(Vec::new());
+	gguf_file::write(&mut file, &metadata, &tensors).unwrap();
+	file.into_inner()
 }
