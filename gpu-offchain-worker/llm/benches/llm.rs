@@ -130,7 +130,10 @@ fn measure(name: &str) {
 /// batched (`ChatModel::chat`), or each decoding alone on its own thread (`generate`). Both
 /// produce the same tokens (`tests/it/batch.rs`).
 fn concurrent(model: &common::Model, chats: usize, batched: bool) -> f64 {
-	let chat = &model.chat;
+	let chat = &verity_llm::ChatModel::load_on(&model.bytes, &verity_llm::Backend::Cpu)
+		.unwrap()
+		.with_batching(true)
+		.unwrap();
 	let requests: Vec<ChatRequest> = (0..chats)
 		.map(|i| {
 			// Short prompts: the figure is about decoding.

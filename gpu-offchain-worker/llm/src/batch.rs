@@ -3,7 +3,8 @@
 //! read once per step for all of them. A generation joins when its prompt is prefilled (a
 //! [`Session`]) and leaves when it ends; the batching thread waits for the step of every
 //! generation in session, at most [`GATHER`], then runs those it has. Batching changes no
-//! result: each row is computed as it would be alone.
+//! result: each row is computed as it would be alone. Whether a model batches is its
+//! loader's choice (`ChatModel::with_batching`: on for the GPU backend).
 
 use crate::{
 	model::{KvCache, Step, Weights},

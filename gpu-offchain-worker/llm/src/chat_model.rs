@@ -20,8 +20,8 @@ pub struct ChatModel {
 	tokenizer: Tokenizer,
 	template: ChatTemplate,
 	weights: Arc<Weights>,
-	/// Batches the decode steps of concurrent chats.
-	batcher: Batcher,
+	/// Batches the decode steps of concurrent chats, where batching pays.
+	batcher: Option<Batcher>,
 }
 
 /// Tokens a chat used.
@@ -55,7 +55,10 @@ impl ChatModel {
 		Self::load_on(bytes, &Backend::auto())
 	}
 
-	/// [`Self::load`], the quantized matrices on `backend`.
+	/// [`Self::load`], the quantized matrices on `backend`. Concurrent chats are batched on
+	/// the GPU, where a step's cost is mostly fixed (the launches and transfers of every
+	/// matrix); not on the CPU, whose kernels are compute-bound (`cargo bench -p verity-llm`:
+	/// batched and unbatched throughput within ±16%).
 	pub fn load_on(bytes: &[u8], backend: &Backend) -> Result<Self, LlmError> {
 		let gguf = Gguf::parse(bytes)?;
 		let tokenizer = Tokenizer::from_vocab(&gguf.vocab)?;
@@ -63,8 +66,8 @@ impl ChatModel {
 		let source = gguf.chat_template.as_deref().ok_or(LlmError::NoChatTemplate)?;
 		let template = ChatTemplate::new(source, text(gguf.vocab.bos), text(gguf.vocab.eos))?;
 		let weights = Arc::new(Weights::load(&gguf, bytes, backend)?);
-		let batcher = Batcher::new(weights.clone())?;
-		Ok(Self { tokenizer, template, weights, batcher })
+		let model = Self { tokenizer, template, weights, batcher: None };
+		model.with_batching(matches!(backend, Backend::Gpu(_)))
 	}
 
 	/// The model's shape (context length included).
@@ -82,9 +85,15 @@ impl ChatModel {
 		&self.template
 	}
 
-	/// What its batcher has run (see [`crate::batch`]).
+	/// The model, its concurrent chats batched (see [`crate::batch`]) or not.
+	pub fn with_batching(mut self, batching: bool) -> Result<Self, LlmError> {
+		self.batcher = batching.then(|| Batcher::new(self.weights.clone())).transpose()?;
+		Ok(self)
+	}
+
+	/// What its batcher has run (nothing when it does not batch).
 	pub fn batch_stats(&self) -> BatchStats {
-		self.batcher.stats()
+		self.batcher.as_ref().map(Batcher::stats).unwrap_or_default()
 	}
 
 	/// Its decoder.
@@ -99,7 +108,7 @@ impl ChatModel {
 
 	/// Answers `request` (validated first), handing text to `on_text` as it is produced;
 	/// more tokens than the context holds is refused before any is computed. Concurrent
-	/// chats on one model decode in batches (see [`crate::batch`]), with the same results.
+	/// chats decode in batches where the model batches, with the same results.
 	pub fn chat(
 		&self,
 		request: &ChatRequest,
@@ -124,7 +133,7 @@ impl ChatModel {
 		}
 		let generation = generate_batched(
 			&self.weights,
-			Some(&self.batcher),
+			self.batcher.as_ref(),
 			&self.tokenizer,
 			&prompt,
 			&request.generation_params(),

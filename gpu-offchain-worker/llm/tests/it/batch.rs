@@ -4,7 +4,7 @@
 use crate::common::model;
 use serde_json::json;
 use std::{ops::ControlFlow, sync::Barrier, thread};
-use verity_llm::{chat::ChatRequest, generate::generate, ChatOutcome};
+use verity_llm::{chat::ChatRequest, generate::generate, Backend, ChatModel, ChatOutcome};
 
 fn request(question: &str, max_tokens: u32, sampling: serde_json::Value) -> ChatRequest {
 	let mut request = json!({
@@ -18,7 +18,8 @@ fn request(question: &str, max_tokens: u32, sampling: serde_json::Value) -> Chat
 #[test]
 fn concurrent_chats_are_batched_and_answer_as_alone() {
 	let Some(model) = model("smollm2") else { return };
-	let chat = &model.chat;
+	let chat =
+		&ChatModel::load_on(&model.bytes, &Backend::Cpu).unwrap().with_batching(true).unwrap();
 	// Different lengths (generations leave the batch at different steps) and samplers.
 	let requests = [
 		request("What is the capital of France?", 24, json!({})),
