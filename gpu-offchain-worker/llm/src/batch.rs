@@ -21,7 +21,8 @@ use std::{
 };
 
 /// How long a step waits for the other generations' steps before it runs without them (a
-/// generation between two steps only samples and detokenizes one token).
+/// generation between two steps computes its logits and maybe a fingerprint, samples and
+/// detokenizes one token).
 pub const GATHER: Duration = Duration::from_millis(5);
 
 /// Steps run at once at most.
@@ -106,7 +107,7 @@ impl Session<'_> {
 		let request = Request { cache: std::mem::replace(cache, KvCache::empty()), token, reply };
 		let sent = self.batcher.requests.send(request);
 		let (returned, hidden) = match sent {
-			Ok(()) => answer.recv().map_err(|_| stopped())?,
+			Ok(()) => answer.recv().map_err(|_| failed())?,
 			Err(mpsc::SendError(request)) => (request.cache, Err(stopped())),
 		};
 		*cache = returned;
@@ -124,6 +125,10 @@ fn stopped() -> LlmError {
 	LlmError::Batch("the batching thread stopped".into())
 }
 
+fn failed() -> LlmError {
+	LlmError::Batch("the batch of this step failed".into())
+}
+
 /// The batching thread: gathers steps, runs them, answers each.
 fn serve(
 	weights: &Weights,
@@ -134,7 +139,8 @@ fn serve(
 	while let Some(batch) = gather(inbox, active) {
 		counts[0].fetch_add(1, Ordering::SeqCst);
 		counts[1].fetch_add(batch.len(), Ordering::SeqCst);
-		run(weights, batch);
+		// A panic fails this batch's generations (their replies are dropped), not the thread.
+		let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(weights, batch)));
 	}
 }
 

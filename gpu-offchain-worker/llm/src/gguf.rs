@@ -224,6 +224,7 @@ fn hparams(meta: &Meta, architecture: Architecture) -> Result<Hparams, LlmError>
 		.and_then(|info| info.shape.dims().get(1).copied());
 	let consistent = bounded
 		&& embedding_rows == Some(embedding)
+		&& embedding > 0
 		&& heads > 0
 		&& kv_heads > 0
 		&& embedding.is_multiple_of(heads)

@@ -170,10 +170,15 @@ pub struct GpuMatrix {
 }
 
 impl GpuMatrix {
+	/// Whether the kernels take `matrix` (a thread block holds the block terms of its rows in
+	/// shared memory; longer rows stay on the CPU).
+	pub fn fits(matrix: &QMatrix) -> bool {
+		WARPS_PER_BLOCK * (matrix.cols() / 32) * 4 <= SHARED_MEMORY
+	}
+
 	/// Uploads `matrix`'s blocks.
 	pub fn upload(gpu: &Arc<Gpu>, matrix: &QMatrix) -> Result<Self, LlmError> {
-		let blocks = matrix.cols() / 32;
-		if WARPS_PER_BLOCK * blocks * 4 > SHARED_MEMORY {
+		if !Self::fits(matrix) {
 			return Err(LlmError::Gpu(format!("rows of {} values are too long", matrix.cols())));
 		}
 		let (kind, bytes) = matrix.device_blocks();

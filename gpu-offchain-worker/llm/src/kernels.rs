@@ -97,6 +97,9 @@ impl QMatrix {
 		let (values, bytes) = layout(dtype).ok_or_else(|| bad("has no kernel".into()))?;
 		let data = tensor.data()?;
 		let expected = rows.checked_mul(cols / values).and_then(|blocks| blocks.checked_mul(bytes));
+		if rows == 0 || cols == 0 {
+			return Err(bad("has no values".into()));
+		}
 		if !cols.is_multiple_of(values) || expected != Some(data.len()) {
 			return Err(bad(format!("has {} bytes", data.len())));
 		}
@@ -170,12 +173,22 @@ impl QMatrix {
 
 	/// `x @ selfᵀ` for `x` of shape `(..., cols)`: shape `(..., rows)`.
 	pub fn forward(&self, x: &Tensor) -> Result<Tensor, LlmError> {
+		self.product(x, has_avx2())
+	}
+
+	/// [`Self::forward`] without SIMD: the same results, bit for bit (the reference the SIMD
+	/// path is tested against).
+	pub fn forward_portable(&self, x: &Tensor) -> Result<Tensor, LlmError> {
+		self.product(x, false)
+	}
+
+	fn product(&self, x: &Tensor, avx2: bool) -> Result<Tensor, LlmError> {
 		let dims = x.dims().to_vec();
 		let inputs: Vec<f32> = x.flatten_all()?.to_vec1()?;
 		let tokens: Vec<Vec<Q81>> = inputs.chunks_exact(self.cols).map(quantize).collect();
 		let out = match &self.blocks {
-			Blocks::Q41(blocks) => self.matmul(blocks, &tokens, dot_q41),
-			Blocks::I8(blocks) => self.matmul(blocks, &tokens, dot_i8),
+			Blocks::Q41(blocks) => self.matmul(blocks, &tokens, dot_q41, avx2),
+			Blocks::I8(blocks) => self.matmul(blocks, &tokens, dot_i8, avx2),
 		};
 		let mut shape = dims;
 		*shape.last_mut().expect("at least one dimension") = self.rows;
@@ -189,10 +202,10 @@ impl QMatrix {
 		blocks: &[B],
 		tokens: &[Vec<Q81>],
 		dot: fn(&[B], &[Q81], bool) -> f32,
+		avx2: bool,
 	) -> Vec<f32> {
 		const ROWS_PER_TASK: usize = 64;
 		let per_row = self.cols / BLOCK;
-		let avx2 = has_avx2();
 		let columns: Vec<Vec<f32>> = (0..self.rows.div_ceil(ROWS_PER_TASK))
 			.into_par_iter()
 			.map(|task| {
@@ -318,7 +331,9 @@ fn quantize(x: &[f32]) -> Vec<Q81> {
 			let mut qs = [0i8; BLOCK];
 			let mut sum = 0i32;
 			for (q, v) in qs.iter_mut().zip(x) {
-				*q = f32::round(v * id) as i8;
+				// Within ±127 except where `1 / d` overflows (then `d` rounds to 0 in f16 and
+				// the block's terms vanish): clamped, so the SIMD sign trick never sees -128.
+				*q = (f32::round(v * id) as i8).max(-127);
 				sum += i32::from(*q);
 			}
 			let d16 = f16::from_f32(d);
@@ -327,34 +342,147 @@ fn quantize(x: &[f32]) -> Vec<Q81> {
 		.collect()
 }
 
-/// The dot product of one row of Q4_1 blocks with the activations, in candle's order.
+/// The dot product of one row of Q4_1 blocks with the activations, in candle's order: each
+/// block's term, then the terms summed block by block.
 fn dot_q41(weights: &[Q41], activations: &[Q81], avx2: bool) -> f32 {
-	let mut sum = 0f32;
-	for (w, a) in weights.iter().zip(activations) {
-		let sumi = block_dot(w, a, avx2);
-		sum += sumi as f32 * w.d * a.d + w.m * a.s;
-	}
-	sum
-}
-
-/// The dot product of one row of signed blocks with the activations, block by block.
-fn dot_i8(weights: &[I8Block], activations: &[Q81], avx2: bool) -> f32 {
-	let mut sum = 0f32;
-	for (w, a) in weights.iter().zip(activations) {
-		let [lo, hi] = halves_dot(w, a, avx2);
-		sum += a.d * (w.scales[0] * lo as f32 + w.scales[1] * hi as f32);
-	}
-	sum
-}
-
-/// The integer dot product of one Q4_1 block pair.
-fn block_dot(w: &Q41, a: &Q81, avx2: bool) -> i32 {
 	#[cfg(target_arch = "x86_64")]
 	if avx2 {
 		// SAFETY: AVX2 is present (checked at run time by `has_avx2`).
-		return unsafe { block_dot_avx2(w, a) };
+		return unsafe { dot_q41_avx2(weights, activations) };
 	}
 	let _ = avx2;
+	let mut sum = 0f32;
+	for (w, a) in weights.iter().zip(activations) {
+		sum += term_q41(block_dot(w, a), w, a);
+	}
+	sum
+}
+
+/// The dot product of one row of signed blocks with the activations: each block's term, then
+/// the terms summed block by block.
+fn dot_i8(weights: &[I8Block], activations: &[Q81], avx2: bool) -> f32 {
+	#[cfg(target_arch = "x86_64")]
+	if avx2 {
+		// SAFETY: AVX2 is present (checked at run time by `has_avx2`).
+		return unsafe { dot_i8_avx2(weights, activations) };
+	}
+	let _ = avx2;
+	let mut sum = 0f32;
+	for (w, a) in weights.iter().zip(activations) {
+		let [lo, hi] = halves_dot(w, a);
+		sum += term_i8(lo, hi, w, a);
+	}
+	sum
+}
+
+/// A Q4_1 block's term: its integer dot product scaled, plus its offset times the
+/// activations' sum (candle's operations, in its order; the SIMD path does exactly these).
+fn term_q41(sumi: i32, w: &Q41, a: &Q81) -> f32 {
+	sumi as f32 * w.d * a.d + w.m * a.s
+}
+
+/// A signed block's term: each half's integer dot product times its scale.
+fn term_i8(lo: i32, hi: i32, w: &I8Block, a: &Q81) -> f32 {
+	a.d * (w.scales[0] * lo as f32 + w.scales[1] * hi as f32)
+}
+
+/// [`dot_q41`] eight blocks at a time: eight integer dot products reduced together, the eight
+/// terms computed lane by lane with [`term_q41`]'s operations (no fused multiply-add), then
+/// added to the sum in block order.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_q41_avx2(weights: &[Q41], activations: &[Q81]) -> f32 {
+	use std::arch::x86_64::*;
+	let (mut w8, mut a8) = (weights.chunks_exact(8), activations.chunks_exact(8));
+	let mut sum = 0f32;
+	for (w, a) in (&mut w8).zip(&mut a8) {
+		let mut quads = [_mm256_setzero_si256(); 8];
+		for i in 0..8 {
+			quads[i] = quads_q41(&w[i], &a[i]);
+		}
+		let (lo, hi) = halves8(&quads);
+		let sumi = _mm256_cvtepi32_ps(_mm256_add_epi32(lo, hi));
+		let (wd, wm) =
+			(load8(std::array::from_fn(|i| w[i].d)), load8(std::array::from_fn(|i| w[i].m)));
+		let (ad, asum) =
+			(load8(std::array::from_fn(|i| a[i].d)), load8(std::array::from_fn(|i| a[i].s)));
+		let terms =
+			_mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(sumi, wd), ad), _mm256_mul_ps(wm, asum));
+		sum = add_in_order(sum, terms);
+	}
+	for (w, a) in w8.remainder().iter().zip(a8.remainder()) {
+		sum += term_q41(block_dot_avx2(w, a), w, a);
+	}
+	sum
+}
+
+/// [`dot_i8`] eight blocks at a time, as [`dot_q41_avx2`] does.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_i8_avx2(weights: &[I8Block], activations: &[Q81]) -> f32 {
+	use std::arch::x86_64::*;
+	let (mut w8, mut a8) = (weights.chunks_exact(8), activations.chunks_exact(8));
+	let mut sum = 0f32;
+	for (w, a) in (&mut w8).zip(&mut a8) {
+		let mut quads = [_mm256_setzero_si256(); 8];
+		for i in 0..8 {
+			quads[i] = quads_i8(&w[i], &a[i]);
+		}
+		let (lo, hi) = halves8(&quads);
+		let s0 = load8(std::array::from_fn(|i| w[i].scales[0]));
+		let s1 = load8(std::array::from_fn(|i| w[i].scales[1]));
+		let ad = load8(std::array::from_fn(|i| a[i].d));
+		let halves = _mm256_add_ps(
+			_mm256_mul_ps(s0, _mm256_cvtepi32_ps(lo)),
+			_mm256_mul_ps(s1, _mm256_cvtepi32_ps(hi)),
+		);
+		sum = add_in_order(sum, _mm256_mul_ps(ad, halves));
+	}
+	for (w, a) in w8.remainder().iter().zip(a8.remainder()) {
+		let [lo, hi] = halves_dot_avx2(w, a);
+		sum += term_i8(lo, hi, w, a);
+	}
+	sum
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn load8(values: [f32; 8]) -> std::arch::x86_64::__m256 {
+	std::arch::x86_64::_mm256_loadu_ps(values.as_ptr())
+}
+
+/// `sum` plus the eight lanes of `terms`, one after another.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_in_order(mut sum: f32, terms: std::arch::x86_64::__m256) -> f32 {
+	let mut values = [0f32; 8];
+	std::arch::x86_64::_mm256_storeu_ps(values.as_mut_ptr(), terms);
+	for value in values {
+		sum += value;
+	}
+	sum
+}
+
+/// Eight blocks' lane sums (each `__m256i` holds a block's products in eight i32 lanes, the
+/// first four from its first 16 values) reduced to each block's first-half and second-half
+/// sums: `([lo_0 .. lo_7], [hi_0 .. hi_7])`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn halves8(
+	quads: &[std::arch::x86_64::__m256i; 8],
+) -> (std::arch::x86_64::__m256i, std::arch::x86_64::__m256i) {
+	use std::arch::x86_64::*;
+	let h01 = _mm256_hadd_epi32(quads[0], quads[1]);
+	let h23 = _mm256_hadd_epi32(quads[2], quads[3]);
+	let h45 = _mm256_hadd_epi32(quads[4], quads[5]);
+	let h67 = _mm256_hadd_epi32(quads[6], quads[7]);
+	// Lanes: blocks 0..4's first halves, then their second halves (same for 4..8).
+	let (h0123, h4567) = (_mm256_hadd_epi32(h01, h23), _mm256_hadd_epi32(h45, h67));
+	(_mm256_permute2x128_si256(h0123, h4567, 0x20), _mm256_permute2x128_si256(h0123, h4567, 0x31))
+}
+
+/// The integer dot product of one Q4_1 block pair.
+fn block_dot(w: &Q41, a: &Q81) -> i32 {
 	(0..16)
 		.map(|j| {
 			let (lo, hi) = (i32::from(w.qs[j] & 0x0F), i32::from(w.qs[j] >> 4));
@@ -364,22 +492,17 @@ fn block_dot(w: &Q41, a: &Q81, avx2: bool) -> i32 {
 }
 
 /// The integer dot products of the two halves (16 values each) of a signed block pair.
-fn halves_dot(w: &I8Block, a: &Q81, avx2: bool) -> [i32; 2] {
-	#[cfg(target_arch = "x86_64")]
-	if avx2 {
-		// SAFETY: AVX2 is present (checked at run time by `has_avx2`).
-		return unsafe { halves_dot_avx2(w, a) };
-	}
-	let _ = avx2;
+fn halves_dot(w: &I8Block, a: &Q81) -> [i32; 2] {
 	let half = |range: std::ops::Range<usize>| {
 		range.map(|i| i32::from(w.qs[i]) * i32::from(a.qs[i])).sum::<i32>()
 	};
 	[half(0..16), half(16..32)]
 }
 
+/// A Q4_1 block pair's products in eight i32 lanes (the first four from values 0..16).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn block_dot_avx2(w: &Q41, a: &Q81) -> i32 {
+unsafe fn quads_q41(w: &Q41, a: &Q81) -> std::arch::x86_64::__m256i {
 	use std::arch::x86_64::*;
 	let nibbles = _mm_loadu_si128(w.qs.as_ptr().cast());
 	let mask = _mm_set1_epi8(0x0F);
@@ -390,13 +513,13 @@ unsafe fn block_dot_avx2(w: &Q41, a: &Q81) -> i32 {
 	// Unsigned nibbles (0..15) times signed activations, pairs summed to i16 (no saturation:
 	// at most 2 * 15 * 128), then to i32.
 	let pairs = _mm256_maddubs_epi16(weights, activations);
-	let quads = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
-	horizontal_sum(_mm_add_epi32(_mm256_castsi256_si128(quads), _mm256_extracti128_si256(quads, 1)))
+	_mm256_madd_epi16(pairs, _mm256_set1_epi16(1))
 }
 
+/// A signed block pair's products in eight i32 lanes (the first four from values 0..16).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn halves_dot_avx2(w: &I8Block, a: &Q81) -> [i32; 2] {
+unsafe fn quads_i8(w: &I8Block, a: &Q81) -> std::arch::x86_64::__m256i {
 	use std::arch::x86_64::*;
 	let weights = _mm256_loadu_si256(w.qs.as_ptr().cast());
 	let activations = _mm256_loadu_si256(a.qs.as_ptr().cast());
@@ -405,7 +528,22 @@ unsafe fn halves_dot_avx2(w: &I8Block, a: &Q81) -> [i32; 2] {
 	let magnitudes = _mm256_sign_epi8(weights, weights);
 	let signed = _mm256_sign_epi8(activations, weights);
 	let pairs = _mm256_maddubs_epi16(magnitudes, signed);
-	let quads = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+	_mm256_madd_epi16(pairs, _mm256_set1_epi16(1))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn block_dot_avx2(w: &Q41, a: &Q81) -> i32 {
+	use std::arch::x86_64::*;
+	let quads = quads_q41(w, a);
+	horizontal_sum(_mm_add_epi32(_mm256_castsi256_si128(quads), _mm256_extracti128_si256(quads, 1)))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn halves_dot_avx2(w: &I8Block, a: &Q81) -> [i32; 2] {
+	use std::arch::x86_64::*;
+	let quads = quads_i8(w, a);
 	[
 		horizontal_sum(_mm256_castsi256_si128(quads)),
 		horizontal_sum(_mm256_extracti128_si256(quads, 1)),

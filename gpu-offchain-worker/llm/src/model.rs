@@ -135,8 +135,10 @@ impl Reader<'_> {
 		if QMatrix::supports(tensor.dtype()) {
 			let matrix = QMatrix::from_qtensor(&tensor)?;
 			return Ok(match self.backend {
-				Backend::Cpu => Linear::Ours(matrix),
-				Backend::Gpu(gpu) => Linear::Gpu(GpuMatrix::upload(gpu, &matrix)?),
+				Backend::Gpu(gpu) if GpuMatrix::fits(&matrix) => {
+					Linear::Gpu(GpuMatrix::upload(gpu, &matrix)?)
+				},
+				_ => Linear::Ours(matrix),
 			});
 		}
 		Ok(Linear::Candle(QMatMul::from_qtensor(tensor)?))

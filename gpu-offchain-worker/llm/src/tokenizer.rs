@@ -5,6 +5,7 @@
 //! unless the GGUF asks for one.
 
 use crate::{gguf::VocabData, LlmError};
+use std::collections::HashMap;
 use tokenizers::{
 	models::bpe::{Vocab, BPE},
 	pre_tokenizers::{
@@ -12,7 +13,7 @@ use tokenizers::{
 		sequence::Sequence,
 		split::{Split, SplitPattern},
 	},
-	AddedToken, DecoderWrapper, PreTokenizerWrapper, SplitDelimiterBehavior,
+	AddedToken, Decoder, DecoderWrapper, PreTokenizerWrapper, SplitDelimiterBehavior,
 };
 
 /// Token type codes of GGUF (`tokenizer.ggml.token_type`).
@@ -111,10 +112,27 @@ impl Tokenizer {
 		self.texts.get(id as usize).map(String::as_str)
 	}
 
-	/// The most bytes of text one token can give: the vocabulary's longest token (a bound:
-	/// each byte-level character stands for one byte, a control token for its own text).
-	pub fn longest_token_bytes(&self) -> usize {
-		self.texts.iter().map(String::len).max().unwrap_or(0)
+	/// The most bytes of text one token can add to a generation's text: each byte it stands
+	/// for (as the byte-level decoder maps its characters) counts 1 if ASCII and 3 otherwise,
+	/// since a byte outside a valid UTF-8 sequence becomes U+FFFD (3 bytes). A bound on the
+	/// whole text too: valid sequences keep their length, and each invalid run of bytes
+	/// becomes one U+FFFD.
+	pub fn max_token_output_bytes(&self) -> usize {
+		let decoder = ByteLevel::new(false, false, false);
+		let costs: HashMap<char, usize> = ByteLevel::alphabet()
+			.into_iter()
+			.map(|c| {
+				let decoded = decoder.decode_chain(vec![c.to_string()]);
+				(c, decoded.map_or(3, |pieces| pieces.concat().len().max(1)))
+			})
+			.collect();
+		let fallback = |text: &str| text.bytes().map(|b| if b.is_ascii() { 1 } else { 3 }).sum();
+		let bound = |text: &String| -> usize {
+			let mapped: Option<usize> = text.chars().map(|c| costs.get(&c).copied()).sum();
+			// The decoder uses a token's own bytes when a character is outside its alphabet.
+			mapped.unwrap_or_else(|| fallback(text))
+		};
+		self.texts.iter().map(bound).max().unwrap_or(0)
 	}
 
 	/// The vocabulary's size.

@@ -62,10 +62,10 @@ use verity_artifact_store::{
 };
 use verity_primitives::worker_info::WorkerInfo;
 use verity_primitives::{
-	blake2_256, ArtifactDigest, BatchLeaf, DeclineReason, DirectAnswer, DirectJob, GenerationClaim,
-	ModelVersionRef, Receipt, ReceiptContext, RequestId, RequestInput, ResultOutput,
-	SettlementMode, SigningKey, StorageLocation, VerificationMode, WorkerAnswer, WorkerDecline,
-	WorkerJob, MAX_INLINE_OUTPUT, WORKER_SECRET_HEADER,
+	blake2_256, chat_output_limit, ArtifactDigest, BatchLeaf, DeclineReason, DirectAnswer,
+	DirectJob, GenerationClaim, ModelVersionRef, Receipt, ReceiptContext, RequestId, RequestInput,
+	ResultOutput, SettlementMode, SigningKey, StorageLocation, VerificationMode, WorkerAnswer,
+	WorkerDecline, WorkerJob, MAX_INLINE_OUTPUT, WORKER_SECRET_HEADER,
 };
 
 const LOG_TARGET: &str = "worker";
@@ -446,11 +446,13 @@ impl Worker {
 			}));
 		}
 		let (output, report) = ran?;
-		if let Some(paid) = job.max_tokens {
-			let limit = verity_primitives::chat_output_limit(paid);
+		// The chain's bound: the text fits the tokens the receipt reports.
+		if let (Some(_), Some(usage)) = (job.max_tokens, report.usage) {
+			let (tokens, limit) =
+				(usage.completion_tokens, chat_output_limit(usage.completion_tokens));
 			if output.len() as u64 > limit {
 				return Err(JobError::Exec(ExecError::Output(format!(
-					"{} bytes of text exceed the chain's bound of {limit} for {paid} tokens",
+					"{} bytes of text exceed the chain's bound of {limit} for {tokens} tokens",
 					output.len()
 				))));
 			}

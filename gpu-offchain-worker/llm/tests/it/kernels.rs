@@ -109,3 +109,32 @@ fn the_other_types_are_ggmls_values_and_the_f32_product() {
 		assert!(seen.contains(&dtype), "Qwen2.5's tensors tested include no {dtype:?}: {seen:?}");
 	}
 }
+
+#[test]
+fn the_simd_path_is_the_portable_one_bit_for_bit() {
+	let device = Device::Cpu;
+	let types = [
+		GgmlDType::Q4_0,
+		GgmlDType::Q4_1,
+		GgmlDType::Q5_0,
+		GgmlDType::Q8_0,
+		GgmlDType::Q4K,
+		GgmlDType::Q6K,
+	];
+	// 1280 values: 40 blocks of 32, five runs of eight; 288: nine blocks, a run and one more.
+	for (dtype, cols) in types.into_iter().flat_map(|t| [(t, 1280), (t, 288)]) {
+		if cols % 256 != 0 && matches!(dtype, GgmlDType::Q4K | GgmlDType::Q6K) {
+			continue;
+		}
+		let weights = Tensor::randn(0f32, 1.0, (40, cols), &device).unwrap();
+		let matrix = QMatrix::from_qtensor(&QTensor::quantize(&weights, dtype).unwrap()).unwrap();
+		let inputs = Tensor::randn(0f32, 2.0, (1, 3, cols), &device).unwrap();
+		let (simd, portable) =
+			(matrix.forward(&inputs).unwrap(), matrix.forward_portable(&inputs).unwrap());
+		let bits = |t: &Tensor| {
+			let values: Vec<f32> = t.flatten_all().unwrap().to_vec1().unwrap();
+			values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+		};
+		assert_eq!(bits(&simd), bits(&portable), "{dtype:?}, {cols} columns");
+	}
+}

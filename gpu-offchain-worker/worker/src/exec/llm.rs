@@ -6,7 +6,10 @@
 
 use super::{ClaimCheck, Engine, ExecError, LoadedModel, RunReport, Sink};
 use std::sync::Arc;
-use verity_llm::{chat::ChatRequest, fingerprint::Fingerprint, ChatModel, ClaimVerdict, LlmError};
+use verity_llm::{
+	chat::ChatRequest, fingerprint::Fingerprint, gguf::Gguf, tokenizer::Tokenizer, ChatModel,
+	ClaimVerdict, LlmError,
+};
 use verity_primitives::{
 	blake2_256,
 	generation::{FingerprintRecord, FINGERPRINT_TOP_K, MAX_EVIDENCE_TOKENS},
@@ -36,15 +39,8 @@ impl Engine for LlmEngine {
 		let IoSchema::Chat { max_context_tokens } = *schema else {
 			return Err(ExecError::Schema("a GGUF model serves a chat schema".into()));
 		};
+		check_token_bound(artifact)?;
 		let model = ChatModel::load(artifact).map_err(|e| ExecError::Load(e.to_string()))?;
-		// The chain bounds a result's text by its tokens: a token that could give more text
-		// would make an honest answer one the chain refuses.
-		let longest = model.tokenizer().longest_token_bytes();
-		if longest as u64 > MAX_CHAT_TOKEN_BYTES {
-			return Err(ExecError::Load(format!(
-				"a token of {longest} bytes exceeds the chain's {MAX_CHAT_TOKEN_BYTES} bytes a token"
-			)));
-		}
 		let context = model.hparams().context_length;
 		if max_context_tokens as usize > context {
 			return Err(ExecError::Schema(format!(
@@ -53,6 +49,20 @@ impl Engine for LlmEngine {
 		}
 		Ok(Arc::new(LoadedChat { model, context: max_context_tokens as usize }))
 	}
+}
+
+/// Refuses, before any weight is read, a model one of whose tokens could give more text than
+/// the chain lets a result have per token: an honest answer of it could be refused.
+fn check_token_bound(artifact: &[u8]) -> Result<(), ExecError> {
+	let load = |e: LlmError| ExecError::Load(e.to_string());
+	let gguf = Gguf::parse(artifact).map_err(load)?;
+	let most = Tokenizer::from_vocab(&gguf.vocab).map_err(load)?.max_token_output_bytes();
+	if most as u64 > MAX_CHAT_TOKEN_BYTES {
+		return Err(ExecError::Load(format!(
+			"a token can give {most} bytes of text; the chain allows {MAX_CHAT_TOKEN_BYTES} a token"
+		)));
+	}
+	Ok(())
 }
 
 /// A chat model and the context its version offers.

@@ -77,14 +77,18 @@ fn bad_chat_input_and_mismatched_schemas_are_refused() {
 	let err =
 		exec.run(ArtifactFormat::Gguf, [3; 32], truncated, &CHAT, REQUEST.as_bytes()).unwrap_err();
 	assert!(matches!(err, ExecError::Load(_)) && err.to_string().contains("truncated"), "{err}");
-	// A token longer than the chain allows a token's text: an honest answer could be refused.
-	let long = with_token(gguf, 5, &"x".repeat(300));
+	// A token that can give more text than the chain allows a token: an honest answer could
+	// be refused. 90 times `ÿ`, byte 0xFF: each may become U+FFFD (3 bytes).
+	let long = with_token(gguf, 5, &"ÿ".repeat(90));
 	let err =
 		exec.run(ArtifactFormat::Gguf, [4; 32], &long, &CHAT, REQUEST.as_bytes()).unwrap_err();
 	assert!(
-		matches!(err, ExecError::Load(_)) && err.to_string().contains("a token of 300 bytes"),
+		matches!(err, ExecError::Load(_)) && err.to_string().contains("can give 270 bytes"),
 		"{err}"
 	);
+	// A run of 200 spaces (ASCII) is 200 bytes: within the bound, the model loads and runs.
+	let spaces = with_token(gguf, 5, &"Ġ".repeat(200));
+	exec.run(ArtifactFormat::Gguf, [5; 32], &spaces, &CHAT, REQUEST.as_bytes()).unwrap();
 }
 
 /// The GGUF `bytes` with token `id`'s text replaced by `text`.
