@@ -116,6 +116,17 @@ impl Gpu {
 		&self.name
 	}
 
+	/// The device memory's peak bandwidth in bytes per second (memory clock × bus width ×
+	/// 2 for double data rate), as the driver reports it.
+	pub fn memory_bandwidth(&self) -> Result<f64, LlmError> {
+		use verity_cuda::cudarc::driver::sys::CUdevice_attribute as Attribute;
+		let attribute =
+			|which| self.ctx.attribute(which).map_err(|e| LlmError::Gpu(format!("{e:?}")));
+		let clock_khz = attribute(Attribute::CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE)?;
+		let bus_bits = attribute(Attribute::CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH)?;
+		Ok(2.0 * f64::from(clock_khz) * 1000.0 * f64::from(bus_bits) / 8.0)
+	}
+
 	/// Runs `calls` on this thread's binding of the context, one caller at a time; a CUDA
 	/// failure or panic is an error.
 	fn run<T>(&self, calls: impl FnOnce() -> Result<T, DriverError>) -> Result<T, LlmError> {
