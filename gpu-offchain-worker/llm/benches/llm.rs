@@ -210,75 +210,30 @@ fn ours(model: &common::Model, ids: &[u32]) -> Run {
 	Run { prefill_s, decode_s, check_s: started.elapsed().as_secs_f64() }
 }
 
-/// Random-weight models of the reference models' shapes, and their decode speed on the GPU
-/// and the CPU.
+/// Decode speed of random-weight models of the reference shapes on the GPU and the CPU.
 mod random {
-	use candle_core::{
-		quantized::{gguf_file::Value, GgmlDType, QTensor},
-		Device, Tensor,
-	};
 	use serde_json::json;
-	use std::{io::Cursor, time::Instant};
-	use verity_llm::{gguf::Gguf, gpu::Gpu, model::Weights, sampling::argmax, Backend};
-
-	/// A decoder's shape and its matrices' types.
-	struct Shape {
-		name: &'static str,
-		architecture: &'static str,
-		layers: usize,
-		embedding: usize,
-		heads: usize,
-		kv_heads: usize,
-		hidden: usize,
-		vocab: usize,
-		/// Types of q/k/o/gate/up, v, down, and of the token embeddings.
-		types: [GgmlDType; 4],
-		/// A separate LM head (Q8_0), or the embeddings tied.
-		output: bool,
-	}
-
-	const SHAPES: [Shape; 2] = [
-		Shape {
-			name: "smollm2",
-			architecture: "llama",
-			layers: 30,
-			embedding: 576,
-			heads: 9,
-			kv_heads: 3,
-			hidden: 1536,
-			vocab: 49152,
-			types: [GgmlDType::Q4_1, GgmlDType::Q4_1, GgmlDType::Q4_1, GgmlDType::Q8_0],
-			output: false,
-		},
-		Shape {
-			name: "qwen2.5-coder-0.5b",
-			architecture: "qwen2",
-			layers: 24,
-			embedding: 896,
-			heads: 14,
-			kv_heads: 2,
-			hidden: 4864,
-			vocab: 151936,
-			types: [GgmlDType::Q5_0, GgmlDType::Q8_0, GgmlDType::Q6K, GgmlDType::Q5_0],
-			output: true,
-		},
-	];
+	use std::time::Instant;
+	use verity_llm::{
+		gguf::Gguf, gpu::Gpu, model::Weights, random::random_model, sampling::argmax, Backend,
+	};
 
 	pub fn figures(names: &[String]) {
 		let gpu = Gpu::shared().map_err(|why| println!("GPU figures skipped: {why}")).ok();
-		for shape in SHAPES.iter().filter(|s| names.is_empty() || names.iter().any(|n| n == s.name))
-		{
-			let (bytes, matrix_bytes) = gguf(shape);
-			let gguf = Gguf::parse(&bytes).unwrap();
-			let cpu = decode_speed(&Weights::load(&gguf, &bytes, &Backend::Cpu).unwrap());
+		let all: Vec<String> = verity_llm::random::shapes().map(String::from).collect();
+		for name in if names.is_empty() { &all } else { names } {
+			let model = random_model(name).unwrap();
+			let (bytes, matrix_bytes) = (&model.gguf, model.matrix_bytes);
+			let gguf = Gguf::parse(bytes).unwrap();
+			let cpu = decode_speed(&Weights::load(&gguf, bytes, &Backend::Cpu).unwrap());
 			let mut figures = json!({
-				"model": shape.name,
+				"model": name,
 				"weights": "random, the reference model's shapes and types",
 				"matrix_bytes": matrix_bytes,
 				"decode_tokens_per_s": {"cpu": cpu},
 			});
 			if let Some(gpu) = &gpu {
-				let weights = Weights::load(&gguf, &bytes, &Backend::Gpu(gpu.clone())).unwrap();
+				let weights = Weights::load(&gguf, bytes, &Backend::Gpu(gpu.clone())).unwrap();
 				let on_gpu = decode_speed(&weights);
 				let bandwidth = gpu.memory_bandwidth().unwrap();
 				let bound = bandwidth / matrix_bytes as f64;
@@ -304,80 +259,5 @@ mod random {
 			token = argmax(&weights.logits(&hidden).unwrap());
 		}
 		64.0 / started.elapsed().as_secs_f64()
-	}
-
-	/// The GGUF of a random-weight model of `shape`, and the bytes of its block matrices.
-	fn gguf(shape: &Shape) -> (Vec<u8>, usize) {
-		let device = Device::Cpu;
-		let random = |rows: usize, cols: usize, dtype: GgmlDType| {
-			let values = Tensor::randn(0f32, 0.02, (rows, cols), &device).unwrap();
-			QTensor::quantize(&values, dtype).unwrap()
-		};
-		let ones = |n: usize| {
-			QTensor::quantize(
-				&Tensor::ones(n, candle_core::DType::F32, &device).unwrap(),
-				GgmlDType::F32,
-			)
-			.unwrap()
-		};
-		let (width, dim) = (shape.embedding, shape.embedding / shape.heads);
-		let [main, v_type, down_type, embedding_type] = shape.types;
-		let mut tensors: Vec<(String, QTensor)> = Vec::new();
-		let mut matrix_bytes = 0;
-		for layer in 0..shape.layers {
-			let name = |part: &str| format!("blk.{layer}.{part}");
-			for (part, rows, cols, dtype) in [
-				("attn_q.weight", shape.heads * dim, width, main),
-				("attn_k.weight", shape.kv_heads * dim, width, main),
-				("attn_v.weight", shape.kv_heads * dim, width, v_type),
-				("attn_output.weight", width, shape.heads * dim, main),
-				("ffn_gate.weight", shape.hidden, width, main),
-				("ffn_up.weight", shape.hidden, width, main),
-				("ffn_down.weight", width, shape.hidden, down_type),
-			] {
-				let tensor = random(rows, cols, dtype);
-				matrix_bytes += tensor.data().unwrap().len();
-				tensors.push((name(part), tensor));
-			}
-			tensors.push((name("attn_norm.weight"), ones(width)));
-			tensors.push((name("ffn_norm.weight"), ones(width)));
-			if shape.architecture == "qwen2" {
-				for (part, n) in [
-					("attn_q.bias", shape.heads * dim),
-					("attn_k.bias", shape.kv_heads * dim),
-					("attn_v.bias", shape.kv_heads * dim),
-				] {
-					tensors.push((name(part), ones(n)));
-				}
-			}
-		}
-		tensors.push(("token_embd.weight".into(), random(shape.vocab, width, embedding_type)));
-		if shape.output {
-			tensors.push(("output.weight".into(), random(shape.vocab, width, GgmlDType::Q8_0)));
-		}
-		tensors.push(("output_norm.weight".into(), ones(width)));
-		let key = |name: &str| format!("{}.{name}", shape.architecture);
-		let metadata: Vec<(String, Value)> = vec![
-			("general.architecture".into(), Value::String(shape.architecture.into())),
-			(key("block_count"), Value::U32(shape.layers as u32)),
-			(key("embedding_length"), Value::U32(width as u32)),
-			(key("feed_forward_length"), Value::U32(shape.hidden as u32)),
-			(key("attention.head_count"), Value::U32(shape.heads as u32)),
-			(key("attention.head_count_kv"), Value::U32(shape.kv_heads as u32)),
-			(key("context_length"), Value::U32(2048)),
-			(key("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
-			("tokenizer.ggml.model".into(), Value::String("gpt2".into())),
-			(
-				"tokenizer.ggml.tokens".into(),
-				Value::Array((0..shape.vocab).map(|i| Value::String(format!("t{i}"))).collect()),
-			),
-			("tokenizer.ggml.token_type".into(), Value::Array(vec![Value::I32(1); shape.vocab])),
-			("tokenizer.ggml.merges".into(), Value::Array(Vec::new())),
-		];
-		let metadata: Vec<(&str, &Value)> = metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
-		let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
-		let mut file = Cursor::new(Vec::new());
-		candle_core::quantized::gguf_file::write(&mut file, &metadata, &tensors).unwrap();
-		(file.into_inner(), matrix_bytes)
 	}
 }

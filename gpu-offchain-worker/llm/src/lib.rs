@@ -10,6 +10,7 @@ pub mod gguf;
 pub mod gpu;
 pub mod kernels;
 pub mod model;
+pub mod random;
 pub mod reference;
 pub mod sampling;
 pub mod template;
