@@ -58,6 +58,9 @@ fn gpu_products_are_the_cpus_bit_for_bit() {
 	}
 }
 
+/// One greedy step: the token, and the bits of the hidden state and of the logits.
+type Step = (u32, Vec<u32>, Vec<u32>);
+
 #[test]
 fn a_model_on_the_gpu_decodes_as_on_the_cpu() {
 	let Some(gpu) = gpu() else { return };
@@ -67,7 +70,7 @@ fn a_model_on_the_gpu_decodes_as_on_the_cpu() {
 	let cpu = Weights::load(&gguf, &model.gguf, &Backend::Cpu).unwrap();
 	let on_gpu = Weights::load(&gguf, &model.gguf, &Backend::Gpu(gpu)).unwrap();
 	// Greedy decoding after a prompt, step by step: the same hidden states, logits, tokens.
-	let run = |weights: &Weights| {
+	let run = |weights: &Weights| -> Vec<Step> {
 		let mut cache = weights.new_cache();
 		let prompt: Vec<u32> = (100..120).collect();
 		let mut hidden = weights.forward(&mut cache, &prompt).unwrap().get(19).unwrap();
@@ -80,7 +83,7 @@ fn a_model_on_the_gpu_decodes_as_on_the_cpu() {
 		}
 		trace
 	};
-	let (expected, got): (Vec<(u32, Vec<u32>, Vec<u32>)>, _) = (run(&cpu), run(&on_gpu));
+	let (expected, got) = (run(&cpu), run(&on_gpu));
 	for (step, (a, b)) in got.iter().zip(&expected).enumerate() {
 		assert_eq!(a.0, b.0, "token {step}");
 		assert!(a.1 == b.1 && a.2 == b.2, "step {step}: hidden state or logits differ");
