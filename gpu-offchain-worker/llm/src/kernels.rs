@@ -69,6 +69,16 @@ pub struct QMatrix {
 	blocks: Blocks,
 }
 
+/// The GGUF types these kernels run.
+pub const TYPES: [GgmlDType; 6] = [
+	GgmlDType::Q4_0,
+	GgmlDType::Q4_1,
+	GgmlDType::Q5_0,
+	GgmlDType::Q8_0,
+	GgmlDType::Q4K,
+	GgmlDType::Q6K,
+];
+
 /// Values and bytes of one GGUF block of `dtype`, for the types these kernels run.
 fn layout(dtype: GgmlDType) -> Option<(usize, usize)> {
 	Some(match dtype {

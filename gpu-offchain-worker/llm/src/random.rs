@@ -1,13 +1,44 @@
-//! Random-weight models of the reference models' shapes and matrix types, built in memory as
-//! GGUF files: for the GPU's tests and figures on machines that cannot fetch the reference
-//! models (a GPU machine here receives no model file). They have a vocabulary of placeholder
-//! tokens and no merges or chat template: load them with [`crate::model::Weights`].
+//! Models built in memory, for tests and figures: random-weight models of the reference
+//! models' shapes and matrix types, for the GPU's tests and figures on machines that cannot
+//! fetch the reference models (a GPU machine here receives no model file; they have a
+//! vocabulary of placeholder tokens and no merges or chat template: load them with
+//! [`crate::model::Weights`]); and GGUF files with their metadata edited, for tests of files
+//! that are not what they claim.
+
+pub use candle_core::quantized::gguf_file::Value;
 
 use candle_core::{
-	quantized::{gguf_file::Value, GgmlDType, QTensor},
+	quantized::{gguf_file, GgmlDType, QTensor},
 	DType, Device, Tensor,
 };
-use std::io::Cursor;
+use std::{collections::HashMap, io::Cursor};
+
+/// The GGUF `bytes` with its metadata edited by `edit`, its tensors unchanged.
+pub fn edit_metadata(
+	bytes: &[u8],
+	edit: impl FnOnce(&mut HashMap<String, Value>),
+) -> candle_core::Result<Vec<u8>> {
+	let content = gguf_file::Content::read(&mut Cursor::new(bytes))?;
+	let tensors = content
+		.tensor_infos
+		.keys()
+		.map(|name| {
+			Ok((name.clone(), content.tensor(&mut Cursor::new(bytes), name, &Device::Cpu)?))
+		})
+		.collect::<candle_core::Result<Tensors>>()?;
+	let mut metadata = content.metadata;
+	edit(&mut metadata);
+	write(&metadata.into_iter().collect::<Vec<_>>(), &tensors)
+}
+
+/// A GGUF file of `metadata` and `tensors`.
+fn write(metadata: &[(String, Value)], tensors: &Tensors) -> candle_core::Result<Vec<u8>> {
+	let metadata: Vec<(&str, &Value)> = metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
+	let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+	let mut file = Cursor::new(Vec::new());
+	gguf_file::write(&mut file, &metadata, &tensors)?;
+	Ok(file.into_inner())
+}
 
 /// A random-weight model.
 pub struct RandomModel {
@@ -84,12 +115,7 @@ fn gguf(shape: &Shape) -> candle_core::Result<(Vec<u8>, usize)> {
 		tensors.push(("output.weight".into(), random(shape.vocab, width, GgmlDType::Q8_0)?));
 	}
 	tensors.push(("output_norm.weight".into(), ones(width)?));
-	let metadata = metadata(shape);
-	let metadata: Vec<(&str, &Value)> = metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
-	let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
-	let mut file = Cursor::new(Vec::new());
-	candle_core::quantized::gguf_file::write(&mut file, &metadata, &tensors)?;
-	Ok((file.into_inner(), matrix_bytes))
+	Ok((write(&metadata(shape), &tensors)?, matrix_bytes))
 }
 
 /// Every block's tensors, and the bytes of their matrices.

@@ -3,15 +3,12 @@
 //! CPU's hidden states (what fingerprints commit to) and logits. Elsewhere it prints why it
 //! skips. Nothing here needs a model file: a GPU machine may have none.
 
-use candle_core::{
-	quantized::{GgmlDType, QTensor},
-	Device, Tensor,
-};
+use candle_core::{quantized::QTensor, Device, Tensor};
 use std::sync::Arc;
 use verity_llm::{
 	gguf::Gguf,
 	gpu::{Gpu, GpuMatrix},
-	kernels::QMatrix,
+	kernels::{self, QMatrix},
 	model::Weights,
 	random::random_model,
 	sampling::argmax,
@@ -38,15 +35,7 @@ fn gpu_products_are_the_cpus_bit_for_bit() {
 	let Some(gpu) = gpu() else { return };
 	println!("GPU: {}", gpu.device_name());
 	let device = Device::Cpu;
-	let types = [
-		GgmlDType::Q4_0,
-		GgmlDType::Q4_1,
-		GgmlDType::Q5_0,
-		GgmlDType::Q8_0,
-		GgmlDType::Q4K,
-		GgmlDType::Q6K,
-	];
-	for dtype in types {
+	for dtype in kernels::TYPES {
 		let weights = Tensor::randn(0f32, 1.0, (96, 768), &device).unwrap();
 		let matrix = QMatrix::from_qtensor(&QTensor::quantize(&weights, dtype).unwrap()).unwrap();
 		let on_gpu = GpuMatrix::upload(&gpu, &matrix).unwrap();

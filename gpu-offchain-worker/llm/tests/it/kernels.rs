@@ -10,7 +10,7 @@ use candle_core::{
 	Device, Module, Tensor,
 };
 use std::io::Cursor;
-use verity_llm::kernels::QMatrix;
+use verity_llm::kernels::{self, QMatrix};
 
 fn same_as_candle(weights: QTensor, inputs: &Tensor) {
 	let ours = QMatrix::from_qtensor(&weights).unwrap().forward(inputs).unwrap();
@@ -113,16 +113,8 @@ fn the_other_types_are_ggmls_values_and_the_f32_product() {
 #[test]
 fn the_simd_path_is_the_portable_one_bit_for_bit() {
 	let device = Device::Cpu;
-	let types = [
-		GgmlDType::Q4_0,
-		GgmlDType::Q4_1,
-		GgmlDType::Q5_0,
-		GgmlDType::Q8_0,
-		GgmlDType::Q4K,
-		GgmlDType::Q6K,
-	];
 	// 1280 values: 40 blocks of 32, five runs of eight; 288: nine blocks, a run and one more.
-	for (dtype, cols) in types.into_iter().flat_map(|t| [(t, 1280), (t, 288)]) {
+	for (dtype, cols) in kernels::TYPES.into_iter().flat_map(|t| [(t, 1280), (t, 288)]) {
 		if cols % 256 != 0 && matches!(dtype, GgmlDType::Q4K | GgmlDType::Q6K) {
 			continue;
 		}

@@ -2,15 +2,12 @@
 //! more tokens than the context holds. Tool calls are parsed from the output.
 
 use crate::common::model;
-use candle_core::{
-	quantized::{gguf_file, QTensor},
-	Device,
-};
-use std::{io::Cursor, ops::ControlFlow};
+use std::ops::ControlFlow;
 use verity_llm::{
 	chat::{ChatRequest, FunctionDef, FunctionKind, Tool},
 	generate::{generate, GenerationParams},
 	gguf::Gguf,
+	random::{edit_metadata, Value},
 	tools, LlmError,
 };
 
@@ -63,11 +60,11 @@ fn a_file_that_is_not_a_gguf_or_is_truncated_is_refused() {
 	}
 	// A header whose figures would allocate without bound, or disagree with the tensors.
 	for (key, value) in [
-		("llama.context_length", gguf_file::Value::U32(1 << 30)),
-		("llama.embedding_length", gguf_file::Value::U32(640)),
-		("llama.attention.head_count", gguf_file::Value::U32(100_000)),
+		("llama.context_length", Value::U32(1 << 30)),
+		("llama.embedding_length", Value::U32(640)),
+		("llama.attention.head_count", Value::U32(100_000)),
 		// candle divides by the alignment: 0 must be an error, not a crash.
-		("general.alignment", gguf_file::Value::U32(0)),
+		("general.alignment", Value::U32(0)),
 	] {
 		let bytes = with_metadata(&model.bytes, key, value);
 		assert!(matches!(Gguf::parse(&bytes), Err(LlmError::BadGguf(_))), "{key}");
@@ -75,23 +72,11 @@ fn a_file_that_is_not_a_gguf_or_is_truncated_is_refused() {
 }
 
 /// The GGUF `bytes` with the metadata `key` set to `value`.
-fn with_metadata(bytes: &[u8], key: &str, value: gguf_file::Value) -> Vec<u8> {
-	let content = gguf_file::Content::read(&mut Cursor::new(bytes)).unwrap();
-	let tensors: Vec<(String, QTensor)> = content
-		.tensor_infos
-		.keys()
-		.map(|name| {
-			(name.clone(), content.tensor(&mut Cursor::new(bytes), name, &Device::Cpu).unwrap())
-		})
-		.collect();
-	let mut metadata = content.metadata.clone();
-	metadata.insert(key.to_owned(), value);
-	let metadata: Vec<(&str, &gguf_file::Value)> =
-		metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
-	let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
-	let mut file = Cursor::new(Vec::new());
-	gguf_file::write(&mut file, &metadata, &tensors).unwrap();
-	file.into_inner()
+fn with_metadata(bytes: &[u8], key: &str, value: Value) -> Vec<u8> {
+	edit_metadata(bytes, |metadata| {
+		metadata.insert(key.to_owned(), value);
+	})
+	.unwrap()
 }
 
 #[test]

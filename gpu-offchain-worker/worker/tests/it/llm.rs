@@ -2,7 +2,11 @@
 //! the tokens used reported; bad input and mismatched schemas refused with specific errors.
 
 use std::{ops::ControlFlow, sync::OnceLock};
-use verity_llm::{chat::ChatRequest, reference, ChatModel};
+use verity_llm::{
+	chat::ChatRequest,
+	random::{edit_metadata, Value},
+	reference, ChatModel,
+};
 use verity_primitives::{ArtifactFormat, IoSchema};
 use verity_worker::exec::{ExecError, Executor};
 
@@ -93,26 +97,11 @@ fn bad_chat_input_and_mismatched_schemas_are_refused() {
 
 /// The GGUF `bytes` with token `id`'s text replaced by `text`.
 fn with_token(bytes: &[u8], id: usize, text: &str) -> Vec<u8> {
-	use candle_core::quantized::{gguf_file, QTensor};
-	use std::io::Cursor;
-	let content = gguf_file::Content::read(&mut Cursor::new(bytes)).unwrap();
-	let tensors: Vec<(String, QTensor)> = content
-		.tensor_infos
-		.keys()
-		.map(|name| {
-			let tensor = content.tensor(&mut Cursor::new(bytes), name, &candle_core::Device::Cpu);
-			(name.clone(), tensor.unwrap())
-		})
-		.collect();
-	let mut metadata = content.metadata.clone();
-	let Some(gguf_file::Value::Array(tokens)) = metadata.get_mut("tokenizer.ggml.tokens") else {
-		panic!("no vocabulary")
-	};
-	tokens[id] = gguf_file::Value::String(text.to_owned());
-	let metadata: Vec<(&str, &gguf_file::Value)> =
-		metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
-	let tensors: Vec<(&str, &QTensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
-	let mut file = Cursor::new(Vec::new());
-	gguf_file::write(&mut file, &metadata, &tensors).unwrap();
-	file.into_inner()
+	edit_metadata(bytes, |metadata| {
+		let Some(Value::Array(tokens)) = metadata.get_mut("tokenizer.ggml.tokens") else {
+			panic!("no vocabulary")
+		};
+		tokens[id] = Value::String(text.to_owned());
+	})
+	.unwrap()
 }
