@@ -48,6 +48,36 @@ pub struct ChatOutcome {
 	pub generation: Generation,
 }
 
+/// A GGUF's header checked and its tokenizer and chat template built, before any weight is
+/// read: what a caller may check before paying for the weights.
+pub struct ChatHeader {
+	gguf: Gguf,
+	tokenizer: Tokenizer,
+	template: ChatTemplate,
+}
+
+impl ChatHeader {
+	/// Checks the header of a GGUF, builds its tokenizer and chat template.
+	pub fn parse(bytes: &[u8]) -> Result<Self, LlmError> {
+		let gguf = Gguf::parse(bytes)?;
+		let tokenizer = Tokenizer::from_vocab(&gguf.vocab)?;
+		let text = |id: Option<u32>| id.and_then(|id| tokenizer.token_text(id)).unwrap_or("");
+		let source = gguf.chat_template.as_deref().ok_or(LlmError::NoChatTemplate)?;
+		let template = ChatTemplate::new(source, text(gguf.vocab.bos), text(gguf.vocab.eos))?;
+		Ok(Self { gguf, tokenizer, template })
+	}
+
+	/// The model's shape (context length included).
+	pub fn hparams(&self) -> &Hparams {
+		&self.gguf.hparams
+	}
+
+	/// Its tokenizer.
+	pub fn tokenizer(&self) -> &Tokenizer {
+		&self.tokenizer
+	}
+}
+
 impl ChatModel {
 	/// Loads a GGUF: checks its header, builds its tokenizer and chat template, reads its
 	/// weights, onto the GPU where one is found ([`Backend::auto`]).
@@ -55,16 +85,22 @@ impl ChatModel {
 		Self::load_on(bytes, &Backend::auto())
 	}
 
-	/// [`Self::load`], the quantized matrices on `backend`. Concurrent chats are batched on
-	/// the GPU, where a step's cost is mostly fixed (the launches and transfers of every
-	/// matrix); not on the CPU, whose kernels are compute-bound (`cargo bench -p verity-llm`:
-	/// batched over unbatched throughput 0.89-1.09).
+	/// [`Self::load`], the quantized matrices on `backend`.
 	pub fn load_on(bytes: &[u8], backend: &Backend) -> Result<Self, LlmError> {
-		let gguf = Gguf::parse(bytes)?;
-		let tokenizer = Tokenizer::from_vocab(&gguf.vocab)?;
-		let text = |id: Option<u32>| id.and_then(|id| tokenizer.token_text(id)).unwrap_or("");
-		let source = gguf.chat_template.as_deref().ok_or(LlmError::NoChatTemplate)?;
-		let template = ChatTemplate::new(source, text(gguf.vocab.bos), text(gguf.vocab.eos))?;
+		Self::from_header(ChatHeader::parse(bytes)?, bytes, backend)
+	}
+
+	/// The model of a parsed `header`, its weights read from `bytes` (the same file) onto
+	/// `backend`. Concurrent chats are batched on the GPU, where a step's cost is mostly fixed
+	/// (the launches and transfers of every matrix); not on the CPU, whose kernels are
+	/// compute-bound (`cargo bench -p verity-llm`: batched over unbatched throughput
+	/// 0.89-1.09).
+	pub fn from_header(
+		header: ChatHeader,
+		bytes: &[u8],
+		backend: &Backend,
+	) -> Result<Self, LlmError> {
+		let ChatHeader { gguf, tokenizer, template } = header;
 		let weights = Arc::new(Weights::load(&gguf, bytes, backend)?);
 		let model = Self { tokenizer, template, weights, batcher: None };
 		model.with_batching(matches!(backend, Backend::Gpu(_)))

@@ -17,6 +17,6 @@ pub mod template;
 pub mod tokenizer;
 pub mod tools;
 
-pub use chat_model::{ChatModel, ChatOutcome, ClaimVerdict, Usage};
+pub use chat_model::{ChatHeader, ChatModel, ChatOutcome, ClaimVerdict, Usage};
 pub use error::LlmError;
 pub use gpu::Backend;

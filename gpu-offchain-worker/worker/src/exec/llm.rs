@@ -7,7 +7,7 @@
 use super::{ClaimCheck, Engine, ExecError, LoadedModel, RunReport, Sink};
 use std::sync::Arc;
 use verity_llm::{
-	chat::ChatRequest, fingerprint::Fingerprint, gguf::Gguf, tokenizer::Tokenizer, ChatModel,
+	chat::ChatRequest, fingerprint::Fingerprint, tokenizer::Tokenizer, ChatHeader, ChatModel,
 	ClaimVerdict, LlmError,
 };
 use verity_primitives::{
@@ -39,24 +39,26 @@ impl Engine for LlmEngine {
 		let IoSchema::Chat { max_context_tokens } = *schema else {
 			return Err(ExecError::Schema("a GGUF model serves a chat schema".into()));
 		};
-		check_token_bound(artifact)?;
-		let model = ChatModel::load(artifact).map_err(|e| ExecError::Load(e.to_string()))?;
-		let context = model.hparams().context_length;
+		// What the header alone refuses is refused before any weight is read.
+		let load = |e: LlmError| ExecError::Load(e.to_string());
+		let header = ChatHeader::parse(artifact).map_err(load)?;
+		check_token_bound(header.tokenizer())?;
+		let context = header.hparams().context_length;
 		if max_context_tokens as usize > context {
 			return Err(ExecError::Schema(format!(
 				"the schema's context of {max_context_tokens} tokens exceeds the model's {context}"
 			)));
 		}
+		let model =
+			ChatModel::from_header(header, artifact, &verity_llm::Backend::auto()).map_err(load)?;
 		Ok(Arc::new(LoadedChat { model, context: max_context_tokens as usize }))
 	}
 }
 
-/// Refuses, before any weight is read, a model one of whose tokens could give more text than
-/// the chain lets a result have per token: an honest answer of it could be refused.
-fn check_token_bound(artifact: &[u8]) -> Result<(), ExecError> {
-	let load = |e: LlmError| ExecError::Load(e.to_string());
-	let gguf = Gguf::parse(artifact).map_err(load)?;
-	let most = Tokenizer::from_vocab(&gguf.vocab).map_err(load)?.max_token_output_bytes();
+/// Refuses a model one of whose tokens could give more text than the chain lets a result have
+/// per token: an honest answer of it could be refused.
+fn check_token_bound(tokenizer: &Tokenizer) -> Result<(), ExecError> {
+	let most = tokenizer.max_token_output_bytes();
 	if most as u64 > MAX_CHAT_TOKEN_BYTES {
 		return Err(ExecError::Load(format!(
 			"a token can give {most} bytes of text; the chain allows {MAX_CHAT_TOKEN_BYTES} a token"
