@@ -23,6 +23,10 @@
 		with = "::subxt::utils::Static<::verity_primitives::ArtifactDigest>"
 	),
 	substitute_type(
+		path = "verity_primitives::generation::GenerationEvidence",
+		with = "::subxt::utils::Static<::verity_primitives::GenerationEvidence>"
+	),
+	substitute_type(
 		path = "verity_primitives::inference::AnsweredResult",
 		with = "::subxt::utils::Static<::verity_primitives::AnsweredResult<crate::AccountBytes, u32>>"
 	),

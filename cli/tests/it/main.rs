@@ -5,6 +5,7 @@
 mod attacks;
 mod attestation;
 mod chat;
+mod chat_dispute;
 mod common;
 mod inference;
 mod model_hub;
