@@ -67,7 +67,7 @@ limited() {
 # `runtime-benchmarks` feature, which must not reach the node's build: so in their own cargo
 # call and profile (`bench-tests` in Cargo.toml, with its own lock).
 lane benchmarks lowest cargo test --profile bench-tests --locked --no-fail-fast \
-	-p pallet-model-registry -p pallet-inference -p pallet-proofs -p pallet-validator-set \
+	-p pallet-model-registry -p pallet-inference -p pallet-proofs -p pallet-validator-set -p pallet-payments \
 	--features runtime-benchmarks
 # The runtime-upgrade test applies the WASM that `scripts/build-runtime.sh` builds reproducibly
 # (in its own fixed directory), as a voter would build a proposal: built beside the main build

@@ -10,6 +10,7 @@ pub mod model;
 pub mod proofs;
 #[cfg(feature = "std")]
 pub mod worker_info;
+pub mod x402;
 
 pub use digest::{ArtifactDigest, ArtifactHasher};
 pub use generation::{CheckVerdict, GenerationClaim, GenerationEvidence};
