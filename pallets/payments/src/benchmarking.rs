@@ -1,10 +1,13 @@
-//! Benchmarks: `settle` into a bucket one short of full (its whole list is read and written),
-//! signed in the runtime with a key from the keystore; pruning of a bucket of `n` nonces.
+//! Benchmarks: `settle` (signed in the runtime with a key from the keystore) beside others'
+//! nonces in its bucket; pruning of an expired bucket of `n` nonces of `n` payers.
 
 use super::*;
 use crate::types::{AddressMapper, BenchmarkHelper, BUCKET_SECONDS};
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate, Get, UnixTime};
+use frame_support::{
+	traits::{fungible::Mutate, Get},
+	weights::Weight,
+};
 use frame_system::RawOrigin;
 use sp_runtime::KeyTypeId;
 use verity_primitives::x402::{address_of, EthAddress, TransferAuthorization};
@@ -24,11 +27,14 @@ fn payer() -> (sp_runtime::app_crypto::ecdsa::Public, EthAddress) {
 /// The benchmarks' time (UNIX seconds).
 const NOW: u64 = 1_800_000_000;
 
-/// Fills `bucket` with `count` used nonces of `payer`.
-fn fill<T: Config>(bucket: u64, payer: EthAddress, count: u32, valid_before: u64) {
+/// Records `count` used nonces expiring in `bucket`, each of another payer (the worst case:
+/// no two share a trie path).
+fn fill<T: Config>(bucket: u64, count: u32, valid_before: u64) {
 	for i in 0..count {
-		let nonce = sp_io::hashing::blake2_256(&i.to_le_bytes());
-		Expiring::<T>::mutate(bucket, |list| list.try_push((payer, nonce)).expect("room"));
+		let payer: EthAddress =
+			sp_io::hashing::blake2_256(&i.to_le_bytes())[..20].try_into().expect("20 bytes");
+		let nonce = sp_io::hashing::keccak_256(&i.to_le_bytes());
+		Expiring::<T>::insert(bucket, (payer, nonce), ());
 		UsedNonces::<T>::insert(payer, nonce, valid_before);
 	}
 }
@@ -41,9 +47,10 @@ mod benchmarks {
 	fn settle() {
 		T::BenchmarkHelper::set_time(NOW);
 		let (public, from) = payer();
-		let now = T::Time::now().as_secs();
-		let valid_before = now + T::MaxValidity::get().min(BUCKET_SECONDS);
-		fill::<T>(valid_before / BUCKET_SECONDS, from, T::MaxPerBucket::get() - 1, valid_before);
+		let valid_before = NOW + T::MaxValidity::get();
+		// Others' nonces in the same bucket.
+		fill::<T>(valid_before / BUCKET_SECONDS, 100, valid_before);
+		PruneCursor::<T>::put(NOW / BUCKET_SECONDS);
 		let value = 1_000_000_000u128;
 		let payer_account = T::AddressMapper::to_account(&from);
 		let funds: BalanceOf<T> = (value * 1_000).try_into().ok().expect("fits");
@@ -67,29 +74,21 @@ mod benchmarks {
 		assert!(UsedNonces::<T>::contains_key(from, [0x33; 32]));
 	}
 
+	/// Draining one expired bucket of `n` entries.
 	#[benchmark]
-	fn prune_bucket(n: Linear<0, { T::MaxPerBucket::get() }>) {
+	fn prune(n: Linear<0, 1_000>) {
 		T::BenchmarkHelper::set_time(NOW);
-		let now_bucket = T::Time::now().as_secs() / BUCKET_SECONDS;
-		let bucket = now_bucket - 1;
-		fill::<T>(bucket, [0x11; 20], n, bucket * BUCKET_SECONDS);
+		let bucket = NOW / BUCKET_SECONDS - 1;
+		fill::<T>(bucket, n, bucket * BUCKET_SECONDS);
 		PruneCursor::<T>::put(bucket);
 
 		#[block]
 		{
-			Pallet::<T>::prune_expired(
-				T::WeightInfo::prune_bucket(T::MaxPerBucket::get())
-					.saturating_add(T::DbWeight::get().reads_writes(2, 1)),
-			);
+			Pallet::<T>::prune_expired(Weight::MAX);
 		}
 
-		assert_eq!(
-			Expiring::<T>::get(bucket).len(),
-			0,
-			"bucket {bucket}, cursor {}, now {}",
-			PruneCursor::<T>::get(),
-			T::Time::now().as_secs()
-		);
+		assert_eq!(Expiring::<T>::iter_prefix(bucket).count(), 0);
+		assert_eq!(PruneCursor::<T>::get(), Some(bucket + 1));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

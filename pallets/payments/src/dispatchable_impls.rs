@@ -34,29 +34,19 @@ impl<T: Config> From<SignatureError> for Error<T> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Checks the window, the nonce and the signature, records the nonce for pruning, and
-	/// transfers (all or nothing: a failed transfer records nothing).
+	/// Settles a checked authorization: records its nonce (and its bucket, for pruning) and
+	/// transfers, all or nothing (a failed transfer records nothing).
 	pub(crate) fn do_settle(
 		facilitator: T::AccountId,
 		authorization: TransferAuthorization,
 		signature: [u8; 65],
 	) -> DispatchResult {
-		let now = T::Time::now().as_secs();
-		Window { now, max_validity: T::MaxValidity::get() }
-			.check(&authorization)
-			.map_err(Error::<T>::from)?;
-		ensure!(authorization.value > 0, Error::<T>::ZeroValue);
-		let TransferAuthorization { from, to, value, valid_before, nonce, .. } = authorization;
-		ensure!(!UsedNonces::<T>::contains_key(from, nonce), Error::<T>::NonceUsed);
-		let signer = Self::signer(&authorization, &signature)?;
-		ensure!(signer == from, Error::<T>::WrongSigner);
-		let amount: BalanceOf<T> = value.try_into().map_err(|_| Error::<T>::ValueTooLarge)?;
-		Expiring::<T>::try_mutate(valid_before / BUCKET_SECONDS, |bucket| {
-			bucket.try_push((from, nonce)).map_err(|_| Error::<T>::TooManyExpiring)
-		})?;
+		let amount = Self::verify(&authorization, &signature)?;
+		let TransferAuthorization { from, to, valid_before, nonce, .. } = authorization;
 		UsedNonces::<T>::insert(from, nonce, valid_before);
-		if PruneCursor::<T>::get() == 0 {
-			PruneCursor::<T>::put(now / BUCKET_SECONDS);
+		Expiring::<T>::insert(valid_before / BUCKET_SECONDS, (from, nonce), ());
+		if PruneCursor::<T>::get().is_none() {
+			PruneCursor::<T>::put(T::Time::now().as_secs() / BUCKET_SECONDS);
 		}
 		let payer = T::AddressMapper::to_account(&from);
 		let payee = T::AddressMapper::to_account(&to);
@@ -73,6 +63,22 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Every check of `settle` but the transfer's own (the payer's balance), changing nothing:
+	/// the window, the value, the nonce and the signature. Returns the amount. (An x402
+	/// facilitator's `/verify` answers with these rules.)
+	pub fn verify(
+		authorization: &TransferAuthorization,
+		signature: &[u8; 65],
+	) -> Result<BalanceOf<T>, Error<T>> {
+		let now = T::Time::now().as_secs();
+		Window { now, max_validity: T::MaxValidity::get() }.check(authorization)?;
+		ensure!(authorization.value > 0, Error::<T>::ZeroValue);
+		let (from, nonce) = (authorization.from, authorization.nonce);
+		ensure!(!UsedNonces::<T>::contains_key(from, nonce), Error::<T>::NonceUsed);
+		ensure!(Self::signer(authorization, signature)? == from, Error::<T>::WrongSigner);
+		authorization.value.try_into().map_err(|_| Error::<T>::ValueTooLarge)
+	}
+
 	/// The address that signed `authorization` under the chain's domain.
 	pub fn signer(
 		authorization: &TransferAuthorization,
@@ -85,30 +91,41 @@ impl<T: Config> Pallet<T> {
 		Ok(recover_signer(&digest, signature, recover)?)
 	}
 
-	/// Prunes expired buckets from the cursor while `limit` allows; the weight used.
+	/// Prunes the used nonces of expired buckets, from the cursor, entry by entry while
+	/// `limit` allows (a bucket left half done is finished next time); the weight used.
 	pub(crate) fn prune_expired(limit: Weight) -> Weight {
-		let cursor_weight = T::DbWeight::get().reads_writes(1, 1);
 		let mut used = T::DbWeight::get().reads(1);
-		let mut cursor = PruneCursor::<T>::get();
-		if cursor == 0 {
-			return used;
-		}
+		let Some(start) = PruneCursor::<T>::get() else { return used };
 		let now_bucket = T::Time::now().as_secs() / BUCKET_SECONDS;
-		let worst = T::WeightInfo::prune_bucket(T::MaxPerBucket::get());
-		let start = cursor;
+		let (visit, per_entry) = (T::WeightInfo::prune(0), Self::prune_entry_weight());
+		let cursor_write = T::DbWeight::get().writes(1);
+		let mut cursor = start;
 		// A bucket is expired once every `validBefore` in it passed: before `now`'s bucket.
-		while cursor < now_bucket && used.saturating_add(worst).all_lte(limit) {
-			let bucket = Expiring::<T>::take(cursor);
-			for (payer, nonce) in &bucket {
-				UsedNonces::<T>::remove(payer, nonce);
+		'buckets: while cursor < now_bucket {
+			if !used.saturating_add(visit).saturating_add(cursor_write).all_lte(limit) {
+				break;
 			}
-			used.saturating_accrue(T::WeightInfo::prune_bucket(bucket.len() as u32));
+			used.saturating_accrue(visit);
+			let mut entries = Expiring::<T>::drain_prefix(cursor);
+			loop {
+				if !used.saturating_add(per_entry).saturating_add(cursor_write).all_lte(limit) {
+					break 'buckets;
+				}
+				let Some(((payer, nonce), ())) = entries.next() else { break };
+				UsedNonces::<T>::remove(payer, nonce);
+				used.saturating_accrue(per_entry);
+			}
 			cursor += 1;
 		}
 		if cursor != start {
 			PruneCursor::<T>::put(cursor);
-			used.saturating_accrue(cursor_weight);
+			used.saturating_accrue(cursor_write);
 		}
 		used
+	}
+
+	/// The weight of pruning one entry of a bucket.
+	fn prune_entry_weight() -> Weight {
+		T::WeightInfo::prune(1).saturating_sub(T::WeightInfo::prune(0))
 	}
 }

@@ -60,11 +60,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxValidity: Get<u64>;
 
-		/// The most authorizations expiring in one [`BUCKET_SECONDS`]-long bucket that may be
-		/// settled; with `MaxValidity`, it bounds the used nonces kept.
-		#[pallet::constant]
-		type MaxPerBucket: Get<u32>;
-
 		/// Weights of the calls and of pruning.
 		type WeightInfo: WeightInfo;
 
@@ -80,19 +75,23 @@ pub mod pallet {
 		StorageDoubleMap<_, Blake2_128Concat, EthAddress, Blake2_128Concat, [u8; 32], u64>;
 
 	/// The used nonces to prune, by the bucket of their `validBefore`
-	/// (`validBefore / BUCKET_SECONDS`).
+	/// (`validBefore / BUCKET_SECONDS`). No bucket has a size limit of its own (one shared by
+	/// all payers would let one payer fill it and block everyone's settlements): every entry
+	/// was paid for by a settlement's fee, and lives at most `MaxValidity`.
 	#[pallet::storage]
-	pub type Expiring<T: Config> = StorageMap<
+	pub type Expiring<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
 		u64,
-		BoundedVec<(EthAddress, [u8; 32]), T::MaxPerBucket>,
-		ValueQuery,
+		Blake2_128Concat,
+		(EthAddress, [u8; 32]),
+		(),
+		OptionQuery,
 	>;
 
-	/// The next bucket to prune (0: nothing settled yet).
+	/// The next bucket to prune (`None`: nothing settled yet).
 	#[pallet::storage]
-	pub type PruneCursor<T: Config> = StorageValue<_, u64, ValueQuery>;
+	pub type PruneCursor<T: Config> = StorageValue<_, u64, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -139,9 +138,6 @@ pub mod pallet {
 		WrongSigner,
 		/// The value does not fit the chain's balance type.
 		ValueTooLarge,
-		/// Too many settled authorizations expire in the same bucket: retry with another
-		/// `validBefore`.
-		TooManyExpiring,
 	}
 
 	#[pallet::hooks]
@@ -153,7 +149,7 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
-			assert!(T::MaxPerBucket::get() > 0, "a bucket needs room for an authorization");
+			assert!(T::MaxValidity::get() > 0, "authorizations must be valid for a while");
 		}
 	}
 

@@ -42,8 +42,6 @@ impl pallet_timestamp::Config for Test {
 
 /// The existential deposit.
 pub const ED: u128 = 10;
-/// Authorizations expiring in one bucket.
-pub const MAX_PER_BUCKET: u32 = 3;
 /// The longest validity accepted (seconds).
 pub const MAX_VALIDITY: u64 = 600;
 /// The EVM chain id.
@@ -65,7 +63,6 @@ impl pallet_payments::Config for Test {
 	type Time = Timestamp;
 	type Domain = TestDomain;
 	type MaxValidity = ConstU64<MAX_VALIDITY>;
-	type MaxPerBucket = frame_support::traits::ConstU32<MAX_PER_BUCKET>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = SetTimestamp;

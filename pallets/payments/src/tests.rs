@@ -191,49 +191,82 @@ fn the_window_and_the_value_are_checked() {
 }
 
 #[test]
-fn used_nonces_are_bounded_per_bucket_and_pruned_after_expiry() {
+fn used_nonces_are_pruned_after_expiry() {
 	new_test_ext().execute_with(|| {
 		let payer = key(1);
 		fund(&address(&payer), 1_000_000);
-		let bucket = (START + 300) / BUCKET_SECONDS;
-		for nonce in 0..MAX_PER_BUCKET as u8 {
+		for nonce in 0..3 {
 			let auth = authorization(&payer, 10, nonce);
 			assert_ok!(settle(&auth, sign(&payer, &auth)));
 		}
-		assert_eq!(Expiring::<Test>::get(bucket).len() as u32, MAX_PER_BUCKET);
-		let full = authorization(&payer, 10, 99);
-		assert_noop!(settle(&full, sign(&payer, &full)), Error::<Test>::TooManyExpiring);
-		// Another `validBefore` lands in another bucket.
-		let later = TransferAuthorization { valid_before: START + 400, ..full.clone() };
+		let later =
+			TransferAuthorization { valid_before: START + 400, ..authorization(&payer, 10, 9) };
 		assert_ok!(settle(&later, sign(&payer, &later)));
+		let bucket = (START + 300) / BUCKET_SECONDS;
+		assert_eq!(Expiring::<Test>::iter_prefix(bucket).count(), 3);
 
 		// Before expiry, pruning keeps everything.
 		Payments::on_idle(1, Weight::MAX);
-		assert_eq!(UsedNonces::<Test>::iter().count() as u32, MAX_PER_BUCKET + 1);
+		assert_eq!(UsedNonces::<Test>::iter().count(), 4);
 		// Once `validBefore` passed, the nonces are dropped (the window refuses them anyway).
 		Timestamp::set_timestamp((START + 500) * 1000);
 		let used = Payments::on_idle(1, Weight::MAX);
 		assert!(used.ref_time() > 0);
 		assert_eq!(UsedNonces::<Test>::iter().count(), 0);
 		assert_eq!(Expiring::<Test>::iter().count(), 0);
-		assert_eq!(PruneCursor::<Test>::get(), (START + 500) / BUCKET_SECONDS);
+		assert_eq!(PruneCursor::<Test>::get(), Some((START + 500) / BUCKET_SECONDS));
 		let replay = authorization(&payer, 10, 0);
 		assert_noop!(settle(&replay, sign(&payer, &replay)), Error::<Test>::Expired);
 	});
 }
 
+/// The attack a per-bucket limit allowed: one payer's many settlements expiring in one bucket
+/// never stop another payer's.
 #[test]
-fn pruning_stays_within_the_weight_it_is_given() {
+fn one_payer_cannot_crowd_others_out() {
+	new_test_ext().execute_with(|| {
+		let (attacker, victim) = (key(1), key(2));
+		fund(&address(&attacker), 1_000_000);
+		fund(&address(&victim), 1_000);
+		for nonce in 0..200u8 {
+			let spam = TransferAuthorization {
+				to: address(&attacker),
+				..authorization(&attacker, 1, nonce)
+			};
+			assert_ok!(settle(&spam, sign(&attacker, &spam)));
+		}
+		let payment = authorization(&victim, 300, 1);
+		assert_ok!(settle(&payment, sign(&victim, &payment)));
+		assert_eq!(balance(&payment.to), 300);
+	});
+}
+
+#[test]
+fn pruning_stays_within_the_weight_it_is_given_and_resumes() {
 	new_test_ext().execute_with(|| {
 		let payer = key(1);
 		fund(&address(&payer), 1_000_000);
-		let auth = authorization(&payer, 10, 1);
-		assert_ok!(settle(&auth, sign(&payer, &auth)));
+		for nonce in 0..5 {
+			let auth = authorization(&payer, 10, nonce);
+			assert_ok!(settle(&auth, sign(&payer, &auth)));
+		}
 		Timestamp::set_timestamp((START + 500) * 1000);
 		let cursor = PruneCursor::<Test>::get();
-		// Not enough weight for one bucket: nothing pruned.
+		// Not enough weight for anything: nothing pruned.
 		Payments::on_idle(1, Weight::from_parts(1, 1));
 		assert_eq!(PruneCursor::<Test>::get(), cursor);
-		assert_eq!(UsedNonces::<Test>::iter().count(), 1);
+		assert_eq!(UsedNonces::<Test>::iter().count(), 5);
+		// Room for a bucket's visit and two entries a time: the empty buckets before it are
+		// walked, then it is drained over at least three calls, each within its limit.
+		let entry = <() as crate::WeightInfo>::prune(1) - <() as crate::WeightInfo>::prune(0);
+		let limit = <() as crate::WeightInfo>::prune(0) + entry * 2 + Weight::from_parts(1, 1);
+		let mut calls = 0;
+		while UsedNonces::<Test>::iter().count() > 0 {
+			let used = Payments::on_idle(1, limit);
+			assert!(used.all_lte(limit), "{used:?} > {limit:?}");
+			calls += 1;
+			assert!(calls <= 10, "pruning makes no progress");
+		}
+		assert!(calls >= 3, "{calls} calls pruned 5 entries, 2 at most each");
 	});
 }

@@ -15,7 +15,7 @@ use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 /// Weight functions of `pallet_payments`.
 pub trait WeightInfo {
 	fn settle() -> Weight;
-	fn prune_bucket(n: u32, ) -> Weight;
+	fn prune(n: u32, ) -> Weight;
 }
 
 /// Weights with the runtime's database weights.
@@ -23,39 +23,40 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Storage: `Payments::UsedNonces` (r:1 w:1)
-	/// Storage: `Payments::Expiring` (r:1 w:1), a full bucket of `MaxPerBucket` entries
+	/// Storage: `Payments::Expiring` (r:0 w:1)
 	/// Storage: `Payments::PruneCursor` (r:1 w:1)
 	/// Storage: `System::Account` (r:2 w:2)
 	fn settle() -> Weight {
-		Weight::from_parts(150_000_000, 120_000)
+		Weight::from_parts(150_000_000, 8_000)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	/// A bucket of `n` entries drained.
 	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Storage: `Payments::Expiring` (r:1 w:1)
+	/// Storage: `Payments::Expiring` (r:n+1 w:n)
 	/// Storage: `Payments::UsedNonces` (r:0 w:n)
-	fn prune_bucket(n: u32, ) -> Weight {
+	fn prune(n: u32, ) -> Weight {
 		Weight::from_parts(10_000_000, 4_000)
 			.saturating_add(Weight::from_parts(3_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 60).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 120).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads_writes((1_u64).saturating_mul(n.into()), (2_u64).saturating_mul(n.into())))
 	}
 }
 
 impl WeightInfo for () {
 	fn settle() -> Weight {
-		Weight::from_parts(150_000_000, 120_000)
+		Weight::from_parts(150_000_000, 8_000)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
-	fn prune_bucket(n: u32, ) -> Weight {
+	fn prune(n: u32, ) -> Weight {
 		Weight::from_parts(10_000_000, 4_000)
 			.saturating_add(Weight::from_parts(3_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 60).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 120).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads_writes((1_u64).saturating_mul(n.into()), (2_u64).saturating_mul(n.into())))
 	}
 }
