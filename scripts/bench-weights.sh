@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}/benchmarks"
 CARGO_TARGET_DIR="$target" cargo build --release --locked -p verity-runtime --features runtime-benchmarks
 wasm="$target/release/wbuild/verity-runtime/verity_runtime.compact.wasm"
-for pallet in model-registry inference proofs validator-set; do
+for pallet in model-registry inference proofs validator-set payments; do
 	frame-omni-bencher v1 benchmark pallet --runtime "$wasm" --pallet "pallet_${pallet//-/_}" \
 		--extrinsic "*" --steps 2 --repeat 20 --template scripts/weight-template.hbs \
 		--output "pallets/$pallet/src/weights.rs"

@@ -14,4 +14,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_inference, Inference]
 	[pallet_proofs, Proofs]
 	[pallet_validator_set, ValidatorSet]
+	[pallet_payments, Payments]
 );

@@ -1,8 +1,10 @@
 //! Runtime-level tests: genesis presets, the fixed supply, constants and extension order;
 //! governance in `governance.rs`; the verification path in `proofs.rs` and `zkml.rs`; the
-//! validator set, sessions and equivocation reports in `validators.rs`.
+//! validator set, sessions and equivocation reports in `validators.rs`; x402 settlement in
+//! `payments.rs`.
 
 mod governance;
+mod payments;
 mod proofs;
 mod validators;
 mod zkml;
