@@ -51,11 +51,11 @@ if [ ! -x zombienet/node_modules/.bin/zombienet ]; then
 	echo "setup: installing zombienet (zombienet/package-lock.json)"
 	(cd zombienet && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# polkadot-js (npm) for the end-to-end tests that drive the node as polkadot-js users do;
-# reinstalled when the lockfile changes.
+# polkadot-js and the x402 client (npm) for the end-to-end tests that drive the node as their
+# users do; reinstalled when the lockfile changes.
 if [ ! -d node/tests/js/node_modules/@polkadot/api ] ||
 	[ node/tests/js/package-lock.json -nt node/tests/js/node_modules/.package-lock.json ]; then
-	echo "setup: installing polkadot-js (node/tests/js/package-lock.json)"
+	echo "setup: installing polkadot-js and x402 (node/tests/js/package-lock.json)"
 	(cd node/tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

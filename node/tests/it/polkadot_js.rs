@@ -1,5 +1,7 @@
-//! polkadot-js (npm `@polkadot/api`, pinned by `tests/js/package-lock.json`) against the built
-//! node in `--dev`: what a validator operator does from polkadot-js, run as node.js scripts.
+//! Published JavaScript clients (pinned by `tests/js/package-lock.json`) against the built node
+//! in `--dev`, run as node.js scripts: polkadot-js (npm `@polkadot/api`) doing what a
+//! validator operator does, and the x402 client (npm `@x402/fetch`, `@x402/evm`) paying with
+//! an Ethereum key, settled on chain.
 
 use std::{
 	path::Path,
@@ -15,8 +17,9 @@ const NODE: &str = env!("CARGO_BIN_EXE_verity-node");
 /// One token: 18 decimals (the runtime's `KeyDeposit`).
 const UNIT: u128 = 1_000_000_000_000_000_000;
 
-/// Runs `tests/js/<script>` with node.js against `url` and returns the JSON line it prints last.
-fn run_script(script: &str, url: &str) -> serde_json::Value {
+/// Runs `tests/js/<script>` with node.js and `args` (the node's URL first) and returns the JSON
+/// line it prints last.
+fn run_script(script: &str, args: &[&str]) -> serde_json::Value {
 	let dir = Path::new(
 		&std::env::var_os("CARGO_MANIFEST_DIR")
 			.expect("cargo sets CARGO_MANIFEST_DIR when it runs a test"),
@@ -29,8 +32,9 @@ fn run_script(script: &str, url: &str) -> serde_json::Value {
 	);
 	let path = dir.join(script);
 	let path = path.to_str().expect("a UTF-8 path");
-	let output = run_to_exit("node", &[path, url], Duration::from_secs(180))
-		.unwrap_or_else(|e| panic!("{e}"));
+	let args: Vec<&str> = std::iter::once(path).chain(args.iter().copied()).collect();
+	let output =
+		run_to_exit("node", &args, Duration::from_secs(180)).unwrap_or_else(|e| panic!("{e}"));
 	let stdout = String::from_utf8_lossy(&output.stdout);
 	assert!(
 		output.status.success(),
@@ -54,7 +58,7 @@ async fn an_operator_rotates_and_sets_session_keys_from_polkadot_js() {
 		.spawn()
 		.unwrap_or_else(|e| panic!("{e}"));
 	let url = node.ws_url();
-	let seen = tokio::task::spawn_blocking(move || run_script("session-keys.mjs", &url))
+	let seen = tokio::task::spawn_blocking(move || run_script("session-keys.mjs", &[&url]))
 		.await
 		.expect("the script's runner");
 	assert_eq!(seen["refusedWithoutProof"], "session.InvalidProof", "{seen}");
@@ -79,4 +83,33 @@ async fn an_operator_rotates_and_sets_session_keys_from_polkadot_js() {
 	let hex: String =
 		next.aura.iter().chain(&next.grandpa).map(|byte| format!("{byte:02x}")).collect();
 	assert_eq!(seen["keys"], format!("0x{hex}"), "the keys on chain are the keys polkadot-js set");
+}
+
+/// An unmodified x402 client pays a resource in Verity's native token: it signs the EIP-3009
+/// authorization (EIP-712, Ethereum key from viem) that the resource's 402 asks for, and the
+/// resource settles it with `payments.settle` (polkadot-js, Bob as facilitator). The value
+/// moves from the key's account to the payee's, once: a replay is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_x402_client_pays_with_an_ethereum_key_and_the_chain_settles_it_once() {
+	let node = NodeBuilder::new(NODE)
+		.name("x402")
+		.args(["--dev", "--sealing", "instant"])
+		.spawn()
+		.unwrap_or_else(|e| panic!("{e}"));
+	let url = node.ws_url();
+	let chain_id = verity_runtime::configs::EVM_CHAIN_ID.to_string();
+	let asset = format!("0x{}", hex::encode(verity_runtime::configs::NATIVE_ASSET));
+	let seen =
+		tokio::task::spawn_blocking(move || run_script("x402-pay.mjs", &[&url, &chain_id, &asset]))
+			.await
+			.expect("the script's runner");
+	assert_eq!(seen["status"], 200, "{seen}");
+	assert_eq!(seen["body"]["answer"], 42, "{seen}");
+	assert_eq!(seen["payment_response"], true, "{seen}");
+	let amount = "10000000000000000";
+	assert_eq!(seen["paid"], amount, "{seen}");
+	assert_eq!(seen["spent"], amount, "{seen}");
+	let payer = seen["payer"].as_str().unwrap().to_lowercase();
+	assert_eq!(seen["settled"]["event"]["from"], payer, "{seen}");
+	assert_eq!(seen["settled"]["replay"], "payments.NonceUsed", "{seen}");
 }
