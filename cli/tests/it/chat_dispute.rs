@@ -67,9 +67,7 @@ impl Watch {
 	fn wait_for<E: DecodeAsEvent>(&mut self, matches: impl Fn(&E) -> bool) -> E {
 		let deadline = Instant::now() + STEP;
 		loop {
-			self.read_new_blocks();
-			let found = self.seen.iter().flat_map(|block| block.find::<E>()).map(Result::unwrap);
-			if let Some(event) = found.into_iter().find(&matches) {
+			if let Some(event) = self.first(&matches) {
 				return event;
 			}
 			assert!(Instant::now() < deadline, "no {} in time", std::any::type_name::<E>());
@@ -79,9 +77,14 @@ impl Watch {
 
 	/// Whether an `E` event that `matches` was seen.
 	fn saw<E: DecodeAsEvent>(&mut self, matches: impl Fn(&E) -> bool) -> bool {
+		self.first(matches).is_some()
+	}
+
+	/// The first `E` event that `matches`, in the blocks imported so far.
+	fn first<E: DecodeAsEvent>(&mut self, matches: impl Fn(&E) -> bool) -> Option<E> {
 		self.read_new_blocks();
 		let found = self.seen.iter().flat_map(|block| block.find::<E>()).map(Result::unwrap);
-		found.into_iter().any(|event| matches(&event))
+		found.into_iter().find(|event| matches(event))
 	}
 
 	/// Waits until `worker`'s stake, in the latest finalized block, is `expected`.
